@@ -1,0 +1,169 @@
+// The commander program. Option declarations live here (cheap); each command's module is imported
+// only when that command runs, so `falkorctl --help` loads nothing heavy.
+import { Command, CommanderError, Option } from 'commander';
+import { createCtx, type Ctx, type CtxIO, type GlobalOptions } from './context.js';
+import { EXIT, isFalkorError } from './errors.js';
+
+/** A command module: parse nothing, receive parsed options, return an exit code (0 when omitted). */
+export type Handler = (args: { operands: string[]; opts: Record<string, unknown> }, ctx: Ctx) => Promise<number | void>;
+
+interface CommandSpec {
+  name: string;
+  summary: string;
+  operands?: string;
+  configure?: (c: Command) => void;
+  load: () => Promise<{ run: Handler }>;
+}
+
+const collect = (v: string, prev: string[] = []) => [...prev, v];
+const int = (v: string) => {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1) throw new CommanderError(EXIT.USAGE, 'falkorctl.invalidNumber', `not a positive integer: ${v}`);
+  return n;
+};
+const hostSelection = (c: Command) =>
+  c
+    .option('--limit <pattern>', 'only these hosts: names, globs, role:NAME (repeatable, comma-separated)', collect)
+    .option('--forks <n>', 'hosts worked on in parallel', int, 10)
+    .option('--accept-new', 'trust unknown host keys on first use (a changed key is always refused)');
+
+const COMMANDS: CommandSpec[] = [
+  {
+    name: 'init',
+    summary: 'write a new inventory (interactive wizard, or flags for a non-interactive run)',
+    configure: (c) =>
+      c
+        .option('-o, --output <file>', 'where to write the inventory (default: the -i path)')
+        .option('--cluster <name>', 'cluster name')
+        .option('--host <name=address:role>', 'a host (repeatable); role is master, replica, sentinel or haproxy', collect)
+        .option('--password <ref>', 'secret reference for the cluster password (env:NAME, file:/path or prompt)')
+        .option('--memory <size>', 'RAM of each database host, e.g. 64gb (to size maxmemory)')
+        .option('--force', 'overwrite an existing file'),
+    load: () => import('./commands/init.js'),
+  },
+  {
+    name: 'inventory',
+    summary: 'validate the inventory, or print its JSON Schema (subcommands: validate, schema)',
+    operands: '<action>',
+    configure: (c) => c.option('-o, --output <file>', 'schema: write to this file instead of stdout'),
+    load: () => import('./commands/inventory.js'),
+  },
+  {
+    name: 'render',
+    summary: 'render every config, unit and artifact each host needs, then lint them',
+    configure: (c) =>
+      c
+        .option('-o, --output <dir>', 'output directory', 'rendered')
+        .option('--host <name>', 'only these hosts (repeatable)', collect)
+        .option('--diff', 'show what would change against the existing output directory; write nothing'),
+    load: () => import('./commands/render.js'),
+  },
+  {
+    name: 'lint',
+    summary: 'review redis/falkordb, sentinel, haproxy, compose and Kubernetes files',
+    operands: '<file...>',
+    configure: (c) =>
+      c
+        .addOption(new Option('--kind <kind>', 'treat every file as this kind').choices(['redis', 'sentinel', 'haproxy', 'compose', 'kubernetes', 'prometheus']))
+        .addOption(new Option('--min-severity <level>', 'hide findings below this level').choices(['info', 'warning', 'error']).default('info')),
+    load: () => import('./commands/lint.js'),
+  },
+  {
+    name: 'deploy',
+    summary: 'install, configure and start the cluster in order: master, replicas, Sentinels, HAProxy',
+    configure: (c) => hostSelection(c).option('--diff', 'show file diffs against the hosts (secrets masked)'),
+    load: () => import('./commands/deploy.js'),
+  },
+  {
+    name: 'status',
+    summary: 'per-host health, replication, Sentinel agreement and HAProxy backends',
+    configure: (c) => hostSelection(c).option('--watch [seconds]', 'refresh every N seconds (default 2)'),
+    load: () => import('./commands/status.js'),
+  },
+];
+
+export function buildProgram(run: (spec: CommandSpec, operands: string[], opts: Record<string, unknown>, global: GlobalOptions) => Promise<void>): Command {
+  const program = new Command('falkorctl')
+    .description('FalkorDB from bare metal to a verified, highly available cluster')
+    .version(VERSION, '-V, --version')
+    .option('-i, --inventory <file>', 'inventory file', 'falkorctl.yaml')
+    .option('--json', 'machine-readable output on stdout')
+    .option('-v, --verbose', 'more detail, and stack traces for errors')
+    .option('--no-color', 'no colours (also NO_COLOR)')
+    .option('-y, --yes', 'answer yes to confirmations (destructive steps included)')
+    .option('-n, --dry-run', 'show the plan, change nothing')
+    .showHelpAfterError('(run with --help for usage)')
+    .addHelpText(
+      'after',
+      `
+Exit codes:
+  0   success
+  1   failed: a check failed, findings reported, a remote step failed, cluster degraded
+  2   usage error or invalid input (flags, inventory, files)
+  3   refused: a dangerous step was not confirmed or is unsafe now
+  70  internal error (a bug; please report it with --verbose output)`,
+    );
+  for (const spec of COMMANDS) {
+    const c = program.command(spec.operands ? `${spec.name} ${spec.operands}` : spec.name).description(spec.summary);
+    spec.configure?.(c);
+    c.action(async (...a: unknown[]) => {
+      const cmd = a[a.length - 1] as Command;
+      const g = cmd.optsWithGlobals() as Record<string, unknown>;
+      const operands = cmd.args;
+      await run(spec, operands, cmd.opts(), {
+        inventory: String(g.inventory ?? 'falkorctl.yaml'),
+        json: Boolean(g.json),
+        verbose: Boolean(g.verbose),
+        color: g.color !== false,
+        yes: Boolean(g.yes),
+        dryRun: Boolean(g.dryRun),
+      });
+    });
+  }
+  return program;
+}
+
+const VERSION = '0.1.0';
+
+export async function main(argv: string[], io: CtxIO = processIO()): Promise<number> {
+  let exitCode: number = EXIT.OK;
+  let verbose = argv.includes('--verbose') || argv.includes('-v');
+  let err: (t: string) => void = (t) => io.stderr.write(`${t}\n`);
+  const program = buildProgram(async (spec, operands, opts, global) => {
+    verbose = global.verbose;
+    const color = global.color && !('NO_COLOR' in io.env) && Boolean(io.stdout.isTTY);
+    const ctx = createCtx({ ...global, color }, io);
+    err = (t) => ctx.out.error(t);
+    const mod = await spec.load();
+    const code = await mod.run({ operands, opts }, ctx);
+    exitCode = typeof code === 'number' ? code : EXIT.OK;
+  });
+  program.exitOverride();
+  program.configureOutput({
+    writeOut: (s) => io.stdout.write(s),
+    writeErr: (s) => io.stderr.write(s),
+  });
+  try {
+    await program.parseAsync(argv);
+    return exitCode;
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      if (e.exitCode === 0 || e.code === 'commander.helpDisplayed' || e.code === 'commander.version') return EXIT.OK;
+      if (e.code === 'falkorctl.invalidNumber') io.stderr.write(`error: ${e.message}\n`);
+      return EXIT.USAGE;
+    }
+    if (isFalkorError(e)) {
+      err(e.message);
+      if (e.hint) io.stderr.write(`  hint: ${e.hint}\n`);
+      if (verbose && e.stack) io.stderr.write(`${e.stack}\n`);
+      return e.exitCode;
+    }
+    const stack = e instanceof Error ? (e.stack ?? e.message) : String(e);
+    io.stderr.write(`internal error (a bug in falkorctl):\n${stack}\n`);
+    return EXIT.INTERNAL;
+  }
+}
+
+function processIO(): CtxIO {
+  return { stdout: process.stdout, stderr: process.stderr, stdin: process.stdin, env: process.env, cwd: process.cwd() };
+}

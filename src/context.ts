@@ -1,0 +1,53 @@
+// Everything with a side effect reaches a command through this context, so tests build one
+// with real streams/files and no command ever asks "am I under test".
+import type { Writable } from 'node:stream';
+import { createReporter, type Reporter } from './ui/reporter.js';
+import { createPrompter, type Prompter } from './ui/prompt.js';
+
+export interface GlobalOptions {
+  inventory: string;
+  json: boolean;
+  verbose: boolean;
+  color: boolean;
+  yes: boolean;
+  dryRun: boolean;
+}
+
+export interface Clock {
+  now(): number;
+  sleep(ms: number): Promise<void>;
+}
+
+export const realClock: Clock = {
+  now: () => Date.now(),
+  sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
+};
+
+export interface Ctx {
+  opts: GlobalOptions;
+  out: Reporter;
+  prompt: Prompter;
+  clock: Clock;
+  env: NodeJS.ProcessEnv;
+  cwd: string;
+}
+
+export interface CtxIO {
+  stdout: Writable & { isTTY?: boolean };
+  stderr: Writable & { isTTY?: boolean };
+  stdin: NodeJS.ReadableStream & { isTTY?: boolean };
+  env: NodeJS.ProcessEnv;
+  cwd: string;
+}
+
+export function createCtx(opts: GlobalOptions, io: CtxIO): Ctx {
+  const out = createReporter({ stdout: io.stdout, stderr: io.stderr, json: opts.json, verbose: opts.verbose, color: opts.color });
+  return {
+    opts,
+    out,
+    prompt: createPrompter({ interactive: Boolean(io.stdin.isTTY && io.stdout.isTTY), assumeYes: opts.yes, input: io.stdin, output: io.stderr }),
+    clock: realClock,
+    env: io.env,
+    cwd: io.cwd,
+  };
+}

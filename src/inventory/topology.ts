@@ -1,0 +1,63 @@
+// Who runs what, derived from the inventory in one place so every command agrees.
+import type { Host, Inventory } from './schema.js';
+
+export const dbHosts = (inv: Inventory): Host[] => inv.hosts.filter((h) => h.role === 'master' || h.role === 'replica');
+/** The inventory's master: the *intended* one. Live topology (after a failover) comes from Sentinel. */
+export const masterHost = (inv: Inventory): Host | undefined => inv.hosts.find((h) => h.role === 'master');
+export const replicaHosts = (inv: Inventory): Host[] => inv.hosts.filter((h) => h.role === 'replica');
+
+export function sentinelHosts(inv: Inventory): Host[] {
+  if (inv.sentinel.hosts) return inv.sentinel.hosts.map((n) => hostByName(inv, n)).filter((h): h is Host => Boolean(h));
+  return inv.hosts.filter((h) => h.role !== 'haproxy');
+}
+
+export function haproxyHosts(inv: Inventory): Host[] {
+  if (inv.haproxy.hosts) return inv.haproxy.hosts.map((n) => hostByName(inv, n)).filter((h): h is Host => Boolean(h));
+  return inv.hosts.filter((h) => h.role === 'haproxy');
+}
+
+export const hostByName = (inv: Inventory, name: string): Host | undefined => inv.hosts.find((h) => h.name === name);
+
+const UNITS: Record<string, number> = {
+  b: 1,
+  k: 1000,
+  kb: 1024,
+  m: 1000 ** 2,
+  mb: 1024 ** 2,
+  g: 1000 ** 3,
+  gb: 1024 ** 3,
+  t: 1000 ** 4,
+  tb: 1024 ** 4,
+  ki: 1024,
+  kib: 1024,
+  mi: 1024 ** 2,
+  mib: 1024 ** 2,
+  gi: 1024 ** 3,
+  gib: 1024 ** 3,
+  ti: 1024 ** 4,
+  tib: 1024 ** 4,
+};
+
+/** Redis's own size units: "1k" is 1000, "1kb" is 1024 (redis.conf header). */
+export function parseBytes(v: number | string): number {
+  if (typeof v === 'number') return v;
+  const m = /^\s*(\d+(?:\.\d+)?)\s*([a-z]*)\s*$/i.exec(v);
+  if (!m) throw new Error(`not a size: ${v}`);
+  const unit = (m[2] ?? '').toLowerCase() || 'b';
+  const mult = UNITS[unit];
+  if (mult === undefined) throw new Error(`unknown size unit in ${v}`);
+  return Math.round(Number(m[1]) * mult);
+}
+
+/**
+ * maxmemory in bytes for a database host: a ratio needs the host's RAM;
+ * returns undefined when it cannot be known (ratio without hardware.memory).
+ */
+export function maxmemoryBytes(inv: Inventory, host: Host): number | undefined {
+  const mm = inv.redis.maxmemory;
+  if (typeof mm === 'number' && mm > 0 && mm <= 1) {
+    const ram = host.hardware?.memory;
+    return ram === undefined ? undefined : Math.floor(parseBytes(ram) * mm);
+  }
+  return parseBytes(mm);
+}
