@@ -5,7 +5,7 @@ import { defineConfig } from 'vitest/config';
 // one file at a time because they share one lab.
 export default defineConfig({
   test: {
-    reporters: ['default'],
+    reporters: ['default', './test/summary-reporter.ts'],
     projects: [
       { test: { name: 'unit', include: ['test/unit/**/*.test.ts'], testTimeout: 10_000 } },
       {

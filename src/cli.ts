@@ -138,11 +138,11 @@ export async function main(argv: string[], io: CtxIO = processIO()): Promise<num
     const code = await mod.run({ operands, opts }, ctx);
     exitCode = typeof code === 'number' ? code : EXIT.OK;
   });
-  program.exitOverride();
-  program.configureOutput({
-    writeOut: (s) => io.stdout.write(s),
-    writeErr: (s) => io.stderr.write(s),
-  });
+  // Subcommands were created before these settings, so apply them to each (commander copies them only at creation).
+  for (const c of [program, ...program.commands]) {
+    c.exitOverride();
+    c.configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) });
+  }
   try {
     await program.parseAsync(argv);
     return exitCode;
