@@ -1,0 +1,102 @@
+// The lab for tests: brings it up through scripts/lab (idempotent: a whole lab is only verified) and
+// gives tests its inventory, its recorded state, and ways to run commands on a host (nsenter) or over ssh.
+import { readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { execa } from 'execa';
+
+export const LAB_SCRIPT = resolve(fileURLToPath(new URL('../../scripts/lab', import.meta.url)));
+export const labDir = (): string => process.env.LAB_DIR ?? '/var/tmp/falkorctl-lab';
+
+export interface LabHost {
+  name: string;
+  address: string;
+  /** The host's root as seen from this machine (its overlay mount). */
+  root: string;
+  disk?: { device: string; image: string; size: string };
+}
+
+export interface LabState {
+  dir: string;
+  rootfs: string;
+  inventory: string;
+  hosts: LabHost[];
+}
+
+export interface RunResult {
+  stdout: string;
+  stderr: string;
+  exitCode: number;
+}
+
+export interface Lab {
+  inventoryPath: string;
+  state: LabState;
+  /** `scripts/lab exec NAME -- argv…`: runs inside the host's namespaces as its root; never throws on exit code. */
+  exec(host: string, argv: readonly string[], opts?: { input?: string; timeoutMs?: number }): Promise<RunResult>;
+  /** Real `ssh` with the lab key, BatchMode and strict host-key checking against `knownHosts`. */
+  ssh(host: string, command: string, opts?: { knownHosts?: string }): Promise<RunResult>;
+  host(name: string): LabHost;
+  password(): string;
+}
+
+/** `scripts/lab ARGS…`, output captured; a non-zero exit is returned, not thrown. */
+export async function labScript(args: readonly string[], opts: { input?: string; timeoutMs?: number } = {}): Promise<RunResult> {
+  const r = await execa(LAB_SCRIPT, args, {
+    reject: false,
+    input: opts.input,
+    stdin: opts.input === undefined ? 'ignore' : undefined,
+    timeout: opts.timeoutMs ?? 900_000,
+    env: { LAB_DIR: labDir() },
+  });
+  return { stdout: r.stdout, stderr: r.stderr, exitCode: r.exitCode ?? -1 };
+}
+
+export function readLabState(dir = labDir()): LabState {
+  return JSON.parse(readFileSync(join(dir, 'lab.json'), 'utf8')) as LabState;
+}
+
+/** Brings the lab up (or verifies the one that is up) and describes it. */
+export async function labUp(): Promise<Lab> {
+  const r = await labScript(['up']);
+  if (r.exitCode !== 0) throw new Error(`scripts/lab up failed (exit ${r.exitCode}):\n${r.stderr}`);
+  return describeLab(r.stdout.trim().split('\n').pop() ?? '');
+}
+
+export async function labDown(): Promise<RunResult> {
+  return labScript(['down']);
+}
+
+function describeLab(inventoryPath: string): Lab {
+  const state = readLabState();
+  const host = (name: string): LabHost => {
+    const h = state.hosts.find((x) => x.name === name);
+    if (!h) throw new Error(`no lab host ${name}; hosts: ${state.hosts.map((x) => x.name).join(' ')}`);
+    return h;
+  };
+  return {
+    inventoryPath,
+    state,
+    host,
+    password: () => readFileSync(join(state.dir, 'password'), 'utf8').trim(),
+    exec: (name, argv, opts) => labScript(['exec', name, '--', ...argv], { timeoutMs: 120_000, ...opts }),
+    ssh: async (name, command, opts) => {
+      const r = await execa(
+        'ssh',
+        [
+          '-i', join(state.dir, 'id_ed25519'),
+          '-o', 'IdentitiesOnly=yes',
+          '-o', `UserKnownHostsFile=${opts?.knownHosts ?? join(state.dir, 'known_hosts')}`,
+          '-o', 'GlobalKnownHostsFile=/dev/null',
+          '-o', 'StrictHostKeyChecking=yes',
+          '-o', 'BatchMode=yes',
+          '-o', 'ConnectTimeout=5',
+          `root@${host(name).address}`,
+          command,
+        ],
+        { reject: false, stdin: 'ignore', timeout: 60_000 },
+      );
+      return { stdout: r.stdout, stderr: r.stderr, exitCode: r.exitCode ?? -1 };
+    },
+  };
+}

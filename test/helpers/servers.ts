@@ -1,0 +1,111 @@
+// The servers falkorctl deploys, started for real from config files: redis-server 8 with the FalkorDB
+// module, Sentinel, HAProxy; plus the static checkers (haproxy -c, promtool).
+import { execFile } from 'node:child_process';
+import { dirname, isAbsolute, join } from 'node:path';
+import { haproxyBinds, outsidePath, readText, redisSetting } from './conf.js';
+import { requireFalkorBinaries, requireTool } from './bins.js';
+import { redisAnswers, tcpOpen } from './probe.js';
+import { startProcess, type Bind, type Managed } from './process.js';
+
+export interface RedisStart {
+  /** Path of the config file (as the process sees it; with binds, inside its namespace). */
+  conf: string;
+  /** Extra command-line arguments, e.g. ['--supervised', 'no']. Each one overrides the file: keep few. */
+  args?: readonly string[];
+  cwd?: string;
+  env?: Record<string, string>;
+  binds?: readonly Bind[];
+  name?: string;
+  /** Where to probe; default: first `bind` address and `port` of the config file. */
+  host?: string;
+  port?: number;
+  readyTimeoutMs?: number;
+}
+
+export interface RunningServer {
+  proc: Managed;
+  host: string;
+  port: number;
+}
+
+/** redis-server <conf> [args]: ready when it answers PING (or asks for a password). */
+export function startRedis(o: RedisStart): Promise<RunningServer> {
+  return startRedisLike(o, [], 'redis');
+}
+
+/** redis-server <conf> --sentinel: the file must be writable (Sentinel rewrites it). */
+export function startSentinel(o: RedisStart): Promise<RunningServer> {
+  return startRedisLike(o, ['--sentinel'], 'sentinel');
+}
+
+async function startRedisLike(o: RedisStart, mode: string[], kind: string): Promise<RunningServer> {
+  const { redisServer } = requireFalkorBinaries();
+  const confOutside = outsidePath(o.conf, o.binds);
+  const text = readText(confOutside);
+  const host = o.host ?? redisSetting(text, 'bind')?.split(' ').find((a) => !a.startsWith('-')) ?? '127.0.0.1';
+  const port = o.port ?? Number(redisSetting(text, 'port') ?? (kind === 'sentinel' ? 26379 : 6379));
+  const logfile = redisSetting(text, 'logfile');
+  const logFiles = logfile ? [outsidePath(isAbsolute(logfile) ? logfile : join(o.cwd ?? dirname(o.conf), logfile), o.binds)] : [];
+  const proc = await startProcess({
+    name: o.name ?? `${kind} ${host}:${port}`,
+    argv: [redisServer, o.conf, ...mode, ...(o.args ?? [])],
+    cwd: o.cwd,
+    env: o.env,
+    binds: o.binds,
+    logFiles,
+    ready: () => redisAnswers(host, port),
+    readyTimeoutMs: o.readyTimeoutMs,
+  });
+  return { proc, host, port };
+}
+
+export interface HAProxyStart {
+  cfg: string;
+  /** HAProxy expands "${VAR}" from its environment: the way a secret reaches a health check. */
+  env?: Record<string, string>;
+  binds?: readonly Bind[];
+  name?: string;
+  /** What to probe; default: every `bind host:port` in the file. */
+  endpoints?: { host: string; port: number }[];
+  readyTimeoutMs?: number;
+}
+
+/** haproxy -db -f <cfg> (foreground): ready when every frontend accepts a TCP connection. */
+export async function startHAProxy(o: HAProxyStart): Promise<Managed> {
+  const haproxy = requireTool('haproxy', 'apt-get install haproxy');
+  const endpoints = o.endpoints ?? haproxyBinds(readText(outsidePath(o.cfg, o.binds)));
+  if (!endpoints.length) throw new Error(`${o.cfg}: no "bind host:port" line to probe; pass endpoints`);
+  return startProcess({
+    name: o.name ?? 'haproxy',
+    argv: [haproxy, '-db', '-f', o.cfg],
+    env: o.env,
+    binds: o.binds,
+    ready: async () => (await Promise.all(endpoints.map((e) => tcpOpen(e.host, e.port)))).every(Boolean),
+    readyTimeoutMs: o.readyTimeoutMs,
+  });
+}
+
+export interface CheckResult {
+  ok: boolean;
+  code: number | null;
+  output: string;
+}
+
+/** `haproxy -c -f cfg`: the validity check HAProxy itself applies. */
+export function checkHAProxyConfig(cfg: string, env?: Record<string, string>): Promise<CheckResult> {
+  return run([requireTool('haproxy', 'apt-get install haproxy'), '-c', '-f', cfg], env);
+}
+
+/** `promtool check rules file`. */
+export function checkPromRules(file: string): Promise<CheckResult> {
+  return run([requireTool('promtool', 'apt-get install prometheus'), 'check', 'rules', file]);
+}
+
+function run(argv: string[], env?: Record<string, string>): Promise<CheckResult> {
+  return new Promise((resolve) => {
+    execFile(argv[0]!, argv.slice(1), { env: { ...process.env, ...env }, timeout: 30_000 }, (err, stdout, stderr) => {
+      const code = err ? (typeof err.code === 'number' ? err.code : null) : 0;
+      resolve({ ok: code === 0, code, output: `${stdout}${stderr}` });
+    });
+  });
+}
