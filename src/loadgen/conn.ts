@@ -1,0 +1,40 @@
+// One connection per stretch of success. The client never queues or retries on its own: a command
+// either gets a reply within the timeout or fails now, so an outage shows up as failed attempts with
+// their real timestamps instead of being absorbed by an offline queue or silent reconnects.
+import { Redis } from 'ioredis';
+import type { Target } from './types.js';
+
+export async function openConnection(t: Target, timeoutMs: number): Promise<Redis> {
+  const c = new Redis({
+    host: t.host,
+    port: t.port,
+    password: t.password,
+    lazyConnect: true,
+    enableOfflineQueue: false,
+    enableReadyCheck: false,
+    autoResendUnfulfilledCommands: false,
+    maxRetriesPerRequest: 0,
+    retryStrategy: () => null,
+    connectTimeout: timeoutMs,
+    commandTimeout: timeoutMs,
+    disableClientInfo: true,
+  });
+  // A rejected AUTH closes the connection and arrives only as an 'error' event: keep it for the message.
+  let fatal: unknown;
+  c.on('error', (e) => (fatal ??= e));
+  try {
+    await c.connect();
+    // Proves the endpoint serves (AUTH accepted, backend reachable, not LOADING) before writes count.
+    await c.ping();
+    return c;
+  } catch (e) {
+    c.disconnect();
+    throw fatal ?? e;
+  }
+}
+
+/** Error text without the client library's stack or noise. */
+export function errorText(e: unknown): string {
+  const msg = e instanceof Error ? e.message : String(e);
+  return msg.split('\n')[0]!.slice(0, 200);
+}

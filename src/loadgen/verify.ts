@@ -1,0 +1,112 @@
+// Read back every acknowledged write. A write the server acknowledged and no longer has is "missing";
+// writes that failed or timed out may or may not have landed and are not judged.
+import type { Redis } from 'ioredis';
+import { FalkorError } from '../errors.js';
+import { errorText, openConnection } from './conn.js';
+import { now } from './run.js';
+import type { Missing, Target, WriteLoadReport, WriteLoadRun } from './types.js';
+
+export interface VerifyOptions extends Target {
+  /** Keep trying to reach a serving endpoint this long (a restarted server may still be loading). Default 15 s. */
+  waitMs?: number;
+  /** Per-command timeout of the read-back. Default 10 s. */
+  opTimeoutMs?: number;
+}
+
+const GRAPH_BATCH = 20_000;
+const KV_BATCH = 1_000;
+
+export async function verify(o: VerifyOptions, run: WriteLoadRun): Promise<WriteLoadReport> {
+  const c = await reach(o);
+  try {
+    const verifiedAgainst = `${o.host}:${o.port} (${await whoAnswered(c)})`;
+    const missing = [...(await missingNodes(c, run)), ...(await missingKeys(c, run))];
+    const { startedAt: _startedAt, ...stats } = run.stats;
+    return {
+      runId: run.acked.runId,
+      ...stats,
+      ackedGraph: run.acked.graphAcked.length,
+      ackedKv: run.acked.kvAcked.length,
+      missing,
+      verifiedAgainst,
+    };
+  } catch (e) {
+    if (e instanceof FalkorError) throw e;
+    throw new FalkorError('FAILED', `verification against ${o.host}:${o.port} failed: ${errorText(e)}`, { cause: e });
+  } finally {
+    c.disconnect();
+  }
+}
+
+async function reach(o: VerifyOptions): Promise<Redis> {
+  const deadline = now() + (o.waitMs ?? 15_000);
+  let last = '';
+  for (;;) {
+    try {
+      const c = await openConnection(o, o.opTimeoutMs ?? 10_000);
+      try {
+        await c.ping(); // fails with LOADING while a restarted server reads its AOF
+        return c;
+      } catch (e) {
+        c.disconnect();
+        throw e;
+      }
+    } catch (e) {
+      last = errorText(e);
+    }
+    if (now() >= deadline) {
+      throw new FalkorError('FAILED', `cannot verify: ${o.host}:${o.port} did not answer (${last})`, {
+        hint: 'the acknowledged writes are unverified, not lost; retry when the endpoint serves again',
+      });
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+async function whoAnswered(c: Redis): Promise<string> {
+  const info = String(await c.info('server')) + String(await c.info('replication'));
+  const field = (k: string) => new RegExp(`^${k}:(.*)$`, 'm').exec(info)?.[1]?.trim() ?? '?';
+  return `role ${field('role')}, port ${field('tcp_port')}, run_id ${field('run_id').slice(0, 12)}`;
+}
+
+async function missingNodes(c: Redis, run: WriteLoadRun): Promise<Missing[]> {
+  const seqs = run.acked.graphAcked;
+  if (seqs.length === 0) return [];
+  const present = new Set<number>();
+  const lo = seqs[0]!; // ascending: attempts are sequential
+  const hi = seqs[seqs.length - 1]!;
+  // Ranges keep each reply bounded however long the run was.
+  for (let from = lo; from <= hi; from += GRAPH_BATCH) {
+    const q = `CYPHER run='${run.acked.runId}' lo=${from} hi=${from + GRAPH_BATCH} MATCH (n:W {run: $run}) WHERE n.seq >= $lo AND n.seq < $hi RETURN n.seq`;
+    for (const s of rows(await readGraph(c, run.acked.graph, q))) present.add(s);
+  }
+  return seqs.filter((s) => !present.has(s)).map((seq) => ({ kind: 'graph' as const, seq }));
+}
+
+async function readGraph(c: Redis, graph: string, q: string): Promise<unknown> {
+  try {
+    return await c.call('GRAPH.RO_QUERY', graph, q);
+  } catch (e) {
+    // The whole graph is gone (e.g. a server restarted without persistence): every node is missing.
+    if (/empty key|does not exist/i.test(errorText(e))) return [[], []];
+    throw e;
+  }
+}
+
+function rows(reply: unknown): number[] {
+  if (!Array.isArray(reply) || !Array.isArray(reply[1])) throw new Error('unexpected GRAPH.RO_QUERY reply shape');
+  return (reply[1] as unknown[][]).map((r) => Number(r[0]));
+}
+
+async function missingKeys(c: Redis, run: WriteLoadRun): Promise<Missing[]> {
+  const seqs = run.acked.kvAcked;
+  const out: Missing[] = [];
+  for (let i = 0; i < seqs.length; i += KV_BATCH) {
+    const batch = seqs.slice(i, i + KV_BATCH);
+    const values = await c.mget(batch.map((s) => `${run.acked.keyPrefix}:${s}`));
+    batch.forEach((seq, j) => {
+      if (values[j] !== String(seq)) out.push({ kind: 'kv', seq });
+    });
+  }
+  return out;
+}

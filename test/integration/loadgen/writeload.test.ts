@@ -1,0 +1,123 @@
+// A clean run, bounded stops, wrong credentials, and verification that catches deleted writes —
+// against real redis-server 8 + FalkorDB behind a real HAProxy write port.
+import { randomBytes } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runWriteLoad, verify } from '../../../src/loadgen/index.js';
+import { HaproxyProc, RedisProc, tempDir } from './procs.js';
+
+const HOST = '127.0.4.1';
+const password = randomBytes(12).toString('hex');
+const dir = tempDir('writeload');
+const redis = new RedisProc({ host: HOST, port: 6379, dir: dir.path, aof: true, password });
+const haproxy = new HaproxyProc({ host: HOST, port: 6380, backend: { host: HOST, port: 6379 }, dir: dir.path });
+const endpoint = { host: HOST, port: 6380, password };
+
+beforeAll(async () => {
+  await redis.start();
+  await haproxy.start(password);
+});
+afterAll(async () => {
+  await haproxy.stop();
+  await redis.kill();
+  dir.remove();
+});
+
+describe('write load through HAProxy', () => {
+  it('a clean run: every attempt acknowledged, no window, nothing missing', async () => {
+    const run = await runWriteLoad({ ...endpoint, maxWrites: 300, intervalMs: 2 });
+    const report = await verify(endpoint, run);
+    expect(report.attempted).toBe(300);
+    expect(report.acknowledged).toBe(300);
+    expect(report.failed).toBe(0);
+    expect(report.ackedGraph).toBe(300);
+    expect(report.ackedKv).toBe(300);
+    expect(report.windows).toEqual([]);
+    expect(report.longestWindowMs).toBe(0);
+    expect(report.missing).toEqual([]);
+    expect(report.verifiedAgainst).toMatch(/^127\.0\.4\.1:6380 \(role master, port 6379, run_id [0-9a-f]{12}\)$/);
+    expect(report.p50Ms).toBeGreaterThan(0);
+    expect(report.p99Ms).toBeGreaterThanOrEqual(report.p50Ms);
+
+    // The writes really are on the server, in the shape the tool claims.
+    const c = redis.client();
+    try {
+      expect(await c.get(`${run.acked.keyPrefix}:300`)).toBe('300');
+      const q = `CYPHER run='${run.acked.runId}' MATCH (n:W {run: $run}) RETURN count(n), min(n.seq), max(n.seq)`;
+      const reply = (await c.call('GRAPH.RO_QUERY', run.acked.graph, q)) as unknown[][];
+      expect(reply[1]).toEqual([[300, 1, 300]]);
+    } finally {
+      c.disconnect();
+    }
+  });
+
+  it('reports acknowledged writes deleted afterwards as missing, with their exact sequence numbers', async () => {
+    const run = await runWriteLoad({ ...endpoint, maxWrites: 120, intervalMs: 1 });
+    expect(run.stats.acknowledged).toBe(120);
+    const c = redis.client();
+    try {
+      await c.del(`${run.acked.keyPrefix}:7`, `${run.acked.keyPrefix}:64`);
+      await c.set(`${run.acked.keyPrefix}:90`, 'clobbered'); // present but wrong counts as missing too
+      const q = `CYPHER run='${run.acked.runId}' MATCH (n:W {run: $run}) WHERE n.seq IN [1, 33, 120] DELETE n`;
+      await c.call('GRAPH.QUERY', run.acked.graph, q);
+    } finally {
+      c.disconnect();
+    }
+    const report = await verify(endpoint, run);
+    expect(report.missing).toEqual([
+      { kind: 'graph', seq: 1 },
+      { kind: 'graph', seq: 33 },
+      { kind: 'graph', seq: 120 },
+      { kind: 'kv', seq: 7 },
+      { kind: 'kv', seq: 64 },
+      { kind: 'kv', seq: 90 },
+    ]);
+  });
+
+  it('a dropped graph means every acknowledged node is missing', async () => {
+    const run = await runWriteLoad({ ...endpoint, graph: 'writeload_dropped', maxWrites: 25, intervalMs: 1 });
+    const c = redis.client();
+    try {
+      await c.call('GRAPH.DELETE', 'writeload_dropped');
+    } finally {
+      c.disconnect();
+    }
+    const report = await verify(endpoint, run);
+    expect(report.missing.filter((m) => m.kind === 'graph').map((m) => m.seq)).toEqual(Array.from({ length: 25 }, (_, i) => i + 1));
+    expect(report.missing.filter((m) => m.kind === 'kv')).toEqual([]);
+  });
+
+  it('stops by itself at maxWrites and at durationMs', async () => {
+    const counted = await runWriteLoad({ ...endpoint, maxWrites: 37, intervalMs: 0 });
+    expect(counted.stats.attempted).toBe(37);
+
+    const t0 = Date.now();
+    const timed = await runWriteLoad({ ...endpoint, durationMs: 1500, intervalMs: 10 });
+    const took = Date.now() - t0;
+    expect(took).toBeGreaterThanOrEqual(1500);
+    expect(took).toBeLessThan(1500 + 400);
+    // Pacing at 10 ms: at most one attempt per interval, and not far fewer on an idle machine.
+    expect(timed.stats.attempted).toBeLessThanOrEqual(151);
+    expect(timed.stats.attempted).toBeGreaterThan(75);
+    expect(timed.stats.failed).toBe(0);
+  });
+
+  it('an abort signal ends the run early', async () => {
+    const ac = new AbortController();
+    setTimeout(() => ac.abort(), 300);
+    const t0 = Date.now();
+    const run = await runWriteLoad({ ...endpoint, durationMs: 60_000, signal: ac.signal });
+    expect(Date.now() - t0).toBeLessThan(1500);
+    expect(run.stats.attempted).toBeGreaterThan(0);
+  });
+
+  it('with a wrong password nothing is acknowledged and the whole run is one ongoing window', async () => {
+    const run = await runWriteLoad({ ...endpoint, password: 'not-the-password', durationMs: 500, intervalMs: 20 });
+    expect(run.stats.acknowledged).toBe(0);
+    expect(run.stats.failed).toBe(run.stats.attempted);
+    expect(run.stats.windows).toHaveLength(1);
+    expect(run.stats.windows[0]!.ongoing).toBe(true);
+    expect(run.stats.windows[0]!.errors).toBe(run.stats.attempted);
+    expect(run.stats.windows[0]!.firstError).toMatch(/WRONGPASS|NOAUTH|invalid/i);
+    expect(run.acked.graphAcked).toEqual([]);
+  });
+});
