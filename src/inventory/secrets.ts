@@ -1,0 +1,96 @@
+// Secret references → values, at the last moment and only in memory. Each failure names the key path
+// (auth.password, auth.users[1].password) so the operator knows which reference to fix.
+import { readFile, stat } from 'node:fs/promises';
+import { dirname, isAbsolute, resolve } from 'node:path';
+import { userError } from '../errors.js';
+import type { Prompter } from '../ui/prompt.js';
+import type { LoadedInventory } from './load.js';
+import type { Inventory } from './schema.js';
+
+export interface Secrets {
+  password: string;
+  sentinelPassword?: string;
+  users: Record<string, string>;
+}
+
+export interface SecretContext {
+  env: NodeJS.ProcessEnv;
+  prompt: Pick<Prompter, 'interactive' | 'password'>;
+  cwd: string;
+}
+
+/**
+ * Resolves every secret reference of the inventory. Pass the LoadedInventory (not just the Inventory)
+ * so that relative `file:` references resolve against the inventory's directory; a bare Inventory
+ * resolves them against ctx.cwd.
+ */
+export async function resolveSecrets(inv: Inventory | LoadedInventory, ctx: SecretContext): Promise<Secrets> {
+  const loaded = 'inventory' in inv ? inv : undefined;
+  const inventory = loaded ? loaded.inventory : (inv as Inventory);
+  const baseDir = loaded ? dirname(resolve(ctx.cwd, loaded.file)) : ctx.cwd;
+  // One answer per reference: the same prompt: or file: used twice is asked/read once.
+  const cache = new Map<string, Promise<string>>();
+  const get = (ref: string, keyPath: string) => {
+    let p = cache.get(ref);
+    if (!p) {
+      p = resolveRef(ref, keyPath, baseDir, ctx);
+      cache.set(ref, p);
+    }
+    return p;
+  };
+  const a = inventory.auth;
+  const password = await get(a.password, 'auth.password');
+  const sentinelPassword = a.sentinelPassword === undefined ? undefined : await get(a.sentinelPassword, 'auth.sentinelPassword');
+  const users: Record<string, string> = {};
+  for (const [i, u] of a.users.entries()) users[u.name] = await get(u.password, `auth.users[${i}].password`);
+  return sentinelPassword === undefined ? { password, users } : { password, sentinelPassword, users };
+}
+
+export async function resolveRef(ref: string, keyPath: string, baseDir: string, ctx: SecretContext): Promise<string> {
+  if (ref.startsWith('env:')) {
+    const name = ref.slice(4);
+    const v = ctx.env[name];
+    if (v === undefined || v === '') throw userError(`${keyPath}: environment variable ${name} is not set (or empty)`, `export ${name}=... before running falkorctl`);
+    return checked(v, keyPath, `environment variable ${name}`);
+  }
+  if (ref.startsWith('file:')) return checked(trimNewline(await readSecretFile(ref.slice(5), keyPath, baseDir, ctx.env)), keyPath, ref);
+  if (ref === 'prompt') {
+    if (!ctx.prompt.interactive)
+      throw userError(`${keyPath} is "prompt" but there is no terminal to ask on`, 'use env:NAME or file:PATH for non-interactive runs');
+    return checked(await ctx.prompt.password(`${keyPath}:`), keyPath, 'the prompt');
+  }
+  throw userError(`${keyPath}: "${ref}" is not a secret reference (env:NAME, file:PATH or prompt)`);
+}
+
+async function readSecretFile(raw: string, keyPath: string, baseDir: string, env: NodeJS.ProcessEnv): Promise<string> {
+  const expanded = raw.startsWith('~/') && env.HOME ? `${env.HOME}${raw.slice(1)}` : raw;
+  const path = isAbsolute(expanded) ? expanded : resolve(baseDir, expanded);
+  let st;
+  try {
+    st = await stat(path);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw userError(`${keyPath}: secret file ${path} ${code === 'ENOENT' ? 'does not exist' : `cannot be read (${code})`}`);
+  }
+  if (!st.isFile()) throw userError(`${keyPath}: secret file ${path} is not a regular file`);
+  // Like ssh with private keys: a secret others can read is already leaked, so refuse rather than use it.
+  if ((st.mode & 0o077) !== 0) {
+    const mode = (st.mode & 0o777).toString(8).padStart(4, '0');
+    throw userError(`${keyPath}: secret file ${path} is readable by group or others (mode ${mode})`, `chmod 600 ${path}`);
+  }
+  try {
+    return await readFile(path, 'utf8');
+  } catch (e) {
+    throw userError(`${keyPath}: cannot read secret file ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+  }
+}
+
+const trimNewline = (s: string) => s.replace(/\r?\n$/, '');
+
+/** Values end up in config files and AUTH commands: no empty ones, no line breaks or control characters. */
+function checked(v: string, keyPath: string, source: string): string {
+  if (v === '') throw userError(`${keyPath}: ${source} is empty`);
+  // eslint-disable-next-line no-control-regex
+  if (/[\x00-\x1f\x7f]/.test(v)) throw userError(`${keyPath}: ${source} contains a line break or control character`);
+  return v;
+}

@@ -1,0 +1,50 @@
+// Memory, threads, timeouts and write-safety settings weighed against the hardware and the topology.
+import type { Inventory } from './schema.js';
+import { error, warning, type Finding } from './semantic.js';
+import { dbHosts, maxmemoryBytes, parseBytes, replicaHosts } from './topology.js';
+
+/** Above this share of RAM, fork-on-save (copy-on-write), replication buffers and the OS have no room. */
+export const MAXMEMORY_LIMIT = 0.8;
+
+const gib = (n: number) => `${(n / 1024 ** 3).toFixed(1)} GiB`;
+
+export function memoryFindings(inv: Inventory): Finding[] {
+  const out: Finding[] = [];
+  const mm = inv.redis.maxmemory;
+  const isRatio = typeof mm === 'number' && mm > 0 && mm <= 1;
+  if (isRatio && mm > MAXMEMORY_LIMIT)
+    out.push(error(['redis', 'maxmemory'], `${mm} of RAM is above ${MAXMEMORY_LIMIT}: saving forks the process and copy-on-write plus replication buffers need the rest`));
+  if (!isRatio && parseBytes(mm) === 0) out.push(error(['redis', 'maxmemory'], 'maxmemory 0 means "no limit": the kernel OOM killer, not Redis, would decide when memory runs out'));
+
+  const params = inv.falkordb.params;
+  for (const h of dbHosts(inv)) {
+    const i = inv.hosts.indexOf(h);
+    const ram = h.hardware?.memory === undefined ? undefined : parseBytes(h.hardware.memory);
+    if (ram === 0) out.push(error(['hosts', i, 'hardware', 'memory'], 'RAM size 0'));
+    if (isRatio && ram === undefined)
+      out.push(error(['hosts', i], `"${h.name}" needs hardware.memory: redis.maxmemory is a share of RAM (${mm}) and the config needs a byte value`));
+    const bytes = maxmemoryBytes(inv, h);
+    if (!isRatio && ram && bytes !== undefined && bytes > ram * MAXMEMORY_LIMIT)
+      out.push(error(['redis', 'maxmemory'], `${gib(bytes)} is more than ${MAXMEMORY_LIMIT * 100}% of the ${gib(ram)} RAM of "${h.name}"`));
+    const cpus = h.hardware?.cpus;
+    if (params.THREAD_COUNT !== undefined && cpus !== undefined && params.THREAD_COUNT > cpus)
+      out.push(warning(['falkordb', 'params', 'THREAD_COUNT'], `${params.THREAD_COUNT} query threads but "${h.name}" has ${cpus} CPUs: threads beyond the cores only add contention`));
+    const qmc = params.QUERY_MEM_CAPACITY;
+    if (qmc !== undefined && qmc > 0 && bytes !== undefined && qmc >= bytes)
+      out.push(warning(['falkordb', 'params', 'QUERY_MEM_CAPACITY'], `a single query may use ${gib(qmc)}, not less than maxmemory (${gib(bytes)}) of "${h.name}": it no longer protects the server`));
+  }
+
+  const { TIMEOUT_DEFAULT: def, TIMEOUT_MAX: max } = params;
+  if (def !== undefined && max !== undefined && max > 0 && def > max)
+    out.push(error(['falkordb', 'params', 'TIMEOUT_DEFAULT'], `TIMEOUT_DEFAULT ${def} ms exceeds TIMEOUT_MAX ${max} ms; FalkorDB refuses to load`));
+  const longest = max && max > 0 ? max : def;
+  if (longest && longest > inv.haproxy.timeoutServerMs)
+    out.push(warning(['haproxy', 'timeoutServerMs'], `HAProxy cuts a connection idle for ${inv.haproxy.timeoutServerMs} ms, but queries may run ${longest} ms (falkordb.params): long queries through HAProxy would be cut`));
+
+  const replicas = replicaHosts(inv).length;
+  const minW = inv.redis.minReplicasToWrite;
+  if (minW > replicas) out.push(error(['redis', 'minReplicasToWrite'], `${minW} but there ${replicas === 1 ? 'is 1 replica' : `are ${replicas} replicas`}: the master would refuse every write`));
+  else if (minW > 0 && minW === replicas)
+    out.push(warning(['redis', 'minReplicasToWrite'], `equals the number of replicas (${replicas}): losing any one replica stops all writes`));
+  return out;
+}

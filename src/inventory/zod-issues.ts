@@ -1,0 +1,109 @@
+// Turns zod's issues into findings an operator can act on: one per problem, each with the exact key
+// path (an unknown key's own path, not its parent's) and a message in plain words.
+import { z, type ZodIssue, type ZodTypeAny } from 'zod';
+import type { KeyPath } from './locate.js';
+
+export interface SchemaFinding {
+  path: KeyPath;
+  message: string;
+  /** Point at the key itself rather than its value (unknown keys). */
+  atKey?: boolean;
+}
+
+export function schemaFindings(issues: readonly ZodIssue[], root: ZodTypeAny, data: unknown): SchemaFinding[] {
+  const out: SchemaFinding[] = [];
+  for (const issue of issues) {
+    if (issue.code === 'unrecognized_keys') {
+      const known = objectKeys(schemaAt(root, issue.path));
+      for (const key of issue.keys) out.push({ path: [...issue.path, key], atKey: true, message: unknownKey(key, known) });
+    } else if (issue.code === 'invalid_union') {
+      out.push({ path: issue.path, message: unionMessage(issue, valueAt(data, issue.path)) });
+    } else {
+      out.push({ path: issue.path, message: plain(issue, valueAt(data, issue.path)) });
+    }
+  }
+  return out;
+}
+
+function plain(issue: ZodIssue, value: unknown): string {
+  switch (issue.code) {
+    case 'invalid_type':
+      if (issue.received === 'undefined') return 'required key is missing';
+      return `expected ${article(issue.expected)}, got ${describe(value)}`;
+    case 'invalid_enum_value':
+      return `must be one of ${issue.options.map(String).join(', ')} (got ${describe(value)})`;
+    case 'invalid_literal':
+      return `must be ${JSON.stringify(issue.expected)} (got ${describe(value)})`;
+    default:
+      return issue.message;
+  }
+}
+
+/** A union ("512mb" or 0.75) failed: report the branch that matched the value's type, not "Invalid input". */
+function unionMessage(issue: Extract<ZodIssue, { code: 'invalid_union' }>, value: unknown): string {
+  const inner = issue.unionErrors.flatMap((e) => e.issues);
+  const relevant = inner.filter((i) => i.code !== 'invalid_type');
+  if (relevant.length > 0) return [...new Set(relevant.map((i) => plain(i, value)))].join('; or ');
+  const expected = [...new Set(inner.map((i) => (i.code === 'invalid_type' ? i.expected : '?')))];
+  return `expected ${expected.map(article).join(' or ')}, got ${describe(value)}`;
+}
+
+function unknownKey(key: string, known: string[]): string {
+  const near = known.filter((k) => distance(k.toLowerCase(), key.toLowerCase()) <= Math.max(1, Math.floor(k.length / 4)));
+  if (near.length > 0) return `unknown key (did you mean ${near.map((k) => `"${k}"`).join(' or ')}?)`;
+  return known.length > 0 ? `unknown key (allowed here: ${known.join(', ')})` : 'unknown key';
+}
+
+const article = (t: string) => (/^[aeiou]/.test(t) ? `an ${t}` : `a ${t}`);
+
+function describe(v: unknown): string {
+  if (v === null || v === undefined) return 'nothing';
+  if (Array.isArray(v)) return 'a list';
+  if (typeof v === 'object') return 'a mapping';
+  if (typeof v === 'string') return `the string "${v.length > 40 ? `${v.slice(0, 40)}…` : v}"`;
+  return String(v);
+}
+
+function valueAt(data: unknown, path: KeyPath): unknown {
+  let v = data;
+  for (const seg of path) v = v !== null && typeof v === 'object' ? (v as Record<string | number, unknown>)[seg] : undefined;
+  return v;
+}
+
+/** The sub-schema at a data path, seen through optional/default/effects wrappers. */
+export function schemaAt(root: ZodTypeAny, path: KeyPath): ZodTypeAny | undefined {
+  let s: ZodTypeAny | undefined = unwrap(root);
+  for (const seg of path) {
+    if (!s) return undefined;
+    if (s instanceof z.ZodObject) s = (s.shape as Record<string, ZodTypeAny>)[String(seg)];
+    else if (s instanceof z.ZodArray) s = s.element as ZodTypeAny;
+    else if (s instanceof z.ZodTuple && typeof seg === 'number') s = s.items[seg] as ZodTypeAny | undefined;
+    else return undefined;
+    s = s && unwrap(s);
+  }
+  return s;
+}
+
+export function unwrap(s: ZodTypeAny): ZodTypeAny {
+  for (;;) {
+    if (s instanceof z.ZodOptional || s instanceof z.ZodNullable) s = s.unwrap() as ZodTypeAny;
+    else if (s instanceof z.ZodDefault) s = s.removeDefault() as ZodTypeAny;
+    else if (s instanceof z.ZodEffects) s = s.innerType() as ZodTypeAny;
+    else return s;
+  }
+}
+
+const objectKeys = (s: ZodTypeAny | undefined): string[] => (s instanceof z.ZodObject ? Object.keys(s.shape as object) : []);
+
+/** Levenshtein distance, for "did you mean". */
+function distance(a: string, b: string): number {
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const cur = [i];
+    for (let j = 1; j <= b.length; j++) {
+      cur[j] = Math.min((prev[j] ?? 0) + 1, (cur[j - 1] ?? 0) + 1, (prev[j - 1] ?? 0) + (a[i - 1] === b[j - 1] ? 0 : 1));
+    }
+    prev = cur;
+  }
+  return prev[b.length] ?? 0;
+}
