@@ -1,0 +1,117 @@
+// haproxy.cfg, its systemd drop-in and the 0600 environment file with the password.
+// The health check asks each node for its replication role, so after a failover writes follow the
+// new master (a PING check would happily send writes to a replica).
+import { userError } from '../errors.js';
+import type { Host, Inventory } from '../inventory/schema.js';
+import { dbHosts } from '../inventory/topology.js';
+import { header, lines, paths, type Secrets } from './common.js';
+import { envFileValue, haproxyAddr, isIp } from './quote.js';
+
+export const HAPROXY_CFG = '/etc/haproxy/haproxy.cfg';
+export const HAPROXY_ENV = '/etc/haproxy/falkordb.env';
+export const HAPROXY_DROPIN = '/etc/systemd/system/haproxy.service.d/falkordb.conf';
+export const PASSWORD_VAR = 'FALKORDB_PASSWORD';
+
+/** The check logs in with an inline command, so the password must be one plain word. */
+function checkPassword(pw: string): string {
+  if (!/^[\x21-\x7e]+$/.test(pw) || /["'\\]/.test(pw)) {
+    throw userError(
+      'auth.password cannot be used by the HAProxy health check: it contains a space, a quote, a backslash or a non-ASCII character',
+      'use a password of printable ASCII without spaces, quotes or backslashes (e.g. openssl rand -hex 32)',
+    );
+  }
+  return pw;
+}
+
+function checkRules(expect: string): string[] {
+  return [
+    '    option tcp-check',
+    '    tcp-check connect',
+    `    tcp-check send "AUTH \${${PASSWORD_VAR}}\\r\\n"`,
+    '    tcp-check expect string +OK',
+    '    tcp-check send "INFO replication\\r\\n"',
+    `    tcp-check expect ${expect}`,
+    '    tcp-check send "QUIT\\r\\n"',
+    '    tcp-check expect string +OK',
+  ];
+}
+
+function binds(h: Host, port: number): string[] {
+  const addrs = [...new Set([isIp(h.address) ? h.address : undefined, '127.0.0.1'].filter((a): a is string => Boolean(a)))];
+  return addrs.map((a) => `    bind ${haproxyAddr(a, port)}`);
+}
+
+export function haproxyCfg(inv: Inventory, h: Host): string {
+  const x = inv.haproxy;
+  const db = dbHosts(inv);
+  const port = inv.redis.port;
+  const serverLine = (d: Host, backup = false) => `    server ${d.name} ${haproxyAddr(d.address, port)}${backup ? ' backup' : ''}`;
+  const replicas = db.filter((d) => d.role === 'replica');
+  const master = db.filter((d) => d.role === 'master');
+  const defaultServer = `    default-server check inter ${x.checkIntervalMs}ms fall 2 rise 2 on-marked-down shutdown-sessions`;
+  return lines(
+    header(inv, `HAProxy on ${h.name} — ${HAPROXY_CFG}`),
+    `# ${PASSWORD_VAR} comes from ${HAPROXY_ENV} (see the haproxy.service drop-in); HAProxy expands it only inside double quotes.`,
+    '',
+    'global',
+    '    log /dev/log local0',
+    '    chroot /var/lib/haproxy',
+    '    user haproxy',
+    '    group haproxy',
+    `    maxconn ${x.maxconn}`,
+    `    stats socket ${paths(inv).statsSocket} mode 660 level admin`,
+    '    stats timeout 30s',
+    '',
+    'defaults',
+    '    mode tcp',
+    '    log global',
+    '    option tcplog',
+    '    option dontlognull',
+    '    # Redis clients idle for long stretches: keep their connections and probe them with TCP keepalives',
+    '    option tcpka',
+    `    timeout connect ${x.timeoutConnectMs}ms`,
+    `    timeout client ${x.timeoutClientMs}ms`,
+    `    timeout server ${x.timeoutServerMs}ms`,
+    '    timeout check 2s',
+    '',
+    'frontend falkordb_write',
+    binds(h, x.writePort),
+    '    default_backend falkordb_write',
+    '',
+    '# Every database node is listed; only the one reporting role:master passes the check.',
+    'backend falkordb_write',
+    '    balance first',
+    checkRules('string role:master'),
+    defaultServer,
+    db.map((d) => serverLine(d)),
+    '',
+    'frontend falkordb_read',
+    binds(h, x.readPort),
+    '    default_backend falkordb_read',
+    '',
+    '# Replicas with a live link to their master (or a master, e.g. a promoted replica) take reads.',
+    'backend falkordb_read',
+    '    balance leastconn',
+    checkRules('rstring "role:master|master_link_status:up"'),
+    defaultServer,
+    x.readFallbackToMaster && '    # the master serves reads only while no replica is up; clients move back when one returns',
+    replicas.map((d) => (x.readFallbackToMaster ? `${serverLine(d)} on-marked-up shutdown-backup-sessions` : serverLine(d))),
+    x.readFallbackToMaster && master.map((d) => serverLine(d, true)),
+  );
+}
+
+export function haproxyEnv(inv: Inventory, s: Secrets): string {
+  return lines(
+    header(inv, `HAProxy environment — ${HAPROXY_ENV}. SECRET: mode 0600, never commit.`),
+    `${PASSWORD_VAR}=${envFileValue(checkPassword(s.password))}`,
+  );
+}
+
+export function haproxyDropin(inv: Inventory): string {
+  return lines(
+    header(inv, `haproxy.service drop-in — ${HAPROXY_DROPIN}`),
+    '[Service]',
+    `# the health checks log in with ${PASSWORD_VAR}; a missing file must stop HAProxy, not run it without`,
+    `EnvironmentFile=${HAPROXY_ENV}`,
+  );
+}
