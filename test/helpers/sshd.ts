@@ -1,0 +1,194 @@
+// A real OpenSSH sshd on a loopback address, for integration tests. Everything it needs (config,
+// host key, authorized_keys, pid file) lives in a temp dir; key-only auth; its log is kept in memory.
+//   const d = await startSshd({ address: '127.0.3.1', authorizedKeys: { root: [pubLine] } });
+//   ... d.port, d.knownHostsLine(), d.log(), d.connectionCount(); await d.rotateHostKey(); await d.stop();
+import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, connect } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+export interface SshdOptions {
+  /** A loopback address; tests of the SSH transport use 127.0.3.0/24. */
+  address: string;
+  port?: number;
+  /** Login user → public key lines that may log in as that user. */
+  authorizedKeys: Record<string, string[]>;
+  logLevel?: 'INFO' | 'VERBOSE' | 'DEBUG1' | 'DEBUG2';
+  /** More sshd_config lines (before any Match block). */
+  extraConfig?: string[];
+}
+
+export interface Sshd {
+  address: string;
+  port: number;
+  dir: string;
+  /** The host's public key: "ssh-ed25519 AAAA..." */
+  hostKey(): string;
+  /** A known_hosts line for this server, as ssh would write it. */
+  knownHostsLine(): string;
+  /** SHA256 fingerprint as ssh-keygen -l prints it. */
+  fingerprint(): string;
+  log(): string;
+  /** TCP connections accepted so far (one "Connection from" line each). */
+  connectionCount(): number;
+  stop(): Promise<void>;
+  start(): Promise<void>;
+  /** stop, and remove the temp dir. */
+  dispose(): Promise<void>;
+  /** New ed25519 host key, then restart: what a reinstalled host looks like. */
+  rotateHostKey(): Promise<void>;
+}
+
+export function freePort(address: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once('error', reject);
+    s.listen(0, address, () => {
+      const port = (s.address() as { port: number }).port;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+/** An ed25519 key pair (no passphrase unless given) in `dir`. */
+export function makeKeyPair(dir: string, name: string, passphrase = ''): { privatePath: string; publicLine: string } {
+  const privatePath = join(dir, name);
+  rmSync(privatePath, { force: true });
+  rmSync(`${privatePath}.pub`, { force: true });
+  execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', passphrase, '-C', name, '-f', privatePath]);
+  return { privatePath, publicLine: readFileSync(`${privatePath}.pub`, 'utf8').trim() };
+}
+
+/** A local login user (no password, not locked, /bin/sh), created once; for sudo tests. */
+export function ensureUser(name: string): void {
+  try {
+    execFileSync('id', ['-u', name], { stdio: 'ignore' });
+  } catch {
+    execFileSync('useradd', ['-m', '-s', '/bin/sh', name]);
+  }
+  // "!" in shadow means locked, and sshd refuses locked accounts even for key logins.
+  execFileSync('usermod', ['-p', '*', name]);
+}
+
+function waitFor(pred: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  return new Promise((resolve, reject) => {
+    const tick = () => {
+      if (pred()) return resolve();
+      if (Date.now() > deadline) return reject(new Error(`timed out waiting for ${what}`));
+      setTimeout(tick, 25);
+    };
+    tick();
+  });
+}
+
+function canConnect(address: string, port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const s = connect({ host: address, port }, () => (s.destroy(), resolve(true)));
+    s.once('error', () => resolve(false));
+  });
+}
+
+export async function startSshd(o: SshdOptions): Promise<Sshd> {
+  const dir = mkdtempSync(join(tmpdir(), 'falkorctl-sshd-'));
+  const port = o.port ?? (await freePort(o.address));
+  const hostKeyPath = join(dir, 'ssh_host_ed25519_key');
+  mkdirSync('/run/sshd', { recursive: true, mode: 0o755 }); // sshd's privilege-separation dir
+  mkdirSync(join(dir, 'authorized_keys'), { mode: 0o755 });
+  for (const [user, keys] of Object.entries(o.authorizedKeys)) {
+    writeFileSync(join(dir, 'authorized_keys', user), keys.join('\n') + '\n', { mode: 0o644 });
+  }
+  const newHostKey = () => {
+    rmSync(hostKeyPath, { force: true });
+    rmSync(`${hostKeyPath}.pub`, { force: true });
+    execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', '', '-f', hostKeyPath]);
+  };
+  newHostKey();
+  const config = join(dir, 'sshd_config');
+  writeFileSync(
+    config,
+    [
+      `ListenAddress ${o.address}:${port}`,
+      `HostKey ${hostKeyPath}`,
+      `PidFile ${join(dir, 'sshd.pid')}`,
+      `AuthorizedKeysFile ${join(dir, 'authorized_keys')}/%u`,
+      'UsePAM no',
+      'PasswordAuthentication no',
+      'KbdInteractiveAuthentication no',
+      'PubkeyAuthentication yes',
+      'PermitRootLogin prohibit-password',
+      'StrictModes no', // the temp dir lives under world-writable /tmp
+      'AllowTcpForwarding yes',
+      'MaxStartups 100',
+      `LogLevel ${o.logLevel ?? 'VERBOSE'}`,
+      ...(o.extraConfig ?? []),
+      '',
+    ].join('\n'),
+  );
+  let proc: ChildProcess | undefined;
+  let log = '';
+  const hostKey = () => readFileSync(`${hostKeyPath}.pub`, 'utf8').trim().split(/\s+/).slice(0, 2).join(' ');
+  const name = port === 22 ? o.address : `[${o.address}]:${port}`;
+
+  const start = async () => {
+    const started = log.length;
+    const p = spawn('/usr/sbin/sshd', ['-D', '-e', '-f', config], { stdio: ['ignore', 'ignore', 'pipe'] });
+    proc = p;
+    p.stderr!.on('data', (d: Buffer) => (log += d.toString()));
+    await waitFor(() => log.indexOf('Server listening', started) >= 0 || p.exitCode !== null, `sshd on ${o.address}:${port}`);
+    if (p.exitCode !== null) throw new Error(`sshd exited (${p.exitCode}):\n${log.slice(started)}`);
+    if (!(await canConnect(o.address, port))) throw new Error(`sshd on ${o.address}:${port} does not accept connections`);
+  };
+
+  const stop = async () => {
+    const p = proc;
+    proc = undefined;
+    if (!p || p.exitCode !== null) return;
+    // Per-connection children outlive the listener; end them by pid, then the listener.
+    for (const pid of childPids(p.pid!)) {
+      try {
+        process.kill(pid, 'SIGTERM');
+      } catch {
+        /* already gone */
+      }
+    }
+    const exited = new Promise((r) => p.once('exit', r));
+    p.kill('SIGTERM');
+    await exited;
+  };
+
+  await start();
+  return {
+    address: o.address,
+    port,
+    dir,
+    hostKey,
+    knownHostsLine: () => `${name} ${hostKey()}`,
+    fingerprint: () => execFileSync('ssh-keygen', ['-l', '-f', `${hostKeyPath}.pub`], { encoding: 'utf8' }).split(/\s+/)[1]!,
+    log: () => log,
+    connectionCount: () => (log.match(/^Connection from /gm) ?? []).length,
+    stop,
+    start,
+    async dispose() {
+      await stop();
+      rmSync(dir, { recursive: true, force: true });
+    },
+    async rotateHostKey() {
+      await stop();
+      newHostKey();
+      await start();
+    },
+  };
+}
+
+function childPids(pid: number): number[] {
+  try {
+    return execFileSync('ps', ['-o', 'pid=', '--ppid', String(pid)], { encoding: 'utf8' })
+      .split('\n')
+      .map((l) => Number(l.trim()))
+      .filter((n) => n > 0);
+  } catch {
+    return []; // ps exits 1 when there are none
+  }
+}
