@@ -23,6 +23,7 @@ export async function redisClient(host: string, port: number, o: ClientOptions =
     enableOfflineQueue: false,
     retryStrategy: () => null,
     connectTimeout: 2_000,
+    enableReadyCheck: false, // its INFO would fail on a server that wants a password we deliberately lack
   });
   r.on('error', () => {}); // surfaced through the failing command instead
   const handle = {

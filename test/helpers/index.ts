@@ -5,6 +5,7 @@ import { cleanupAll } from './cleanup.js';
 export { cleanupAll, tempDir } from './cleanup.js';
 export { findFalkorBinaries, findTool, requireFalkorBinaries, requireTool } from './bins.js';
 export { startProcess, Managed, type Argv, type Bind, type StartOptions } from './process.js';
+export { runOnce, type RunResult } from './run.js';
 export { startRedis, startSentinel, startHAProxy, checkHAProxyConfig, checkPromRules } from './servers.js';
 export type { RedisStart, HAProxyStart, RunningServer, CheckResult } from './servers.js';
 export { redisClient, parseInfo, haproxyCommand, haproxyStat } from './clients.js';

@@ -150,7 +150,8 @@ export async function startProcess(opts: StartOptions): Promise<Managed> {
 // unshare --mount + sh: bind the per-host directories, then exec the real program (same pid throughout).
 const BIND_SCRIPT = 'set -e; while [ "$1" != "--" ]; do mount --bind "$1" "$2"; shift 2; done; shift; exec "$@"';
 
-function wrap(opts: StartOptions): Argv {
+/** The argv actually spawned: the program, wrapped for bind mounts and the parent-death signal. */
+export function wrap(opts: Pick<StartOptions, 'argv' | 'binds'>): Argv {
   let argv: string[] = [...opts.argv];
   if (opts.binds?.length) {
     const pairs = opts.binds.flatMap((b) => [b.source, b.target]);

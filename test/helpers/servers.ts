@@ -1,11 +1,11 @@
 // The servers falkorctl deploys, started for real from config files: redis-server 8 with the FalkorDB
 // module, Sentinel, HAProxy; plus the static checkers (haproxy -c, promtool).
-import { execFile } from 'node:child_process';
 import { dirname, isAbsolute, join } from 'node:path';
 import { haproxyBinds, outsidePath, readText, redisSetting } from './conf.js';
 import { requireFalkorBinaries, requireTool } from './bins.js';
 import { redisAnswers, tcpOpen } from './probe.js';
 import { startProcess, type Bind, type Managed } from './process.js';
+import { runOnce, type RunResult } from './run.js';
 
 export interface RedisStart {
   /** Path of the config file (as the process sees it; with binds, inside its namespace). */
@@ -16,6 +16,8 @@ export interface RedisStart {
   env?: Record<string, string>;
   binds?: readonly Bind[];
   name?: string;
+  /** The redis-server to run; default: the one findFalkorBinaries() finds. */
+  redisServer?: string;
   /** Where to probe; default: first `bind` address and `port` of the config file. */
   host?: string;
   port?: number;
@@ -39,7 +41,7 @@ export function startSentinel(o: RedisStart): Promise<RunningServer> {
 }
 
 async function startRedisLike(o: RedisStart, mode: string[], kind: string): Promise<RunningServer> {
-  const { redisServer } = requireFalkorBinaries();
+  const redisServer = o.redisServer ?? requireFalkorBinaries().redisServer;
   const confOutside = outsidePath(o.conf, o.binds);
   const text = readText(confOutside);
   const host = o.host ?? redisSetting(text, 'bind')?.split(' ').find((a) => !a.startsWith('-')) ?? '127.0.0.1';
@@ -85,27 +87,14 @@ export async function startHAProxy(o: HAProxyStart): Promise<Managed> {
   });
 }
 
-export interface CheckResult {
-  ok: boolean;
-  code: number | null;
-  output: string;
-}
+export type CheckResult = RunResult;
 
 /** `haproxy -c -f cfg`: the validity check HAProxy itself applies. */
 export function checkHAProxyConfig(cfg: string, env?: Record<string, string>): Promise<CheckResult> {
-  return run([requireTool('haproxy', 'apt-get install haproxy'), '-c', '-f', cfg], env);
+  return runOnce({ argv: [requireTool('haproxy', 'apt-get install haproxy'), '-c', '-f', cfg], env });
 }
 
 /** `promtool check rules file`. */
 export function checkPromRules(file: string): Promise<CheckResult> {
-  return run([requireTool('promtool', 'apt-get install prometheus'), 'check', 'rules', file]);
-}
-
-function run(argv: string[], env?: Record<string, string>): Promise<CheckResult> {
-  return new Promise((resolve) => {
-    execFile(argv[0]!, argv.slice(1), { env: { ...process.env, ...env }, timeout: 30_000 }, (err, stdout, stderr) => {
-      const code = err ? (typeof err.code === 'number' ? err.code : null) : 0;
-      resolve({ ok: code === 0, code, output: `${stdout}${stderr}` });
-    });
-  });
+  return runOnce({ argv: [requireTool('promtool', 'apt-get install prometheus'), 'check', 'rules', file] });
 }
