@@ -74,11 +74,11 @@ function sentinelCountFindings(inv: Inventory): Finding[] {
   else if (n < 3) out.push(warning(where, `only ${n} Sentinel${n === 1 ? '' : 's'}: with fewer than 3, losing one host can leave too few to agree on a failover`));
   else if (machines < 3) out.push(warning(where, `the ${n} Sentinels run on only ${machines} distinct address(es): one machine failing takes out several votes`));
   const q = inv.sentinel.quorum;
-  if (n > 0 && q > n) out.push(error(['sentinel', 'quorum'], `quorum ${q} is more than the ${n} Sentinels: no failover could ever be agreed`));
+  if (n > 0 && q > n) out.push(error(['sentinel', 'quorum'], `quorum ${q} is more than the ${n} Sentinel${n === 1 ? '' : 's'}: no failover could ever be agreed`));
   else if (n > 0 && q <= n / 2)
     out.push(error(['sentinel', 'quorum'], `quorum ${q} is not a majority of the ${n} Sentinels (need at least ${Math.floor(n / 2) + 1}): a minority partition could start a failover`));
   const lbs = inv.haproxy.hosts ?? inv.hosts.filter((h) => h.role === 'haproxy').map((h) => h.name);
-  if (lbs.length === 0) out.push(warning(['haproxy'], 'no HAProxy host: clients get no stable write/read endpoint and must ask Sentinel for the master themselves'));
+  if (lbs.length === 0) out.push(warning(inv.haproxy.hosts ? ['haproxy', 'hosts'] : ['hosts'], 'no HAProxy host: clients get no stable write/read endpoint and must ask Sentinel for the master themselves'));
   return out;
 }
 

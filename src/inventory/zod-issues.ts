@@ -41,7 +41,8 @@ function plain(issue: ZodIssue, value: unknown): string {
 
 /** A union ("512mb" or 0.75) failed: report the branch that matched the value's type, not "Invalid input". */
 function unionMessage(issue: Extract<ZodIssue, { code: 'invalid_union' }>, value: unknown): string {
-  const inner = issue.unionErrors.flatMap((e) => e.issues);
+  const flatten = (i: ZodIssue): ZodIssue[] => (i.code === 'invalid_union' ? i.unionErrors.flatMap((e) => e.issues.flatMap(flatten)) : [i]);
+  const inner = flatten(issue);
   const relevant = inner.filter((i) => i.code !== 'invalid_type');
   if (relevant.length > 0) return [...new Set(relevant.map((i) => plain(i, value)))].join('; or ');
   const expected = [...new Set(inner.map((i) => (i.code === 'invalid_type' ? i.expected : '?')))];
