@@ -1,0 +1,89 @@
+// Host-key checking against a real sshd: unknown refused, --accept-new records, changed always refused.
+import { execFileSync } from 'node:child_process';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { createSshTransport } from '../../../src/remote/ssh.js';
+import type { Prompter } from '../../../src/ui/prompt.js';
+import { startSshd, type Sshd } from '../../helpers/sshd.js';
+import { clientSide, inventory, noAgent, type ClientSide } from './fixture.js';
+
+let sshd: Sshd;
+let c: ClientSide;
+
+beforeAll(async () => {
+  c = clientSide();
+  sshd = await startSshd({ address: '127.0.3.2', authorizedKeys: { root: [c.key.publicLine] } });
+});
+afterAll(async () => sshd?.dispose());
+
+const run = async (o: { acceptNew?: boolean; prompt?: Prompter } = {}) => {
+  const t = createSshTransport(inventory(c, [{ name: 'db2', sshd }]), { ...noAgent, ...o });
+  try {
+    return await t.exec('db2', ['echo', 'ok']);
+  } finally {
+    await t.close();
+  }
+};
+
+describe('host keys', () => {
+  test('an unknown key is refused with its fingerprint and how to accept it', async () => {
+    const err = await run().catch((e) => e);
+    expect(err.code).toBe('REFUSED');
+    expect(err.exitCode).toBe(3);
+    expect(err.message).toBe(`db2 (${sshd.address}:${sshd.port}): host key is not known — ED25519 key fingerprint is ${sshd.fingerprint()}`);
+    expect(err.hint).toContain('--accept-new');
+    expect(existsSync(c.knownHosts)).toBe(false);
+  });
+
+  test('--accept-new records the key; the next run verifies it without the flag', async () => {
+    expect((await run({ acceptNew: true })).stdout).toBe('ok\n');
+    expect(readFileSync(c.knownHosts, 'utf8')).toBe(`${sshd.knownHostsLine()}\n`);
+    // ssh itself finds the entry we wrote
+    const found = execFileSync('ssh-keygen', ['-F', `[${sshd.address}]:${sshd.port}`, '-f', c.knownHosts], { encoding: 'utf8' });
+    expect(found).toContain(sshd.hostKey());
+    expect((await run()).stdout).toBe('ok\n');
+    expect(readFileSync(c.knownHosts, 'utf8').trim().split('\n')).toHaveLength(1);
+  });
+
+  test('hashed known_hosts entries (ssh-keygen -H) are honoured', async () => {
+    writeFileSync(c.knownHosts, `${sshd.knownHostsLine()}\n`);
+    execFileSync('ssh-keygen', ['-H', '-f', c.knownHosts], { stdio: 'ignore' });
+    const text = readFileSync(c.knownHosts, 'utf8');
+    expect(text).toMatch(/^\|1\|/);
+    expect(text).not.toContain(sshd.address);
+    expect((await run()).stdout).toBe('ok\n');
+  });
+
+  test('an interactive "yes" trusts the key; "no" refuses', async () => {
+    writeFileSync(c.knownHosts, '');
+    const asked: string[] = [];
+    const prompter = (answer: 'yes' | 'no'): Prompter => ({
+      interactive: true,
+      confirm: async () => false,
+      input: async () => '',
+      password: async () => '',
+      select: (async (q: string) => (asked.push(q), answer)) as Prompter['select'],
+    });
+    expect((await run({ prompt: prompter('no') }).catch((e) => e)).code).toBe('REFUSED');
+    expect(readFileSync(c.knownHosts, 'utf8')).toBe('');
+    expect((await run({ prompt: prompter('yes') })).stdout).toBe('ok\n');
+    expect(asked[0]).toContain(sshd.fingerprint());
+    expect(readFileSync(c.knownHosts, 'utf8')).toContain(sshd.hostKey());
+  });
+
+  test('a changed key is refused, even with --accept-new, and known_hosts is left alone', async () => {
+    const before = `${sshd.knownHostsLine()}\n`;
+    writeFileSync(c.knownHosts, before);
+    const oldFingerprint = sshd.fingerprint();
+    await sshd.rotateHostKey();
+    expect(sshd.fingerprint()).not.toBe(oldFingerprint);
+    for (const acceptNew of [false, true]) {
+      const err = await run({ acceptNew }).catch((e) => e);
+      expect(err.code).toBe('REFUSED');
+      expect(err.message).toContain('HOST KEY CHANGED');
+      expect(err.message).toContain(sshd.fingerprint());
+      expect(err.hint).toContain('ssh-keygen -R');
+    }
+    expect(readFileSync(c.knownHosts, 'utf8')).toBe(before);
+  });
+});
