@@ -26,6 +26,8 @@ export interface RedisOpts {
   port: number;
   dir: string;
   aof: boolean;
+  /** everysec (Redis' default) can lose acknowledged writes on SIGKILL; always cannot. */
+  fsync?: 'always' | 'everysec';
   password?: string;
 }
 
@@ -41,7 +43,7 @@ export class RedisProc {
       'protected-mode no',
       'save ""',
       `appendonly ${o.aof ? 'yes' : 'no'}`,
-      'appendfsync everysec',
+      `appendfsync ${o.fsync ?? 'everysec'}`,
       `loadmodule ${falkorBin().module}`,
       `logfile ${join(o.dir, 'redis.log')}`,
     ];
