@@ -37,7 +37,9 @@ export class Locator {
         if (last && opts.key && keyPos) return keyPos;
         // A key with an empty value ("hosts:") has no value node: point at the key.
         node = pair.value;
-        best = this.pos(this.deref(node)) ?? keyPos ?? best;
+        // A finding about a whole block (hosts, a host's storage) reads best at its key's line.
+        const collection = isMap(this.deref(node)) || isSeq(this.deref(node));
+        best = (last && collection ? keyPos : undefined) ?? this.pos(this.deref(node)) ?? keyPos ?? best;
         if (node === null || node === undefined) return best;
       } else if (isSeq(node) && typeof seg === 'number') {
         node = node.items[seg];

@@ -17,6 +17,10 @@ export function memoryFindings(inv: Inventory): Finding[] {
   if (!isRatio && parseBytes(mm) === 0) out.push(error(['redis', 'maxmemory'], 'maxmemory 0 means "no limit": the kernel OOM killer, not Redis, would decide when memory runs out'));
 
   const params = inv.falkordb.params;
+  // Per-host problems of one setting become one finding that names every affected host.
+  const overRam: string[] = [];
+  const fewCpus: string[] = [];
+  const smallMem: string[] = [];
   for (const h of dbHosts(inv)) {
     const i = inv.hosts.indexOf(h);
     const ram = h.hardware?.memory === undefined ? undefined : parseBytes(h.hardware.memory);
@@ -24,15 +28,18 @@ export function memoryFindings(inv: Inventory): Finding[] {
     if (isRatio && ram === undefined)
       out.push(error(['hosts', i], `"${h.name}" needs hardware.memory: redis.maxmemory is a share of RAM (${mm}) and the config needs a byte value`));
     const bytes = maxmemoryBytes(inv, h);
-    if (!isRatio && ram && bytes !== undefined && bytes > ram * MAXMEMORY_LIMIT)
-      out.push(error(['redis', 'maxmemory'], `${gib(bytes)} is more than ${MAXMEMORY_LIMIT * 100}% of the ${gib(ram)} RAM of "${h.name}"`));
+    if (!isRatio && ram && bytes !== undefined && bytes > ram * MAXMEMORY_LIMIT) overRam.push(`"${h.name}" (${gib(ram)})`);
     const cpus = h.hardware?.cpus;
-    if (params.THREAD_COUNT !== undefined && cpus !== undefined && params.THREAD_COUNT > cpus)
-      out.push(warning(['falkordb', 'params', 'THREAD_COUNT'], `${params.THREAD_COUNT} query threads but "${h.name}" has ${cpus} CPUs: threads beyond the cores only add contention`));
+    if (params.THREAD_COUNT !== undefined && cpus !== undefined && params.THREAD_COUNT > cpus) fewCpus.push(`"${h.name}" (${cpus})`);
     const qmc = params.QUERY_MEM_CAPACITY;
-    if (qmc !== undefined && qmc > 0 && bytes !== undefined && qmc >= bytes)
-      out.push(warning(['falkordb', 'params', 'QUERY_MEM_CAPACITY'], `a single query may use ${gib(qmc)}, not less than maxmemory (${gib(bytes)}) of "${h.name}": it no longer protects the server`));
+    if (qmc !== undefined && qmc > 0 && bytes !== undefined && qmc >= bytes) smallMem.push(`"${h.name}" (${gib(bytes)})`);
   }
+  if (overRam.length && !isRatio)
+    out.push(error(['redis', 'maxmemory'], `${gib(parseBytes(mm))} is more than ${MAXMEMORY_LIMIT * 100}% of the RAM of ${overRam.join(', ')}`));
+  if (fewCpus.length)
+    out.push(warning(['falkordb', 'params', 'THREAD_COUNT'], `${params.THREAD_COUNT} query threads but fewer CPUs on ${fewCpus.join(', ')}: threads beyond the cores only add contention`));
+  if (smallMem.length)
+    out.push(warning(['falkordb', 'params', 'QUERY_MEM_CAPACITY'], `a single query may use ${gib(params.QUERY_MEM_CAPACITY ?? 0)}, not less than maxmemory of ${smallMem.join(', ')}: the limit no longer protects the server`));
 
   const { TIMEOUT_DEFAULT: def, TIMEOUT_MAX: max } = params;
   if (def !== undefined && max !== undefined && max > 0 && def > max)
