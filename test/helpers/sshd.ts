@@ -3,7 +3,7 @@
 //   const d = await startSshd({ address: '127.0.3.1', authorizedKeys: { root: [pubLine] } });
 //   ... d.port, d.knownHostsLine(), d.log(), d.connectionCount(); await d.rotateHostKey(); await d.stop();
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -30,7 +30,7 @@ export interface Sshd {
   /** SHA256 fingerprint as ssh-keygen -l prints it. */
   fingerprint(): string;
   log(): string;
-  /** TCP connections accepted so far (one "Connection from" line each). */
+  /** TCP connections accepted so far, the helper's own readiness probes included (needs logLevel VERBOSE or more). */
   connectionCount(): number;
   stop(): Promise<void>;
   start(): Promise<void>;
@@ -92,6 +92,7 @@ function canConnect(address: string, port: number): Promise<boolean> {
 
 export async function startSshd(o: SshdOptions): Promise<Sshd> {
   const dir = mkdtempSync(join(tmpdir(), 'falkorctl-sshd-'));
+  chmodSync(dir, 0o755); // sshd reads a non-root user's authorized_keys as that user
   const port = o.port ?? (await freePort(o.address));
   const hostKeyPath = join(dir, 'ssh_host_ed25519_key');
   mkdirSync('/run/sshd', { recursive: true, mode: 0o755 }); // sshd's privilege-separation dir
@@ -138,7 +139,10 @@ export async function startSshd(o: SshdOptions): Promise<Sshd> {
     p.stderr!.on('data', (d: Buffer) => (log += d.toString()));
     await waitFor(() => log.indexOf('Server listening', started) >= 0 || p.exitCode !== null, `sshd on ${o.address}:${port}`);
     if (p.exitCode !== null) throw new Error(`sshd exited (${p.exitCode}):\n${log.slice(started)}`);
+    const seen = countConnections(log);
     if (!(await canConnect(o.address, port))) throw new Error(`sshd on ${o.address}:${port} does not accept connections`);
+    // Wait for the probe's own log line, so connectionCount() taken after start() is stable.
+    if ((o.logLevel ?? 'VERBOSE') !== 'INFO') await waitFor(() => countConnections(log) > seen, 'the probe connection in the sshd log');
   };
 
   const stop = async () => {
@@ -167,7 +171,7 @@ export async function startSshd(o: SshdOptions): Promise<Sshd> {
     knownHostsLine: () => `${name} ${hostKey()}`,
     fingerprint: () => execFileSync('ssh-keygen', ['-l', '-f', `${hostKeyPath}.pub`], { encoding: 'utf8' }).split(/\s+/)[1]!,
     log: () => log,
-    connectionCount: () => (log.match(/^Connection from /gm) ?? []).length,
+    connectionCount: () => countConnections(log),
     stop,
     start,
     async dispose() {
@@ -181,6 +185,8 @@ export async function startSshd(o: SshdOptions): Promise<Sshd> {
     },
   };
 }
+
+const countConnections = (log: string) => (log.match(/^Connection from /gm) ?? []).length;
 
 function childPids(pid: number): number[] {
   try {
