@@ -26,9 +26,10 @@ export const REQUIRED_COMMANDS: Record<string, string> = {
 };
 
 const absolute = (p: string) => posix.isAbsolute(p);
+const norm = (p: string) => posix.normalize(p).replace(/\/+$/, '') || '/';
 const within = (dir: string, mount: string) => {
-  const d = posix.normalize(dir).replace(/\/+$/, '') || '/';
-  const m = posix.normalize(mount).replace(/\/+$/, '') || '/';
+  const d = norm(dir);
+  const m = norm(mount);
   return d === m || d.startsWith(m === '/' ? '/' : `${m}/`);
 };
 
@@ -81,9 +82,9 @@ function storageFindings(inv: Inventory): Finding[] {
     s.volumes.forEach((v, j) => {
       const at = [...base, 'volumes', j];
       if (s.volumes.findIndex((o) => o.name === v.name) !== j) out.push(error([...at, 'name'], `volume name "${v.name}" is used twice on "${h.name}"`));
-      if (s.volumes.findIndex((o) => posix.normalize(o.mount) === posix.normalize(v.mount)) !== j)
+      if (s.volumes.findIndex((o) => norm(o.mount) === norm(v.mount)) !== j)
         out.push(error([...at, 'mount'], `mount point ${v.mount} is used twice on "${h.name}"`));
-      if (posix.normalize(v.mount) === '/') out.push(error([...at, 'mount'], 'a data volume cannot be mounted on /'));
+      if (norm(v.mount) === '/') out.push(error([...at, 'mount'], 'a data volume cannot be mounted on /'));
       if (/^100%/i.test(v.size) && j < s.volumes.length - 1)
         out.push(error([...at, 'size'], `${v.size} takes all remaining space, so the volumes after it cannot be created`));
       v.options.forEach((o, k) => {
