@@ -1,0 +1,119 @@
+// falkorctl lint: one entry for `falkorctl lint`, for `render` (which lints its own output) and for tests.
+import { readFileSync, statSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { userError } from '../errors.js';
+import type { Finding, FileKind, Reader } from './types.js';
+import { buildUnit, type ConfUnit } from './conf/unit.js';
+import { memoryRules } from './redis/memory.js';
+import { accessRules } from './redis/access.js';
+import { replicationRules } from './redis/replication.js';
+import { hygieneRules } from './redis/hygiene.js';
+import { sentinelRules } from './sentinel.js';
+import { haproxyRules } from './haproxy/rules.js';
+import { lintCompose } from './compose.js';
+import { lintKubernetes } from './kubernetes.js';
+import { lintPrometheus } from './prometheus.js';
+import { crossRules } from './cross.js';
+import { detectKind } from './detect.js';
+import { SEVERITY_RANK } from './rule.js';
+import { sortFindings } from './format.js';
+
+export { detectKind } from './detect.js';
+export { formatFindings, sortFindings } from './format.js';
+export type { Finding, FileKind, Severity } from './types.js';
+
+/** Reads sibling files (includes, mounted configs, scripts); anything unreadable is simply absent. */
+export const fsReader: Reader = (p) => {
+  try {
+    return statSync(p).isFile() ? readFileSync(p, 'utf8') : undefined;
+  } catch {
+    return undefined;
+  }
+};
+
+/** Every rule of one unit (a file, or a config embedded in YAML). */
+export function unitFindings(u: ConfUnit, read: Reader): Finding[] {
+  const own = [...hygieneRules(u), ...memoryRules(u), ...accessRules(u), ...replicationRules(u)];
+  return u.kind === 'sentinel' ? [...own.filter((f) => !f.rule.startsWith('redis/')), ...sentinelRules(u, read)] : own;
+}
+
+interface Analysis {
+  findings: Finding[];
+  units: ConfUnit[];
+}
+
+export function analyze(file: string, text: string, kind: FileKind, read: Reader = fsReader): Analysis {
+  switch (kind) {
+    case 'redis':
+    case 'sentinel': {
+      const u = buildUnit(kind, file, text, read);
+      return { findings: unitFindings(u, read), units: [u] };
+    }
+    case 'haproxy':
+      return { findings: haproxyRules(file, text), units: [] };
+    case 'prometheus':
+      return { findings: lintPrometheus(file, text), units: [] };
+    case 'compose':
+    case 'kubernetes': {
+      const r = kind === 'compose' ? lintCompose(file, text, read) : lintKubernetes(file, text, read);
+      for (const u of r.units) u.group = file;
+      return { findings: [...r.findings, ...r.units.flatMap((u) => unitFindings(u, read))], units: r.units };
+    }
+  }
+}
+
+export function lintText(file: string, text: string, kind?: FileKind, read: Reader = fsReader): Finding[] {
+  const k = kind ?? detectKind(file, text);
+  if (!k) throw unknownKind(file);
+  const a = analyze(file, text, k, read);
+  return finish([...a.findings, ...crossByGroup(a.units)]);
+}
+
+/** Findings name files as given in `paths`; relative paths are read from `opts.cwd` (default: process cwd). */
+export async function lintFiles(paths: string[], kind?: FileKind, opts: { cwd?: string; read?: Reader } = {}): Promise<Finding[]> {
+  const findings: Finding[] = [];
+  const units: ConfUnit[] = [];
+  const cwd = opts.cwd ?? process.cwd();
+  const read: Reader = (p) => (opts.read ?? fsReader)(path.resolve(cwd, p));
+  for (const p of paths) {
+    const text = await readInput(p, path.resolve(cwd, p));
+    const k = kind ?? detectKind(p, text);
+    if (!k) throw unknownKind(p);
+    const a = analyze(p, text, k, read);
+    findings.push(...a.findings);
+    units.push(...a.units);
+  }
+  return finish([...findings, ...crossByGroup(units)]);
+}
+
+async function readInput(p: string, abs: string): Promise<string> {
+  try {
+    return await readFile(abs, 'utf8');
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : code === 'EACCES' ? 'permission denied' : String(code ?? e);
+    throw userError(`cannot read ${p}: ${why}`);
+  }
+}
+
+/** Configs embedded in one compose/Kubernetes file describe their own deployment: compare them among themselves. */
+function crossByGroup(units: ConfUnit[]): Finding[] {
+  const groups = new Map<string, ConfUnit[]>();
+  for (const u of units) groups.set(u.group ?? '', [...(groups.get(u.group ?? '') ?? []), u]);
+  return [...groups.values()].flatMap(crossRules);
+}
+
+const unknownKind = (file: string) =>
+  userError(`cannot tell what kind of file ${file} is`, 'pass --kind redis|sentinel|haproxy|compose|kubernetes|prometheus');
+
+/** One finding per file, line and rule (the most severe), in file/line order. */
+function finish(findings: Finding[]): Finding[] {
+  const best = new Map<string, Finding>();
+  for (const f of findings) {
+    const key = `${f.file}\0${f.line}\0${f.rule}\0${f.message}`;
+    const prev = best.get(key);
+    if (!prev || SEVERITY_RANK[f.severity] > SEVERITY_RANK[prev.severity]) best.set(key, f);
+  }
+  return sortFindings([...best.values()]);
+}

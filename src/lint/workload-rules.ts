@@ -1,0 +1,114 @@
+// Rules that compose and Kubernetes share (ids carry the file kind), and those only one of them has.
+import { rule } from './rule.js';
+
+const shared = (k: 'compose' | 'kubernetes') => ({
+  latest: rule(
+    `${k}/image-latest`,
+    'warning',
+    'A floating tag pulls whatever was pushed last: nodes restarted on different days run different Redis/FalkorDB versions, and a rollback has nothing to return to.',
+    'Pin a version tag (e.g. falkordb/falkordb:v4.10.3) or a digest.',
+  ),
+  argvPassword: rule(
+    `${k}/password-in-argv`,
+    'warning',
+    'A password on a command line is visible to every user of the host in `ps` and /proc, and in `docker inspect`/`kubectl describe`.',
+    'Use `REDISCLI_AUTH` in the environment (redis-cli reads it), or a probe script that reads the password from a mounted secret file.',
+  ),
+  sentinelRo: rule(
+    `${k}/sentinel-config-readonly`,
+    'error',
+    'Sentinel rewrites its config file at start and on every failover (myid, epochs, the new master). On a read-only file it refuses to start or forgets the failover on restart.',
+    'Copy the config into a writable volume at start (an init step) and point Sentinel at the copy.',
+  ),
+  noLimit: rule(
+    `${k}/no-memory-limit`,
+    'warning',
+    'Without a memory limit the node can take the whole host\'s memory, and the scheduler cannot place it sensibly.',
+    'Set a memory limit above maxmemory plus headroom for fork copy-on-write and buffers (≈ maxmemory × 1.5).',
+  ),
+  limitBelowMaxmemory: rule(
+    `${k}/memory-limit-below-maxmemory`,
+    'error',
+    'The container is OOM-killed before Redis reaches maxmemory and refuses writes; a BGSAVE/AOF rewrite fork needs extra memory on top.',
+    'Set the limit to about maxmemory × 1.5, or lower maxmemory to ~70% of the limit.',
+  ),
+});
+
+export const WR = { compose: shared('compose'), kubernetes: shared('kubernetes') };
+
+export const C = {
+  yaml: rule('compose/yaml-syntax', 'error', 'docker compose refuses a file it cannot parse.', 'Fix the YAML syntax at this line.'),
+  version: rule('compose/version-obsolete', 'info', 'The top-level `version:` key is ignored by Compose v2 and prints a warning.', 'Remove the `version:` line.'),
+  sharedSentinel: rule(
+    'compose/sentinel-shared-config',
+    'error',
+    'Several Sentinel tasks rewriting one shared file overwrite each other\'s myid and state; Sentinels with the same myid ignore each other and never reach a quorum.',
+    'Give each Sentinel its own writable config (one service per Sentinel, or copy a template at start).',
+  ),
+  noHealthcheck: rule('compose/no-healthcheck', 'info', 'Without a healthcheck, Compose and Swarm consider a node healthy while it is still loading or stuck.', 'Add a healthcheck that runs PING with REDISCLI_AUTH.'),
+  published: rule(
+    'compose/port-published',
+    'warning',
+    'Publishing a Redis or Sentinel port binds it on every interface of the host, bypassing host firewalls (Docker inserts its own iptables rules).',
+    'Publish on a private address (e.g. "10.0.0.5:6379:6379") or keep the port on the internal network only.',
+  ),
+  exporterOneNode: rule(
+    'compose/exporter-single-node',
+    'warning',
+    'An exporter pointed at the master\'s name follows whichever node has that name: after a failover it scrapes a replica and the new master is not monitored.',
+    'Scrape every node (one exporter per node, or the multi-target /scrape?target= endpoint).',
+  ),
+};
+
+export const K = {
+  yaml: rule('kubernetes/yaml-syntax', 'error', 'kubectl refuses a manifest it cannot parse.', 'Fix the YAML syntax at this line.'),
+  emptyDir: rule(
+    'kubernetes/emptydir-data',
+    'error',
+    'emptyDir lives and dies with the pod: a reschedule, eviction or node drain deletes the data, and the node must copy the full dataset again.',
+    'Use a StatefulSet with volumeClaimTemplates (a PersistentVolumeClaim per pod).',
+  ),
+  deployment: rule(
+    'kubernetes/database-in-deployment',
+    'warning',
+    'Deployment pods have random names and no per-pod storage: Sentinel and replicas cannot address a stable node, and a rolling update can replace all of them at once.',
+    'Run database nodes as a StatefulSet with a headless Service.',
+  ),
+  noReadiness: rule(
+    'kubernetes/no-readiness-probe',
+    'warning',
+    'Without a readiness probe the Service sends clients to a pod that is still loading its dataset (LOADING errors) or resyncing.',
+    'Add a readinessProbe that checks PING (and role/master_link_status for replicas).',
+  ),
+  noStartup: rule(
+    'kubernetes/liveness-during-load',
+    'warning',
+    'Loading a large dataset takes minutes; a liveness probe that fails meanwhile (LOADING) restarts the pod in a loop and it never comes up.',
+    'Add a startupProbe with a generous failureThreshold, or make the liveness probe accept LOADING.',
+  ),
+  probeVar: rule(
+    'kubernetes/probe-var-not-expanded',
+    'error',
+    'Kubernetes does not substitute $(VAR) from valueFrom/secretKeyRef in exec probe commands (kubernetes/kubernetes#40846): the probe authenticates with the literal text.',
+    'Run the probe through a shell (`sh -c \'REDISCLI_AUTH="$REDIS_PASSWORD" redis-cli ping\'`).',
+  ),
+  noPdb: rule('kubernetes/no-pod-disruption-budget', 'warning', 'A node drain can evict the master and replicas at the same time.', 'Add a PodDisruptionBudget (maxUnavailable: 1) that selects the database pods.'),
+  noAntiAffinity: rule(
+    'kubernetes/no-anti-affinity',
+    'warning',
+    'Nothing stops the scheduler from putting master and replicas on one node, whose loss then takes them all.',
+    'Add podAntiAffinity (requiredDuringScheduling…, topologyKey kubernetes.io/hostname) across the database pods.',
+  ),
+  missingService: rule(
+    'kubernetes/missing-service',
+    'warning',
+    'A StatefulSet\'s serviceName must name a headless Service; without it the pods get no DNS names and replicas cannot find the master.',
+    'Add the headless Service (clusterIP: None) with that name, or make sure it exists elsewhere.',
+  ),
+  noFailover: rule(
+    'kubernetes/no-failover',
+    'warning',
+    'The manifests run a master and replicas but nothing promotes a replica when the master fails: writes stop until someone intervenes.',
+    'Run three Sentinels (or an operator) and have clients discover the master through them.',
+  ),
+};
