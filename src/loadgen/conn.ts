@@ -18,6 +18,7 @@ export async function openConnection(t: Target, timeoutMs: number): Promise<Redi
     connectTimeout: timeoutMs,
     commandTimeout: timeoutMs,
     disableClientInfo: true,
+    disconnectTimeout: timeoutMs,
   });
   // A rejected AUTH closes the connection and arrives only as an 'error' event: keep it for the message.
   let fatal: unknown;
@@ -28,9 +29,15 @@ export async function openConnection(t: Target, timeoutMs: number): Promise<Redi
     await c.ping();
     return c;
   } catch (e) {
-    c.disconnect();
+    close(c);
     throw fatal ?? e;
   }
+}
+
+/** Disconnect unless already closed: ioredis arms a destroy timer that a closed socket never clears,
+ *  which would keep the process alive for a while after the run. */
+export function close(c: Redis): void {
+  if (c.status !== 'end') c.disconnect();
 }
 
 /** Error text without the client library's stack or noise. */

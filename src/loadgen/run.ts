@@ -4,7 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Redis } from 'ioredis';
 import { userError } from '../errors.js';
-import { errorText, openConnection } from './conn.js';
+import { close, errorText, openConnection } from './conn.js';
 import type { AckLog, WriteLoadOptions, WriteLoadRun } from './types.js';
 import { percentile, round, summarize, WindowTracker, type Outcome } from './windows.js';
 
@@ -37,7 +37,7 @@ export async function runWriteLoad(o: WriteLoadOptions): Promise<WriteLoadRun> {
     if (!outcome.ok) {
       failed++;
       // A fresh connection next time: after a timeout the old one may be stuck on a frozen server.
-      conn?.disconnect();
+      if (conn) close(conn);
       conn = undefined;
     }
     const { opened, closed } = tracker.record(outcome);
@@ -49,7 +49,7 @@ export async function runWriteLoad(o: WriteLoadOptions): Promise<WriteLoadRun> {
       await sleep(Math.ceil(next - now()), undefined, { signal: o.signal }).catch(() => {});
     }
   }
-  conn?.disconnect();
+  if (conn) close(conn);
 
   const windows = tracker.finish();
   const all = [...latencies];

@@ -2,7 +2,7 @@
 // writes that failed or timed out may or may not have landed and are not judged.
 import type { Redis } from 'ioredis';
 import { FalkorError } from '../errors.js';
-import { errorText, openConnection } from './conn.js';
+import { close, errorText, openConnection } from './conn.js';
 import { now } from './run.js';
 import type { Missing, Target, WriteLoadReport, WriteLoadRun } from './types.js';
 
@@ -17,24 +17,26 @@ const GRAPH_BATCH = 20_000;
 const KV_BATCH = 1_000;
 
 export async function verify(o: VerifyOptions, run: WriteLoadRun): Promise<WriteLoadReport> {
+  const { startedAt: _startedAt, ...stats } = run.stats;
+  const report = (missing: Missing[], verifiedAgainst: string): WriteLoadReport => ({
+    runId: run.acked.runId,
+    ...stats,
+    ackedGraph: run.acked.graphAcked.length,
+    ackedKv: run.acked.kvAcked.length,
+    missing,
+    verifiedAgainst,
+  });
+  // Nothing acknowledged, nothing to read back: do not wait for an endpoint that may never come.
+  if (run.acked.graphAcked.length + run.acked.kvAcked.length === 0) return report([], 'nothing (no write was acknowledged)');
   const c = await reach(o);
   try {
     const verifiedAgainst = `${o.host}:${o.port} (${await whoAnswered(c)})`;
-    const missing = [...(await missingNodes(c, run)), ...(await missingKeys(c, run))];
-    const { startedAt: _startedAt, ...stats } = run.stats;
-    return {
-      runId: run.acked.runId,
-      ...stats,
-      ackedGraph: run.acked.graphAcked.length,
-      ackedKv: run.acked.kvAcked.length,
-      missing,
-      verifiedAgainst,
-    };
+    return report([...(await missingNodes(c, run)), ...(await missingKeys(c, run))], verifiedAgainst);
   } catch (e) {
     if (e instanceof FalkorError) throw e;
     throw new FalkorError('FAILED', `verification against ${o.host}:${o.port} failed: ${errorText(e)}`, { cause: e });
   } finally {
-    c.disconnect();
+    close(c);
   }
 }
 
@@ -48,7 +50,7 @@ async function reach(o: VerifyOptions): Promise<Redis> {
         await c.ping(); // fails with LOADING while a restarted server reads its AOF
         return c;
       } catch (e) {
-        c.disconnect();
+        close(c);
         throw e;
       }
     } catch (e) {

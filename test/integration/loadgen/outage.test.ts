@@ -14,6 +14,11 @@ const redis = new RedisProc({ host: HOST, port: 6379, dir: dir.path, aof: true, 
 const haproxy = new HaproxyProc({ host: HOST, port: 6380, backend: { host: HOST, port: 6379 }, dir: dir.path });
 const endpoint = { host: HOST, port: 6380 };
 const INTERVAL = 10;
+// A write in flight when the outage begins counts from when it was sent; on 2 busy cores a reply can
+// take tens of ms, so the window may start that much before the signal.
+const IN_FLIGHT = 150;
+// After the outage: one pacing interval, a reconnect, and (after a kill) one HAProxy check (inter 100ms).
+const RECOVERY = 500;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 beforeAll(async () => {
@@ -40,11 +45,12 @@ describe('write load across outages', () => {
     expect(run.stats.windows).toHaveLength(1);
     const w = run.stats.windows[0]!;
     // Starts with the first write sent into the frozen server; ends with the first reply after SIGCONT.
-    expect(w.start).toBeGreaterThanOrEqual(stoppedAt - 20);
-    expect(w.start).toBeLessThanOrEqual(stoppedAt + INTERVAL + 20);
+    expect(w.start).toBeGreaterThanOrEqual(stoppedAt - IN_FLIGHT);
+    expect(w.start).toBeLessThanOrEqual(stoppedAt + INTERVAL + IN_FLIGHT);
     expect(w.end).toBeGreaterThanOrEqual(resumedAt);
-    expect(w.end).toBeLessThanOrEqual(resumedAt + 300);
-    expect(Math.abs(w.ms - (resumedAt - stoppedAt))).toBeLessThan(300);
+    expect(w.end).toBeLessThanOrEqual(resumedAt + RECOVERY);
+    expect(w.ms).toBeGreaterThanOrEqual(resumedAt - stoppedAt - INTERVAL - IN_FLIGHT);
+    expect(w.ms).toBeLessThanOrEqual(resumedAt - stoppedAt + IN_FLIGHT + RECOVERY);
     expect(w.errors).toBeGreaterThanOrEqual(5); // 2 s of 300 ms timeouts
     expect(w.firstError).toMatch(/timed out/i);
     expect(w.ongoing).toBeUndefined();
@@ -68,13 +74,13 @@ describe('write load across outages', () => {
 
     expect(run.stats.windows).toHaveLength(1);
     const w = run.stats.windows[0]!;
-    expect(w.start).toBeGreaterThanOrEqual(killedAt - 20);
-    expect(w.start).toBeLessThanOrEqual(killedAt + INTERVAL + 20);
+    expect(w.start).toBeGreaterThanOrEqual(killedAt - IN_FLIGHT);
+    expect(w.start).toBeLessThanOrEqual(killedAt + INTERVAL + IN_FLIGHT);
     // Nothing can be acknowledged before the new process exists; HAProxy then needs one good check (100 ms).
     expect(w.end).toBeGreaterThan(restartAt);
-    expect(w.end).toBeLessThanOrEqual(readyAt + 400);
-    expect(w.ms).toBeGreaterThanOrEqual(restartAt - killedAt - 20);
-    expect(w.ms).toBeLessThanOrEqual(readyAt - killedAt + 400);
+    expect(w.end).toBeLessThanOrEqual(readyAt + RECOVERY);
+    expect(w.ms).toBeGreaterThanOrEqual(restartAt - killedAt - INTERVAL - IN_FLIGHT);
+    expect(w.ms).toBeLessThanOrEqual(readyAt - killedAt + IN_FLIGHT + RECOVERY);
     expect(w.firstError).not.toBe('');
 
     const report = await verify(endpoint, run);
