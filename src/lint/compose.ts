@@ -4,7 +4,7 @@ import { report, rule } from './rule.js';
 import type { Finding, Reader } from './types.js';
 import { buildUnit, type ConfUnit } from './conf/unit.js';
 import { at, argvOf, entries, isMap, items, parseYaml, str, type YamlFile } from './yaml/doc.js';
-import { maxmemoryOf, mountedConfig, serverArgv } from './yaml/embedded.js';
+import { covers, maxmemoryOf, mountedConfig, serverArgv } from './yaml/embedded.js';
 import { dockerBytes, floatingTag, gib, isDatabaseImage, passwordInArgv } from './yaml/units.js';
 import { C, WR } from './workload-rules.js';
 
@@ -62,7 +62,7 @@ function service(file: string, name: string, svc: unknown, y: YamlFile, read: Re
   if (passwordInArgv(argv)) out.push(report(W.argvPassword, file, y.lineOf(cmdNode), `command of ${name} passes a password on the command line`));
   const replicas = Number(str(at(svc, 'deploy', 'replicas')) ?? '1');
   if (sentinel) {
-    for (const m of ms.filter((x) => /\.conf$/.test(x.target))) {
+    for (const m of ms.filter((x) => (srv?.configPath ? covers(x.target, srv.configPath) : /\.conf$/.test(x.target)))) {
       if (m.readOnly) out.push(report(W.sentinelRo, file, m.line, `${name} mounts its Sentinel config ${m.target} read-only`));
       if (replicas > 1 && (m.source.startsWith('.') || m.source.startsWith('/'))) {
         out.push(report(C.sharedSentinel, file, m.line, `${replicas} Sentinel replicas share the one file ${m.source}`));

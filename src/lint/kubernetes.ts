@@ -5,7 +5,7 @@ import { report } from './rule.js';
 import type { Finding, Reader } from './types.js';
 import { buildUnit, isReplica, type ConfUnit } from './conf/unit.js';
 import { at, blockLineMapper, entries, items, parseYaml, str, type YamlFile } from './yaml/doc.js';
-import { maxmemoryOf, serverArgv } from './yaml/embedded.js';
+import { covers, maxmemoryOf, serverArgv } from './yaml/embedded.js';
 import { floatingTag, gib, isDatabaseImage, k8sBytes, passwordInArgv } from './yaml/units.js';
 import { K, WR } from './workload-rules.js';
 
@@ -94,7 +94,8 @@ function container(ctx: Ctx, w: Obj, c: Node, out: Finding[]): 'db' | 'sentinel'
   if (argv.length && passwordInArgv(argv)) out.push(report(W.argvPassword, file, y.lineOf(at(c, 'args') ?? at(c, 'command')), `${name} passes a password on its command line`));
   probes(ctx, w, c, name, out);
   if (sentinel) {
-    for (const m of mounts.filter((x) => at(x.vol, 'configMap') || str(at(x.node, 'readOnly')) === 'true')) {
+    const readOnly = mounts.filter((x) => at(x.vol, 'configMap') || at(x.vol, 'secret') || str(at(x.node, 'readOnly')) === 'true');
+    for (const m of readOnly.filter((x) => covers(x.path, srv?.configPath))) {
       out.push(report(W.sentinelRo, file, y.lineOf(m.node), `${name} mounts ${m.path} from a ConfigMap (read-only)`));
     }
     return 'sentinel';

@@ -18,8 +18,13 @@ export interface ServerArgv {
 const SERVER = /(^|\/)(redis-server|redis-sentinel|falkordb-server|valkey-server)$/;
 
 export function serverArgv(argv: string[], node: Node | undefined, file: string, lineOf: (n: unknown, f?: number) => number, label: string, read: Reader): ServerArgv | undefined {
-  const start = argv.findIndex((a) => SERVER.test(a));
-  if (start < 0) return undefined;
+  let start = argv.findIndex((a) => SERVER.test(a));
+  if (start < 0) {
+    // `sh -c "... exec redis-server conf --flag v"`: look inside the script (lines then point at the node).
+    const words = argv.flatMap((a) => a.split(/\s+/)).filter(Boolean);
+    if (words.length === argv.length || !words.some((w) => SERVER.test(w))) return undefined;
+    return serverArgv(words, undefined, file, (_n, f) => f ?? lineOf(node), label, read);
+  }
   const program = argv[start]!;
   const rest = argv.slice(start + 1);
   const sentinel = /sentinel/.test(program) || rest.includes('--sentinel');
@@ -42,6 +47,10 @@ export function serverArgv(argv: string[], node: Node | undefined, file: string,
 }
 
 /** The config file a container mounts at `target`, looked up from the YAML file's directory. */
+/** Does a mount at `mountPath` hold `configPath` (the file itself or a directory above it)? */
+export const covers = (mountPath: string, configPath: string | undefined): boolean =>
+  configPath === undefined || configPath === mountPath || configPath.startsWith(`${mountPath.replace(/\/$/, '')}/`);
+
 export function mountedConfig(source: string, yamlFile: string, read: Reader): { path: string; text: string } | undefined {
   const dir = path.dirname(yamlFile);
   for (const p of [path.resolve(dir, source), path.join(dir, path.basename(source))]) {
