@@ -86,3 +86,11 @@ export function serviceUser(inv: Inventory): string {
   if (!/^[a-z_][a-z0-9_-]{0,31}$/.test(u)) throw userError(`redis.user: "${u}" is not a valid Unix user name`);
   return u;
 }
+
+/** Disk throughput assumed when sizing start/stop timeouts: a slow but real SSD. */
+const DISK_BYTES_PER_SEC = 50 * 1024 ** 2;
+
+/** Loading or saving a dataset of `bytes` at DISK_BYTES_PER_SEC, plus a margin; never under 5 minutes. */
+export function datasetSeconds(bytes: number): number {
+  return Math.max(300, Math.ceil(bytes / DISK_BYTES_PER_SEC) + 60);
+}

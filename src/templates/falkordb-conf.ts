@@ -18,10 +18,10 @@ export function secretsConfPath(inv: Inventory): string {
   return `${paths(inv).configDir}/secrets.conf`;
 }
 
-function loadmodule(inv: Inventory): string {
+function loadmodule(inv: Inventory, modulePath: string): string {
   const args: (string | number)[] = [];
   for (const [k, v] of Object.entries(inv.falkordb.params)) if (v !== undefined) args.push(k, v);
-  return redisLine('loadmodule', paths(inv).modulePath, ...args);
+  return redisLine('loadmodule', modulePath, ...args);
 }
 
 function persistence(inv: Inventory): string[] {
@@ -69,21 +69,45 @@ function tlsLines(inv: Inventory): string[] {
   ];
 }
 
-export function falkordbConf(inv: Inventory, h: Host): string {
-  const r = inv.redis;
+/** Where and how a node runs: a systemd host by default; containers override parts of it. */
+export interface NodeTarget {
+  bind: string[];
+  modulePath: string;
+  dataDir: string;
+  logfile: string;
+  masterAddress: string;
+  announce?: string;
+  secretsInclude: string;
+  supervised: boolean;
+}
+
+export function hostTarget(inv: Inventory, h: Host): NodeTarget {
   const p = paths(inv);
-  const master = theMaster(inv);
+  return {
+    bind: bindAddresses(h, inv.redis.bind),
+    modulePath: p.modulePath,
+    dataDir: p.dataDir,
+    logfile: `${p.logDir}/falkordb.log`,
+    masterAddress: theMaster(inv).address,
+    announce: h.address,
+    secretsInclude: secretsConfPath(inv),
+    supervised: true,
+  };
+}
+
+export function falkordbConf(inv: Inventory, h: Host, t: NodeTarget = hostTarget(inv, h)): string {
+  const r = inv.redis;
   const plainPort = inv.tls?.enabled && !inv.tls.allowPlaintext ? 0 : r.port;
   const replicaPort = inv.tls?.enabled && inv.tls.replication ? inv.tls.port : r.port;
   return lines(
-    header(inv, `FalkorDB node ${h.name} (${h.role}) — ${falkordbConfPath(inv)}`),
+    header(inv, `FalkorDB node ${h.name} (${h.role})${t.supervised ? ` — ${falkordbConfPath(inv)}` : ''}`),
     '# Sentinel rewrites this file (CONFIG REWRITE) after a failover, copying the password into it:',
-    '# keep it mode 0640, owned by the service user, in a directory that user can write.',
+    t.supervised ? '# keep it mode 0640, owned by the service user, in a directory that user can write.' : '# the node runs from a writable copy of it in its data volume.',
     '',
-    loadmodule(inv),
+    loadmodule(inv, t.modulePath),
     '',
     '# Network',
-    redisLine('bind', ...bindAddresses(h, r.bind)),
+    redisLine('bind', ...t.bind),
     redisLine('port', plainPort),
     'protected-mode yes',
     `tcp-backlog ${TCP_BACKLOG}`,
@@ -92,25 +116,25 @@ export function falkordbConf(inv: Inventory, h: Host): string {
     redisLine('maxclients', r.maxclients),
     tlsLines(inv),
     '',
-    '# Process: systemd starts it in the foreground (Type=notify) and restarts it',
+    t.supervised ? '# Process: systemd starts it in the foreground (Type=notify) and restarts it' : '# Process: in the foreground, logging to stdout',
     'daemonize no',
-    'supervised systemd',
+    t.supervised && 'supervised systemd',
     'loglevel notice',
-    redisLine('logfile', `${p.logDir}/falkordb.log`),
+    redisLine('logfile', t.logfile),
     '',
     '# Memory: a graph is one key, so any eviction policy deletes whole graphs; refuse writes instead',
     redisLine('maxmemory', hostMaxmemory(inv, h)),
     redisLine('maxmemory-policy', r.maxmemoryPolicy),
     '',
     '# Persistence',
-    redisLine('dir', p.dataDir),
+    redisLine('dir', t.dataDir),
     'dbfilename dump.rdb',
     persistence(inv),
     'stop-writes-on-bgsave-error yes',
     '',
     '# Replication: any node may become master, so all of them carry the replication settings',
-    h.role === 'replica' && redisLine('replicaof', master.address, replicaPort),
-    redisLine('replica-announce-ip', h.address),
+    h.role === 'replica' && redisLine('replicaof', t.masterAddress, replicaPort),
+    t.announce !== undefined && redisLine('replica-announce-ip', t.announce),
     'replica-read-only yes',
     'replica-serve-stale-data yes',
     h.replicaPriority !== undefined && redisLine('replica-priority', h.replicaPriority),
@@ -125,6 +149,6 @@ export function falkordbConf(inv: Inventory, h: Host): string {
     disabledCommands(inv),
     '',
     '# requirepass, masterauth and ACL users; last, so nothing above can override them',
-    `include ${redisArg(secretsConfPath(inv))}`,
+    `include ${redisArg(t.secretsInclude)}`,
   );
 }

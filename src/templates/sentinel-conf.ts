@@ -8,36 +8,58 @@ import { sentinelSecretsPath } from './secrets-conf.js';
 export const sentinelTemplatePath = (inv: Inventory) => `${paths(inv).configDir}/sentinel.conf`;
 export const sentinelRuntimePath = (inv: Inventory) => `${paths(inv).sentinelDir}/sentinel.conf`;
 
-export function sentinelConf(inv: Inventory, h: Host): string {
-  const s = inv.sentinel;
+export interface SentinelTarget {
+  bind: string[];
+  dir: string;
+  logfile: string;
+  masterAddress: string;
+  announce?: string;
+  secretsInclude: string;
+  supervised: boolean;
+  hostnames: boolean;
+}
+
+export function sentinelHostTarget(inv: Inventory, h: Host): SentinelTarget {
   const p = paths(inv);
-  const master = theMaster(inv);
+  return {
+    bind: bindAddresses(h, []),
+    dir: p.sentinelDir,
+    logfile: `${p.logDir}/sentinel.log`,
+    masterAddress: theMaster(inv).address,
+    announce: h.address,
+    secretsInclude: sentinelSecretsPath(inv),
+    supervised: true,
+    hostnames: inv.hosts.some((x) => !isIp(x.address)),
+  };
+}
+
+export function sentinelConf(inv: Inventory, h: Host, t: SentinelTarget = sentinelHostTarget(inv, h)): string {
+  const s = inv.sentinel;
   const name = s.masterName;
-  const hostnames = inv.hosts.some((x) => !isIp(x.address));
   const tls = inv.tls?.enabled && inv.tls.replication ? inv.tls : undefined;
   return lines(
     header(inv, `Sentinel on ${h.name} — template ${sentinelTemplatePath(inv)}`),
-    `# falkordb-sentinel.service copies this to ${sentinelRuntimePath(inv)} when that file does not exist yet;`,
-    '# Sentinel then owns the copy. To re-seed it from this template, stop the Sentinel and delete the copy.',
+    `# Sentinel rewrites its config, so it runs from a copy (${t.supervised ? sentinelRuntimePath(inv) : `${t.dir}/sentinel.conf`}) made once`,
+    '# from this template. To re-seed it from this template, stop the Sentinel and delete the copy.',
     '',
     redisLine('port', s.port),
-    redisLine('bind', ...bindAddresses(h, [])),
+    redisLine('bind', ...t.bind),
     'protected-mode no',
     'daemonize no',
-    'supervised systemd',
-    redisLine('dir', p.sentinelDir),
-    redisLine('logfile', `${p.logDir}/sentinel.log`),
-    redisLine('sentinel', 'announce-ip', h.address),
-    hostnames && ['# some addresses are host names', 'sentinel resolve-hostnames yes', 'sentinel announce-hostnames yes'],
+    t.supervised && 'supervised systemd',
+    redisLine('dir', t.dir),
+    redisLine('logfile', t.logfile),
+    t.announce !== undefined && redisLine('sentinel', 'announce-ip', t.announce),
+    t.hostnames && ['# some addresses are host names', 'sentinel resolve-hostnames yes', 'sentinel announce-hostnames yes'],
     tls && [redisLine('tls-cert-file', tls.certFile), redisLine('tls-key-file', tls.keyFile), redisLine('tls-ca-cert-file', tls.caFile), 'tls-replication yes'],
     '',
-    redisLine('sentinel', 'monitor', name, master.address, tls ? tls.port : inv.redis.port, s.quorum),
+    redisLine('sentinel', 'monitor', name, t.masterAddress, tls ? tls.port : inv.redis.port, s.quorum),
     '# long enough for a graceful restart (which saves first) not to look like a failure',
     redisLine('sentinel', 'down-after-milliseconds', name, s.downAfterMs),
     redisLine('sentinel', 'failover-timeout', name, s.failoverTimeoutMs),
     redisLine('sentinel', 'parallel-syncs', name, s.parallelSyncs),
     '',
     '# auth-pass (and the Sentinel password) live in a 0600 file; Sentinel reads includes',
-    `include ${redisArg(sentinelSecretsPath(inv))}`,
+    `include ${redisArg(t.secretsInclude)}`,
   );
 }

@@ -2,15 +2,12 @@
 // `supervised systemd`), as the service user, with only their own directories writable.
 import type { Host, Inventory } from '../inventory/schema.js';
 import { falkordbConfPath } from './falkordb-conf.js';
-import { header, hostMaxmemory, lines, paths, serviceUser } from './common.js';
+import { datasetSeconds, header, hostMaxmemory, lines, paths, serviceUser } from './common.js';
 import { mountUnitName } from './quote.js';
 import { sentinelRuntimePath, sentinelTemplatePath } from './sentinel-conf.js';
 
 export const FALKORDB_UNIT = '/etc/systemd/system/falkordb.service';
 export const SENTINEL_UNIT = '/etc/systemd/system/falkordb-sentinel.service';
-
-/** Disk throughput assumed when sizing start/stop timeouts: a slow but real SSD. */
-const DISK_BYTES_PER_SEC = 50 * 1024 ** 2;
 
 const within = (dir: string, mount: string) => mount === '/' || dir === mount || dir.startsWith(`${mount.replace(/\/$/, '')}/`);
 
@@ -18,11 +15,6 @@ const within = (dir: string, mount: string) => mount === '/' || dir === mount ||
 export function volumeMountFor(h: Host, dir: string): string | undefined {
   const mounts = (h.storage?.volumes ?? []).map((v) => v.mount).filter((m) => within(dir, m));
   return mounts.sort((a, b) => b.length - a.length)[0];
-}
-
-/** Loading or saving the whole dataset at DISK_BYTES_PER_SEC, plus a margin; never under 5 minutes. */
-function datasetSeconds(bytes: number): number {
-  return Math.max(300, Math.ceil(bytes / DISK_BYTES_PER_SEC) + 60);
 }
 
 export function falkordbUnit(inv: Inventory, h: Host): string {
