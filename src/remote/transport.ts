@@ -2,7 +2,7 @@
 // on top of a `Runner` (a way to run one shell string on a host: SSH channel or local sh), so
 // quoting, sudo, env, timeouts and the file scripts are the same code on every path.
 import { createHash } from 'node:crypto';
-import { FalkorError, RemoteError } from '../errors.js';
+import { excerptOf, FalkorError, RemoteError } from '../errors.js';
 import { buildCommand, displayCommand, TIMEOUT_EXITS } from './command.js';
 import { ABSENT, backupStamp, parseStat, readArgv, statArgv, uploadArgv } from './file-scripts.js';
 import type { Argv } from './quote.js';
@@ -82,7 +82,7 @@ export function createShellTransport(runner: Runner, policy: HostPolicy, o: { lo
       throw new FalkorError('TIMEOUT', `${host}: \`${display}\` timed out after ${timeoutMs / 1000}s and was killed`);
     }
     if (opts.check !== false && code !== 0) {
-      throw new RemoteError({ host, argv: [...(sudo ? ['sudo'] : []), ...shown], exitStatus: code, signal: res.signal, stderr: res.stderr.toString('utf8') });
+      throw failure(host, display, { argv: [...(sudo ? ['sudo'] : []), ...shown], code, signal: res.signal, stderr: res.stderr });
     }
     return res;
   }
@@ -114,10 +114,19 @@ export function createShellTransport(runner: Runner, policy: HostPolicy, o: { lo
     async read(host, path) {
       const r = await execRaw(host, readArgv(path), { check: false }, ['cat', path]);
       if (r.code === ABSENT && r.stderr.length === 0) return undefined;
-      if (r.code !== 0) throw new RemoteError({ host, argv: ['cat', path], exitStatus: r.code, signal: r.signal, stderr: r.stderr.toString('utf8') });
+      if (r.code !== 0) throw failure(host, displayCommand(['cat', path]), { argv: ['cat', path], ...r });
       return r.stdout;
     },
 
     close: () => runner.close(),
   };
+}
+
+/** A RemoteError whose message shows the command quoted exactly as it ran (with sudo, env by name). */
+function failure(host: string, display: string, r: { argv: readonly string[]; code: number | null; signal: string | null; stderr: Buffer }): RemoteError {
+  const stderr = r.stderr.toString('utf8');
+  const excerpt = excerptOf(stderr);
+  const how = r.signal ? `signal ${r.signal}` : `exit ${r.code}`;
+  const message = `${host}: \`${display}\` failed (${how})${excerpt ? `\n${excerpt.replace(/^/gm, '    ')}` : ''}`;
+  return new RemoteError({ host, argv: r.argv, exitStatus: r.code, signal: r.signal, stderr }, message);
 }

@@ -38,6 +38,8 @@ export interface Sshd {
   dispose(): Promise<void>;
   /** New ed25519 host key, then restart: what a reinstalled host looks like. */
   rotateHostKey(): Promise<void>;
+  /** SIGKILL the per-connection sshd processes (the listener stays): a dropped network path. */
+  killConnections(): number;
 }
 
 export function freePort(address: string): Promise<number> {
@@ -177,6 +179,11 @@ export async function startSshd(o: SshdOptions): Promise<Sshd> {
     async dispose() {
       await stop();
       rmSync(dir, { recursive: true, force: true });
+    },
+    killConnections() {
+      const pids = proc?.pid ? childPids(proc.pid) : [];
+      for (const pid of pids) process.kill(pid, 'SIGKILL');
+      return pids.length;
     },
     async rotateHostKey() {
       await stop();
