@@ -8,6 +8,8 @@ export interface CliArgs {
   json: boolean;
   verbose: boolean;
   help: boolean;
+  /** Delete this run's nodes and keys after verification. */
+  cleanup: boolean;
   /** Exit 1 when the longest window is longer than this. */
   maxWindowMs?: number;
 }
@@ -27,6 +29,7 @@ acknowledged write. Reports unavailability windows and acknowledged writes that 
   --graph NAME         graph to write into (default writeload)
   --key-prefix P       key prefix (default writeload:<run id>)
   --max-window D       also fail when the longest unavailability window exceeds D
+  --cleanup            delete this run's nodes and keys after verifying them
   --json               print the report as JSON
   --verbose            progress lines on stderr; stack traces on errors
 
@@ -51,6 +54,7 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv): CliArgs {
         graph: { type: 'string' },
         'key-prefix': { type: 'string' },
         'max-window': { type: 'string' },
+        cleanup: { type: 'boolean', default: false },
         json: { type: 'boolean', default: false },
         verbose: { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
@@ -59,7 +63,7 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv): CliArgs {
   } catch (e) {
     throw userError((e as Error).message, 'see scripts/writeload --help');
   }
-  const base = { json: values.json, verbose: values.verbose };
+  const base = { json: values.json, verbose: values.verbose, cleanup: values.cleanup };
   if (values.help) return { ...base, help: true, load: { host: values.host, port: 0 } };
   if (values.port === undefined) throw userError('--port is required', 'see scripts/writeload --help');
   const port = Number(values.port);

@@ -2,6 +2,7 @@
 import type { Writable } from 'node:stream';
 import { EXIT, isFalkorError } from '../errors.js';
 import { parseCli, USAGE } from './args.js';
+import { cleanup } from './cleanup.js';
 import { formatReport } from './format.js';
 import { runWriteLoad } from './run.js';
 import type { WriteLoadReport } from './types.js';
@@ -32,8 +33,10 @@ export async function main(argv: string[], io: CliIO = process): Promise<number>
       const log = (t: string) => say(io.stderr, `writeload: ${t}`);
       if (verbose) log(`writing to ${args.load.host}:${args.load.port}`);
       const run = await runWriteLoad({ ...args.load, signal: ac.signal, log: verbose ? log : undefined });
-      const report = await verify({ host: args.load.host, port: args.load.port, password: args.load.password }, run);
+      const target = { host: args.load.host, port: args.load.port, password: args.load.password };
+      const report = await verify(target, run);
       say(io.stdout, args.json ? JSON.stringify(report, null, 2) : formatReport(report));
+      if (args.cleanup) await cleanup(target, run);
       const problems = verdict(report, args.maxWindowMs);
       for (const p of problems) say(io.stderr, `writeload: FAILED: ${p}`);
       return problems.length ? EXIT.FAILED : EXIT.OK;

@@ -2,4 +2,5 @@
 export { runWriteLoad } from './run.js';
 export { verify, type VerifyOptions } from './verify.js';
 export { formatReport } from './format.js';
+export { cleanup } from './cleanup.js';
 export type { AckLog, Missing, RunStats, Target, Window, WriteLoadOptions, WriteLoadReport, WriteLoadRun } from './types.js';

@@ -11,10 +11,11 @@ export interface VerifyOptions extends Target {
   waitMs?: number;
   /** Per-command timeout of the read-back. Default 10 s. */
   opTimeoutMs?: number;
+  /** Sequence numbers per read-back query (graph range, MGET). Default 5000. */
+  batch?: number;
 }
 
-const GRAPH_BATCH = 20_000;
-const KV_BATCH = 1_000;
+const BATCH = 5_000;
 
 export async function verify(o: VerifyOptions, run: WriteLoadRun): Promise<WriteLoadReport> {
   const { startedAt: _startedAt, ...stats } = run.stats;
@@ -29,9 +30,10 @@ export async function verify(o: VerifyOptions, run: WriteLoadRun): Promise<Write
   // Nothing acknowledged, nothing to read back: do not wait for an endpoint that may never come.
   if (run.acked.graphAcked.length + run.acked.kvAcked.length === 0) return report([], 'nothing (no write was acknowledged)');
   const c = await reach(o);
+  const batch = o.batch ?? BATCH;
   try {
     const verifiedAgainst = `${o.host}:${o.port} (${await whoAnswered(c)})`;
-    return report([...(await missingNodes(c, run)), ...(await missingKeys(c, run))], verifiedAgainst);
+    return report([...(await missingNodes(c, run, batch)), ...(await missingKeys(c, run, batch))], verifiedAgainst);
   } catch (e) {
     if (e instanceof FalkorError) throw e;
     throw new FalkorError('FAILED', `verification against ${o.host}:${o.port} failed: ${errorText(e)}`, { cause: e });
@@ -40,7 +42,7 @@ export async function verify(o: VerifyOptions, run: WriteLoadRun): Promise<Write
   }
 }
 
-async function reach(o: VerifyOptions): Promise<Redis> {
+export async function reach(o: VerifyOptions): Promise<Redis> {
   const deadline = now() + (o.waitMs ?? 15_000);
   let last = '';
   for (;;) {
@@ -71,15 +73,15 @@ async function whoAnswered(c: Redis): Promise<string> {
   return `role ${field('role')}, port ${field('tcp_port')}, run_id ${field('run_id').slice(0, 12)}`;
 }
 
-async function missingNodes(c: Redis, run: WriteLoadRun): Promise<Missing[]> {
+async function missingNodes(c: Redis, run: WriteLoadRun, batch: number): Promise<Missing[]> {
   const seqs = run.acked.graphAcked;
   if (seqs.length === 0) return [];
   const present = new Set<number>();
   const lo = seqs[0]!; // ascending: attempts are sequential
   const hi = seqs[seqs.length - 1]!;
   // Ranges keep each reply bounded however long the run was.
-  for (let from = lo; from <= hi; from += GRAPH_BATCH) {
-    const q = `CYPHER run='${run.acked.runId}' lo=${from} hi=${from + GRAPH_BATCH} MATCH (n:W {run: $run}) WHERE n.seq >= $lo AND n.seq < $hi RETURN n.seq`;
+  for (let from = lo; from <= hi; from += batch) {
+    const q = `CYPHER run='${run.acked.runId}' lo=${from} hi=${from + batch} MATCH (n:W {run: $run}) WHERE n.seq >= $lo AND n.seq < $hi RETURN n.seq`;
     for (const s of rows(await readGraph(c, run.acked.graph, q))) present.add(s);
   }
   return seqs.filter((s) => !present.has(s)).map((seq) => ({ kind: 'graph' as const, seq }));
@@ -100,13 +102,13 @@ function rows(reply: unknown): number[] {
   return (reply[1] as unknown[][]).map((r) => Number(r[0]));
 }
 
-async function missingKeys(c: Redis, run: WriteLoadRun): Promise<Missing[]> {
+async function missingKeys(c: Redis, run: WriteLoadRun, batch: number): Promise<Missing[]> {
   const seqs = run.acked.kvAcked;
   const out: Missing[] = [];
-  for (let i = 0; i < seqs.length; i += KV_BATCH) {
-    const batch = seqs.slice(i, i + KV_BATCH);
-    const values = await c.mget(batch.map((s) => `${run.acked.keyPrefix}:${s}`));
-    batch.forEach((seq, j) => {
+  for (let i = 0; i < seqs.length; i += batch) {
+    const part = seqs.slice(i, i + batch);
+    const values = await c.mget(part.map((s) => `${run.acked.keyPrefix}:${s}`));
+    part.forEach((seq, j) => {
       if (values[j] !== String(seq)) out.push({ kind: 'kv', seq });
     });
   }

@@ -68,9 +68,19 @@ describe('scripts/writeload', () => {
     expect(report.verifiedAgainst).toContain('role master');
   });
 
-  it('the human report says what was written and that nothing is missing', async () => {
-    const r = await writeload([...base, '--max-writes', '40', '--interval', '1ms']);
+  it('the human report says what was written and that nothing is missing; --cleanup removes the run', async () => {
+    const r = await writeload([...base, '--max-writes', '40', '--interval', '1ms', '--cleanup']);
     expect(r.code).toBe(0);
+    const runId = /^write load ([0-9a-f]+):/.exec(r.stdout)?.[1];
+    expect(runId).toBeDefined();
+    const c = redis.client();
+    try {
+      expect(await c.keys(`writeload:${runId}:*`)).toEqual([]);
+      const reply = (await c.call('GRAPH.RO_QUERY', 'writeload', `MATCH (n:W {run: '${runId}'}) RETURN count(n)`)) as unknown[][];
+      expect(reply[1]).toEqual([[0]]);
+    } finally {
+      c.disconnect();
+    }
     expect(r.stdout).toMatch(/: 40 attempts in [\d.]+ s, 40 acknowledged, 0 failed/);
     expect(r.stdout).toContain('acknowledged writes: graph 40, kv 40');
     expect(r.stdout).toContain('unavailability windows: none');

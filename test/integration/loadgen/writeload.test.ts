@@ -2,7 +2,7 @@
 // against real redis-server 8 + FalkorDB behind a real HAProxy write port.
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runWriteLoad, verify } from '../../../src/loadgen/index.js';
+import { cleanup, runWriteLoad, verify } from '../../../src/loadgen/index.js';
 import { HaproxyProc, RedisProc, tempDir } from './procs.js';
 
 const HOST = '127.0.4.1';
@@ -62,7 +62,8 @@ describe('write load through HAProxy', () => {
     } finally {
       c.disconnect();
     }
-    const report = await verify(endpoint, run);
+    // A small batch makes the read-back cross many range and MGET boundaries (7 does not divide 120).
+    const report = await verify({ ...endpoint, batch: 7 }, run);
     expect(report.missing).toEqual([
       { kind: 'graph', seq: 1 },
       { kind: 'graph', seq: 33 },
@@ -84,6 +85,27 @@ describe('write load through HAProxy', () => {
     const report = await verify(endpoint, run);
     expect(report.missing.filter((m) => m.kind === 'graph').map((m) => m.seq)).toEqual(Array.from({ length: 25 }, (_, i) => i + 1));
     expect(report.missing.filter((m) => m.kind === 'kv')).toEqual([]);
+  });
+
+  it('cleanup removes exactly one run: its nodes and keys, not another run\'s', async () => {
+    const keep = await runWriteLoad({ ...endpoint, maxWrites: 20, intervalMs: 1 });
+    const drop = await runWriteLoad({ ...endpoint, maxWrites: 30, intervalMs: 1 });
+    await cleanup(endpoint, drop);
+    const c = redis.client();
+    const count = async (runId: string) => {
+      const reply = (await c.call('GRAPH.RO_QUERY', 'writeload', `CYPHER run='${runId}' MATCH (n:W {run: $run}) RETURN count(n)`)) as unknown[][];
+      return reply[1]![0];
+    };
+    try {
+      expect(await count(drop.acked.runId)).toEqual([0]);
+      expect(await c.keys(`${drop.acked.keyPrefix}:*`)).toEqual([]);
+      expect(await count(keep.acked.runId)).toEqual([20]);
+      expect(await c.keys(`${keep.acked.keyPrefix}:*`)).toHaveLength(20);
+    } finally {
+      c.disconnect();
+    }
+    expect((await verify(endpoint, keep)).missing).toEqual([]);
+    expect((await verify(endpoint, drop)).missing).toHaveLength(60);
   });
 
   it('stops by itself at maxWrites and at durationMs', async () => {
