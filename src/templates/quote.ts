@@ -2,7 +2,7 @@
 // inventory or a secret enters that format, so a space or a quote in a value cannot change meaning.
 import { userError } from '../errors.js';
 
-const REDIS_BARE = /^[A-Za-z0-9._/:@%+=,*~&^!-]+$/;
+const REDIS_BARE = /^[A-Za-z0-9._/:@%+=,*~&^!<>-]+$/;
 
 /** One argument of a redis.conf / sentinel.conf directive (Redis splits lines with sdssplitargs). */
 export function redisArg(v: string): string {

@@ -1,0 +1,61 @@
+// The real tools accept what render writes: `haproxy -c -f` (Debian HAProxy 2.6) and
+// `promtool check rules`. Each check is also shown to fail on a broken file, so it cannot pass vacuously.
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { execa } from 'execa';
+import { describe, expect, it } from 'vitest';
+import { renderAll } from '../../../src/render/index.js';
+import { SECRETS, fixtureInventory, smallInventory } from './fixture.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'falkorctl-render-tools-'));
+const write = (name: string, text: string) => {
+  const p = join(dir, name);
+  writeFileSync(p, text);
+  return p;
+};
+const haproxyCheck = (p: string) => execa('haproxy', ['-c', '-f', p], { reject: false, env: { FALKORDB_PASSWORD: SECRETS.password } });
+const promtool = (p: string) => execa('promtool', ['check', 'rules', p], { reject: false });
+
+describe('haproxy -c -f', () => {
+  it('accepts the rendered haproxy.cfg (with FALKORDB_PASSWORD set, as the drop-in does)', async () => {
+    for (const [name, inv] of [
+      ['fixture', fixtureInventory()],
+      ['no-fallback', smallInventory((i) => void (i.haproxy = { readFallbackToMaster: false, checkIntervalMs: 250 }))],
+      ['ipv6', smallInventory((i) => void (i.hosts = i.hosts.map((h, n) => ({ ...h, address: `2001:db8::${n + 1}` }))))],
+    ] as const) {
+      const cfg = renderAll(inv, SECRETS).find((f) => f.path === '/etc/haproxy/haproxy.cfg');
+      const r = await haproxyCheck(write(`${name}.cfg`, cfg?.content ?? ''));
+      expect(r.exitCode, `${name}: ${r.stdout}\n${r.stderr}`).toBe(0);
+      expect(r.stdout).toMatch(/Configuration file is valid/);
+    }
+  });
+  it('rejects a broken one', async () => {
+    const cfg = renderAll(fixtureInventory(), SECRETS).find((f) => f.path === '/etc/haproxy/haproxy.cfg')?.content ?? '';
+    const r = await haproxyCheck(write('broken.cfg', cfg.replace('balance first', 'balance nowhere')));
+    expect(r.exitCode).not.toBe(0);
+  });
+});
+
+describe('promtool check rules', () => {
+  const rules = (inv = fixtureInventory()) => renderAll(inv, SECRETS).find((f) => f.path === '/prometheus/falkordb-alerts.yml')?.content ?? '';
+  it('accepts the rendered alert rules', async () => {
+    const r = await promtool(write('alerts.yml', rules()));
+    expect(r.exitCode, `${r.stdout}\n${r.stderr}`).toBe(0);
+    expect(r.stdout).toMatch(/SUCCESS: 16 rules found/);
+  });
+  it('accepts them without replicas or Sentinels and with AOF-only persistence', async () => {
+    const inv = smallInventory((i) => {
+      i.hosts = i.hosts.filter((h) => h.role === 'master');
+      i.redis = { persistence: 'aof' };
+      i.sentinel = { hosts: [] };
+    });
+    const r = await promtool(write('alerts-small.yml', rules(inv)));
+    expect(r.exitCode, `${r.stdout}\n${r.stderr}`).toBe(0);
+    expect(r.stdout).toMatch(/SUCCESS: \d+ rules found/);
+  });
+  it('rejects a broken expression', async () => {
+    const r = await promtool(write('alerts-broken.yml', rules().replace('redis_up == 0', 'redis_up == == 0')));
+    expect(r.exitCode).not.toBe(0);
+  });
+});
