@@ -1,6 +1,7 @@
 // The SSH transport: one connection per host (opened on first use, reused by every step), an
 // optional shared jump-host connection, and steps run as exec channels on it.
 import { FalkorError } from '../errors.js';
+import type { Ctx } from '../context.js';
 import type { Inventory } from '../inventory/schema.js';
 import type { Prompter } from '../ui/prompt.js';
 import { createLimiter } from './parallel.js';
@@ -14,10 +15,17 @@ export interface SshTransportOpts {
   /** Overrides the inventory's ssh.knownHosts. */
   knownHostsPath?: string;
   log?: (line: string) => void;
+  /** Lines a person should see even without -v (a host key added to known_hosts). Default: log. */
+  notice?: (line: string) => void;
   /** Asks about unknown host keys and key passphrases, only when it is interactive. */
   prompt?: Prompter;
   /** For SSH_AUTH_SOCK; defaults to process.env. */
   env?: NodeJS.ProcessEnv;
+}
+
+/** The transport a command uses: its --accept-new, the context's prompt and env, steps logged with -v. */
+export function sshTransportFor(inv: Inventory, ctx: Ctx, cmdOpts: { acceptNew?: unknown }): Transport {
+  return createSshTransport(inv, { acceptNew: cmdOpts.acceptNew === true, prompt: ctx.prompt, env: ctx.env, log: (l) => ctx.out.verbose(l), notice: (l) => ctx.out.info(l) });
 }
 
 /** OpenSSH's default MaxSessions is 10 channels per connection; stay below it. */
@@ -45,7 +53,7 @@ export function createSshTransport(inv: Inventory, opts: SshTransportOpts = {}):
     if (!s) settings.set(name, (s = resolveHostSettings(inv, name, { env: opts.env, knownHostsPath: opts.knownHostsPath })));
     return s;
   };
-  const hostKeys = (s: HostSettings) => ({ knownHostsPath: s.knownHostsPath, acceptNew: opts.acceptNew ?? false, ask, log: opts.log });
+  const hostKeys = (s: HostSettings) => ({ knownHostsPath: s.knownHostsPath, acceptNew: opts.acceptNew ?? false, ask, log: opts.notice ?? opts.log });
 
   function cached(map: Map<string, Promise<SshClient>>, key: string, open: () => Promise<SshClient>): Promise<SshClient> {
     const existing = map.get(key);
@@ -125,8 +133,12 @@ function execOn(client: SshClient, host: string, command: string, io: { stdin?: 
       ch.on('exit', (code: number | null, signal?: string) => (exit = { code: code ?? null, signal: signal ?? null }));
       const timer = setTimeout(() => {
         timedOut = true;
-        ch.signal('KILL');
-        ch.close();
+        try {
+          ch.signal('KILL');
+          ch.close();
+        } catch {
+          /* the channel is already gone */
+        }
         reject(new FalkorError('TIMEOUT', `${host}: \`${io.display}\` gave no result within ${Math.round(io.deadlineMs / 1000)}s; channel closed`));
       }, io.deadlineMs);
       ch.on('close', () => {

@@ -31,6 +31,8 @@ export interface UploadOpts {
   group?: string;
   /** Keep the previous version as <path>.<UTC stamp>.bak. Default true. */
   backup?: boolean;
+  /** For big files on slow links; default the host's command timeout. */
+  timeoutMs?: number;
 }
 
 export interface Transport {
@@ -106,7 +108,7 @@ export function createShellTransport(runner: Runner, policy: HostPolicy, o: { lo
         (opts.group === undefined || st.group === opts.group);
       if (same) return { changed: false };
       const backupPath = st !== undefined && opts.backup !== false ? `${path}.${backupStamp(now())}.bak` : undefined;
-      const r = await execRaw(host, uploadArgv({ path, sha256, mode: opts.mode, owner: opts.owner, group: opts.group, backupPath }), { stdin: buf }, ['upload', path]);
+      const r = await execRaw(host, uploadArgv({ path, sha256, mode: opts.mode, owner: opts.owner, group: opts.group, backupPath }), { stdin: buf, timeoutMs: opts.timeoutMs }, ['upload', path]);
       const backup = /^backup (.+)$/m.exec(r.stdout.toString('utf8'))?.[1];
       return backup ? { changed: true, backup } : { changed: true };
     },

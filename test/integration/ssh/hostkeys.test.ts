@@ -2,7 +2,9 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { createSshTransport } from '../../../src/remote/ssh.js';
+import { PassThrough } from 'node:stream';
+import { createCtx } from '../../../src/context.js';
+import { createSshTransport, sshTransportFor } from '../../../src/remote/ssh.js';
 import type { Prompter } from '../../../src/ui/prompt.js';
 import { startSshd, type Sshd } from '../../helpers/sshd.js';
 import { clientSide, inventory, noAgent, type ClientSide } from './fixture.js';
@@ -85,5 +87,21 @@ describe('host keys', () => {
       expect(err.hint).toContain('ssh-keygen -R');
     }
     expect(readFileSync(c.knownHosts, 'utf8')).toBe(before);
+  });
+});
+
+describe('sshTransportFor (what commands use)', () => {
+  test('--accept-new from the command, the added key shown to the user, steps shown with -v', async () => {
+    writeFileSync(c.knownHosts, '');
+    const stderr = new PassThrough();
+    let text = '';
+    stderr.on('data', (d) => (text += d));
+    const io = { stdout: new PassThrough(), stderr, stdin: new PassThrough(), env: {}, cwd: process.cwd() };
+    const ctx = createCtx({ inventory: 'x', json: false, verbose: true, color: false, yes: false, dryRun: false }, io);
+    const t = sshTransportFor(inventory(c, [{ name: 'db2', sshd }]), ctx, { acceptNew: true });
+    expect((await t.exec('db2', ['echo', 'a b'])).stdout).toBe('a b\n');
+    await t.close();
+    expect(text).toContain(`db2: added ED25519 ${sshd.fingerprint()} for [${sshd.address}]:${sshd.port}`);
+    expect(text).toContain("db2: $ echo 'a b'");
   });
 });
