@@ -33,7 +33,7 @@ export const logicalVolume = z
 
 export const storage = z
   .object({
-    devices: z.array(z.string().regex(/^\/dev\/[^\s]+$/, 'must be a /dev path')).min(1),
+    devices: z.array(z.string().regex(/^\/dev\/[^\s]+$/, 'must be a /dev path')).min(1).describe('Whole disks given to LVM (their data is destroyed on first provisioning)'),
     volumeGroup: name.default('falkordb-vg'),
     volumes: z.array(logicalVolume).min(1),
   })
@@ -41,7 +41,7 @@ export const storage = z
 
 export const hardware = z
   .object({
-    memory: byteSize.optional(),
+    memory: byteSize.describe('RAM, e.g. 64gb; required on database hosts when redis.maxmemory is a share of RAM').optional(),
     cpus: z.number().int().positive().optional(),
   })
   .strict();
@@ -52,9 +52,9 @@ export type Role = (typeof ROLES)[number];
 export const host = z
   .object({
     name,
-    address: z.string().min(1),
+    address: z.string().min(1).describe('IP address or DNS name that falkorctl (SSH) and the cluster nodes use for this host; no port'),
     /** master | replica: runs FalkorDB. sentinel: a Sentinel-only host. haproxy: a load balancer. */
-    role: z.enum(ROLES),
+    role: z.enum(ROLES).describe('master | replica: runs FalkorDB (+ a Sentinel by default); sentinel: Sentinel only; haproxy: load balancer'),
     ssh: z
       .object({
         user: z.string().optional(),
@@ -65,7 +65,7 @@ export const host = z
     hardware: hardware.optional(),
     storage: storage.optional(),
     /** Sentinel's replica-priority for this node (0 = never promote). */
-    replicaPriority: z.number().int().min(0).max(255).optional(),
+    replicaPriority: z.number().int().min(0).max(255).describe("Sentinel's replica-priority: lower is promoted first, 0 = never").optional(),
   })
   .strict();
 
@@ -85,6 +85,8 @@ export const sshDefaults = z
   })
   .strict();
 
+const sha256 = z.string().regex(/^[a-f0-9]{64}$/, 'must be a sha256 hex digest (64 lowercase hex digits)');
+
 export const falkordb = z
   .object({
     /** Where the module and server live on the hosts. */
@@ -93,8 +95,8 @@ export const falkordb = z
     /** Optional: where deploy copies the binaries from (on the operator's machine), checked by sha256. */
     binaries: z
       .object({
-        redisServer: z.object({ source: z.string(), sha256: z.string().regex(/^[a-f0-9]{64}$/) }).strict().optional(),
-        module: z.object({ source: z.string(), sha256: z.string().regex(/^[a-f0-9]{64}$/) }).strict().optional(),
+        redisServer: z.object({ source: z.string(), sha256: sha256 }).strict().optional(),
+        module: z.object({ source: z.string(), sha256: sha256 }).strict().optional(),
       })
       .strict()
       .optional(),
@@ -126,11 +128,12 @@ export const redis = z
     /** Extra bind addresses besides the host's own address and 127.0.0.1. */
     bind: z.array(z.string()).default([]),
     /** Bytes/size string, or a ratio (0,1] of the host's RAM (needs hardware.memory). */
-    maxmemory: z.union([byteSize, ratio]).default(0.75),
+    maxmemory: z.union([byteSize, ratio]).default(0.75).describe('Bytes/size (8gb) or a share (0,0.8] of hardware.memory'),
     maxmemoryPolicy: z
       .enum(['noeviction', 'allkeys-lru', 'allkeys-lfu', 'allkeys-random', 'volatile-lru', 'volatile-lfu', 'volatile-random', 'volatile-ttl'])
-      .default('noeviction'),
-    persistence: z.enum(PERSISTENCE).default('hybrid'),
+      .default('noeviction')
+      .describe('Keep noeviction: any other policy evicts whole graph keys'),
+    persistence: z.enum(PERSISTENCE).default('hybrid').describe('hybrid = AOF with RDB preamble; none loses every graph on restart'),
     appendfsync: z.enum(['always', 'everysec', 'no']).default('everysec'),
     save: z.array(z.tuple([z.number().int().positive(), z.number().int().positive()])).default([
       [3600, 1],
@@ -148,7 +151,10 @@ export const redis = z
     minReplicasToWrite: z.number().int().min(0).default(0),
     minReplicasMaxLag: z.number().int().positive().default(10),
     /** Commands renamed away (empty) or disabled; Sentinel needs CONFIG, so never rename it. */
-    disabledCommands: z.array(z.string()).default(['FLUSHALL', 'FLUSHDB', 'DEBUG']),
+    disabledCommands: z
+      .array(z.string())
+      .default(['FLUSHALL', 'FLUSHDB', 'DEBUG'])
+      .describe('Commands renamed away; never CONFIG, REPLICAOF, INFO, PING, CLIENT ... (Sentinel needs them)'),
     /** Service user on the hosts. */
     user: z.string().default('falkordb'),
   })
@@ -156,14 +162,14 @@ export const redis = z
 
 export const sentinel = z
   .object({
-    masterName: z.string().regex(/^[A-Za-z0-9._-]+$/).default('falkordb-master'),
+    masterName: z.string().regex(/^[A-Za-z0-9._-]+$/, 'must be letters, digits, ".", "_" or "-"').default('falkordb-master'),
     port: z.number().int().min(1).max(65535).default(26379),
-    quorum: z.number().int().positive().default(2),
+    quorum: z.number().int().positive().default(2).describe('Sentinels that must agree the master is down: a majority of them'),
     downAfterMs: z.number().int().positive().default(30_000),
     failoverTimeoutMs: z.number().int().positive().default(180_000),
     parallelSyncs: z.number().int().positive().default(1),
     /** Host names that run a Sentinel. Default: every master, replica and sentinel host. */
-    hosts: z.array(name).optional(),
+    hosts: z.array(name).describe('Host names that run a Sentinel (default: every non-haproxy host)').optional(),
     dataDir: z.string().default('/var/lib/falkordb/sentinel'),
   })
   .strict();
@@ -200,7 +206,7 @@ export const tls = z
 
 export const aclUser = z
   .object({
-    name: z.string().regex(/^[A-Za-z0-9_.-]+$/),
+    name: z.string().regex(/^[A-Za-z0-9_.-]+$/, 'must be letters, digits, ".", "_" or "-"'),
     password: secretRef,
     /** ACL rules, e.g. "~* &* +@all -@dangerous". */
     rules: z.string().default('~* &* +@all -@dangerous'),
@@ -210,7 +216,7 @@ export const aclUser = z
 export const auth = z
   .object({
     /** The password every node requires and uses for replication (one value, since any node can become master). */
-    password: secretRef,
+    password: secretRef.describe('Reference to the cluster password: env:NAME, file:PATH (mode 600) or prompt'),
     /** Optional: a password for the Sentinels themselves. */
     sentinelPassword: secretRef.optional(),
     /** Optional ACL users besides `default`. */
@@ -228,7 +234,7 @@ export const monitoring = z
 
 export const inventorySchema = z
   .object({
-    cluster: name,
+    cluster: name.describe('Cluster name (a DNS label); used in unit, file and Sentinel names'),
     ssh: sshDefaults.default({}),
     hosts: z.array(host).min(1),
     falkordb: falkordb.default({}),

@@ -54,7 +54,7 @@ describe('inventory JSON Schema', () => {
     expect(schema).toMatchObject({ type: 'object', required: ['cluster', 'hosts', 'auth'], additionalProperties: false });
     const host = (schema as S).properties.hosts.items;
     expect(host.required).toEqual(['name', 'address', 'role']);
-    expect(host.properties.role).toEqual({ type: 'string', enum: ['master', 'replica', 'sentinel', 'haproxy'] });
+    expect(host.properties.role).toMatchObject({ type: 'string', enum: ['master', 'replica', 'sentinel', 'haproxy'], description: expect.stringMatching(/^master \| replica/) });
     expect((schema as S).properties.redis.properties.port).toEqual({ type: 'integer', minimum: 1, maximum: 65535, default: 6379 });
     expect((schema as S).properties.redis.properties.save.items).toMatchObject({ prefixItems: [{ type: 'integer' }, { type: 'integer' }], items: false });
   });
