@@ -15,20 +15,24 @@ export interface SshdOptions {
   /** Login user → public key lines that may log in as that user. */
   authorizedKeys: Record<string, string[]>;
   logLevel?: 'INFO' | 'VERBOSE' | 'DEBUG1' | 'DEBUG2';
+  /** Host key types, in sshd's order. Default: ed25519 only (fast to generate). */
+  hostKeyTypes?: HostKeyType[];
   /** More sshd_config lines (before any Match block). */
   extraConfig?: string[];
 }
+
+export type HostKeyType = 'ed25519' | 'ecdsa' | 'rsa';
 
 export interface Sshd {
   address: string;
   port: number;
   dir: string;
-  /** The host's public key: "ssh-ed25519 AAAA..." */
-  hostKey(): string;
+  /** A public host key: "ssh-ed25519 AAAA..." (default: the first configured type). */
+  hostKey(type?: HostKeyType): string;
   /** A known_hosts line for this server, as ssh would write it. */
-  knownHostsLine(): string;
+  knownHostsLine(type?: HostKeyType): string;
   /** SHA256 fingerprint as ssh-keygen -l prints it. */
-  fingerprint(): string;
+  fingerprint(type?: HostKeyType): string;
   log(): string;
   /** TCP connections accepted so far, the helper's own readiness probes included (needs logLevel VERBOSE or more). */
   connectionCount(): number;
@@ -36,7 +40,7 @@ export interface Sshd {
   start(): Promise<void>;
   /** stop, and remove the temp dir. */
   dispose(): Promise<void>;
-  /** New ed25519 host key, then restart: what a reinstalled host looks like. */
+  /** New host keys, then restart: what a reinstalled host looks like. */
   rotateHostKey(): Promise<void>;
   /** SIGKILL the per-connection sshd processes (the listener stays): a dropped network path. */
   killConnections(): number;
@@ -96,16 +100,19 @@ export async function startSshd(o: SshdOptions): Promise<Sshd> {
   const dir = mkdtempSync(join(tmpdir(), 'falkorctl-sshd-'));
   chmodSync(dir, 0o755); // sshd reads a non-root user's authorized_keys as that user
   const port = o.port ?? (await freePort(o.address));
-  const hostKeyPath = join(dir, 'ssh_host_ed25519_key');
+  const types = o.hostKeyTypes ?? ['ed25519'];
+  const keyPath = (t: HostKeyType = types[0]!) => join(dir, `ssh_host_${t}_key`);
   mkdirSync('/run/sshd', { recursive: true, mode: 0o755 }); // sshd's privilege-separation dir
   mkdirSync(join(dir, 'authorized_keys'), { mode: 0o755 });
   for (const [user, keys] of Object.entries(o.authorizedKeys)) {
     writeFileSync(join(dir, 'authorized_keys', user), keys.join('\n') + '\n', { mode: 0o644 });
   }
   const newHostKey = () => {
-    rmSync(hostKeyPath, { force: true });
-    rmSync(`${hostKeyPath}.pub`, { force: true });
-    execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', '', '-f', hostKeyPath]);
+    for (const t of types) {
+      rmSync(keyPath(t), { force: true });
+      rmSync(`${keyPath(t)}.pub`, { force: true });
+      execFileSync('ssh-keygen', ['-q', '-t', t, ...(t === 'rsa' ? ['-b', '2048'] : []), '-N', '', '-C', '', '-f', keyPath(t)]);
+    }
   };
   newHostKey();
   const config = join(dir, 'sshd_config');
@@ -113,7 +120,7 @@ export async function startSshd(o: SshdOptions): Promise<Sshd> {
     config,
     [
       `ListenAddress ${o.address}:${port}`,
-      `HostKey ${hostKeyPath}`,
+      ...types.map((t) => `HostKey ${keyPath(t)}`),
       `PidFile ${join(dir, 'sshd.pid')}`,
       `AuthorizedKeysFile ${join(dir, 'authorized_keys')}/%u`,
       'UsePAM no',
@@ -131,7 +138,7 @@ export async function startSshd(o: SshdOptions): Promise<Sshd> {
   );
   let proc: ChildProcess | undefined;
   let log = '';
-  const hostKey = () => readFileSync(`${hostKeyPath}.pub`, 'utf8').trim().split(/\s+/).slice(0, 2).join(' ');
+  const hostKey = (t?: HostKeyType) => readFileSync(`${keyPath(t)}.pub`, 'utf8').trim().split(/\s+/).slice(0, 2).join(' ');
   const name = port === 22 ? o.address : `[${o.address}]:${port}`;
 
   const start = async () => {
@@ -170,8 +177,8 @@ export async function startSshd(o: SshdOptions): Promise<Sshd> {
     port,
     dir,
     hostKey,
-    knownHostsLine: () => `${name} ${hostKey()}`,
-    fingerprint: () => execFileSync('ssh-keygen', ['-l', '-f', `${hostKeyPath}.pub`], { encoding: 'utf8' }).split(/\s+/)[1]!,
+    knownHostsLine: (t) => `${name} ${hostKey(t)}`,
+    fingerprint: (t) => execFileSync('ssh-keygen', ['-l', '-f', `${keyPath(t)}.pub`], { encoding: 'utf8' }).split(/\s+/)[1]!,
     log: () => log,
     connectionCount: () => countConnections(log),
     stop,

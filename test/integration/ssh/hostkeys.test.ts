@@ -105,3 +105,35 @@ describe('sshTransportFor (what commands use)', () => {
     expect(text).toContain("db2: $ echo 'a b'");
   });
 });
+
+// An RSA public key made with ssh-keygen (any RSA key the test sshd does not have).
+const RSA =
+  'AAAAB3NzaC1yc2EAAAADAQABAAABAQCvzjf2nhUABUHPBU002FFejAXIUpQwOybaCjJugieSqtTUqltaacMnSbJorEb8lI/gWmb3MaUj8r4d8eVwK7IO/hUaL2LiZldFqYifB/pPvTBg+txkdHpj4USA+D8WR7oGI5aTrDyAXwJLZU8GQx8G2LYFyDBdlSc3/VzYBDn0rQOUAd/t+Bd+lYStIp/YrPoHN+Vs2g5lSS9fllxbVt9cOseM3Tix/IHNS3T65ecVSYWMn28bqwTYxmyNo2g+v3dTSj8FC3ROhQdBiKe1AL2thytLiJAFOJtmlMtOzHNzk4OLUK7g3xWoJhV8Yfxgp/BI28iYyArEPC4XXBA8ix2h';
+
+describe('a host with several key types', () => {
+  test('the type on file is negotiated; a key of another type only is "changed"', async () => {
+    const multi = await startSshd({ address: '127.0.3.2', authorizedKeys: { root: [c.key.publicLine] }, hostKeyTypes: ['ed25519', 'ecdsa'] });
+    try {
+      const inv = inventory(c, [{ name: 'db2', sshd: multi }]);
+      const once = async () => {
+        const t = createSshTransport(inv, noAgent);
+        try {
+          return await t.exec('db2', ['echo', 'ok']);
+        } finally {
+          await t.close();
+        }
+      };
+      // sshd prefers ed25519, but known_hosts holds only its ECDSA key: ECDSA must be asked for.
+      writeFileSync(c.knownHosts, `${multi.knownHostsLine('ecdsa')}\n`);
+      expect((await once()).stdout).toBe('ok\n');
+      // Only an RSA key on file, and the host has none: a different type is refused as changed.
+      writeFileSync(c.knownHosts, `${multi.knownHostsLine('ecdsa').split(' ')[0]} ssh-rsa ${RSA}\n`);
+      const err = await once().catch((e) => e);
+      expect(err.code).toBe('REFUSED');
+      expect(err.message).toContain('HOST KEY CHANGED');
+      expect(err.message).toContain('holds a different RSA key');
+    } finally {
+      await multi.dispose();
+    }
+  });
+});

@@ -43,6 +43,11 @@ describe('sudo for a non-root user', () => {
     expect((await t.exec('db1', ['id', '-un'], { sudo: false })).stdout).toBe(`${SUDOER}\n`);
   });
 
+  test('nasty arguments survive sudo unchanged', async () => {
+    const args = ['a b', "it's", '$(id)', 'l1\nl2', '', '; true', '*'];
+    expect((await t.exec('db1', ['printf', '%s\\0', ...args])).stdout.split('\0').slice(0, -1)).toEqual(args);
+  });
+
   test('env and stdin pass through sudo (env_reset does not eat them)', async () => {
     const r = await t.exec('db1', ['sh', '-c', 'printf "%s:%s:" "$(id -u)" "$TOKEN"; cat'], { env: { TOKEN: 't0k en' }, stdin: 'in' });
     expect(r.stdout).toBe('0:t0k en:in');
