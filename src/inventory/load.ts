@@ -62,7 +62,13 @@ export function validateInventory(text: string, file: string): ValidationResult 
   // Duplicate keys leave a usable document: keep going so the operator sees everything in one run.
   if (doc.errors.some((e) => e.code !== 'DUPLICATE_KEY')) return { errors, warnings };
 
-  const data: unknown = doc.toJS({ maxAliasCount: 100 });
+  let data: unknown;
+  try {
+    data = doc.toJS({ maxAliasCount: 100 });
+  } catch (e) {
+    // e.g. an alias bomb: refuse the file rather than expand it
+    return { errors: [...errors, { file, line: 1, column: 1, path: '', severity: 'error', message: `YAML: ${(e as Error).message}` }], warnings };
+  }
   if (data === null || data === undefined) {
     return { errors: [...errors, { file, line: 1, column: 1, path: '', severity: 'error', message: 'the inventory is empty' }], warnings };
   }

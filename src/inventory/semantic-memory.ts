@@ -6,6 +6,7 @@ import { dbHosts, maxmemoryBytes, parseBytes, replicaHosts } from './topology.js
 /** Above this share of RAM, fork-on-save (copy-on-write), replication buffers and the OS have no room. */
 export const MAXMEMORY_LIMIT = 0.8;
 
+const MIB = 1024 ** 2;
 const gib = (n: number) => `${(n / 1024 ** 3).toFixed(1)} GiB`;
 
 export function memoryFindings(inv: Inventory): Finding[] {
@@ -15,6 +16,9 @@ export function memoryFindings(inv: Inventory): Finding[] {
   if (isRatio && mm > MAXMEMORY_LIMIT)
     out.push(error(['redis', 'maxmemory'], `${mm} of RAM is above ${MAXMEMORY_LIMIT}: saving forks the process and copy-on-write plus replication buffers need the rest`));
   if (!isRatio && parseBytes(mm) === 0) out.push(error(['redis', 'maxmemory'], 'maxmemory 0 means "no limit": the kernel OOM killer, not Redis, would decide when memory runs out'));
+  else if (typeof mm === 'string' && /^\s*0?\.\d+\s*$/.test(mm))
+    out.push(error(['redis', 'maxmemory'], `"${mm}" in quotes is read as a byte count; write a share of RAM as a plain number (${mm.trim()})`));
+  else if (!isRatio && parseBytes(mm) < MIB) out.push(error(['redis', 'maxmemory'], `${parseBytes(mm)} bytes: a size needs a unit, e.g. 48gb`));
 
   const params = inv.falkordb.params;
   // Per-host problems of one setting become one finding that names every affected host.
@@ -24,7 +28,7 @@ export function memoryFindings(inv: Inventory): Finding[] {
   for (const h of dbHosts(inv)) {
     const i = inv.hosts.indexOf(h);
     const ram = h.hardware?.memory === undefined ? undefined : parseBytes(h.hardware.memory);
-    if (ram === 0) out.push(error(['hosts', i, 'hardware', 'memory'], 'RAM size 0'));
+    if (ram !== undefined && ram < MIB) out.push(error(['hosts', i, 'hardware', 'memory'], `${ram} bytes of RAM: a size needs a unit, e.g. 64gb`));
     if (isRatio && ram === undefined)
       out.push(error(['hosts', i], `"${h.name}" needs hardware.memory: redis.maxmemory is a share of RAM (${mm}) and the config needs a byte value`));
     const bytes = maxmemoryBytes(inv, h);

@@ -143,3 +143,12 @@ describe('parseInventory / loadInventory', () => {
     await expect(loadInventory(fixturePath('syntax-error.yaml'))).rejects.toMatchObject({ code: 'USER' });
   });
 });
+
+describe('hostile YAML', () => {
+  it('refuses an alias bomb instead of expanding it', () => {
+    const bomb = ['a: &a [x, x, x, x, x, x, x, x, x, x]', ...'bcdefgh'.split('').map((k, i) => `${k}: &${k} [${Array(10).fill(`*${'abcdefgh'[i]}`).join(', ')}]`)].join('\n');
+    const r = check(`${bomb}\n`);
+    expect(r.errors).toHaveLength(1);
+    expect(r.errors[0]).toMatchObject({ line: 1, message: expect.stringMatching(/^YAML: .*alias/i) });
+  });
+});

@@ -98,3 +98,16 @@ describe('memory, threads and timeouts', () => {
     expectClean(withBase('redis:\n  minReplicasToWrite: 1\n'));
   });
 });
+
+describe('sizes without units', () => {
+  it('a quoted ratio or a unit-less tiny size → error; a plain ratio or a size with a unit passes', () => {
+    const quoted = withBase('redis:\n  maxmemory: "0.75"\n');
+    expectFinding(quoted, 'redis.maxmemory', 'error', lineOf(quoted, 'maxmemory'), /in quotes is read as a byte count; write a share of RAM as a plain number \(0.75\)/);
+    const tiny = withBase('redis:\n  maxmemory: 48\n');
+    expectFinding(tiny, 'redis.maxmemory', 'error', lineOf(tiny, 'maxmemory'), /^48 bytes: a size needs a unit/);
+    const ram = BASE.replace('memory: 64gb, cpus: 8 }\n  - name: db3', 'memory: 64, cpus: 8 }\n  - name: db3');
+    expectFinding(ram, 'hosts[1].hardware.memory', 'error', lineOf(ram, 'memory: 64,'), /^64 bytes of RAM: a size needs a unit/);
+    expectClean(withBase('redis:\n  maxmemory: 48gb\n'));
+    expectClean(withBase('redis:\n  maxmemory: 0.5\n'));
+  });
+});
