@@ -46,6 +46,7 @@ async function startRedisLike(o: RedisStart, mode: string[], kind: string): Prom
   const text = readText(confOutside);
   const host = o.host ?? redisSetting(text, 'bind')?.split(' ').find((a) => !a.startsWith('-')) ?? '127.0.0.1';
   const port = o.port ?? Number(redisSetting(text, 'port') ?? (kind === 'sentinel' ? 26379 : 6379));
+  await mustBeFree(host, port);
   const logfile = redisSetting(text, 'logfile');
   const logFiles = logfile ? [outsidePath(isAbsolute(logfile) ? logfile : join(o.cwd ?? dirname(o.conf), logfile), o.binds)] : [];
   const proc = await startProcess({
@@ -77,6 +78,7 @@ export async function startHAProxy(o: HAProxyStart): Promise<Managed> {
   const haproxy = requireTool('haproxy', 'apt-get install haproxy');
   const endpoints = o.endpoints ?? haproxyBinds(readText(outsidePath(o.cfg, o.binds)));
   if (!endpoints.length) throw new Error(`${o.cfg}: no "bind host:port" line to probe; pass endpoints`);
+  for (const e of endpoints) await mustBeFree(e.host, e.port);
   return startProcess({
     name: o.name ?? 'haproxy',
     argv: [haproxy, '-db', '-f', o.cfg],
@@ -85,6 +87,16 @@ export async function startHAProxy(o: HAProxyStart): Promise<Managed> {
     ready: async () => (await Promise.all(endpoints.map((e) => tcpOpen(e.host, e.port)))).every(Boolean),
     readyTimeoutMs: o.readyTimeoutMs,
   });
+}
+
+/**
+ * Readiness is "something answers on host:port", so that something must not be there already: a
+ * leftover server or another test on the same address would otherwise pass for the new one.
+ */
+async function mustBeFree(host: string, port: number): Promise<void> {
+  if (await tcpOpen(host, port, 500).catch(() => false)) {
+    throw new Error(`${host}:${port} already accepts connections (a server still running, or another suite using this address)`);
+  }
 }
 
 export type CheckResult = RunResult;

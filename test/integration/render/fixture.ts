@@ -135,3 +135,24 @@ export function parseEnvFile(text: string): Record<string, string> {
 }
 
 export const readHostFile = (l: Layout, host: string, path: string): string => readFileSync(l.onHost(host, path), 'utf8');
+
+/** HAProxy's health-check timing as rendered: default-server inter/fall/rise and `timeout check`, in ms. */
+export function checkTiming(cfgPath: string): { inter: number; fall: number; rise: number; timeoutCheck: number } {
+  const cfg = readFileSync(cfgPath, 'utf8');
+  const ms = (v: string | undefined, what: string): number => {
+    const m = /^(\d+)(ms|s|m)?$/.exec(v ?? '');
+    if (!m) throw new Error(`${cfgPath}: cannot read ${what} (${v})`);
+    return Number(m[1]) * (m[2] === 's' ? 1000 : m[2] === 'm' ? 60_000 : 1);
+  };
+  const word = (re: RegExp, what: string): string | undefined => {
+    const v = re.exec(cfg)?.[1];
+    if (v === undefined) throw new Error(`${cfgPath}: no ${what}`);
+    return v;
+  };
+  return {
+    inter: ms(word(/default-server[^\n]*\binter (\S+)/, 'inter'), 'inter'),
+    fall: Number(word(/default-server[^\n]*\bfall (\d+)/, 'fall')),
+    rise: Number(word(/default-server[^\n]*\brise (\d+)/, 'rise')),
+    timeoutCheck: ms(word(/^\s*timeout check (\S+)/m, 'timeout check'), 'timeout check'),
+  };
+}

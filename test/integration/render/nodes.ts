@@ -2,7 +2,7 @@
 // and ExecStart argv, run in the host's own view of its directories. What differs from a real host is
 // listed in OVERRIDES; nothing else is changed.
 import { readFileSync } from 'node:fs';
-import { runOnce, startHAProxy, startRedis, startSentinel, type Managed, type RunningServer } from '../../helpers/index.js';
+import { haproxyStat, runOnce, startHAProxy, startRedis, startSentinel, type Managed, type RunningServer } from '../../helpers/index.js';
 import { fileOf, parseEnvFile, unitArgv, type Layout } from './fixture.js';
 
 /**
@@ -72,4 +72,12 @@ export function lbFiles(l: Layout, host: string): { cfg: string; env: Record<str
   if (!envFiles.length) throw new Error(`${host}: the haproxy drop-in names no EnvironmentFile`);
   const env = Object.assign({}, ...envFiles.map((p) => parseEnvFile(readFileSync(l.onHost(host, p), 'utf8')))) as Record<string, string>;
   return { cfg, env };
+}
+
+/** "backend/server" → "UP" | "DOWN" | "MAINT" … from HAProxy's runtime API ("UP 1/2" counts as UP). */
+export async function backendStates(statsSocket: string): Promise<Record<string, string>> {
+  const rows = await haproxyStat(statsSocket);
+  return Object.fromEntries(
+    rows.filter((r) => r.svname !== 'FRONTEND' && r.svname !== 'BACKEND').map((r) => [`${r.pxname}/${r.svname}`, (r.status ?? '').split(' ')[0]!]),
+  );
 }
