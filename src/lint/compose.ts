@@ -53,7 +53,7 @@ function service(file: string, name: string, svc: unknown, y: YamlFile, read: Re
   const cmdNode = at(svc, 'command') ?? at(svc, 'entrypoint');
   const argv = argvOf(cmdNode);
   const label = `${path.basename(file)} (service ${name})`;
-  const srv = serverArgv(argv, cmdNode, file, y.lineOf, label, read);
+  const srv = serverArgv(argv, cmdNode, file, y.lineOf, label, read, 'compose');
   const ms = mounts(svc, y);
   const cfgMount = srv?.configPath ? ms.find((m) => m.target === srv.configPath) : undefined;
   const sentinel = Boolean(srv?.sentinel || ms.some((m) => /sentinel[^/]*\.conf$/.test(m.target)));

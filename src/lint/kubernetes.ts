@@ -26,7 +26,7 @@ export function lintKubernetes(file: string, text: string, read: Reader): { find
     .filter(Boolean)
     .map((node) => ({ kind: str(at(node, 'kind')) ?? '', name: str(at(node, 'metadata', 'name')) ?? '', node, line: y.lineOf(at(node, 'kind') ?? node) }));
   const configs = configMaps(file, objs, y, read);
-  const units = [...configs.values()].flatMap((m) => [...m.values()]);
+  const flagUnits: ConfUnit[] = [];
   const services = new Set(objs.filter((o) => o.kind === 'Service').map((o) => o.name));
   const hasPdb = objs.some((o) => o.kind === 'PodDisruptionBudget');
   const workloads = objs.filter((o) => ['Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'Pod'].includes(o.kind));
@@ -34,7 +34,7 @@ export function lintKubernetes(file: string, text: string, read: Reader): { find
   let sentinels = 0;
   for (const w of workloads) {
     const spec = w.kind === 'Pod' ? at(w.node, 'spec') : at(w.node, 'spec', 'template', 'spec');
-    const ctx = { file, y, read, configs, volumes: new Map(items(at(spec, 'volumes')).map((v) => [str(at(v, 'name')) ?? '', v])) };
+    const ctx = { file, y, read, configs, flagUnits, volumes: new Map(items(at(spec, 'volumes')).map((v) => [str(at(v, 'name')) ?? '', v])) };
     const roles = items(at(spec, 'containers')).map((c) => container(ctx, w, c, out));
     if (roles.includes('sentinel')) sentinels++;
     if (!roles.includes('db')) continue;
@@ -46,6 +46,7 @@ export function lintKubernetes(file: string, text: string, read: Reader): { find
     const svc = at(w.node, 'spec', 'serviceName');
     if (w.kind === 'StatefulSet' && str(svc) && !services.has(str(svc)!)) out.push(report(K.missingService, file, y.lineOf(svc), `serviceName ${str(svc)} is not defined in this file`));
   }
+  const units = [...[...configs.values()].flatMap((m) => [...m.values()]), ...flagUnits];
   const replicated = units.some((u) => u.kind === 'redis' && isReplica(u)) || dbWorkloads > 1;
   const firstDb = workloads[0];
   if (replicated && sentinels === 0 && firstDb) out.push(report(K.noFailover, file, firstDb.line, 'master and replicas, but no Sentinel in these manifests'));
@@ -76,6 +77,7 @@ interface Ctx {
   read: Reader;
   configs: Configs;
   volumes: Map<string, Node>;
+  flagUnits: ConfUnit[];
 }
 
 function container(ctx: Ctx, w: Obj, c: Node, out: Finding[]): 'db' | 'sentinel' | 'other' {
@@ -84,7 +86,8 @@ function container(ctx: Ctx, w: Obj, c: Node, out: Finding[]): 'db' | 'sentinel'
   const image = str(at(c, 'image')) ?? '';
   if (image && floatingTag(image)) out.push(report(W.latest, file, y.lineOf(at(c, 'image')), `container ${name} in ${w.kind} ${w.name} uses ${image}`));
   const argv = [...items(at(c, 'command')), ...items(at(c, 'args'))].map((n) => str(n) ?? '');
-  const srv = serverArgv(argv, at(c, 'args') ?? at(c, 'command'), file, y.lineOf, `${path.basename(file)} (${w.kind} ${w.name})`, ctx.read);
+  const srv = serverArgv(argv, at(c, 'args') ?? at(c, 'command'), file, y.lineOf, `${path.basename(file)} (${w.kind} ${w.name})`, ctx.read, 'kubernetes');
+  if (srv?.flags) ctx.flagUnits.push(srv.flags);
   const mounts = items(at(c, 'volumeMounts')).map((m) => ({ node: m, path: str(at(m, 'mountPath')) ?? '', sub: str(at(m, 'subPath')), vol: ctx.volumes.get(str(at(m, 'name')) ?? '') }));
   const mountedUnits = mounts.flatMap((m) => {
     const cm = ctx.configs.get(str(at(m.vol, 'configMap', 'name')) ?? '');

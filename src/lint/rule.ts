@@ -8,5 +8,15 @@ export function report(r: Rule, file: string, line: number, message: string, sev
 
 export const SEVERITY_RANK: Record<Severity, number> = { info: 0, warning: 1, error: 2 };
 
-/** `${VAR}`, `$VAR` and `$(cmd)`: shell syntax that Redis, Sentinel and unquoted HAProxy take literally. */
-export const PLACEHOLDER = /\$\{[^}]*\}|\$\([^)]*\)|\$[A-Za-z_][A-Za-z0-9_]*/;
+/**
+ * Shell syntax that Redis and Sentinel take literally: `${VAR}` or `$(cmd` anywhere, or an argument that is
+ * just `$NAME`. A `$` inside a real password ("pa$sword") is not a placeholder.
+ */
+export function placeholderIn(args: readonly string[], expandedBy?: 'compose' | 'kubernetes'): string | undefined {
+  if (expandedBy === 'compose') return undefined; // compose substitutes these before the container starts
+  for (const a of args) {
+    const m = /\$\{[^}]*\}?/.exec(a) ?? (expandedBy ? null : /\$\([^)]*\)?/.exec(a)) ?? /^\$[A-Z_][A-Z0-9_]*$/.exec(a);
+    if (m) return m[0];
+  }
+  return undefined;
+}

@@ -1,7 +1,7 @@
 // Sentinel configs: timing that survives a restart, quorum, names Sentinel can resolve, scripts, auth.
 import { isIP } from 'node:net';
 import path from 'node:path';
-import { PLACEHOLDER, report, rule } from './rule.js';
+import { placeholderIn, report, rule } from './rule.js';
 import type { Finding, Reader } from './types.js';
 import { all, last, type ConfUnit } from './conf/unit.js';
 import type { Directive } from './conf/tokenize.js';
@@ -89,7 +89,7 @@ export function quorumFindings(m: Directive, quorum: number, total?: number): Fi
 function scriptMessage(d: Directive, read: Reader): string {
   const script = d.args[2] ?? '';
   const what = d.args[0]?.toLowerCase();
-  const text = PLACEHOLDER.test(script) ? undefined : read(path.join(path.dirname(d.file), path.basename(script)));
+  const text = placeholderIn([script]) ? undefined : read(path.join(path.dirname(d.file), path.basename(script)));
   if (text && /\b(mail|sendmail|mailx)\b/.test(text)) return `${what} ${script} sends mail for each event`;
   return `${what} ${script} must exist and be executable on every Sentinel host`;
 }

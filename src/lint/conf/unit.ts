@@ -15,6 +15,8 @@ export interface ConfUnit {
   unresolvedInclude: boolean;
   /** Configs of one deployment (the YAML file that carries them); plain files share the default group. */
   group?: string;
+  /** Set for argv flags: compose interpolates ${VAR}/$VAR, the kubelet $(VAR) in command/args. */
+  expandedBy?: 'compose' | 'kubernetes';
 }
 
 export function buildUnit(

@@ -138,8 +138,10 @@ const MIN_IDLE_MS = 30 * 60_000;
 
 function timeouts(file: string, sections: Section[]): Finding[] {
   const out: Finding[] = [];
+  const tunnelOf = (s: Section) => haproxyMs(find(s, 'timeout', 'tunnel').at(-1)?.words[2]?.text ?? '');
+  const defaultTunnel = sections.filter((x) => x.type === 'defaults').map(tunnelOf).filter((t) => t !== undefined).at(-1);
   for (const s of sections.filter((x) => ['defaults', 'frontend', 'backend', 'listen'].includes(x.type))) {
-    const tunnel = haproxyMs(find(s, 'timeout', 'tunnel').at(-1)?.words[2]?.text ?? '');
+    const tunnel = tunnelOf(s) ?? defaultTunnel;
     if (tunnel !== undefined && tunnel >= MIN_IDLE_MS) continue;
     for (const l of [...find(s, 'timeout', 'client'), ...find(s, 'timeout', 'server')]) {
       const ms = haproxyMs(l.words[2]?.text ?? '');

@@ -1,5 +1,5 @@
 // Authentication, exposure and the commands Sentinel needs: what keeps the cluster reachable and safe.
-import { PLACEHOLDER, report, rule } from '../rule.js';
+import { placeholderIn, report, rule } from '../rule.js';
 import type { Finding } from '../types.js';
 import { all, arg, canJudgeAbsence, isMainConfig, last, type ConfUnit } from '../conf/unit.js';
 
@@ -69,7 +69,7 @@ export function accessRules(u: ConfUnit): Finding[] {
   if (rp && rp.args[0] && !last(u, 'masterauth') && !u.unresolvedInclude && isMainConfig(u)) {
     out.push(report(R.noMasterauth, rp.file, rp.line, 'requirepass is set but masterauth is not: this node cannot rejoin as a replica after a failover'));
   }
-  if (rp?.args.length === 1 && rp.args[0] && !PLACEHOLDER.test(rp.raw) && rp.args[0].length < 16) {
+  if (rp?.args.length === 1 && rp.args[0] && !placeholderIn(rp.args) && rp.args[0].length < 16) {
     out.push(report(R.weakPassword, rp.file, rp.line, `requirepass is only ${rp.args[0].length} characters`));
   }
   for (const d of all(u, 'rename-command')) {

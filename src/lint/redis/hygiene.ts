@@ -1,6 +1,6 @@
 // Rules shared by Redis and Sentinel files: syntax, placeholders, typos, duplicates, paths, daemonize.
 import path from 'node:path';
-import { PLACEHOLDER, report, rule } from '../rule.js';
+import { placeholderIn, report, rule } from '../rule.js';
 import type { Finding, Rule } from '../types.js';
 import { KNOWN_DIRECTIVES, MULTI_VALUED, SENTINEL_SUBCOMMANDS, closest } from '../conf/directives.js';
 import type { ConfUnit } from '../conf/unit.js';
@@ -40,7 +40,9 @@ export function hygieneRules(u: ConfUnit): Finding[] {
   const out: Finding[] = u.errors.map((e) => report(R.syntax, u.file, e.line, e.message));
   const seen = new Map<string, number>();
   for (const d of u.directives) {
-    if (PLACEHOLDER.test(d.args.join(' '))) out.push(report(R.placeholder, d.file, d.line, `${d.name} ${d.args.join(' ')}: "${d.args.join(' ').match(PLACEHOLDER)?.[0]}" is never expanded`));
+    const ph = placeholderIn(d.args, u.expandedBy);
+    const shown = ph && (/\$\{[^}]*\}|\$\([^)]*\)/.exec(d.raw)?.[0] ?? ph);
+    if (shown) out.push(report(R.placeholder, d.file, d.line, `${d.name} ${d.args.join(' ')}: "${shown}" is never expanded`));
     if (ONE_ARG.has(d.name) && d.args.length !== 1) out.push(report(R.arity, d.file, d.line, `${d.name} takes one argument, this line has ${d.args.length}`));
     out.push(...unknown(R.unknown, u, d.name, d.args, d.file, d.line));
     const key = dupKey(d.name, d.args);
@@ -49,7 +51,7 @@ export function hygieneRules(u: ConfUnit): Finding[] {
       if (prev !== undefined) out.push(report(R.duplicate, d.file, d.line, `${key} repeats line ${prev}; this one wins`));
       seen.set(key, d.line);
     }
-    if (PATHS.includes(d.name) && d.args[0] && !path.isAbsolute(d.args[0]) && !PLACEHOLDER.test(d.args[0])) {
+    if (PATHS.includes(d.name) && d.args[0] && !path.isAbsolute(d.args[0]) && !placeholderIn([d.args[0]])) {
       out.push(report(R.relative, d.file, d.line, `${d.name} "${d.args[0]}" is relative`));
     }
     if (d.name === 'daemonize' && d.args[0]?.toLowerCase() === 'yes') out.push(report(R.daemonize, d.file, d.line, 'daemonize yes'));

@@ -76,6 +76,7 @@ export function memoryRules(u: ConfUnit): Finding[] {
     const b = redisBytes(mm.args[0] ?? '');
     if (!b) out.push(report(R.maxmemoryUnit, mm.file, mm.line, `maxmemory "${mm.args.join(' ')}" is not a size Redis accepts`, 'error'));
     else if (b.bytes === 0) out.push(report(R.maxmemoryUnset, mm.file, mm.line, 'maxmemory 0 means no limit'));
+    else if (b.bytes < 1024 ** 2) out.push(report(R.maxmemoryUnit, mm.file, mm.line, `maxmemory ${mm.args[0]} is only ${b.bytes} bytes`, 'error'));
     else if (['k', 'm', 'g'].includes(b.unit)) {
       out.push(report(R.maxmemoryUnit, mm.file, mm.line, `maxmemory ${mm.args[0]} is ${b.bytes.toLocaleString('en')} bytes (powers of 1000), not ${mm.args[0]}b`));
     }

@@ -17,13 +17,21 @@ export interface ServerArgv {
 
 const SERVER = /(^|\/)(redis-server|redis-sentinel|falkordb-server|valkey-server)$/;
 
-export function serverArgv(argv: string[], node: Node | undefined, file: string, lineOf: (n: unknown, f?: number) => number, label: string, read: Reader): ServerArgv | undefined {
+export function serverArgv(
+  argv: string[],
+  node: Node | undefined,
+  file: string,
+  lineOf: (n: unknown, f?: number) => number,
+  label: string,
+  read: Reader,
+  expandedBy: 'compose' | 'kubernetes',
+): ServerArgv | undefined {
   let start = argv.findIndex((a) => SERVER.test(a));
   if (start < 0) {
     // `sh -c "... exec redis-server conf --flag v"`: look inside the script (lines then point at the node).
     const words = argv.flatMap((a) => a.split(/\s+/)).filter(Boolean);
     if (words.length === argv.length || !words.some((w) => SERVER.test(w))) return undefined;
-    return serverArgv(words, undefined, file, (_n, f) => f ?? lineOf(node), label, read);
+    return serverArgv(words, undefined, file, (_n, f) => f ?? lineOf(node), label, read, expandedBy);
   }
   const program = argv[start]!;
   const rest = argv.slice(start + 1);
@@ -43,6 +51,7 @@ export function serverArgv(argv: string[], node: Node | undefined, file: string,
   const flags = buildUnit(sentinel ? 'sentinel' : 'redis', file, lines.join('\n'), read, { label, lineOf: (i) => map[i] ?? baseLine });
   // Flags on top of a config file are a partial view: say nothing about what they lack.
   if (configPath) flags.unresolvedInclude = true;
+  flags.expandedBy = expandedBy;
   return { program, sentinel, configPath, flags };
 }
 
