@@ -25,6 +25,7 @@ export default defineConfig({
           hookTimeout: 900_000,
           pool: 'forks',
           fileParallelism: false,
+          globalSetup: ['test/lab/global-setup.ts'],
         },
       },
     ],

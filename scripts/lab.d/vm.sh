@@ -1,0 +1,145 @@
+# One QEMU guest (TCG: this machine's KVM cannot run a stock kernel) for what the host kernel cannot do:
+# LVM needs device-mapper. A fresh qcow2 overlay of the cached base and fresh sparse data disks per `up`,
+# user-mode networking restricted to one SSH port forward on 127.0.5.1, a host key made here and handed in
+# before boot so the lab's known_hosts holds it without trust-on-first-use.
+VM_NAME=${LAB_VM_NAME:-vm1}
+VM_ADDR=127.0.5.1
+VM_PORT=${LAB_VM_PORT:-2201}
+VM_DISKS=${LAB_VM_DISKS:-2}
+VM_DISK_SIZE=${LAB_VM_DISK_SIZE:-2G}
+VM_MEM=${LAB_VM_MEM:-1024}
+VM_BOOT_TIMEOUT=${LAB_VM_BOOT_TIMEOUT:-180}
+VM_DIR="$LAB_DIR/vm/$VM_NAME"
+
+# Sets VM_SSH to the ssh command line for the guest: lab key only, lab known_hosts only, strict.
+vm_ssh_argv() {
+  VM_SSH=(ssh -i "$LAB_DIR/id_ed25519" -o IdentitiesOnly=yes -o UserKnownHostsFile="$LAB_DIR/known_hosts"
+    -o GlobalKnownHostsFile=/dev/null -o StrictHostKeyChecking=yes -o BatchMode=yes -o LogLevel=ERROR
+    -o ConnectTimeout=5 -p "$(cat "$VM_DIR/port" 2>/dev/null || echo "$VM_PORT")" "root@$VM_ADDR")
+}
+
+# QEMU processes of this lab's guests, recorded or not: found by the state path on their command line.
+vm_qemu_pids() {
+  local f p
+  for f in /proc/[0-9]*/cmdline; do
+    p=${f#/proc/}; p=${p%/cmdline}
+    tr '\0' '\n' <"$f" 2>/dev/null | head -1 | grep -q 'qemu-system' || continue
+    tr '\0' '\n' <"$f" 2>/dev/null | grep -qF -- "$LAB_DIR/vm/" && echo "$p"
+  done
+  true
+}
+
+vm_running_pid() {
+  local p
+  [ -s "$VM_DIR/qemu.pid" ] || return 1
+  p=$(cat "$VM_DIR/qemu.pid")
+  kill -0 "$p" 2>/dev/null && tr '\0' '\n' <"/proc/$p/cmdline" 2>/dev/null | grep -qF -- "$VM_DIR/" && echo "$p"
+}
+
+vm_ssh_ok() { vm_ssh_argv; timeout 8 "${VM_SSH[@]}" true </dev/null >/dev/null 2>&1; }
+
+vm_port_free() { ! timeout 1 bash -c "exec 3<>/dev/tcp/$VM_ADDR/$1" 2>/dev/null; }
+
+vm_known_hosts_drop() {
+  [ -f "$LAB_DIR/known_hosts" ] && ssh-keygen -q -R "[$VM_ADDR]:$1" -f "$LAB_DIR/known_hosts" >/dev/null 2>&1
+  rm -f "$LAB_DIR/known_hosts.old"
+}
+
+vm_up() {
+  local pid base t0 i
+  if pid=$(vm_running_pid) && vm_ssh_ok; then
+    vm_log "$VM_NAME already up (pid $pid, ssh $VM_ADDR:$(cat "$VM_DIR/port"))"
+    return 0
+  fi
+  [ -n "$pid" ] && vm_log "$VM_NAME is running but not answering SSH; replacing it"
+  vm_down_quiet
+  vm_port_free "$VM_PORT" || vm_die "$VM_ADDR:$VM_PORT is already in use (set LAB_VM_PORT to another port)"
+  base=$(vm_image_ensure "$(vm_rootfs)")
+  mkdir -p "$VM_DIR"
+  [ -s "$LAB_DIR/id_ed25519" ] || ssh-keygen -q -t ed25519 -N '' -C falkorctl-lab -f "$LAB_DIR/id_ed25519"
+  ssh-keygen -q -t ed25519 -N '' -C "root@$VM_NAME" -f "$VM_DIR/host_key"
+  qemu-img create -q -f qcow2 -F raw -b "$base/root.img" "$VM_DIR/root.qcow2"
+  local drives=(-drive "file=$VM_DIR/root.qcow2,if=virtio,format=qcow2,serial=root")
+  for ((i = 1; i <= VM_DISKS; i++)); do
+    truncate -s "$VM_DISK_SIZE" "$VM_DIR/data$i.raw"
+    drives+=(-drive "file=$VM_DIR/data$i.raw,if=virtio,format=raw,serial=data$i,cache=unsafe")
+  done
+  echo "$VM_PORT" >"$VM_DIR/port"
+  vm_known_hosts_drop "$VM_PORT"
+  echo "[$VM_ADDR]:$VM_PORT $(cut -d' ' -f1,2 "$VM_DIR/host_key.pub")" >>"$LAB_DIR/known_hosts"
+  t0=$(vm_now_ms)
+  # Descriptors are closed so a caller's lock (scripts/lab holds fd 9) is not kept by the daemon.
+  qemu-system-x86_64 -name "$VM_NAME" -accel tcg -cpu max -m "$VM_MEM" -smp 1 -nodefaults -no-reboot \
+    -display none -serial "file:$VM_DIR/console.log" -monitor none -daemonize -pidfile "$VM_DIR/qemu.pid" \
+    -kernel "$base/vmlinuz" -initrd "$base/initrd.img" \
+    -append "root=/dev/vda rw console=ttyS0 systemd.hostname=$VM_NAME" \
+    "${drives[@]}" \
+    -nic "user,model=virtio-net-pci,mac=$VM_MAC,restrict=on,hostfwd=tcp:$VM_ADDR:$VM_PORT-:22" \
+    -fw_cfg "name=opt/falkorctl/host_key,file=$VM_DIR/host_key" \
+    -fw_cfg "name=opt/falkorctl/host_key_pub,file=$VM_DIR/host_key.pub" \
+    -fw_cfg "name=opt/falkorctl/authorized_keys,file=$LAB_DIR/id_ed25519.pub" \
+    </dev/null >"$VM_DIR/qemu.log" 2>&1 8>&- 9>&- || { cat "$VM_DIR/qemu.log" >&2; vm_die "qemu failed to start"; }
+  # QEMU's forward accepts TCP before sshd is up, so only a full SSH login counts.
+  until vm_ssh_ok; do
+    vm_running_pid >/dev/null || { tail -25 "$VM_DIR/console.log" >&2; vm_die "$VM_NAME: qemu exited during boot"; }
+    [ $(( $(vm_now_ms) - t0 )) -lt $((VM_BOOT_TIMEOUT * 1000)) ] ||
+      { tail -25 "$VM_DIR/console.log" >&2; vm_die "$VM_NAME: no SSH login within ${VM_BOOT_TIMEOUT}s"; }
+    sleep 1
+  done
+  echo $(( $(vm_now_ms) - t0 )) >"$VM_DIR/boot_ms"
+  vm_inventory_write
+  vm_log "$VM_NAME up: boot to SSH $(awk '{printf "%.1f", $1/1000}' "$VM_DIR/boot_ms") s; scripts/lab-vm ssh; inventory $LAB_DIR/vm.yaml"
+}
+
+# Stops every guest of this lab (recorded or found by the sweep) and removes its overlay and disks.
+vm_down_quiet() {
+  local pids p deadline
+  pids=$( { vm_running_pid || true; vm_qemu_pids; } | sort -u)
+  for p in $pids; do kill -TERM "$p" 2>/dev/null || true; done
+  deadline=$(( $(date +%s) + 10 ))
+  for p in $pids; do
+    while kill -0 "$p" 2>/dev/null && [ "$(date +%s)" -lt "$deadline" ]; do sleep 0.1; done
+    kill -KILL "$p" 2>/dev/null || true
+  done
+  local port
+  for port in $(cat "$LAB_DIR"/vm/*/port 2>/dev/null); do vm_known_hosts_drop "$port"; done
+  rm -rf "$LAB_DIR/vm" "$LAB_DIR/vm.yaml"
+}
+
+vm_down() { vm_down_quiet; vm_log "$VM_NAME down"; }
+
+vm_status() {
+  local pid
+  if pid=$(vm_running_pid); then
+    echo "$VM_NAME running pid=$pid ssh=$VM_ADDR:$(cat "$VM_DIR/port") boot_ms=$(cat "$VM_DIR/boot_ms" 2>/dev/null || echo booting)"
+  else
+    echo "$VM_NAME stopped"; return 1
+  fi
+}
+
+# A separate inventory for the storage guest, valid against src/inventory/schema.ts.
+vm_inventory_write() {
+  local i devs=""
+  for ((i = 1; i <= VM_DISKS; i++)); do devs+="${devs:+, }/dev/vd$(printf "\\x$(printf %x $((97 + i)))")"; done
+  cat >"$LAB_DIR/vm.yaml" <<YAML
+# Written by scripts/lab-vm up; removed by scripts/lab-vm down.
+cluster: lab-vm
+ssh:
+  user: root
+  identityFile: $LAB_DIR/id_ed25519
+  knownHosts: $LAB_DIR/known_hosts
+auth:
+  password: env:FALKORDB_PASSWORD
+hosts:
+  - name: $VM_NAME
+    address: $VM_ADDR
+    role: replica
+    ssh: { port: $(cat "$VM_DIR/port") }
+    storage:
+      devices: [$devs]
+      volumeGroup: falkordb-vg
+      volumes:
+        - { name: data, size: 1G, mount: /var/lib/falkordb/data, options: [noatime] }
+        - { name: backup, size: 1G, mount: /var/lib/falkordb/backup, options: [noatime] }
+YAML
+}

@@ -1,0 +1,54 @@
+// Each lab host is reachable over real ssh with strict host-key checking, serves its own key, and a
+// known_hosts entry with the wrong key is refused.
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { labUp, type Lab } from '../helpers/lab.js';
+
+let lab: Lab;
+beforeAll(async () => {
+  lab = await labUp();
+});
+
+describe('lab ssh', () => {
+  it('logs in to every host with BatchMode and StrictHostKeyChecking=yes', async () => {
+    for (const h of lab.state.hosts) {
+      const r = await lab.ssh(h.name, 'hostname; cat /proc/1/comm');
+      expect(r.stderr).toBe('');
+      expect(r.exitCode).toBe(0);
+      expect(r.stdout.split('\n')).toEqual([h.name, 'systemd']);
+    }
+  });
+
+  it('known_hosts holds each host its own key, the one on its disk', async () => {
+    const known = readFileSync(join(lab.state.dir, 'known_hosts'), 'utf8').trim().split('\n');
+    expect(known).toHaveLength(lab.state.hosts.length);
+    const keys = new Set<string>();
+    for (const h of lab.state.hosts) {
+      const onHost = await lab.exec(h.name, ['cat', '/etc/ssh/ssh_host_ed25519_key.pub']);
+      const [type, key] = onHost.stdout.trim().split(' ');
+      expect(known).toContain(`${h.address} ${type} ${key}`);
+      keys.add(key ?? '');
+    }
+    expect(keys.size).toBe(lab.state.hosts.length);
+  });
+
+  it('refuses a host whose known_hosts entry carries another key', async () => {
+    const [a, b] = lab.state.hosts;
+    if (!a || !b) throw new Error('the lab needs two hosts');
+    const bKey = (await lab.exec(b.name, ['cat', '/etc/ssh/ssh_host_ed25519_key.pub'])).stdout.trim().split(' ');
+    const wrong = join(mkdtempSync(join(tmpdir(), 'lab-kh-')), 'known_hosts');
+    writeFileSync(wrong, `${a.address} ${bKey[0]} ${bKey[1]}\n`);
+    const r = await lab.ssh(a.name, 'true', { knownHosts: wrong });
+    expect(r.exitCode).toBe(255);
+    expect(r.stderr).toMatch(/REMOTE HOST IDENTIFICATION HAS CHANGED|Host key verification failed/);
+  });
+
+  it('refuses password login: key only', async () => {
+    const h = lab.state.hosts[0]!;
+    const cfg = await lab.exec(h.name, ['sshd', '-T']);
+    expect(cfg.stdout).toMatch(/^passwordauthentication no$/m);
+    expect(cfg.stdout).toMatch(/^hostkey \/etc\/ssh\/ssh_host_ed25519_key$/m);
+  });
+});
