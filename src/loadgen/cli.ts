@@ -36,6 +36,9 @@ export async function main(argv: string[], io: CliIO = process): Promise<number>
       const target = { host: args.load.host, port: args.load.port, password: args.load.password };
       const report = await verify(target, run);
       say(io.stdout, args.json ? JSON.stringify(report, null, 2) : formatReport(report));
+      if (report.verifiedRole && report.verifiedRole !== 'master') {
+        say(io.stderr, `writeload: warning: read back from a ${report.verifiedRole}, not a master: missing writes may be replication lag`);
+      }
       if (args.cleanup) await cleanup(target, run);
       const problems = verdict(report, args.maxWindowMs);
       for (const p of problems) say(io.stderr, `writeload: FAILED: ${p}`);

@@ -83,4 +83,6 @@ export interface WriteLoadReport extends Omit<RunStats, 'startedAt'> {
   missing: Missing[];
   /** Which server answered the read-back: address as given, plus its role and run_id. */
   verifiedAgainst: string;
+  /** Its replication role ("master", "slave"); "" when nothing needed reading back. A replica may lag. */
+  verifiedRole: string;
 }

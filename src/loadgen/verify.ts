@@ -19,21 +19,23 @@ const BATCH = 5_000;
 
 export async function verify(o: VerifyOptions, run: WriteLoadRun): Promise<WriteLoadReport> {
   const { startedAt: _startedAt, ...stats } = run.stats;
-  const report = (missing: Missing[], verifiedAgainst: string): WriteLoadReport => ({
+  const report = (missing: Missing[], verifiedAgainst: string, verifiedRole = ''): WriteLoadReport => ({
     runId: run.acked.runId,
     ...stats,
     ackedGraph: run.acked.graphAcked.length,
     ackedKv: run.acked.kvAcked.length,
     missing,
     verifiedAgainst,
+    verifiedRole,
   });
   // Nothing acknowledged, nothing to read back: do not wait for an endpoint that may never come.
   if (run.acked.graphAcked.length + run.acked.kvAcked.length === 0) return report([], 'nothing (no write was acknowledged)');
   const c = await reach(o);
   const batch = o.batch ?? BATCH;
   try {
-    const verifiedAgainst = `${o.host}:${o.port} (${await whoAnswered(c)})`;
-    return report([...(await missingNodes(c, run, batch)), ...(await missingKeys(c, run, batch))], verifiedAgainst);
+    const who = await whoAnswered(c);
+    const missing = [...(await missingNodes(c, run, batch)), ...(await missingKeys(c, run, batch))];
+    return report(missing, `${o.host}:${o.port} (${who.text})`, who.role);
   } catch (e) {
     if (e instanceof FalkorError) throw e;
     throw new FalkorError('FAILED', `verification against ${o.host}:${o.port} failed: ${errorText(e)}`, { cause: e });
@@ -67,10 +69,10 @@ export async function reach(o: VerifyOptions): Promise<Redis> {
   }
 }
 
-async function whoAnswered(c: Redis): Promise<string> {
+async function whoAnswered(c: Redis): Promise<{ role: string; text: string }> {
   const info = String(await c.info('server')) + String(await c.info('replication'));
   const field = (k: string) => new RegExp(`^${k}:(.*)$`, 'm').exec(info)?.[1]?.trim() ?? '?';
-  return `role ${field('role')}, port ${field('tcp_port')}, run_id ${field('run_id').slice(0, 12)}`;
+  return { role: field('role'), text: `role ${field('role')}, port ${field('tcp_port')}, run_id ${field('run_id').slice(0, 12)}` };
 }
 
 async function missingNodes(c: Redis, run: WriteLoadRun, batch: number): Promise<Missing[]> {

@@ -89,7 +89,7 @@ describe('scripts/writeload', () => {
 
   it('a restart without persistence loses acknowledged writes: listed by seq, exit 1', async () => {
     let killedAt = 0;
-    const r = await writeload([...base, '--duration', '3s', '--timeout', '300ms', '--json'], async () => {
+    const r = await writeload([...base, '--duration', '3s', '--timeout', '300ms', '--json', '--verbose'], async () => {
       await new Promise((res) => setTimeout(res, 1000));
       killedAt = Date.now();
       await redis.kill();
@@ -97,6 +97,9 @@ describe('scripts/writeload', () => {
     });
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/writeload: FAILED: \d+ acknowledged writes are missing/);
+    // --verbose narrates the outage as it happens.
+    expect(r.stderr).toMatch(/writeload: writes failing since \d{4}-\d\d-\d\dT[\d:.]+Z: /);
+    expect(r.stderr).toMatch(/writeload: writes acknowledged again after [\d.]+ ms \(\d+ failed attempts\)/);
     const report = JSON.parse(r.stdout);
     expect(report.windows).toHaveLength(1);
     expect(report.windows[0].start).toBeGreaterThanOrEqual(killedAt - 150); // a write in flight at the kill counts from its send

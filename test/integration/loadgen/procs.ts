@@ -29,6 +29,7 @@ export interface RedisOpts {
   /** everysec (Redis' default) can lose acknowledged writes on SIGKILL; always cannot. */
   fsync?: 'always' | 'everysec';
   password?: string;
+  replicaOf?: { host: string; port: number };
 }
 
 /** A redis-server that can be frozen, killed and started again on the same port and data dir. */
@@ -48,7 +49,8 @@ export class RedisProc {
       `logfile ${join(o.dir, 'redis.log')}`,
     ];
     // The password goes in a 0600 file, not on the command line where ps shows it.
-    if (o.password) lines.push(`requirepass ${o.password}`);
+    if (o.password) lines.push(`requirepass ${o.password}`, `masterauth ${o.password}`);
+    if (o.replicaOf) lines.push(`replicaof ${o.replicaOf.host} ${o.replicaOf.port}`);
     writeFileSync(join(o.dir, 'redis.conf'), `${lines.join('\n')}\n`, { mode: 0o600 });
   }
 
@@ -76,12 +78,19 @@ export class RedisProc {
   }
 }
 
-/** HAProxy with one write frontend, one backend server and a plain TCP connect check. */
+/** HAProxy with one write frontend. A plain TCP connect check by default; with `roleCheck`, the check
+ *  asks each server for its role and only a master serves (how a write port follows a switchover). */
 export class HaproxyProc {
   child: ChildProcess | undefined;
   private readonly cfg: string;
-  constructor(readonly o: { host: string; port: number; backend: { host: string; port: number }; dir: string }) {
+  constructor(
+    readonly o: { host: string; port: number; backend: { host: string; port: number } | { host: string; port: number }[]; dir: string; roleCheck?: boolean },
+  ) {
     this.cfg = join(o.dir, 'haproxy.cfg');
+    const servers = Array.isArray(o.backend) ? o.backend : [o.backend];
+    const check = o.roleCheck
+      ? ['  tcp-check connect', '  tcp-check send "info replication\\r\\n"', '  tcp-check expect string role:master', '  tcp-check send "QUIT\\r\\n"', '  tcp-check expect string +OK']
+      : [];
     writeFileSync(
       this.cfg,
       [
@@ -90,6 +99,7 @@ export class HaproxyProc {
         'defaults',
         '  mode tcp',
         '  timeout connect 300ms',
+        '  timeout check 300ms',
         '  timeout client 60s',
         '  timeout server 60s',
         '  retries 1',
@@ -98,7 +108,8 @@ export class HaproxyProc {
         '  default_backend be_write',
         'backend be_write',
         '  option tcp-check',
-        `  server db1 ${o.backend.host}:${o.backend.port} check inter 100ms fall 2 rise 1`,
+        ...check,
+        ...servers.map((b, i) => `  server db${i + 1} ${b.host}:${b.port} check inter 100ms fall 2 rise 1 on-marked-down shutdown-sessions`),
         '',
       ].join('\n'),
     );
@@ -113,6 +124,10 @@ export class HaproxyProc {
     } catch (e) {
       throw new Error(`haproxy did not serve: ${(e as Error).message}\n${Buffer.concat(stderr).toString()}`);
     }
+  }
+
+  client(password?: string): Redis {
+    return new Redis({ host: this.o.host, port: this.o.port, password, lazyConnect: true, maxRetriesPerRequest: 1 });
   }
 
   async stop(): Promise<void> {

@@ -31,7 +31,7 @@ describe('parseCli', () => {
 
 const report = (over: Partial<WriteLoadReport> = {}): WriteLoadReport => ({
   runId: 'r1', attempted: 10, acknowledged: 9, failed: 1, windows: [], longestWindowMs: 0, totalUnavailableMs: 0,
-  durationMs: 1000, p50Ms: 0.5, p99Ms: 2, ackedGraph: 9, ackedKv: 10, missing: [], verifiedAgainst: 'x:1 (role master)', ...over,
+  durationMs: 1000, p50Ms: 0.5, p99Ms: 2, ackedGraph: 9, ackedKv: 10, missing: [], verifiedAgainst: 'x:1 (role master)', verifiedRole: 'master', ...over,
 });
 
 describe('verdict and report text', () => {
