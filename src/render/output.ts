@@ -61,6 +61,9 @@ export async function stagingDirFor(dir: string): Promise<string> {
     await mkdir(parent, { recursive: true });
     return await mkdtemp(join(parent, `.${basename(dir)}.falkorctl-`));
   } catch (e) {
+    // mkdir -p over a regular file fails with EEXIST: say what is actually wrong
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'EEXIST' || code === 'ENOTDIR') throw new FalkorError('FAILED', `cannot write the output directory ${dir}: a parent is not a directory`, { cause: e });
     throw ioError(`cannot write the output directory ${dir}`, e);
   }
 }
