@@ -38,9 +38,9 @@ async function validate(ctx: Ctx): Promise<number> {
   const inv = r.inventory;
   const n = (k: number, what: string) => `${k} ${what}${k === 1 ? '' : 's'}`;
   ctx.out.result(null, () =>
-    `ok: ${file}: cluster ${inv.cluster}, ${n(inv.hosts.length, 'host')} (${n(dbHosts(inv).length, 'database')}: 1 master + ${n(replicaHosts(inv).length, 'replica')}; ` +
-    `${n(sentinelHosts(inv).length, 'Sentinel')}, quorum ${inv.sentinel.quorum}; ${n(haproxyHosts(inv).length, 'HAProxy host')})` +
-    (r.warnings.length ? `, ${n(r.warnings.length, 'warning')}` : ''),
+    `ok: ${n(inv.hosts.length, 'host')} (${n(dbHosts(inv).length, 'database')}: 1 master + ${n(replicaHosts(inv).length, 'replica')}; ` +
+    `${n(sentinelHosts(inv).length, 'Sentinel')}, quorum ${inv.sentinel.quorum}; ${n(haproxyHosts(inv).length, 'HAProxy host')}) ` +
+    `in cluster ${inv.cluster} (${file})${r.warnings.length ? `, ${n(r.warnings.length, 'warning')}` : ''}`,
   );
   return EXIT.OK;
 }

@@ -9,7 +9,6 @@ type Json = Record<string, unknown>;
 export function inventoryJsonSchema(): Json {
   return {
     $schema: 'https://json-schema.org/draft/2020-12/schema',
-    $id: 'https://falkorctl.dev/schema/inventory.json',
     title: 'falkorctl inventory',
     ...toJsonSchema(inventorySchema),
   };

@@ -27,7 +27,7 @@ describe('inventory validate', () => {
   it('valid: one ok line with the shape of the cluster, exit 0', async () => {
     const r = await cli(['-i', 'valid.yaml', 'inventory', 'validate'], dirWith('valid.yaml'));
     expect(r.code).toBe(0);
-    expect(r.out.trim()).toBe('ok: valid.yaml: cluster prod, 4 hosts (3 databases: 1 master + 2 replicas; 3 Sentinels, quorum 2; 1 HAProxy host)');
+    expect(r.out.trim()).toBe('ok: 4 hosts (3 databases: 1 master + 2 replicas; 3 Sentinels, quorum 2; 1 HAProxy host) in cluster prod (valid.yaml)');
     expect(r.err).toBe('');
   });
   it('invalid: every error as file:line:col: path: message on stderr, exit 2, no stack', async () => {
@@ -54,7 +54,7 @@ describe('inventory validate', () => {
     const w = await cli(['-i', 'warn.yaml', 'inventory', 'validate'], dir);
     expect(w.code).toBe(0);
     expect(w.err.trim()).toBe('warning: warn.yaml:22:16: redis.persistence: none: a restart of every node loses every graph');
-    expect(w.out).toMatch(/^ok: warn.yaml: .*, 1 warning\n$/);
+    expect(w.out).toMatch(/^ok: 4 hosts .* \(warn.yaml\), 1 warning\n$/);
   });
   it('--json: one document {ok, errors, warnings}, exit 0 or 2', async () => {
     const good = await cli(['--json', '-i', 'valid.yaml', 'inventory', 'validate'], dirWith('valid.yaml'));
