@@ -55,7 +55,7 @@ const COMMANDS: CommandSpec[] = [
       c
         .option('-o, --output <dir>', 'output directory', 'rendered')
         .option('--host <name>', 'only these hosts (repeatable)', collect)
-        .option('--diff', 'show what would change against the existing output directory; write nothing'),
+        .option('--diff', 'show what would change in the output directory (secrets masked); write nothing; exit 0 if nothing would change, 1 if something would'),
     load: () => import('./commands/render.js'),
   },
   {
