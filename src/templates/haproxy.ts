@@ -5,7 +5,7 @@ import { userError } from '../errors.js';
 import type { Host, Inventory } from '../inventory/schema.js';
 import { dbHosts } from '../inventory/topology.js';
 import { header, lines, paths, type Secrets } from './common.js';
-import { envFileValue, haproxyAddr, isIp } from './quote.js';
+import { envFileValue, haproxyAddr, isIp, safePath } from './quote.js';
 
 export const HAPROXY_CFG = '/etc/haproxy/haproxy.cfg';
 export const HAPROXY_ENV = '/etc/haproxy/falkordb.env';
@@ -44,11 +44,14 @@ function binds(h: Host, port: number): string[] {
 export function haproxyCfg(inv: Inventory, h: Host): string {
   const x = inv.haproxy;
   const db = dbHosts(inv);
-  const port = inv.redis.port;
+  // with TLS and no plaintext port, HAProxy talks TLS to the nodes and verifies them against the CA
+  const tls = inv.tls?.enabled && !inv.tls.allowPlaintext ? inv.tls : undefined;
+  const port = tls ? tls.port : inv.redis.port;
   const serverLine = (d: Host, backup = false) => `    server ${d.name} ${haproxyAddr(d.address, port)}${backup ? ' backup' : ''}`;
   const replicas = db.filter((d) => d.role === 'replica');
   const master = db.filter((d) => d.role === 'master');
-  const defaultServer = `    default-server check inter ${x.checkIntervalMs}ms fall 2 rise 2 on-marked-down shutdown-sessions`;
+  const ssl = tls ? ` ssl verify required ca-file ${safePath('tls.caFile', tls.caFile)} check-ssl` : '';
+  const defaultServer = `    default-server check inter ${x.checkIntervalMs}ms fall 2 rise 2 on-marked-down shutdown-sessions${ssl}`;
   return lines(
     header(inv, `HAProxy on ${h.name} — ${HAPROXY_CFG}`),
     `# ${PASSWORD_VAR} comes from ${HAPROXY_ENV} (see the haproxy.service drop-in); HAProxy expands it only inside double quotes.`,

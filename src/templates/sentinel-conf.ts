@@ -36,7 +36,8 @@ export function sentinelHostTarget(inv: Inventory, h: Host): SentinelTarget {
 export function sentinelConf(inv: Inventory, h: Host, t: SentinelTarget = sentinelHostTarget(inv, h)): string {
   const s = inv.sentinel;
   const name = s.masterName;
-  const tls = inv.tls?.enabled && inv.tls.replication ? inv.tls : undefined;
+  // Sentinel must use TLS when the nodes have no plaintext port, or replicate over TLS anyway
+  const tls = inv.tls?.enabled && (!inv.tls.allowPlaintext || inv.tls.replication) ? inv.tls : undefined;
   return lines(
     header(inv, `Sentinel on ${h.name} — template ${sentinelTemplatePath(inv)}`),
     `# Sentinel rewrites its config, so it runs from a copy (${t.supervised ? sentinelRuntimePath(inv) : `${t.dir}/sentinel.conf`}) made once`,

@@ -120,6 +120,15 @@ describe('falkordb.conf', () => {
     expect(s).toMatch(/^user u reset on ">a b" /m);
   });
 
+  it('TLS: a TLS port and no plaintext port, replication and Sentinel over TLS', () => {
+    const tls = { enabled: true, port: 6390, certFile: '/etc/falkordb/tls/node.crt', keyFile: '/etc/falkordb/tls/node.key', caFile: '/etc/falkordb/tls/ca.crt' };
+    const files = renderAll(smallInventory((i) => void (i.tls = tls)), { password: 'x', users: {} }, { hosts: ['r1', 's1'] });
+    const conf = directives(files.find((f) => f.host === 'r1' && f.path.endsWith('falkordb.conf'))?.content ?? '');
+    expect(conf).toEqual(expect.arrayContaining(['port 0', 'tls-port 6390', 'tls-cert-file /etc/falkordb/tls/node.crt', 'tls-ca-cert-file /etc/falkordb/tls/ca.crt', 'tls-replication yes', 'replicaof 192.0.2.1 6390']));
+    const sent = directives(files.find((f) => f.host === 's1' && f.path.endsWith('sentinel.conf'))?.content ?? '');
+    expect(sent).toEqual(expect.arrayContaining(['tls-replication yes', 'sentinel monitor falkordb-master 192.0.2.1 6390 2']));
+  });
+
   it('other persistence modes', () => {
     const conf = (p: 'aof' | 'rdb' | 'none') =>
       directives(renderHost(smallInventory((i) => void (i.redis = { persistence: p })), 'm1', { password: 'x', users: {} })[0]?.content ?? '');

@@ -30,6 +30,17 @@ describe('haproxy -c -f', () => {
       expect(r.stdout).toMatch(/Configuration file is valid/);
     }
   });
+  it('accepts the TLS variant (HAProxy verifies the nodes against the CA)', async () => {
+    const ca = join(dir, 'ca.crt');
+    const gen = await execa('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', join(dir, 'ca.key'), '-out', ca, '-days', '1', '-subj', '/CN=falkorctl-test-ca'], { reject: false });
+    expect(gen.exitCode, gen.stderr).toBe(0);
+    const inv = smallInventory((i) => void (i.tls = { enabled: true, port: 6390, certFile: '/etc/falkordb/tls/node.crt', keyFile: '/etc/falkordb/tls/node.key', caFile: ca }));
+    const cfg = renderAll(inv, { password: SECRETS.password, users: {} }).find((f) => f.path === '/etc/haproxy/haproxy.cfg')?.content ?? '';
+    expect(cfg).toMatch(/server m1 192\.0\.2\.1:6390 backup$/m);
+    expect(cfg).toContain(`ssl verify required ca-file ${ca} check-ssl`);
+    const r = await haproxyCheck(write('tls.cfg', cfg));
+    expect(r.exitCode, `${r.stdout}\n${r.stderr}`).toBe(0);
+  });
   it('rejects a broken one', async () => {
     const cfg = renderAll(fixtureInventory(), SECRETS).find((f) => f.path === '/etc/haproxy/haproxy.cfg')?.content ?? '';
     const r = await haproxyCheck(write('broken.cfg', cfg.replace('balance first', 'balance nowhere')));
