@@ -73,9 +73,9 @@ const READ = /replica|slave|read|\bro\b/i;
 export function haproxyRules(file: string, text: string): Finding[] {
   const sections = parseHaproxy(text);
   const out: Finding[] = [];
-  for (const s of sections) for (const l of s.lines) for (const w of l.words) {
-    if (w.literalVar) out.push(report(H.literalVar, file, l.line, `${w.raw} is outside double quotes`));
-  }
+  for (const s of sections) for (const l of s.lines) l.words.forEach((w, i) => {
+    if (w.literalVar && !isAddress(l, i)) out.push(report(H.literalVar, file, l.line, `${w.raw} is outside double quotes`));
+  });
   const global = sections.find((s) => s.type === 'global');
   const defaults = sections.filter((s) => s.type === 'defaults');
   if (global && !find(global, 'stats', 'socket').length) out.push(report(H.noStats, file, global.line, 'no `stats socket` in global'));
@@ -91,6 +91,10 @@ export function haproxyRules(file: string, text: string): Finding[] {
   out.push(...timeouts(file, sections));
   return out;
 }
+
+// HAProxy expands environment variables inside addresses itself (server, bind, log ...), quoted or not.
+const ADDRESS_AT: Record<string, number> = { server: 2, bind: 1, log: 1, source: 1, nameserver: 2, peer: 2, mailer: 2 };
+const isAddress = (l: { keyword: string }, i: number) => ADDRESS_AT[l.keyword] === i;
 
 function writeBackends(sections: Section[]): Set<string> {
   const names = new Set<string>();

@@ -19,7 +19,10 @@ export const HAPROXY: Case[] = [
   h('haproxy/write-backend-single-server', 'one server', writeOnly('    server db1 10.0.0.11:6379\n')),
   h('haproxy/write-balance-no-role', 'three servers, no role check', noRole, { message: '3 servers balanced first' }),
   h('haproxy/placeholder-unquoted', 'unquoted ${VAR}', sub('tcp-check send "AUTH ${FALKORDB_PASSWORD}\\r\\n"', 'tcp-check send AUTH\\ ${FALKORDB_PASSWORD}\\r\\n'), { line: 22 }),
-  h('haproxy/placeholder-unquoted', 'server address from a variable', writeOnly('    server db1 ${DB1}:6379\n    server db2 10.0.0.12:6379\n'), { good: writeOnly('    server db1 "${DB1}:6379"\n    server db2 10.0.0.12:6379\n') }),
+  // HAProxy expands variables in addresses itself, quoted or not (checked against haproxy 2.6).
+  h('haproxy/placeholder-unquoted', 'addresses are expanded anyway', sub('tcp-check send "AUTH ${FALKORDB_PASSWORD}\\r\\n"', 'tcp-check send AUTH\\ $FALKORDB_PASSWORD${X}'), {
+    good: writeOnly('    server db1 ${DB1}:6379\n    server db2 10.0.0.12:6379\n').replace('bind 10.0.0.100:6380', 'bind ${VIP}:6380'),
+  }),
   h('haproxy/inline-password', 'literal AUTH password', sub('tcp-check send "AUTH ${FALKORDB_PASSWORD}\\r\\n"', 'tcp-check send AUTH\\ hunter2hunter2\\r\\n')),
   h('haproxy/timeout-kills-idle-clients', '50 s client timeout', sub('timeout client 1h', 'timeout client 50000ms'), {
     good: sub('timeout client 1h', 'timeout client 50s\n    timeout tunnel 1h'),
