@@ -27,6 +27,7 @@ beforeAll(async () => {
   execFileSync('ssh-add', [agentKey.privatePath], { env: { SSH_AUTH_SOCK: agentSock }, stdio: 'ignore' });
 });
 afterAll(async () => {
+  c?.dispose();
   agent?.kill();
   await sshd?.dispose();
 });

@@ -18,6 +18,7 @@ beforeAll(async () => {
   await new Promise<void>((r) => silent.listen(0, '127.0.3.3', r));
 });
 afterAll(async () => {
+  c?.dispose();
   await sshd?.dispose();
   silent?.close();
 });

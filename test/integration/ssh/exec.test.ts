@@ -5,19 +5,21 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { createSshTransport } from '../../../src/remote/ssh.js';
 import type { Transport } from '../../../src/remote/transport.js';
 import { startSshd, type Sshd } from '../../helpers/sshd.js';
-import { clientSide, inventory, noAgent, trust } from './fixture.js';
+import { clientSide, inventory, noAgent, trust, type ClientSide } from './fixture.js';
 
+let c: ClientSide;
 let sshd: Sshd;
 let t: Transport;
 const logLines: string[] = [];
 
 beforeAll(async () => {
-  const c = clientSide();
+  c = clientSide();
   sshd = await startSshd({ address: '127.0.3.1', authorizedKeys: { root: [c.key.publicLine] } });
   trust(c, sshd);
   t = createSshTransport(inventory(c, [{ name: 'db1', sshd }]), { ...noAgent, log: (l) => logLines.push(l) });
 });
 afterAll(async () => {
+  c?.dispose();
   await t?.close();
   await sshd?.dispose();
 });

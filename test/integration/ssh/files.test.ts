@@ -1,7 +1,7 @@
 // upload/read through both transports (SSH to a real sshd, and local): atomic replace with mode,
 // owner and a kept backup; identical uploads change nothing; missing files read as undefined.
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
@@ -9,19 +9,21 @@ import { createLocalTransport } from '../../../src/remote/local.js';
 import { createSshTransport } from '../../../src/remote/ssh.js';
 import type { Transport } from '../../../src/remote/transport.js';
 import { startSshd, type Sshd } from '../../helpers/sshd.js';
-import { clientSide, inventory, noAgent, trust } from './fixture.js';
+import { clientSide, inventory, noAgent, trust, type ClientSide } from './fixture.js';
 
+let c: ClientSide;
 let sshd: Sshd;
 const transports: Record<string, Transport> = {};
 
 beforeAll(async () => {
-  const c = clientSide();
+  c = clientSide();
   sshd = await startSshd({ address: '127.0.3.1', authorizedKeys: { root: [c.key.publicLine] } });
   trust(c, sshd);
   transports.ssh = createSshTransport(inventory(c, [{ name: 'db1', sshd }]), noAgent);
   transports.local = createLocalTransport();
 });
 afterAll(async () => {
+  c?.dispose();
   await Promise.all(Object.values(transports).map((t) => t.close()));
   await sshd?.dispose();
 });
@@ -32,6 +34,7 @@ describe.each(['ssh', 'local'])('files over %s', (kind) => {
   beforeAll(() => {
     dir = mkdtempSync(join(tmpdir(), `falkorctl-files-${kind}-`));
   });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   test('upload creates the file with mode and owner, no backup, no temp file left', async () => {
     const p = join(dir, 'a.conf');

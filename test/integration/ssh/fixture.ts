@@ -1,6 +1,6 @@
 // Shared set-up for the SSH transport tests: a client key, a temp known_hosts, inventories that
 // point at test sshds.
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { inventorySchema, type Inventory, type InventoryInput } from '../../../src/inventory/schema.js';
@@ -8,13 +8,15 @@ import { makeKeyPair, type Sshd } from '../../helpers/sshd.js';
 
 export interface ClientSide {
   dir: string;
+  /** Remove the temp dir (keys, known_hosts). */
+  dispose(): void;
   key: { privatePath: string; publicLine: string };
   knownHosts: string;
 }
 
 export function clientSide(): ClientSide {
   const dir = mkdtempSync(join(tmpdir(), 'falkorctl-client-'));
-  return { dir, key: makeKeyPair(dir, 'id_test'), knownHosts: join(dir, 'known_hosts') };
+  return { dir, key: makeKeyPair(dir, 'id_test'), knownHosts: join(dir, 'known_hosts'), dispose: () => rmSync(dir, { recursive: true, force: true }) };
 }
 
 export function trust(c: ClientSide, ...servers: Sshd[]): void {

@@ -16,7 +16,10 @@ beforeAll(async () => {
   c = clientSide();
   sshd = await startSshd({ address: '127.0.3.2', authorizedKeys: { root: [c.key.publicLine] } });
 });
-afterAll(async () => sshd?.dispose());
+afterAll(async () => {
+  c?.dispose();
+  await sshd?.dispose();
+});
 
 const run = async (o: { acceptNew?: boolean; prompt?: Prompter } = {}) => {
   const t = createSshTransport(inventory(c, [{ name: 'db2', sshd }]), { ...noAgent, ...o });

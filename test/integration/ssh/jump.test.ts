@@ -15,6 +15,7 @@ beforeAll(async () => {
   b = await startSshd({ address: '127.0.3.2', authorizedKeys: { root: [c.key.publicLine] } });
 });
 afterAll(async () => {
+  c?.dispose();
   await a?.dispose();
   await b?.dispose();
 });

@@ -7,14 +7,15 @@ import { createSshTransport } from '../../../src/remote/ssh.js';
 import type { Transport } from '../../../src/remote/transport.js';
 import type { Inventory } from '../../../src/inventory/schema.js';
 import { startSshd, type Sshd } from '../../helpers/sshd.js';
-import { clientSide, inventory, noAgent, trust } from './fixture.js';
+import { clientSide, inventory, noAgent, trust, type ClientSide } from './fixture.js';
 
 const servers: Sshd[] = [];
+let c: ClientSide;
 let inv: Inventory;
 let t: Transport;
 
 beforeAll(async () => {
-  const c = clientSide();
+  c = clientSide();
   for (const address of ['127.0.3.1', '127.0.3.2', '127.0.3.3']) {
     servers.push(await startSshd({ address, authorizedKeys: { root: [c.key.publicLine] } }));
   }
@@ -25,6 +26,7 @@ beforeAll(async () => {
   await Promise.all(inv.hosts.map((h) => t.exec(h.name, ['true']))); // connect outside the timed part
 });
 afterAll(async () => {
+  c?.dispose();
   await t?.close();
   await Promise.all(servers.map((s) => s.dispose()));
 });

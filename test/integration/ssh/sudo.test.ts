@@ -8,11 +8,12 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { createSshTransport } from '../../../src/remote/ssh.js';
 import type { Transport } from '../../../src/remote/transport.js';
 import { ensureUser, startSshd, type Sshd } from '../../helpers/sshd.js';
-import { clientSide, inventory, noAgent, trust } from './fixture.js';
+import { clientSide, inventory, noAgent, trust, type ClientSide } from './fixture.js';
 
 const SUDOER = 'fctl-sudoer';
 const PLAIN = 'fctl-plain';
 const SUDOERS_FILE = '/etc/sudoers.d/falkorctl-test';
+let c: ClientSide;
 let sshd: Sshd;
 let t: Transport;
 let rootDir: string;
@@ -22,7 +23,7 @@ beforeAll(async () => {
   ensureUser(PLAIN);
   writeFileSync(SUDOERS_FILE, `${SUDOER} ALL=(ALL) NOPASSWD: ALL\n`, { mode: 0o440 });
   execFileSync('visudo', ['-cf', SUDOERS_FILE]);
-  const c = clientSide();
+  c = clientSide();
   sshd = await startSshd({ address: '127.0.3.2', authorizedKeys: { [SUDOER]: [c.key.publicLine], [PLAIN]: [c.key.publicLine] } });
   trust(c, sshd);
   const inv = inventory(c, [{ name: 'db1', sshd, user: SUDOER }, { name: 'db2', sshd, user: PLAIN }], { sudo: true });
@@ -31,6 +32,7 @@ beforeAll(async () => {
   chmodSync(rootDir, 0o700); // only root may write here
 });
 afterAll(async () => {
+  c?.dispose();
   await t?.close();
   await sshd?.dispose();
   rmSync(SUDOERS_FILE, { force: true });

@@ -1,9 +1,17 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, test } from 'vitest';
+import { afterAll, describe, expect, test } from 'vitest';
 import { backupStamp, chownSpec, parseStat, uploadArgv } from '../../../src/remote/file-scripts.js';
 import { checkHostKey, hostKeyAlgorithms } from '../../../src/remote/host-key.js';
+
+const temps: string[] = [];
+const tempDir = () => {
+  const d = mkdtempSync(join(tmpdir(), 'falkorctl-unit-remote-'));
+  temps.push(d);
+  return d;
+};
+afterAll(() => temps.forEach((d) => rmSync(d, { recursive: true, force: true })));
 
 const ED = 'AAAAC3NzaC1lZDI1NTE5AAAAIGtvuVnXPRfl0DzYPhFKqpJB80f/aoe200TzehRwUgO1';
 const EC =
@@ -33,7 +41,7 @@ describe('checkHostKey', () => {
   const ep = { label: 'db1', address: '10.0.0.1', port: 2222, user: 'root' };
   const key = Buffer.from(ED, 'base64');
   const fresh = (text?: string) => {
-    const p = join(mkdtempSync(join(tmpdir(), 'hk-')), 'known_hosts');
+    const p = join(tempDir(), 'known_hosts');
     if (text !== undefined) writeFileSync(p, text);
     return p;
   };

@@ -1,8 +1,8 @@
 // known_hosts parsing and matching, against vectors made with OpenSSH's own ssh-keygen.
-import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, statSync, writeFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, test } from 'vitest';
+import { afterAll, describe, expect, test } from 'vitest';
 import {
   appendKnownHost,
   fingerprint,
@@ -13,6 +13,14 @@ import {
   parseKnownHosts,
   verifyHostKey,
 } from '../../../src/remote/known-hosts.js';
+
+const temps: string[] = [];
+const tempDir = () => {
+  const d = mkdtempSync(join(tmpdir(), 'falkorctl-unit-remote-'));
+  temps.push(d);
+  return d;
+};
+afterAll(() => temps.forEach((d) => rmSync(d, { recursive: true, force: true })));
 
 const ED = 'AAAAC3NzaC1lZDI1NTE5AAAAIGtvuVnXPRfl0DzYPhFKqpJB80f/aoe200TzehRwUgO1';
 const EC =
@@ -107,7 +115,7 @@ describe('parse and match', () => {
 
 describe('append', () => {
   test('creates dir 0700 and file 0600, adds a newline to a file without one', () => {
-    const dir = join(mkdtempSync(join(tmpdir(), 'kh-')), '.ssh');
+    const dir = join(tempDir(), '.ssh');
     const path = join(dir, 'known_hosts');
     expect(appendKnownHost(path, '[h]:2222', blob(ED))).toBe(`[h]:2222 ssh-ed25519 ${ED}`);
     expect(statSync(dir).mode & 0o777).toBe(0o700);

@@ -1,10 +1,18 @@
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, test } from 'vitest';
+import { afterAll, describe, expect, test } from 'vitest';
 import { inventorySchema, type InventoryInput } from '../../../src/inventory/schema.js';
 import { mapConnectError } from '../../../src/remote/ssh-connect.js';
 import { expandHome, resolveHostSettings } from '../../../src/remote/ssh-settings.js';
+
+const temps: string[] = [];
+const tempDir = () => {
+  const d = mkdtempSync(join(tmpdir(), 'falkorctl-unit-remote-'));
+  temps.push(d);
+  return d;
+};
+afterAll(() => temps.forEach((d) => rmSync(d, { recursive: true, force: true })));
 
 const inv = (ssh: InventoryInput['ssh'] = {}) =>
   inventorySchema.parse({
@@ -18,7 +26,7 @@ const inv = (ssh: InventoryInput['ssh'] = {}) =>
   });
 
 describe('resolveHostSettings', () => {
-  const home = mkdtempSync(join(tmpdir(), 'home-'));
+  const home = tempDir();
 
   test('defaults: root@address:22, ~/.ssh/known_hosts, no keys when none exist, agent from env', () => {
     const s = resolveHostSettings(inv(), 'db1', { home, env: { SSH_AUTH_SOCK: '/run/agent.sock' } });
