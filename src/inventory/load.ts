@@ -8,7 +8,7 @@ import { FalkorError, userError } from '../errors.js';
 import { formatPath, Locator, pathOfKeyAt } from './locate.js';
 import { inventorySchema, type Inventory } from './schema.js';
 import { semanticFindings } from './semantic.js';
-import { schemaFindings } from './zod-issues.js';
+import { dropEmptySections, schemaFindings } from './zod-issues.js';
 
 export interface Diagnostic {
   file: string;
@@ -78,7 +78,7 @@ export function validateInventory(text: string, file: string): ValidationResult 
     return { file, line, column, path: formatPath(path), severity, message };
   };
 
-  const parsed = inventorySchema.safeParse(data);
+  const parsed = inventorySchema.safeParse(dropEmptySections(data, inventorySchema));
   if (!parsed.success) {
     for (const f of schemaFindings(parsed.error.issues, inventorySchema, data)) errors.push(diag(f.path, 'error', f.message, f.atKey));
     return { errors: sortByLine(errors), warnings };

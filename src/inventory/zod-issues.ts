@@ -108,3 +108,23 @@ function distance(a: string, b: string): number {
   }
   return prev[b.length] ?? 0;
 }
+
+/**
+ * An empty section ("redis:" with every line commented out) is null in YAML; where the key is optional
+ * or has a default, treat it as absent so it means "all defaults" rather than "expected an object".
+ */
+export function dropEmptySections(data: unknown, schema: ZodTypeAny): unknown {
+  const s = unwrap(schema);
+  if (!(s instanceof z.ZodObject) || data === null || typeof data !== 'object' || Array.isArray(data)) {
+    if (s instanceof z.ZodArray && Array.isArray(data)) return data.map((x) => dropEmptySections(x, s.element as ZodTypeAny));
+    return data;
+  }
+  const shape = s.shape as Record<string, ZodTypeAny>;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(data as Record<string, unknown>)) {
+    const field = shape[k];
+    if (v === null && field?.isOptional()) continue;
+    out[k] = field ? dropEmptySections(v, field) : v;
+  }
+  return out;
+}

@@ -152,3 +152,16 @@ describe('hostile YAML', () => {
     expect(r.errors[0]).toMatchObject({ line: 1, message: expect.stringMatching(/^YAML: .*alias/i) });
   });
 });
+
+describe('empty sections', () => {
+  it('a section with every line commented out means "all defaults"', () => {
+    const r = check(`${BASE}redis:\n  # maxmemory: 0.5\nsentinel:\nfalkordb:\n  params:\n`);
+    expect(r.errors).toEqual([]);
+    expect(r.inventory?.redis.maxmemory).toBe(0.75);
+    expect(r.inventory?.falkordb.params).toEqual({});
+  });
+  it('a required key left empty is still an error at its line', () => {
+    const t = BASE.replace('password: env:FALKORDB_PASSWORD', 'password:');
+    expect(brief(check(t).errors)).toEqual([{ line: 20, path: 'auth.password', message: 'expected a string, got nothing' }]);
+  });
+});
