@@ -20,7 +20,11 @@ export const run: Handler = async ({ opts }, ctx) => {
   const secretValues = [secrets.password, secrets.sentinelPassword ?? '', ...Object.values(secrets.users)].filter(Boolean);
 
   const r = await applyRendered(files, outDir, secretValues, { diff: Boolean(opts.diff) });
-  if (r.findings.length && !ctx.opts.json) ctx.out.info(formatFindings(r.findings, ctx.out.color.level > 0));
+  // info findings are advice about deliberate defaults: shown with --verbose only
+  const shown = ctx.opts.verbose ? r.findings : r.findings.filter((f) => f.severity !== 'info');
+  if (shown.length && !ctx.opts.json) ctx.out.info(formatFindings(shown, ctx.out.color.level > 0));
+  const hidden = r.findings.length - shown.length;
+  if (hidden > 0) ctx.out.info(`lint: ${hidden} info finding(s) not shown (--verbose shows them)`);
   if (opts.diff) {
     const changed = (r.changes?.length ?? 0) > 0;
     ctx.out.result({ dir: outDir, changed, changes: r.changes, findings: r.findings }, () => r.diffText || `no changes in ${outDir}`);

@@ -21,6 +21,13 @@ describe('applyRendered', () => {
     expect(readdirSync(root)).toEqual(['out']);
   });
 
+  it('everything rendered from the test inventory lints without errors or warnings', async () => {
+    const all = renderAll(fixtureInventory(), SECRETS);
+    const r = await applyRendered(all, join(base(), 'out'), secrets);
+    expect(r.findings.filter((f) => f.severity !== 'info')).toEqual([]);
+    expect(r.written).toBe(true);
+  });
+
   it('a lint error leaves the existing DIR exactly as it was and writes nothing', async () => {
     const root = base();
     const out = join(root, 'out');

@@ -52,6 +52,9 @@ describe('falkorctl render -o DIR', () => {
       expect(text.includes(SECRETS.password), f).toBe(secret && !f.includes('sentinel-password'));
       if (f !== '.gitignore') expect(mode, f).toBe(secret ? 0o600 : 0o644);
     }
+    // the rendered files lint clean: no errors, no warnings (info advice is counted, not shown)
+    expect(r.stderr).not.toMatch(/\b(error|warning)\b/);
+    expect(r.stderr).toMatch(/^lint: \d+ info finding\(s\) not shown \(--verbose shows them\)$/m);
     // the password is nowhere in what the command printed
     expect(r.stdout + r.stderr).not.toContain(SECRETS.password);
     // no staging directories left behind
