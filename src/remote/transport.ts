@@ -96,7 +96,8 @@ export function createShellTransport(runner: Runner, policy: HostPolicy, o: { lo
     },
 
     async upload(host, path, data, opts) {
-      if (!path.startsWith('/')) throw new FalkorError('USER', `upload to ${host}: path must be absolute: ${path}`);
+      if (!path.startsWith('/') || path.endsWith('/')) throw new FalkorError('USER', `upload to ${host}: not an absolute file path: ${path}`);
+      if (!Number.isInteger(opts.mode) || opts.mode < 0 || opts.mode > 0o7777) throw new FalkorError('USER', `upload to ${host}: bad mode ${opts.mode} for ${path}`);
       const buf = Buffer.from(data);
       const sha256 = createHash('sha256').update(buf).digest('hex');
       const st = parseStat((await execRaw(host, statArgv(path), {}, ['stat', path])).stdout.toString('utf8'));

@@ -39,3 +39,12 @@ describe('local transport', () => {
     expect(err.message).toContain('no-such-program-x');
   });
 });
+
+describe('local transport uploads: bad requests are refused before anything runs', () => {
+  test('relative path, directory path, bad mode → USER errors', async () => {
+    for (const [path, mode] of [['etc/x', 0o644], ['/etc/', 0o644], ['/tmp/x', 0o10000], ['/tmp/x', 1.5]] as const) {
+      const err = await t.upload('here', path, 'x', { mode }).catch((e) => e);
+      expect(err.code).toBe('USER');
+    }
+  });
+});
