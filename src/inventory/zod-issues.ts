@@ -34,6 +34,14 @@ function plain(issue: ZodIssue, value: unknown): string {
       return `must be one of ${issue.options.map(String).join(', ')} (got ${describe(value)})`;
     case 'invalid_literal':
       return `must be ${JSON.stringify(issue.expected)} (got ${describe(value)})`;
+    case 'too_small':
+      if (issue.type === 'array') return `needs at least ${issue.minimum} item${issue.minimum === 1 ? '' : 's'}`;
+      if (issue.type === 'string') return Number(issue.minimum) === 1 ? 'must not be empty' : `needs at least ${issue.minimum} characters`;
+      if (issue.type === 'number') return `must be ${issue.inclusive ? 'at least' : 'more than'} ${issue.minimum} (got ${describe(value)})`;
+      return issue.message;
+    case 'too_big':
+      if (issue.type === 'number') return `must be ${issue.inclusive ? 'at most' : 'less than'} ${issue.maximum} (got ${describe(value)})`;
+      return issue.message;
     default:
       return issue.message;
   }

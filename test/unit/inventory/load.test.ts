@@ -165,3 +165,14 @@ describe('empty sections', () => {
     expect(brief(check(t).errors)).toEqual([{ line: 20, path: 'auth.password', message: 'expected a string, got nothing' }]);
   });
 });
+
+describe('range messages', () => {
+  it('say the bound and the value', () => {
+    const t = `${BASE}redis:\n  port: 70000\nsentinel:\n  quorum: 0\n`.replace(/^hosts:[\s\S]*?(?=^auth:)/m, 'hosts: []\n');
+    expect(brief(check(t).errors)).toEqual([
+      { line: 3, path: 'hosts', message: 'needs at least 1 item' },
+      { line: 7, path: 'redis.port', message: 'must be at most 65535 (got 70000)' },
+      { line: 9, path: 'sentinel.quorum', message: 'must be more than 0 (got 0)' },
+    ]);
+  });
+});
