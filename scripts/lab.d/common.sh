@@ -59,8 +59,13 @@ now_ms() { date +%s%3N; }
 
 # LAB_DIR is deleted whole by `down`, so only ever use a directory this script made (marker inside).
 claim_lab_dir() {
-  if [ -d "$LAB_DIR" ] && [ -n "$(ls -A "$LAB_DIR")" ] && [ ! -e "$LAB_DIR/.falkorctl-lab" ]; then
-    die "$LAB_DIR exists and is not a lab state directory; choose another LAB_DIR"
+  local f
+  if [ -d "$LAB_DIR" ] && [ ! -e "$LAB_DIR/.falkorctl-lab" ]; then
+    # scripts/lab-vm may have made it first; anything else in it means it is not ours.
+    for f in $(ls -A "$LAB_DIR"); do
+      case "$f" in vm | vm.yaml | id_ed25519 | id_ed25519.pub | known_hosts | known_hosts.* | password) ;;
+        *) die "$LAB_DIR exists and is not a lab state directory (it holds $f); choose another LAB_DIR" ;; esac
+    done
   fi
   mkdir -p "$LAB_DIR" && touch "$LAB_DIR/.falkorctl-lab"
 }

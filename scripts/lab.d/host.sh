@@ -23,18 +23,33 @@ host_prepare() {
   fi
 }
 
+# Each host gets its own cgroup to boot in. Without it every container's systemd shares nspawn's
+# (the root) and they remove each other's unit cgroups: units fail at random with 219/CGROUP.
+lab_cgroup_roots() {
+  if [ -e /sys/fs/cgroup/cgroup.controllers ]; then echo /sys/fs/cgroup/falkorctl-lab
+  else for h in systemd unified; do [ -d "/sys/fs/cgroup/$h" ] && echo "/sys/fs/cgroup/$h/falkorctl-lab"; done; fi
+  true
+}
+
+host_cgroup_enter() {
+  local root
+  for root in $(lab_cgroup_roots); do
+    mkdir -p "$root/$1" && echo "$BASHPID" >"$root/$1/cgroup.procs"
+  done
+}
+
 host_start() {
   local name=$1 d; d=$(host_dir "$1")
   local args=(--quiet --register=no --keep-unit --boot -D "$d/root" --machine="$name"
     --network-namespace-path="/run/netns/$LAB_NS_PREFIX$name" --console=passive
     --resolv-conf=off --timezone=off --link-journal=no)
   if is_db_host "$name"; then
-    local loop; loop=$(cat "$d/loop")
-    # What a loop disk needs inside: the node, the cgroup device rule, and the capabilities to mount it.
-    args+=(--bind="$loop" --property=DeviceAllow="$loop rwm" --capability=all)
+    # What a loop disk needs inside: the device node and the capabilities to format and mount it.
+    # (A DeviceAllow= property would be ignored: without machined there is no scope to set it on.)
+    args+=(--bind="$(cat "$d/loop")" --capability=all)
   fi
   # fd 9 is the lab lock: the host must not hold it after `up` returns.
-  setsid systemd-nspawn "${args[@]}" >"$d/console.log" 2>&1 </dev/null 9>&- &
+  ( host_cgroup_enter "$name" && exec setsid systemd-nspawn "${args[@]}" ) >"$d/console.log" 2>&1 </dev/null 9>&- &
   echo $! >"$d/nspawn.pid"
 }
 

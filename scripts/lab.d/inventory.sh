@@ -9,9 +9,18 @@ lab_secrets() {
   chmod 0600 "$LAB_DIR/password" "$LAB_DIR/id_ed25519"
 }
 
+# known_hosts is shared with the QEMU guest (scripts/lab-vm): only the nspawn hosts' lines are ours.
+drop_known_hosts() {
+  local addrs="" name
+  for name in $(lab_hosts); do addrs="$addrs $(host_addr "$name")"; done
+  awk -v a="$addrs" 'BEGIN {n = split(a, x, " "); for (i = 1; i <= n; i++) ours[x[i]] = 1} !($1 in ours)' \
+    "$LAB_DIR/known_hosts" >"$LAB_DIR/known_hosts.tmp"
+  mv "$LAB_DIR/known_hosts.tmp" "$LAB_DIR/known_hosts"
+}
+
 # Asks each host's sshd for its key over the lab network and checks it is the one generated for it.
 write_known_hosts() {
-  local name addr served own tmp; tmp="$LAB_DIR/known_hosts.tmp"; : >"$tmp"
+  local name addr served own tmp; tmp="$LAB_DIR/known_hosts.new"; : >"$tmp"
   for name in $(lab_hosts); do
     addr=$(host_addr "$name")
     served=$(ssh-keyscan -T 5 -t ed25519 "$addr" 2>/dev/null | awk '$2 == "ssh-ed25519" {print $2, $3}')
@@ -20,7 +29,8 @@ write_known_hosts() {
     [ "$served" = "$own" ] || die "host $name: sshd at $addr serves a key other than the host's own"
     echo "$addr $served" >>"$tmp"
   done
-  mv "$tmp" "$LAB_DIR/known_hosts"
+  touch "$LAB_DIR/known_hosts"; drop_known_hosts
+  cat "$tmp" >>"$LAB_DIR/known_hosts"; rm -f "$tmp"
 }
 
 # "as seen inside": what a host reports to a process running on it.

@@ -4,7 +4,16 @@
 
 netns_exists() { [ -e "/run/netns/$1" ]; }
 
+# A reject route for the lab's /24 that outlives the lab: while the lab is up its own (connected) route
+# wins; when it is down, anything still aimed at a lab address fails here instead of leaving the machine
+# by the default route.
+net_guard_route() {
+  ip route show "$LAB_NET_PREFIX.0/24" | grep -q '^unreachable' ||
+    ip route add unreachable "$LAB_NET_PREFIX.0/24" metric 4242
+}
+
 net_bridge_up() {
+  net_guard_route
   netns_exists "$LAB_BRIDGE_NS" || ip netns add "$LAB_BRIDGE_NS"
   ip -n "$LAB_BRIDGE_NS" link set lo up
   ip -n "$LAB_BRIDGE_NS" link show br0 >/dev/null 2>&1 || ip -n "$LAB_BRIDGE_NS" link add br0 type bridge

@@ -27,7 +27,7 @@ lab_up() {
   fi
   if [ -e "$LAB_DIR/lab.json" ] || [ -n "$(lab_leftovers)" ] || [ -d "$LAB_DIR/hosts" ]; then
     log "a lab (or part of one) is there but not whole: cleaning it first"
-    lab_down; claim_lab_dir
+    lab_hosts_down
   fi
   lab_secrets
   net_bridge_up

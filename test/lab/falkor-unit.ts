@@ -28,7 +28,9 @@ loadmodule /opt/falkordb/lib/falkordb.so
 export async function installFalkor(lab: Lab, host: string, name = FALKOR_UNIT): Promise<void> {
   const h = lab.host(host);
   const put = async (path: string, mode: string, body: string) => {
-    const r = await lab.exec(host, ['install', '-D', '-m', mode, '/dev/stdin', path], { input: body });
+    // stdin arrives as a socket, which /dev/stdin cannot reopen: let the shell read it instead.
+    const script = 'umask 077 && mkdir -p "$(dirname "$1")" && cat > "$1" && chmod "$2" "$1"';
+    const r = await lab.exec(host, ['sh', '-c', script, 'put', path, mode], { input: body });
     if (r.exitCode !== 0) throw new Error(`writing ${path} on ${host}: ${r.stderr}`);
   };
   await put(`/etc/${name}.conf`, '0600', falkorConf(h.address, lab.password(), name));

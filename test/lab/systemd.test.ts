@@ -35,6 +35,7 @@ describe('lab systemd', () => {
     await installFalkor(lab, 'db1');
     const h = lab.host('db1');
     const client = new Redis({ host: h.address, port: 6379, password: lab.password(), lazyConnect: true, maxRetriesPerRequest: 0 });
+    client.on('error', () => {}); // refused until the unit is up; waitFor reports the last error
     try {
       await waitFor(() => client.ping().catch((e: Error) => e.message), (v) => v === 'PONG', { what: `PONG from db1 ${h.address}`, timeoutMs: 20_000, intervalMs: 200 });
       const modules = JSON.stringify(await client.call('MODULE', 'LIST'));
