@@ -7,7 +7,6 @@ import { parseBytes } from '../inventory/topology.js';
 import { bindAddresses, header, hostMaxmemory, lines, paths, theMaster } from './common.js';
 import { redisArg, redisLine } from './quote.js';
 
-
 export const TCP_BACKLOG = 511;
 
 export function falkordbConfPath(inv: Inventory): string {
@@ -36,7 +35,12 @@ function persistence(inv: Inventory): string[] {
     case 'rdb':
       return ['# RDB snapshots only: writes since the last snapshot are lost on a crash', 'appendonly no', ...save];
     case 'none':
-      return ['# no persistence: a restarted node comes back empty and must resync from a replica', 'appendonly no', 'save ""'];
+      return [
+        '# no persistence: a node restarts empty, and a master restarted before Sentinel fails over',
+        '# hands that empty dataset to its replicas',
+        'appendonly no',
+        'save ""',
+      ];
   }
 }
 
@@ -69,7 +73,7 @@ function tlsLines(inv: Inventory): string[] {
   ];
 }
 
-/** Where and how a node runs: a systemd host by default; containers override parts of it. */
+/** Where and how a node runs: a systemd host by default; containers pass their own. */
 export interface NodeTarget {
   bind: string[];
   modulePath: string;
