@@ -58,6 +58,12 @@ export const H = {
     '`log stdout` without `format raw` writes syslog headers into the stream, and the output is unreadable in journald or container logs.',
     'Use `log stdout format raw local0`.',
   ),
+  noLog: rule(
+    'haproxy/frontend-without-log',
+    'warning',
+    'A frontend logs only with a `log` line of its own or `log global` (in it or in defaults); without one HAProxy drops `option tcplog` and nothing about client connections is recorded.',
+    'Add `log global` to the defaults section.',
+  ),
   httpMode: rule('haproxy/not-tcp-mode', 'error', 'Redis speaks RESP, not HTTP; in http mode HAProxy rejects every Redis request.', 'Set `mode tcp` in defaults or in the section.'),
   readStale: rule(
     'haproxy/read-check-no-link',
@@ -81,6 +87,11 @@ export function haproxyRules(file: string, text: string): Finding[] {
   if (global && !find(global, 'stats', 'socket').length) out.push(report(H.noStats, file, global.line, 'no `stats socket` in global'));
   for (const s of [...sections]) for (const l of find(s, 'log')) {
     if (l.words[1]?.text === 'stdout' && !l.words.some((w, i) => w.text === 'format' && l.words[i + 1]?.text === 'raw')) out.push(report(H.logStdout, file, l.line, 'log stdout without format raw'));
+  }
+  if (global && find(global, 'log').length) {
+    for (const fe of sections.filter((x) => x.type === 'frontend' || x.type === 'listen')) {
+      if (!logs(fe) && !defaults.some(logs)) out.push(report(H.noLog, file, fe.line, `${fe.type} ${fe.name} has no log line (no \`log global\` in defaults)`));
+    }
   }
   const writes = writeBackends(sections);
   for (const s of sections.filter((x) => x.type === 'backend' || x.type === 'listen')) {
@@ -122,6 +133,7 @@ function writeBackend(file: string, s: Section): Finding[] {
   return out;
 }
 
+const logs = (s: Section) => find(s, 'log').length > 0 && !find(s, 'no').some((l) => l.words[1]?.text === 'log');
 const shutsDown = (l: { words: { text: string }[] }) => l.words.some((w, i) => w.text === 'on-marked-down' && l.words[i + 1]?.text === 'shutdown-sessions');
 const hasChecks = (s: Section) => find(s, 'tcp-check').length > 0 || find(s, 'option', 'redis-check').length > 0;
 const expects = (s: Section, what: string) => find(s, 'tcp-check', 'expect').some((l) => l.words.some((w) => w.text.includes(what)));

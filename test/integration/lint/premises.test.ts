@@ -133,6 +133,17 @@ describe('HAProxy', () => {
     expect(await recordCheck(cfg('"AUTH ${PW}\\r\\n"'), env)).toBe('AUTH sekret-value\r\n');
   });
 
+  it('drops tcplog for frontends without a log line, as lint says of the seed', async () => {
+    const seed = path.join(FIXTURES, 'seed/haproxy.cfg');
+    const env = { REDIS_PASSWORD: 'x', MASTER_HOST: HOST, REPLICA1_HOST: HOST, REPLICA2_HOST: HOST };
+    const h = await checkHAProxyConfig(seed, env);
+    const lint = lintText(seed, (await import('node:fs')).readFileSync(seed, 'utf8'), 'haproxy').filter((f) => f.rule === 'haproxy/frontend-without-log');
+    for (const fe of ['falkordb_master_frontend', 'falkordb_replica_frontend']) {
+      expect(h.output).toContain(`log format ignored for frontend '${fe}'`);
+      expect(lint.some((f) => f.message.includes(fe))).toBe(true);
+    }
+  });
+
   it('haproxy -c accepts the clean fixture; promtool accepts both rule files (their mistakes are semantic)', async () => {
     const h = await checkHAProxyConfig(path.join(FIXTURES, 'lint/good/haproxy.cfg'), { FALKORDB_PASSWORD: 'x' });
     expect(h.code, h.output).toBe(0);

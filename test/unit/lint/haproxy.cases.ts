@@ -30,6 +30,7 @@ export const HAPROXY: Case[] = [
   h('haproxy/write-keeps-sessions', 'no shutdown-sessions', sub(' on-marked-down shutdown-sessions', ''), { line: 29 }),
   h('haproxy/no-stats-socket', 'no stats socket', sub(/    stats socket .*\n/, ''), { line: 1 }),
   h('haproxy/log-stdout-format', 'log stdout without format raw', sub('log stdout format raw local0', 'log stdout local0')),
+  h('haproxy/frontend-without-log', 'no log global in defaults', sub('    log global\n', ''), { line: 13 }),
   h('haproxy/not-tcp-mode', 'http mode by default', sub('    mode tcp\n', '')),
   h('haproxy/read-check-no-link', 'replicas checked with PING only', sub('tcp-check expect string master_link_status:up', 'tcp-check expect string +PONG'), { severity: 'info' }),
 ];

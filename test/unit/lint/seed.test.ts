@@ -43,6 +43,8 @@ const EXPECTED: [string, number, string, Finding['severity']][] = [
   ['haproxy.cfg', 5, 'haproxy/log-stdout-format', 'warning'],
   ['haproxy.cfg', 10, 'haproxy/timeout-kills-idle-clients', 'warning'],
   ['haproxy.cfg', 11, 'haproxy/timeout-kills-idle-clients', 'warning'],
+  ['haproxy.cfg', 15, 'haproxy/frontend-without-log', 'warning'],
+  ['haproxy.cfg', 29, 'haproxy/frontend-without-log', 'warning'],
   ['haproxy.cfg', 22, 'haproxy/placeholder-unquoted', 'error'],
   ['haproxy.cfg', 23, 'haproxy/write-check-no-role', 'error'],
   ['haproxy.cfg', 26, 'haproxy/write-backend-single-server', 'error'],
