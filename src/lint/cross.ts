@@ -1,6 +1,6 @@
 // Rules that need several configs at once: after a failover any replica becomes the master, so
 // passwords, memory and modules must agree across nodes, and Sentinels must know the password.
-import { report, rule } from './rule.js';
+import { report, rule, secretShown } from './rule.js';
 import type { Finding } from './types.js';
 import { all, arg, isMainConfig, isReplica, last, type ConfUnit } from './conf/unit.js';
 import { redisBytes } from './conf/tokenize.js';
@@ -47,12 +47,12 @@ export function crossRules(units: ConfUnit[]): Finding[] {
   const masterPass = masters.map((u) => arg(u, 'requirepass')).filter((p): p is string => Boolean(p));
   for (const r of replicas) {
     const ma = last(r, 'masterauth');
-    if (ma && masterPass.length && !masterPass.includes(ma.args[0] ?? '')) out.push(report(X.masterauth, ma.file, ma.line, `masterauth ${ma.args[0]} ≠ the master's requirepass ${masterPass[0]}`));
+    if (ma && masterPass.length && !masterPass.includes(ma.args[0] ?? '')) out.push(report(X.masterauth, ma.file, ma.line, `masterauth${secretShown(ma.args[0])} differs from the master's requirepass${secretShown(masterPass[0])}`));
   }
   const ref = masterPass[0];
   for (const u of db.filter((x) => x !== masters[0])) {
     const rp = last(u, 'requirepass');
-    if (ref && rp && rp.args[0] !== ref) out.push(report(X.passwords, rp.file, rp.line, `requirepass ${rp.args[0]} differs from the master's ${ref} (${masters[0]!.label})`));
+    if (ref && rp && rp.args[0] !== ref) out.push(report(X.passwords, rp.file, rp.line, `requirepass${secretShown(rp.args[0])} differs from the master's${secretShown(ref)} (${masters[0]!.label})`));
   }
   const mm = (u: ConfUnit) => redisBytes(arg(u, 'maxmemory') ?? '')?.bytes;
   const hasModule = (u: ConfUnit) => all(u, 'loadmodule').some((d) => /falkordb|redisgraph/i.test(d.args[0] ?? ''));
@@ -79,7 +79,7 @@ function sentinelCross(sentinels: ConfUnit[], password: string | undefined): Fin
       if (!password) continue;
       const ap = sentinelLines(s, 'auth-pass').find((d) => d.args[1] === name);
       if (!ap && !s.unresolvedInclude) out.push(report(X.authPass, m.file, m.line, `master ${name} needs a password but this Sentinel has no auth-pass`));
-      else if (ap && ap.args[2] !== password) out.push(report(X.authPass, ap.file, ap.line, `auth-pass ${ap.args[2]} ≠ the master's requirepass ${password}`));
+      else if (ap && ap.args[2] !== password) out.push(report(X.authPass, ap.file, ap.line, `auth-pass${secretShown(ap.args[2])} differs from the master's requirepass${secretShown(password)}`));
     }
   }
   return out;

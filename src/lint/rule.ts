@@ -8,6 +8,9 @@ export function report(r: Rule, file: string, line: number, message: string, sev
 
 export const SEVERITY_RANK: Record<Severity, number> = { info: 0, warning: 1, error: 2 };
 
+/** Messages may name a placeholder ("${REDIS_PASSWORD}") but never a real secret value. */
+export const secretShown = (v: string | undefined): string => (v !== undefined && placeholderIn([v]) ? ` (${v})` : '');
+
 /**
  * Shell syntax that Redis and Sentinel take literally: `${VAR}` or `$(cmd` anywhere, or an argument that is
  * just `$NAME`. A `$` inside a real password ("pa$sword") is not a placeholder.

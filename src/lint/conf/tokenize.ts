@@ -27,7 +27,8 @@ export function parseConf(text: string, file: string, lineOf: (i: number) => num
     }
     const args = splitArgs(raw);
     if (!args) {
-      out.errors.push({ line: lineOf(i), message: `unbalanced quotes: ${raw}` });
+      // The line itself is not quoted back: it may hold a password.
+      out.errors.push({ line: lineOf(i), message: `unbalanced quotes in a "${raw.split(/\s/)[0]}" line` });
       return;
     }
     const [name, ...rest] = args;

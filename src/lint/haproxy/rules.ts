@@ -80,7 +80,7 @@ export function haproxyRules(file: string, text: string): Finding[] {
   const sections = parseHaproxy(text);
   const out: Finding[] = [];
   for (const s of sections) for (const l of s.lines) l.words.forEach((w, i) => {
-    if (w.literalVar && !isAddress(l, i)) out.push(report(H.literalVar, file, l.line, `${w.raw} is outside double quotes`));
+    if (w.literalVar && !isAddress(l, i)) out.push(report(H.literalVar, file, l.line, `${/\$\{[^}]*\}/.exec(w.raw)?.[0] ?? '${...}'} is outside double quotes`));
   });
   const global = sections.find((s) => s.type === 'global');
   const defaults = sections.filter((s) => s.type === 'defaults');

@@ -74,7 +74,7 @@ export function accessRules(u: ConfUnit): Finding[] {
   }
   for (const d of all(u, 'rename-command')) {
     const cmd = d.args[0]?.toLowerCase() ?? '';
-    const to = d.args[1] === '' ? 'disabled' : `renamed to ${d.args[1]}`;
+    const to = d.args[1] === '' ? 'disabled' : 'renamed'; // the new name is a secret of sorts: not echoed
     if (SENTINEL_USES.has(cmd)) out.push(report(R.renamed, d.file, d.line, `${cmd.toUpperCase()} is ${to}; Sentinel uses it during failover`));
     else if (cmd === 'shutdown') out.push(report(R.renamed, d.file, d.line, `SHUTDOWN is ${to}; Sentinel scripts and operators' tooling (redis-cli shutdown) stop working`, 'warning'));
   }

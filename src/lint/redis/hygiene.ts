@@ -42,7 +42,7 @@ export function hygieneRules(u: ConfUnit): Finding[] {
   for (const d of u.directives) {
     const ph = placeholderIn(d.args, u.expandedBy);
     const shown = ph && (/\$\{[^}]*\}|\$\([^)]*\)/.exec(d.raw)?.[0] ?? ph);
-    if (shown) out.push(report(R.placeholder, d.file, d.line, `${d.name} ${d.args.join(' ')}: "${shown}" is never expanded`));
+    if (shown) out.push(report(R.placeholder, d.file, d.line, `${d.name}: "${shown}" is never expanded`));
     if (ONE_ARG.has(d.name) && d.args.length !== 1) out.push(report(R.arity, d.file, d.line, `${d.name} takes one argument, this line has ${d.args.length}`));
     out.push(...unknown(R.unknown, u, d.name, d.args, d.file, d.line));
     const key = dupKey(d.name, d.args);

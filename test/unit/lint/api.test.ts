@@ -116,3 +116,26 @@ describe('lintFiles over real files', () => {
     expect(twice).toEqual(once);
   });
 });
+
+describe('secrets stay out of findings', () => {
+  const secret = 'Hunter2-very-secret-value-0123456789';
+  const cm = (master: string[], replica: string[], sentinel: string[]) =>
+    `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\ndata:\n${Object.entries({ 'm.conf': master, 'r.conf': replica, 'sentinel.conf': sentinel })
+      .map(([k, l]) => `  ${k}: |\n${l.map((x) => `    ${x}`).join('\n')}\n`)
+      .join('')}`;
+  it('never quotes a password, a renamed command or a line that holds one', () => {
+    const text = cm(
+      ['dir /d', `requirepass ${secret}`, 'rename-command CONFIG CONFIG_s3cr3tname', `user app on >${secret}$(x) ~* +@all`],
+      ['dir /d', 'replicaof 10.0.0.1 6379', `requirepass ${secret}x`, `masterauth ${secret}y`, `requirepass "${secret}`],
+      ['sentinel monitor m 10.0.0.1 6379 2', `sentinel auth-pass m ${secret}z`],
+    );
+    const fs = lintText('/x/k8s.yaml', text, 'kubernetes', () => undefined);
+    expect(fs.map((f) => f.rule)).toEqual(expect.arrayContaining(['cross/masterauth-mismatch', 'cross/passwords-differ', 'cross/sentinel-auth-pass', 'redis/placeholder', 'redis/syntax', 'redis/rename-breaks-sentinel']));
+    for (const f of fs) expect(`${f.message} ${f.why} ${f.fix}`).not.toMatch(/Hunter2|s3cr3t/);
+  });
+  it('does name placeholders, which are not secrets', () => {
+    const text = cm(['dir /d', 'requirepass ${A_PASS}', 'masterauth ${A_PASS}'], ['dir /d', 'replicaof 10.0.0.1 6379', 'requirepass ${B_PASS}', 'masterauth ${A_PASS}'], []);
+    const differ = lintText('/x/k8s.yaml', text, 'kubernetes', () => undefined).find((f) => f.rule === 'cross/passwords-differ');
+    expect(differ?.message).toContain('(${B_PASS}) differs from the master\'s (${A_PASS})');
+  });
+});

@@ -27,7 +27,7 @@ describe('redis config tokenizer (sdssplitargs rules)', () => {
       [5, 'bind', ['1.2.3.4', '-::1']],
     ]);
     expect(p.comments).toEqual(['# c', '# indented comment']);
-    expect(p.errors).toEqual([{ line: 6, message: 'unbalanced quotes: bad "x' }]);
+    expect(p.errors).toEqual([{ line: 6, message: 'unbalanced quotes in a "bad" line' }]);
   });
   it('maps lines of an embedded block', () => {
     expect(parseConf('a 1\n\nb 2', 'x.yaml', (i) => 40 + i).directives.map((d) => d.line)).toEqual([40, 42]);
