@@ -1,6 +1,6 @@
 // The host-key decision for one connection: known → go; unknown → refuse with the fingerprint and
 // how to accept it, unless --accept-new (or an interactive "yes"); changed or revoked → always refuse.
-import { FalkorError, refusal } from '../errors.js';
+import { FalkorError, refusal, userError } from '../errors.js';
 import { appendKnownHost, fingerprint, hostKeyName, keyTypeOf, knownKeyTypes, readKnownHosts, verifyHostKey } from './known-hosts.js';
 import type { Endpoint } from './ssh-settings.js';
 
@@ -41,7 +41,11 @@ export async function checkHostKey(ep: Endpoint, key: Buffer, p: HostKeyPolicy):
           hint: `compare it with \`ssh-keygen -lf /etc/ssh/ssh_host_${type === 'ssh-rsa' ? 'rsa' : type.startsWith('ecdsa') ? 'ecdsa' : 'ed25519'}_key.pub\` on the host, then re-run with --accept-new (records it in ${p.knownHostsPath})`,
         });
       }
-      appendKnownHost(p.knownHostsPath, name, key);
+      try {
+        appendKnownHost(p.knownHostsPath, name, key);
+      } catch (e) {
+        throw userError(`${where(ep)}: cannot record its host key in ${p.knownHostsPath}: ${(e as Error).message}`, 'fix the file or set ssh.knownHosts');
+      }
       p.log?.(`${ep.label}: added ${typeName(type)} ${fp} for ${name} to ${p.knownHostsPath}`);
       return;
     }

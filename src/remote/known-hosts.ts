@@ -4,6 +4,7 @@
 import { createHash, createHmac } from 'node:crypto';
 import { appendFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { userError } from '../errors.js';
 
 export interface KnownHostLine {
   line: number;
@@ -97,7 +98,13 @@ export function knownKeyTypes(entries: KnownHostLine[], name: string): string[] 
 }
 
 export function readKnownHosts(path: string): KnownHostLine[] {
-  return existsSync(path) ? parseKnownHosts(readFileSync(path, 'utf8')) : [];
+  try {
+    return parseKnownHosts(readFileSync(path, 'utf8'));
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR') return [];
+    throw userError(`cannot read known_hosts ${path}: ${(e as Error).message}`, 'fix the file or set ssh.knownHosts');
+  }
 }
 
 /** Append one plain entry; creates the directory (0700) and file (0600) like ssh does. */

@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, writeFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
@@ -62,6 +62,21 @@ describe('checkHostKey', () => {
     await checkHostKey(ep, key, { knownHostsPath: p, acceptNew: true, log: (l) => logs.push(l), ask: async () => false });
     expect(readFileSync(p, 'utf8')).toBe(`[10.0.0.1]:2222 ssh-ed25519 ${ED}\n`);
     expect(logs[0]).toContain('SHA256:3bM+');
+  });
+
+  test('a known_hosts that cannot be written is a usage error, not a crash', async () => {
+    const dir = tempDir();
+    const p = join(dir, 'known_hosts');
+    mkdirSync(p); // a directory where the file should be
+    const err = await checkHostKey(ep, key, { knownHostsPath: p, acceptNew: true }).catch((e) => e);
+    expect(err.code).toBe('USER');
+    expect(err.message).toContain(`cannot read known_hosts ${p}: EISDIR`);
+    // readable but in a directory that cannot be created: recording fails cleanly
+    const blocker = join(dir, 'file');
+    writeFileSync(blocker, '');
+    const err2 = await checkHostKey(ep, key, { knownHostsPath: join(blocker, 'known_hosts'), acceptNew: true }).catch((e) => e);
+    expect(err2.code).toBe('USER');
+    expect(err2.message).toContain('cannot record its host key in');
   });
 
   test('changed and revoked keys are refused even with acceptNew', async () => {
