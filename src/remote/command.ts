@@ -31,20 +31,22 @@ const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const ENV_READER =
   'while IFS= read -r l && [ -n "$l" ]; do n=${l%%=*}; v=$(printf %s "${l#*=}" | base64 -d; echo x); export "$n=${v%x}"; done; exec "$@"';
 
+// `exec` so the login shell (bash or dash) is replaced: a signal that kills the step then reaches
+// sshd as a signal, not as the shell's exit status 128+N.
 export function buildCommand(argv: Argv, spec: CommandSpec): BuiltCommand {
   const parts: string[] = [];
   if (spec.sudo) parts.push('sudo', '-n', '--');
   const secs = Math.max(1, Math.ceil(spec.timeoutMs / 1000));
   parts.push('timeout', '-k', `${KILL_AFTER_S}s`, `${secs}s`);
   const env = Object.entries(spec.env ?? {});
-  if (env.length === 0) return { command: quoteArgv([...parts, ...argv]) };
+  if (env.length === 0) return { command: `exec ${quoteArgv([...parts, ...argv])}` };
   for (const [k, v] of env) {
     if (!ENV_NAME.test(k)) throw userError(`invalid environment variable name: ${JSON.stringify(k)}`);
     if (v.includes('\0')) throw userError(`environment variable ${k} contains a NUL byte`);
   }
   parts.push('sh', '-c', ENV_READER, 'sh');
   const header = env.map(([k, v]) => `${k}=${Buffer.from(v, 'utf8').toString('base64')}\n`).join('') + '\n';
-  return { command: quoteArgv([...parts, ...argv]), stdinPrefix: Buffer.from(header, 'utf8') };
+  return { command: `exec ${quoteArgv([...parts, ...argv])}`, stdinPrefix: Buffer.from(header, 'utf8') };
 }
 
 /** How a step is shown in logs and errors: the argv as typed, env by name only. */

@@ -25,7 +25,7 @@ export function createLocalTransport(o: LocalTransportOpts = {}): Transport {
       });
       if (r.timedOut) throw new FalkorError('TIMEOUT', `${host}: \`${io.display}\` gave no result within ${Math.round(io.deadlineMs / 1000)}s`);
       if (r.exitCode === undefined && !r.signal) throw new FalkorError('REMOTE', `${host}: could not run \`${io.display}\`: ${r.message}`);
-      return { stdout: Buffer.from(r.stdout), stderr: Buffer.from(r.stderr), code: r.exitCode ?? null, signal: r.signal?.replace(/^SIG/, '') ?? null };
+      return { stdout: Buffer.from(r.stdout), stderr: Buffer.from(r.stderr), code: r.exitCode ?? null, signal: r.signal ?? null };
     },
     close: async () => undefined,
   };

@@ -41,6 +41,13 @@ describe('exec', () => {
     expect(err.message).not.toContain('line1'); // only the relevant tail
   });
 
+  test('a step killed by a signal reports the signal, not an exit status', async () => {
+    const r = await t.exec('db1', ['sh', '-c', 'kill -TERM $$'], { check: false });
+    expect([r.code, r.signal]).toEqual([null, 'SIGTERM']);
+    const err = await t.exec('db1', ['sh', '-c', 'echo dying >&2; kill -KILL $$']).catch((e) => e);
+    expect(err.message).toBe("db1: `sh -c 'echo dying >&2; kill -KILL $$'` failed (signal SIGKILL)\n    dying");
+  });
+
   test('nasty arguments arrive byte for byte', async () => {
     const args = ['a b', "it's", '"dq"', '$HOME', '$(id)', '`id`', '; rm -rf /nonexistent', 'l1\nl2\n', '', '*', '\\x', 'tab\there', 'é✓', '-n', '--', "'", '!!', '~root', '{a,b}'];
     const r = await t.exec('db1', ['printf', '%s\\0', ...args]);

@@ -13,6 +13,11 @@ describe('local transport', () => {
     expect(err.message).toBe("here: `sh -c 'echo nope >&2; exit 2'` failed (exit 2)\n    nope");
   });
 
+  test('a signal is reported like the SSH transport does', async () => {
+    const r = await t.exec('here', ['sh', '-c', 'kill -TERM $$'], { check: false });
+    expect([r.code, r.signal]).toEqual([null, 'SIGTERM']);
+  });
+
   test('nasty arguments and env values arrive exactly', async () => {
     const args = ['a b', "it's", '$(id)', 'l1\nl2', '', '; ls', 'é'];
     expect((await t.exec('here', ['printf', '%s\\0', ...args])).stdout.split('\0').slice(0, -1)).toEqual(args);

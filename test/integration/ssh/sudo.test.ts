@@ -45,6 +45,13 @@ describe('sudo for a non-root user', () => {
     expect((await t.exec('db1', ['id', '-un'], { sudo: false })).stdout).toBe(`${SUDOER}\n`);
   });
 
+  test('signals are reported through a dash login shell and through sudo', async () => {
+    for (const sudo of [false, true]) {
+      const r = await t.exec('db1', ['sh', '-c', 'kill -TERM $$'], { sudo, check: false });
+      expect([r.code, r.signal]).toEqual([null, 'SIGTERM']);
+    }
+  });
+
   test('nasty arguments survive sudo unchanged', async () => {
     const args = ['a b', "it's", '$(id)', 'l1\nl2', '', '; true', '*'];
     expect((await t.exec('db1', ['printf', '%s\\0', ...args])).stdout.split('\0').slice(0, -1)).toEqual(args);
