@@ -56,6 +56,9 @@ function service(file: string, name: string, svc: unknown, y: YamlFile, read: Re
   const srv = serverArgv(argv, cmdNode, file, y.lineOf, label, read, 'compose');
   const ms = mounts(svc, y);
   const cfgMount = srv?.configPath ? ms.find((m) => m.target === srv.configPath) : undefined;
+  // Run from a copy of a mounted template: the template says what the copy holds.
+  const templates = ms.filter((m) => /\.conf$/.test(m.target) && !/sentinel/.test(m.target));
+  const cfgSource = cfgMount ?? (templates.length === 1 || srv?.configPath ? templates.find((m) => path.basename(m.target) === path.basename(srv?.configPath ?? m.target)) : undefined);
   const sentinel = Boolean(srv?.sentinel || ms.some((m) => /sentinel[^/]*\.conf$/.test(m.target)));
   const hc = at(svc, 'healthcheck', 'test');
   if (passwordInArgv(argvOf(hc))) out.push(report(W.argvPassword, file, y.lineOf(hc), `healthcheck of ${name} passes the password on the command line`));
@@ -70,7 +73,8 @@ function service(file: string, name: string, svc: unknown, y: YamlFile, read: Re
     }
   }
   const db = !sentinel && (isDatabaseImage(image) || Boolean(srv));
-  const mounted = cfgMount ? mountedConfig(cfgMount.source, file, read) : undefined;
+  if (db && cfgMount?.readOnly) out.push(report(W.redisRo, file, cfgMount.line, `${name} runs from ${cfgMount.target}, mounted read-only`));
+  const mounted = cfgSource ? mountedConfig(cfgSource.source, file, read) : undefined;
   const fileUnit = mounted ? buildUnit('redis', mounted.path, mounted.text, read) : undefined;
   if (db) out.push(...limits(file, name, svc, y, maxmemoryOf([srv?.flags, fileUnit])));
   if (db && !hc && !at(svc, 'healthcheck')) out.push(report(C.noHealthcheck, file, y.lineOf(svc), `service ${name} has no healthcheck`));

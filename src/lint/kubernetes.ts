@@ -104,6 +104,12 @@ function container(ctx: Ctx, w: Obj, c: Node, out: Finding[]): 'db' | 'sentinel'
     return 'sentinel';
   }
   if (!isDatabaseImage(image) && !srv) return 'other';
+  const confMounts = mounts.filter((m) => at(m.vol, 'configMap') && (m.sub ? /\.conf$/.test(m.sub) : true) && mountedUnits.length > 0);
+  if (!srv?.configPath) {
+    for (const m of confMounts) out.push(report(K.configUnused, file, y.lineOf(m.node), `${name} mounts ${m.path} but its command does not name a config file`));
+  } else {
+    for (const m of confMounts.filter((x) => covers(x.path, srv.configPath))) out.push(report(W.redisRo, file, y.lineOf(m.node), `${name} runs from ${srv.configPath}, a read-only ConfigMap mount`));
+  }
   for (const m of mounts.filter((x) => at(x.vol, 'emptyDir'))) {
     out.push(report(K.emptyDir, file, y.lineOf(at(m.vol, 'emptyDir')), `${w.kind} ${w.name} keeps ${m.path} on an emptyDir`));
   }
@@ -111,7 +117,9 @@ function container(ctx: Ctx, w: Obj, c: Node, out: Finding[]): 'db' | 'sentinel'
   if (at(c, 'livenessProbe') && !at(c, 'startupProbe')) out.push(report(K.noStartup, file, y.lineOf(at(c, 'livenessProbe')), `${name} has a livenessProbe but no startupProbe`));
   const limitNode = at(c, 'resources', 'limits', 'memory');
   const limit = k8sBytes(str(limitNode));
-  const maxmemory = maxmemoryOf([srv?.flags, ...mountedUnits]);
+  // A config copied from a ConfigMap by an init container: any redis config the pod mounts tells maxmemory.
+  const podUnits = [...ctx.volumes.values()].flatMap((v) => [...(ctx.configs.get(str(at(v, 'configMap', 'name')) ?? '')?.values() ?? [])]).filter((u) => u.kind === 'redis');
+  const maxmemory = maxmemoryOf([srv?.flags, ...mountedUnits, ...(podUnits.length === 1 ? podUnits : [])]);
   if (limit === undefined) out.push(report(W.noLimit, file, y.lineOf(c), `container ${name} in ${w.kind} ${w.name} has no memory limit`));
   else if (maxmemory !== undefined && limit <= maxmemory) out.push(report(W.limitBelowMaxmemory, file, y.lineOf(limitNode), `${name}: memory limit ${gib(limit)} ≤ maxmemory ${gib(maxmemory)}`));
   else if (maxmemory !== undefined && limit < maxmemory * 1.25) {

@@ -20,6 +20,12 @@ const shared = (k: 'compose' | 'kubernetes') => ({
     'Sentinel rewrites its config file at start and on every failover (myid, epochs, the new master). On a read-only file it refuses to start or forgets the failover on restart.',
     'Copy the config into a writable volume at start (an init step) and point Sentinel at the copy.',
   ),
+  redisRo: rule(
+    `${k}/redis-config-readonly`,
+    'warning',
+    'A failover ends with CONFIG REWRITE on every node to persist its new role; on a read-only config the rewrite fails, and a node that restarts comes back in its old role (an old master as a second master).',
+    'Start redis-server from a writable copy of the config (copied from the template at start), on persistent storage.',
+  ),
   noLimit: rule(
     `${k}/no-memory-limit`,
     'warning',
@@ -91,6 +97,12 @@ export const K = {
     'error',
     'Kubernetes does not substitute $(VAR) from valueFrom/secretKeyRef in exec probe commands (kubernetes/kubernetes#40846): the probe authenticates with the literal text.',
     'Run the probe through a shell (`sh -c \'REDISCLI_AUTH="$REDIS_PASSWORD" redis-cli ping\'`).',
+  ),
+  configUnused: rule(
+    'kubernetes/config-not-used',
+    'warning',
+    'The container mounts a Redis config but its command does not name it: redis-server reads a config file only when given its path, so none of these settings (password, persistence, memory) apply unless the image\'s entrypoint happens to read that exact path.',
+    'Set `command: ["redis-server", "/path/to/falkordb.conf"]` (or args) so the mounted config is the one used.',
   ),
   noPdb: rule('kubernetes/no-pod-disruption-budget', 'warning', 'A node drain can evict the master and replicas at the same time.', 'Add a PodDisruptionBudget (maxUnavailable: 1) that selects the database pods.'),
   noAntiAffinity: rule(

@@ -32,11 +32,13 @@ export const KUBERNETES: Case[] = [
   k('kubernetes/sentinel-config-readonly', 'Sentinel runs from its ConfigMap', sentinelFromConfigMap, { message: '/sentinel' }),
   k('kubernetes/no-memory-limit', 'no limit', sub('        resources:\n          limits:\n            memory: 64Gi\n', '')),
   k('kubernetes/memory-limit-below-maxmemory', 'limit below maxmemory of the mounted ConfigMap', sub('memory: 64Gi', 'memory: 40Gi'), { severity: 'error' }),
-  k('kubernetes/memory-limit-below-maxmemory', 'maxmemory from args', sub('command: ["redis-server", "/etc/falkordb/falkordb.conf"]', 'command: ["redis-server", "/etc/falkordb/falkordb.conf"]\n        args: ["--maxmemory", "70gb"]'), { severity: 'error' }),
+  k('kubernetes/memory-limit-below-maxmemory', 'maxmemory from args', sub('command: ["redis-server", "/var/lib/falkordb/data/falkordb.conf"]', 'command: ["redis-server", "/var/lib/falkordb/data/falkordb.conf"]\n        args: ["--maxmemory", "70gb"]'), { severity: 'error' }),
+  k('kubernetes/config-not-used', 'ConfigMap mounted, command names no config', sub('        command: ["redis-server", "/var/lib/falkordb/data/falkordb.conf"]\n        volumeMounts:\n', '        volumeMounts:\n        - name: config\n          mountPath: /etc/redis/redis.conf\n          subPath: falkordb.conf\n'), { line: 82 }),
+  k('kubernetes/redis-config-readonly', 'redis-server runs from the ConfigMap', sub('        command: ["redis-server", "/var/lib/falkordb/data/falkordb.conf"]\n        volumeMounts:\n', '        command: ["redis-server", "/etc/redis/redis.conf"]\n        volumeMounts:\n        - name: config\n          mountPath: /etc/redis/redis.conf\n          subPath: falkordb.conf\n'), { line: 83 }),
   // Embedded configs are linted with lines inside the YAML file.
   k('redis/eviction-deletes-graphs', 'ConfigMap config', sub('    maxmemory-policy noeviction', '    maxmemory-policy allkeys-lfu'), { line: 11 }),
   k('sentinel/down-after-too-short', 'ConfigMap Sentinel config', sub('sentinel down-after-milliseconds falkordb 30000', 'sentinel down-after-milliseconds falkordb 5000'), { line: 22 }),
-  k('redis/placeholder', '${VAR} in args is not expanded by the kubelet', sub('command: ["redis-server", "/etc/falkordb/falkordb.conf"]', 'command: ["redis-server", "/etc/falkordb/falkordb.conf"]\n        args: ["--masterauth", "${PW}"]'), {
-    good: sub('command: ["redis-server", "/etc/falkordb/falkordb.conf"]', 'command: ["redis-server", "/etc/falkordb/falkordb.conf"]\n        args: ["--masterauth", "$(PW)"]'),
+  k('redis/placeholder', '${VAR} in args is not expanded by the kubelet', sub('command: ["redis-server", "/var/lib/falkordb/data/falkordb.conf"]', 'command: ["redis-server", "/var/lib/falkordb/data/falkordb.conf"]\n        args: ["--masterauth", "${PW}"]'), {
+    good: sub('command: ["redis-server", "/var/lib/falkordb/data/falkordb.conf"]', 'command: ["redis-server", "/var/lib/falkordb/data/falkordb.conf"]\n        args: ["--masterauth", "$(PW)"]'),
   }),
 ];

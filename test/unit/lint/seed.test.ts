@@ -56,6 +56,8 @@ const EXPECTED: [string, number, string, Finding['severity']][] = [
   ['docker-compose.prod.yml', 23, 'compose/memory-limit-below-maxmemory', 'error'],
   ['docker-compose.prod.yml', 29, 'compose/password-in-argv', 'warning'],
   ['docker-compose.prod.yml', 50, 'compose/memory-limit-below-maxmemory', 'error'],
+  ['docker-compose.prod.yml', 12, 'compose/redis-config-readonly', 'warning'],
+  ['docker-compose.prod.yml', 41, 'compose/redis-config-readonly', 'warning'],
   ['docker-compose.prod.yml', 64, 'compose/sentinel-config-readonly', 'error'],
   ['docker-compose.prod.yml', 64, 'compose/sentinel-shared-config', 'error'],
   // The ConfigMap's embedded configs, reported at their lines inside the YAML file.
@@ -67,6 +69,8 @@ const EXPECTED: [string, number, string, Finding['severity']][] = [
   ['falkordb-production.yaml', 30, 'redis/placeholder', 'error'],
   ['falkordb-production.yaml', 40, 'kubernetes/missing-service', 'warning'],
   ['falkordb-production.yaml', 52, 'kubernetes/image-latest', 'warning'],
+  ['falkordb-production.yaml', 64, 'kubernetes/config-not-used', 'warning'],
+  ['falkordb-production.yaml', 127, 'kubernetes/config-not-used', 'warning'],
   ['falkordb-production.yaml', 72, 'kubernetes/memory-limit-below-maxmemory', 'error'],
   ['falkordb-production.yaml', 75, 'kubernetes/liveness-during-load', 'warning'],
   ['falkordb-production.yaml', 77, 'kubernetes/password-in-argv', 'warning'],
