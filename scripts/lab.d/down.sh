@@ -32,7 +32,7 @@ stop_hosts() {
 lab_cgroup_pids() {
   local root
   for root in $(lab_cgroup_roots); do
-    [ -d "$root" ] && find "$root" -name cgroup.procs -exec cat {} + 2>/dev/null
+    if [ -d "$root" ]; then find "$root" -name cgroup.procs -exec cat {} + 2>/dev/null || true; fi
   done | sort -un
 }
 
