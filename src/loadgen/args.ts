@@ -10,6 +10,8 @@ export interface CliArgs {
   help: boolean;
   /** Delete this run's nodes and keys after verification. */
   cleanup: boolean;
+  /** How long the read-back waits for the endpoint to serve again. */
+  verifyWaitMs?: number;
   /** Exit 1 when the longest window is longer than this. */
   maxWindowMs?: number;
 }
@@ -29,12 +31,13 @@ acknowledged write. Reports unavailability windows and acknowledged writes that 
   --graph NAME         graph to write into (default writeload)
   --key-prefix P       key prefix (default writeload:<run id>)
   --max-window D       also fail when the longest unavailability window exceeds D
+  --verify-wait D      how long the read-back waits for the endpoint to serve (default 15s)
   --cleanup            delete this run's nodes and keys after verifying them
   --json               print the report as JSON
   --verbose            progress lines on stderr; stack traces on errors
 
-Exit status: 0 all acknowledged writes present, 1 writes missing / none acknowledged / window too long,
-2 bad usage.`;
+Exit status: 0 all acknowledged writes present; 1 writes missing, not verifiable, no attempt
+acknowledged, or a window longer than --max-window; 2 bad usage.`;
 
 export function parseCli(argv: string[], env: NodeJS.ProcessEnv): CliArgs {
   let values;
@@ -54,6 +57,7 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv): CliArgs {
         graph: { type: 'string' },
         'key-prefix': { type: 'string' },
         'max-window': { type: 'string' },
+        'verify-wait': { type: 'string' },
         cleanup: { type: 'boolean', default: false },
         json: { type: 'boolean', default: false },
         verbose: { type: 'boolean', default: false },
@@ -83,6 +87,7 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv): CliArgs {
     ...base,
     help: false,
     maxWindowMs: dur('--max-window', values['max-window']),
+    verifyWaitMs: dur('--verify-wait', values['verify-wait']),
     load: {
       host: values.host,
       port,

@@ -6,7 +6,7 @@ import { cleanup } from './cleanup.js';
 import { formatReport } from './format.js';
 import { runWriteLoad } from './run.js';
 import type { WriteLoadReport } from './types.js';
-import { verify } from './verify.js';
+import { toReport, verify } from './verify.js';
 
 export interface CliIO {
   stdout: Writable;
@@ -33,13 +33,17 @@ export async function main(argv: string[], io: CliIO = process): Promise<number>
       const log = (t: string) => say(io.stderr, `writeload: ${t}`);
       if (verbose) log(`writing to ${args.load.host}:${args.load.port}`);
       const run = await runWriteLoad({ ...args.load, signal: ac.signal, log: verbose ? log : undefined });
-      const target = { host: args.load.host, port: args.load.port, password: args.load.password };
-      const report = await verify(target, run);
+      const target = { host: args.load.host, port: args.load.port, password: args.load.password, waitMs: args.verifyWaitMs };
+      // A failed read-back still reports the windows that were measured; it is a failure, not a pass.
+      const report = await verify(target, run).catch((e: unknown) => {
+        if (!isFalkorError(e)) throw e;
+        return toReport(run, { missing: [], verifiedAgainst: 'nothing', verifiedRole: '', unverified: e.message });
+      });
       say(io.stdout, args.json ? JSON.stringify(report, null, 2) : formatReport(report));
       if (report.verifiedRole && report.verifiedRole !== 'master') {
         say(io.stderr, `writeload: warning: read back from a ${report.verifiedRole}, not a master: missing writes may be replication lag`);
       }
-      if (args.cleanup) await cleanup(target, run);
+      if (args.cleanup && !report.unverified) await cleanup(target, run);
       const problems = verdict(report, args.maxWindowMs);
       for (const p of problems) say(io.stderr, `writeload: FAILED: ${p}`);
       return problems.length ? EXIT.FAILED : EXIT.OK;
@@ -61,8 +65,9 @@ export async function main(argv: string[], io: CliIO = process): Promise<number>
 /** Why this run fails, if it does. */
 export function verdict(r: WriteLoadReport, maxWindowMs?: number): string[] {
   const out: string[] = [];
+  if (r.unverified) out.push(`acknowledged writes were not verified: ${r.unverified}`);
   if (r.missing.length) out.push(`${r.missing.length} acknowledged writes are missing`);
-  if (r.acknowledged === 0 && r.ackedGraph + r.ackedKv === 0) out.push('no write was acknowledged');
+  if (r.acknowledged === 0) out.push('no write attempt was acknowledged');
   if (maxWindowMs !== undefined && r.longestWindowMs > maxWindowMs) {
     out.push(`longest unavailability window ${r.longestWindowMs} ms exceeds ${maxWindowMs} ms`);
   }

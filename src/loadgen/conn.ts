@@ -4,7 +4,8 @@
 import { Redis } from 'ioredis';
 import type { Target } from './types.js';
 
-export async function openConnection(t: Target, timeoutMs: number): Promise<Redis> {
+/** `timeoutMs` bounds connecting (TCP, AUTH, first PING); `commandTimeoutMs` each later command. */
+export async function openConnection(t: Target, timeoutMs: number, commandTimeoutMs = timeoutMs): Promise<Redis> {
   const c = new Redis({
     host: t.host,
     port: t.port,
@@ -16,21 +17,31 @@ export async function openConnection(t: Target, timeoutMs: number): Promise<Redi
     maxRetriesPerRequest: 0,
     retryStrategy: () => null,
     connectTimeout: timeoutMs,
-    commandTimeout: timeoutMs,
+    commandTimeout: commandTimeoutMs,
     disableClientInfo: true,
     disconnectTimeout: timeoutMs,
   });
   // A rejected AUTH closes the connection and arrives only as an 'error' event: keep it for the message.
   let fatal: unknown;
   c.on('error', (e) => (fatal ??= e));
+  // A proxy may accept the TCP connection and then hold it while it looks for a backend.
+  let late = false;
   try {
-    await c.connect();
-    // Proves the endpoint serves (AUTH accepted, backend reachable, not LOADING) before writes count.
-    await c.ping();
+    const deadline = setTimeout(() => {
+      late = true;
+      c.disconnect();
+    }, timeoutMs);
+    try {
+      await c.connect();
+      // Proves the endpoint serves (AUTH accepted, backend reachable, not LOADING) before writes count.
+      await c.ping();
+    } finally {
+      clearTimeout(deadline);
+    }
     return c;
   } catch (e) {
     close(c);
-    throw fatal ?? e;
+    throw late ? new Error(`no answer within ${timeoutMs} ms`) : (fatal ?? e);
   }
 }
 

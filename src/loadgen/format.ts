@@ -17,7 +17,8 @@ export function formatReport(r: WriteLoadReport): string {
     }
     if (r.windows.some((w) => w.ongoing)) lines.push('    (+ still failing when the run ended)');
   }
-  if (r.missing.length === 0) lines.push('  missing acknowledged writes: none');
+  if (r.unverified) lines.push(`  missing acknowledged writes: NOT VERIFIED (${r.unverified})`);
+  else if (r.missing.length === 0) lines.push('  missing acknowledged writes: none');
   else {
     lines.push(`  MISSING acknowledged writes: ${r.missing.length}`);
     for (const kind of ['graph', 'kv'] as const) {

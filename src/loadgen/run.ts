@@ -30,7 +30,7 @@ export async function runWriteLoad(o: WriteLoadOptions): Promise<WriteLoadRun> {
     let outcome: Outcome;
     try {
       conn ??= await openConnection(o, p.opTimeoutMs);
-      outcome = await attempt(conn, p, seq, acked, latencies, start);
+      outcome = { ...(await attempt(conn, p, seq, acked, latencies)), start };
     } catch (e) {
       outcome = { start, end: now(), ok: false, error: `connect: ${errorText(e)}` };
     }
@@ -79,7 +79,9 @@ interface Settled {
   maxWrites: number;
 }
 
-async function attempt(c: Redis, p: Settled, seq: number, acked: AckLog, latencies: number[], start: number): Promise<Outcome> {
+async function attempt(c: Redis, p: Settled, seq: number, acked: AckLog, latencies: number[]): Promise<Omit<Outcome, 'start'>> {
+  // Latency counts from the send, not from a reconnect that may have preceded it.
+  const start = now();
   // Parameters travel in the CYPHER prefix, so the query text is the same for every write.
   const query = `CYPHER run='${p.runId}' seq=${seq} CREATE (:W {run: $run, seq: $seq})`;
   const g = c.call('GRAPH.QUERY', p.graph, query).then((r) => {
@@ -95,7 +97,7 @@ async function attempt(c: Redis, p: Settled, seq: number, acked: AckLog, latenci
   const results = await Promise.allSettled([g, k]);
   const end = now();
   const bad = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
-  return bad ? { start, end, ok: false, error: errorText(bad.reason) } : { start, end, ok: true };
+  return bad ? { end, ok: false, error: errorText(bad.reason) } : { end, ok: true };
 }
 
 function settle(o: WriteLoadOptions): Settled {

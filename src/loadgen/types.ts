@@ -85,4 +85,6 @@ export interface WriteLoadReport extends Omit<RunStats, 'startedAt'> {
   verifiedAgainst: string;
   /** Its replication role ("master", "slave"); "" when nothing needed reading back. A replica may lag. */
   verifiedRole: string;
+  /** Set when the read-back could not be done: then `missing` is empty because nothing was checked. */
+  unverified?: string;
 }

@@ -18,16 +18,7 @@ export interface VerifyOptions extends Target {
 const BATCH = 5_000;
 
 export async function verify(o: VerifyOptions, run: WriteLoadRun): Promise<WriteLoadReport> {
-  const { startedAt: _startedAt, ...stats } = run.stats;
-  const report = (missing: Missing[], verifiedAgainst: string, verifiedRole = ''): WriteLoadReport => ({
-    runId: run.acked.runId,
-    ...stats,
-    ackedGraph: run.acked.graphAcked.length,
-    ackedKv: run.acked.kvAcked.length,
-    missing,
-    verifiedAgainst,
-    verifiedRole,
-  });
+  const report = (missing: Missing[], verifiedAgainst: string, verifiedRole = '') => toReport(run, { missing, verifiedAgainst, verifiedRole });
   // Nothing acknowledged, nothing to read back: do not wait for an endpoint that may never come.
   if (run.acked.graphAcked.length + run.acked.kvAcked.length === 0) return report([], 'nothing (no write was acknowledged)');
   const c = await reach(o);
@@ -44,19 +35,20 @@ export async function verify(o: VerifyOptions, run: WriteLoadRun): Promise<Write
   }
 }
 
+/** The run's numbers with the read-back's findings; also used to report a run whose read-back failed. */
+export function toReport(run: WriteLoadRun, v: Pick<WriteLoadReport, 'missing' | 'verifiedAgainst' | 'verifiedRole' | 'unverified'>): WriteLoadReport {
+  const { startedAt: _startedAt, ...stats } = run.stats;
+  return { runId: run.acked.runId, ...stats, ackedGraph: run.acked.graphAcked.length, ackedKv: run.acked.kvAcked.length, ...v };
+}
+
 export async function reach(o: VerifyOptions): Promise<Redis> {
   const deadline = now() + (o.waitMs ?? 15_000);
   let last = '';
   for (;;) {
     try {
-      const c = await openConnection(o, o.opTimeoutMs ?? 10_000);
-      try {
-        await c.ping(); // fails with LOADING while a restarted server reads its AOF
-        return c;
-      } catch (e) {
-        close(c);
-        throw e;
-      }
+      // Connecting includes a PING, which fails with LOADING while a restarted server reads its AOF.
+      const connectMs = Math.min(5_000, Math.max(250, deadline - now()));
+      return await openConnection(o, connectMs, o.opTimeoutMs ?? 10_000);
     } catch (e) {
       last = errorText(e);
     }

@@ -5,7 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { HaproxyProc, RedisProc, tempDir } from './procs.js';
+import { HaproxyProc, RedisProc, tempDir, waitPing } from './procs.js';
 
 const ROOT = join(import.meta.dirname, '../../..');
 const HOST = '127.0.4.3';
@@ -13,6 +13,9 @@ const password = randomBytes(12).toString('hex');
 const dir = tempDir('writeload-cli');
 const redis = new RedisProc({ host: HOST, port: 6379, dir: dir.path, aof: false, password });
 const haproxy = new HaproxyProc({ host: HOST, port: 6380, backend: { host: HOST, port: 6379 }, dir: dir.path });
+// Plain Redis without the graph module, reached directly: every GRAPH.QUERY fails.
+const plainDir = tempDir('writeload-plain');
+const plain = new RedisProc({ host: HOST, port: 6390, dir: plainDir.path, aof: false, falkordb: false });
 const base = ['--host', HOST, '--port', '6380', '--password-env', 'WL_PW'];
 
 interface Result {
@@ -37,6 +40,21 @@ function writeload(args: string[], during?: () => Promise<void>): Promise<Result
   })();
 }
 
+/** Wait until the CLI (whose start-up time varies with machine load) has written at least n more keys. */
+async function writesLanded(n: number): Promise<void> {
+  const c = redis.client();
+  try {
+    const deadline = Date.now() + 10_000;
+    const target = (await c.dbsize()) + n;
+    while ((await c.dbsize()) < target) {
+      if (Date.now() > deadline) throw new Error('the CLI wrote nothing within 10 s');
+      await new Promise((res) => setTimeout(res, 20));
+    }
+  } finally {
+    c.disconnect();
+  }
+}
+
 beforeAll(async () => {
   // The wrapper runs dist/: build it (others' half-written files may fail type checks but still emit).
   const tsc = spawn(process.execPath, [join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', join(ROOT, 'tsconfig.json')], { stdio: 'ignore' });
@@ -45,12 +63,15 @@ beforeAll(async () => {
   expect(existsSync(built)).toBe(true);
   expect(statSync(built).mtimeMs).toBeGreaterThanOrEqual(statSync(join(ROOT, 'src/loadgen/cli.ts')).mtimeMs);
   await redis.start();
+  await plain.start();
   await haproxy.start(password);
 });
 afterAll(async () => {
   await haproxy.stop();
   await redis.kill();
+  await plain.kill();
   dir.remove();
+  plainDir.remove();
 });
 
 describe('scripts/writeload', () => {
@@ -90,7 +111,7 @@ describe('scripts/writeload', () => {
   it('a restart without persistence loses acknowledged writes: listed by seq, exit 1', async () => {
     let killedAt = 0;
     const r = await writeload([...base, '--duration', '3s', '--timeout', '300ms', '--json', '--verbose'], async () => {
-      await new Promise((res) => setTimeout(res, 1000));
+      await writesLanded(20);
       killedAt = Date.now();
       await redis.kill();
       await redis.start();
@@ -115,12 +136,39 @@ describe('scripts/writeload', () => {
   it('nothing reachable: every attempt fails, nothing to verify, exit 1', async () => {
     const r = await writeload(['--host', HOST, '--port', '6399', '--duration', '300ms', '--json']);
     expect(r.code).toBe(1);
-    expect(r.stderr).toContain('FAILED: no write was acknowledged');
+    expect(r.stderr).toContain('FAILED: no write attempt was acknowledged');
     const report = JSON.parse(r.stdout);
     expect(report.acknowledged).toBe(0);
     expect(report.windows).toHaveLength(1);
     expect(report.windows[0].ongoing).toBe(true);
     expect(report.windows[0].firstError).toMatch(/ECONNREFUSED/);
+  });
+
+  it('graph writes failing while SETs succeed: one long window, no attempt acknowledged, exit 1', async () => {
+    const r = await writeload(['--host', HOST, '--port', '6390', '--max-writes', '20', '--interval', '1ms', '--json']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('FAILED: no write attempt was acknowledged');
+    const report = JSON.parse(r.stdout);
+    expect(report).toMatchObject({ attempted: 20, acknowledged: 0, failed: 20, ackedGraph: 0, ackedKv: 20, missing: [] });
+    expect(report.windows).toHaveLength(1);
+    expect(report.windows[0].firstError).toMatch(/unknown command.*GRAPH\.QUERY/i);
+  });
+
+  it('an endpoint still down at the end: the windows are reported, the writes are NOT VERIFIED, exit 1', async () => {
+    try {
+      const r = await writeload([...base, '--duration', '1500ms', '--timeout', '200ms', '--verify-wait', '500ms'], async () => {
+        await writesLanded(10);
+        await redis.kill();
+      });
+      expect(r.code, r.stdout + r.stderr).toBe(1);
+      expect(r.stdout).toMatch(/unavailability windows: 1, longest \d+/);
+      expect(r.stdout).toContain('(+ still failing when the run ended)');
+      expect(r.stdout, r.stderr).toMatch(/missing acknowledged writes: NOT VERIFIED \(cannot verify: 127\.0\.4\.3:6380 did not answer/);
+      expect(r.stderr).toMatch(/FAILED: acknowledged writes were not verified/);
+    } finally {
+      await redis.start();
+      await waitPing({ host: HOST, port: 6380, password }, 5000);
+    }
   });
 
   it('bad input: one clear line, exit 2, no stack trace, nothing written', async () => {

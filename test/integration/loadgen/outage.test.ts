@@ -54,7 +54,7 @@ describe('write load across outages', () => {
     expect(w.errors).toBeGreaterThanOrEqual(5); // 2 s of 300 ms timeouts
     expect(w.firstError).toMatch(/timed out/i);
     expect(w.ongoing).toBeUndefined();
-    expect(run.stats.acknowledged).toBeGreaterThan(200); // 3 s of the 5 s at 10 ms pacing
+    expect(run.stats.acknowledged).toBeGreaterThan(100); // ~300 possible: 3 s of the 5 s at 10 ms pacing
 
     const report = await verify(endpoint, run);
     expect(report.missing).toEqual([]);
@@ -85,7 +85,7 @@ describe('write load across outages', () => {
 
     const report = await verify(endpoint, run);
     expect(report.missing).toEqual([]);
-    expect(report.ackedGraph).toBeGreaterThan(200);
+    expect(report.ackedGraph).toBeGreaterThan(100);
   });
 
   it('writes still failing when the run ends form an ongoing window', async () => {

@@ -30,6 +30,8 @@ export interface RedisOpts {
   fsync?: 'always' | 'everysec';
   password?: string;
   replicaOf?: { host: string; port: number };
+  /** Load FalkorDB (default); false gives a plain Redis where GRAPH.* commands are unknown. */
+  falkordb?: boolean;
 }
 
 /** A redis-server that can be frozen, killed and started again on the same port and data dir. */
@@ -45,9 +47,9 @@ export class RedisProc {
       'save ""',
       `appendonly ${o.aof ? 'yes' : 'no'}`,
       `appendfsync ${o.fsync ?? 'everysec'}`,
-      `loadmodule ${falkorBin().module}`,
       `logfile ${join(o.dir, 'redis.log')}`,
     ];
+    if (o.falkordb !== false) lines.push(`loadmodule ${falkorBin().module}`);
     // The password goes in a 0600 file, not on the command line where ps shows it.
     if (o.password) lines.push(`requirepass ${o.password}`, `masterauth ${o.password}`);
     if (o.replicaOf) lines.push(`replicaof ${o.replicaOf.host} ${o.replicaOf.port}`);

@@ -38,9 +38,11 @@ describe('verdict and report text', () => {
   it('fails on missing writes, on no acknowledgement, and on a window over the limit', () => {
     expect(verdict(report())).toEqual([]);
     expect(verdict(report({ missing: [{ kind: 'kv', seq: 3 }] }))).toEqual(['1 acknowledged writes are missing']);
-    expect(verdict(report({ acknowledged: 0, ackedGraph: 0, ackedKv: 0 }))).toEqual(['no write was acknowledged']);
+    expect(verdict(report({ acknowledged: 0, ackedGraph: 0, ackedKv: 0 }))).toEqual(['no write attempt was acknowledged']);
     expect(verdict(report({ longestWindowMs: 2500 }), 2000)).toEqual(['longest unavailability window 2500 ms exceeds 2000 ms']);
     expect(verdict(report({ longestWindowMs: 2000 }), 2000)).toEqual([]);
+    expect(verdict(report({ unverified: 'x:1 did not answer' }))).toEqual(['acknowledged writes were not verified: x:1 did not answer']);
+    expect(formatReport(report({ unverified: 'x:1 did not answer' }))).toContain('missing acknowledged writes: NOT VERIFIED (x:1 did not answer)');
   });
 
   it('lists windows and missing seqs as ranges', () => {
