@@ -1,0 +1,36 @@
+// HAProxy's runtime API on its stats socket (a unix socket on the host), reached through an SSH
+// streamlocal channel. One command per connection: HAProxy answers and closes in non-interactive mode.
+import { FalkorError } from '../errors.js';
+import type { Tunnels } from '../redis/tunnel.js';
+import { parseShowStat, type BackendStat } from './stats.js';
+
+export async function haproxyCommand(tunnels: Tunnels, host: string, socketPath: string, command: string, timeoutMs = 5_000): Promise<string> {
+  if (/[\r\n;]/.test(command)) throw new FalkorError('USER', `one HAProxy command at a time, without newlines or ';': ${JSON.stringify(command)}`);
+  const ch = await tunnels.stream(host, { path: socketPath }, timeoutMs);
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    const timer = setTimeout(() => {
+      ch.destroy();
+      reject(new FalkorError('TIMEOUT', `${host}: HAProxy stats socket ${socketPath} gave no complete answer to "${command}" within ${timeoutMs / 1000}s`));
+    }, timeoutMs);
+    ch.on('data', (d: Buffer) => chunks.push(d));
+    ch.on('error', (e: Error) => {
+      clearTimeout(timer);
+      reject(new FalkorError('REMOTE', `${host}: HAProxy stats socket ${socketPath}: ${e.message}`));
+    });
+    ch.on('close', () => {
+      clearTimeout(timer);
+      resolve(Buffer.concat(chunks).toString('utf8'));
+    });
+    ch.write(`${command}\n`);
+  });
+}
+
+export async function showStat(tunnels: Tunnels, host: string, socketPath: string, timeoutMs?: number): Promise<BackendStat[]> {
+  const text = await haproxyCommand(tunnels, host, socketPath, 'show stat', timeoutMs);
+  try {
+    return parseShowStat(text);
+  } catch (e) {
+    throw new FalkorError('REMOTE', `${host}: HAProxy stats socket ${socketPath}: ${(e as Error).message}; it said: ${text.slice(0, 200).trim()}`);
+  }
+}

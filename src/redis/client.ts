@@ -1,0 +1,139 @@
+// Redis connections to the hosts. By default each one rides an SSH channel to 127.0.0.1:<port> on the
+// host, handed to ioredis through a one-shot loopback listener (so any RESP client works unchanged);
+// `direct` connects to the host's address instead. Every failure is one line naming host and port.
+import { createServer, type AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
+import { Redis } from 'ioredis';
+import type { Ctx } from '../context.js';
+import { FalkorError, isFalkorError } from '../errors.js';
+import type { Host, Inventory } from '../inventory/schema.js';
+import { createSshTunnels, type Tunnels } from './tunnel.js';
+
+export interface RedisLike {
+  /** Any command, as ioredis's `call`: nested arrays of strings/numbers, null, or an error thrown. */
+  call(command: string, ...args: (string | number)[]): Promise<unknown>;
+  info(section?: string): Promise<string>;
+  /** The underlying ioredis client, for pipelines or subscriptions. */
+  readonly client: Redis;
+  /** "db2:6379 (via SSH)": how messages name this connection. */
+  readonly label: string;
+  close(): Promise<void>;
+}
+
+export interface OpenOpts {
+  password?: string;
+  username?: string;
+  timeoutMs?: number;
+}
+
+export interface RedisFactory {
+  open(host: Host, port: number, opts?: OpenOpts): Promise<RedisLike>;
+  /** The SSH channels (also used for HAProxy's stats socket); undefined in direct mode. */
+  readonly tunnels?: Tunnels;
+  close(): Promise<void>;
+}
+
+export interface FactoryOpts {
+  /** 'ssh' (default): through SSH to 127.0.0.1 on the host. 'direct': to host.address from here. */
+  mode?: 'ssh' | 'direct';
+  tunnels?: Tunnels;
+}
+
+export function createRedisFactory(inv: Inventory, o: FactoryOpts & Parameters<typeof createSshTunnels>[1] = {}): RedisFactory {
+  const mode = o.mode ?? 'ssh';
+  const tunnels = mode === 'ssh' ? (o.tunnels ?? createSshTunnels(inv, o)) : undefined;
+  const open = new Set<RedisLike>();
+  return {
+    tunnels,
+    async open(host, port, opts = {}) {
+      const timeoutMs = opts.timeoutMs ?? 5_000;
+      const label = `${host.name}:${port}${tunnels ? ' (via SSH)' : ''}`;
+      let endpoint = { host: host.address, port };
+      let release = () => {};
+      if (tunnels) {
+        const ch = await tunnels.stream(host.name, { port }, timeoutMs);
+        const l = await oneShotListener(ch);
+        endpoint = { host: '127.0.0.1', port: l.port };
+        release = l.close;
+      }
+      const client = new Redis({
+        ...endpoint,
+        lazyConnect: true,
+        maxRetriesPerRequest: 0,
+        enableOfflineQueue: false,
+        enableReadyCheck: false, // its INFO would run before our AUTH
+        retryStrategy: () => null,
+        connectTimeout: timeoutMs,
+        commandTimeout: timeoutMs,
+      });
+      client.on('error', () => {}); // surfaced by the failing command instead
+      const r: RedisLike = {
+        client,
+        label,
+        call: (cmd, ...args) => client.call(cmd, ...args).catch((e: unknown) => Promise.reject(mapError(e, label))),
+        info: (section) => (section ? client.info(section) : client.info()).catch((e: unknown) => Promise.reject(mapError(e, label))),
+        async close() {
+          open.delete(r);
+          client.disconnect();
+          release();
+        },
+      };
+      open.add(r);
+      try {
+        await client.connect();
+        if (opts.password !== undefined) await client.call('AUTH', ...(opts.username ? [opts.username, opts.password] : [opts.password]));
+      } catch (e) {
+        await r.close();
+        throw mapError(e, label);
+      }
+      return r;
+    },
+    async close() {
+      await Promise.all([...open].map((r) => r.close()));
+      await tunnels?.close();
+    },
+  };
+}
+
+/** The factory a command uses: its --accept-new and --direct, the context's prompt and env, logs with -v. */
+export function redisFactoryFor(inv: Inventory, ctx: Ctx, cmdOpts: { acceptNew?: unknown; direct?: unknown }): RedisFactory {
+  return createRedisFactory(inv, {
+    mode: cmdOpts.direct === true ? 'direct' : 'ssh',
+    acceptNew: cmdOpts.acceptNew === true,
+    prompt: ctx.prompt,
+    env: ctx.env,
+    log: (l) => ctx.out.verbose(l),
+    notice: (l) => ctx.out.info(l),
+  });
+}
+
+/** A loopback listener that hands one already-open channel to the first client that connects, then closes. */
+function oneShotListener(ch: Duplex): Promise<{ port: number; close: () => void }> {
+  return new Promise((resolve, reject) => {
+    const server = createServer({ allowHalfOpen: false }, (sock) => {
+      server.close();
+      sock.pipe(ch).pipe(sock);
+      const end = () => {
+        sock.destroy();
+        ch.destroy();
+      };
+      sock.on('error', end).on('close', end);
+      ch.on('error', end).on('close', end);
+    });
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      resolve({ port: (server.address() as AddressInfo).port, close: () => (server.close(), ch.destroy()) });
+    });
+  });
+}
+
+/** ioredis errors → one line naming the connection; server replies (WRONGPASS, NOAUTH…) kept verbatim. */
+export function mapError(e: unknown, label: string): FalkorError {
+  if (isFalkorError(e)) return e;
+  const err = e as NodeJS.ErrnoException;
+  const msg = err?.message ?? String(e);
+  if (err?.code === 'ECONNREFUSED') return new FalkorError('REMOTE', `${label}: connection refused`, { cause: e });
+  if (/ETIMEDOUT|timed? ?out/i.test(msg)) return new FalkorError('TIMEOUT', `${label}: no answer (${msg})`, { cause: e });
+  if (/Connection is closed|ECONNRESET|Stream isn't writeable/i.test(msg)) return new FalkorError('REMOTE', `${label}: connection closed by the server`, { cause: e });
+  return new FalkorError('REMOTE', `${label}: ${msg}`, { cause: e });
+}
