@@ -23,6 +23,13 @@ function checkPassword(pw: string): string {
   return pw;
 }
 
+/**
+ * An INFO replication reply is a few hundred bytes in one segment. With min-recv, a reply that does
+ * not match fails the check at once; without it HAProxy waits for more data until `timeout check`,
+ * and a demoted master would keep the write port for fall × that timeout.
+ */
+const MIN_RECV = 200;
+
 function checkRules(expect: string): string[] {
   return [
     '    option tcp-check',
@@ -30,7 +37,7 @@ function checkRules(expect: string): string[] {
     `    tcp-check send "AUTH \${${PASSWORD_VAR}}\\r\\n"`,
     '    tcp-check expect string +OK',
     '    tcp-check send "INFO replication\\r\\n"',
-    `    tcp-check expect ${expect}`,
+    `    tcp-check expect min-recv ${MIN_RECV} ${expect}`,
     '    tcp-check send "QUIT\\r\\n"',
     '    tcp-check expect string +OK',
   ];

@@ -14,7 +14,8 @@ const BIN = join(ROOT, 'bin/falkorctl.js');
 
 beforeAll(() => {
   const built = join(ROOT, 'dist/commands/render.js');
-  const newest = Math.max(...['src/commands/render.ts', 'src/render/index.ts', 'src/render/output.ts'].map((p) => statSync(join(ROOT, p)).mtimeMs));
+  const sources = ['src/commands/render.ts', ...['src/render', 'src/templates'].flatMap((d) => readdirSync(join(ROOT, d)).map((f) => `${d}/${f}`))];
+  const newest = Math.max(...sources.map((p) => statSync(join(ROOT, p)).mtimeMs));
   if (!existsSync(built) || statSync(built).mtimeMs < newest) execaSync('npx', ['tsc', '-p', 'tsconfig.json'], { cwd: ROOT, reject: false });
 }, 120_000);
 

@@ -199,7 +199,7 @@ describe('haproxy.cfg', () => {
     const write = cfg.slice(cfg.indexOf('backend falkordb_write'), cfg.indexOf('frontend falkordb_read'));
     expect(write).toContain('tcp-check send "AUTH ${FALKORDB_PASSWORD}\\r\\n"');
     expect(write).toContain('tcp-check send "INFO replication\\r\\n"');
-    expect(write).toContain('tcp-check expect string role:master');
+    expect(write).toContain('tcp-check expect min-recv 200 string role:master');
     expect(write).toContain('on-marked-down shutdown-sessions');
     expect(write).not.toMatch(/PING/);
     for (const s of ['server db1 10.0.0.11:6379', 'server db2 10.0.0.12:6379', 'server db3 10.0.0.13:6379']) expect(write).toContain(s);
