@@ -9,15 +9,14 @@ export interface ClientOptions {
 }
 
 /**
- * A connected client. Failures surface at once (one try per command, no reconnect), which is what a
- * test that asserts on errors such as READONLY or NOAUTH needs.
+ * A connected (and, given a password, authenticated) client. Failures surface at once (one try per
+ * command, no reconnect), which is what a test that asserts on errors such as READONLY or NOAUTH needs;
+ * bad credentials reject with the server's own error (WRONGPASS …).
  */
 export async function redisClient(host: string, port: number, o: ClientOptions = {}): Promise<Redis> {
   const r = new Redis({
     host,
     port,
-    username: o.username,
-    password: o.password,
     lazyConnect: true,
     maxRetriesPerRequest: 0,
     enableOfflineQueue: false,
@@ -37,6 +36,15 @@ export async function redisClient(host: string, port: number, o: ClientOptions =
   };
   track(handle);
   await r.connect();
+  // AUTH ourselves: ioredis would only emit a failed AUTH as an event, leaving an unauthenticated client
+  if (o.password !== undefined) {
+    try {
+      await r.call('AUTH', ...(o.username ? [o.username, o.password] : [o.password]));
+    } catch (err) {
+      await handle.stop();
+      throw err;
+    }
+  }
   return r;
 }
 

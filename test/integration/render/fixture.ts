@@ -42,7 +42,14 @@ export const PARAMS = {
  * 127.0.2.<first>..<first+3>. `ports` keeps HAProxy frontends of concurrently running files apart
  * (HAProxy also binds 127.0.0.1).
  */
-export function layout(o: { first: number; ports: [write: number, read: number]; label: string; patch?: (i: InventoryInput) => void }): Layout {
+export function layout(o: {
+  first: number;
+  ports: [write: number, read: number];
+  label: string;
+  patch?: (i: InventoryInput) => void;
+  /** ACL user name → password, for inventories with auth.users. */
+  users?: Record<string, string>;
+}): Layout {
   const root = tempDir(o.label);
   const fs = (p: string) => join(root, 'fs', p);
   const names = ['db-1', 'db-2', 'db-3', 'lb-1'];
@@ -73,7 +80,7 @@ export function layout(o: { first: number; ports: [write: number, read: number];
   };
   o.patch?.(input);
   const inv = inventorySchema.parse(input);
-  const secrets: Secrets = { password: randomBytes(16).toString('hex'), sentinelPassword: randomBytes(16).toString('hex'), users: {} };
+  const secrets: Secrets = { password: randomBytes(16).toString('hex'), sentinelPassword: randomBytes(16).toString('hex'), users: { ...o.users } };
   const files = renderAll(inv, secrets);
   const onHost = (host: string, path: string) => join(root, 'hosts', host, path);
   writeFiles(files, onHost);
