@@ -52,7 +52,6 @@ export async function runWriteLoad(o: WriteLoadOptions): Promise<WriteLoadRun> {
   if (conn) close(conn);
 
   const windows = tracker.finish();
-  const all = [...latencies];
   return {
     acked,
     stats: {
@@ -63,8 +62,8 @@ export async function runWriteLoad(o: WriteLoadOptions): Promise<WriteLoadRun> {
       ...summarize(windows),
       startedAt: round(startedAt),
       durationMs: round(now() - startedAt),
-      p50Ms: percentile(all, 50),
-      p99Ms: percentile(all, 99),
+      p50Ms: percentile(latencies, 50),
+      p99Ms: percentile(latencies, 99),
     },
   };
 }
@@ -81,17 +80,17 @@ interface Settled {
 
 async function attempt(c: Redis, p: Settled, seq: number, acked: AckLog, latencies: number[]): Promise<Omit<Outcome, 'start'>> {
   // Latency counts from the send, not from a reconnect that may have preceded it.
-  const start = now();
+  const sent = now();
   // Parameters travel in the CYPHER prefix, so the query text is the same for every write.
   const query = `CYPHER run='${p.runId}' seq=${seq} CREATE (:W {run: $run, seq: $seq})`;
   const g = c.call('GRAPH.QUERY', p.graph, query).then((r) => {
     if (!Array.isArray(r)) throw new Error(`unexpected GRAPH.QUERY reply: ${String(r)}`);
-    latencies.push(now() - start);
+    latencies.push(now() - sent);
     acked.graphAcked.push(seq);
   });
   const k = c.set(`${p.keyPrefix}:${seq}`, String(seq)).then((r) => {
     if (r !== 'OK') throw new Error(`unexpected SET reply: ${String(r)}`);
-    latencies.push(now() - start);
+    latencies.push(now() - sent);
     acked.kvAcked.push(seq);
   });
   const results = await Promise.allSettled([g, k]);
