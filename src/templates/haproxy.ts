@@ -5,7 +5,7 @@ import { userError } from '../errors.js';
 import type { Host, Inventory } from '../inventory/schema.js';
 import { dbHosts } from '../inventory/topology.js';
 import { header, lines, paths, type Secrets } from './common.js';
-import { envFileValue, haproxyAddr, isIp, safePath } from './quote.js';
+import { envFileValue, haproxyAddr, safePath } from './quote.js';
 
 export const HAPROXY_CFG = '/etc/haproxy/haproxy.cfg';
 export const HAPROXY_ENV = '/etc/haproxy/falkordb.env';
@@ -43,9 +43,9 @@ function checkRules(expect: string): string[] {
   ];
 }
 
+/** The host's own address (HAProxy resolves a name at start) and loopback. */
 function binds(h: Host, port: number): string[] {
-  const addrs = [...new Set([isIp(h.address) ? h.address : undefined, '127.0.0.1'].filter((a): a is string => Boolean(a)))];
-  return addrs.map((a) => `    bind ${haproxyAddr(a, port)}`);
+  return [...new Set([h.address, '127.0.0.1'])].map((a) => `    bind ${haproxyAddr(a, port)}`);
 }
 
 export function haproxyCfg(inv: Inventory, h: Host): string {
