@@ -2,7 +2,7 @@
 // against real redis-server 8 + FalkorDB behind a real HAProxy write port.
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cleanup, runWriteLoad, verify } from '../../../src/loadgen/index.js';
+import { cleanup, runWriteLoad, underWriteLoad, verify } from '../../../src/loadgen/index.js';
 import { HaproxyProc, RedisProc, tempDir } from './procs.js';
 
 const HOST = '127.0.4.1';
@@ -121,6 +121,37 @@ describe('write load through HAProxy', () => {
     expect(timed.stats.attempted).toBeLessThanOrEqual(151);
     expect(timed.stats.attempted).toBeGreaterThan(75);
     expect(timed.stats.failed).toBe(0);
+  });
+
+  it('underWriteLoad: writes before, during and after an action, then verifies', async () => {
+    const t0 = Date.now();
+    let actionAt = 0;
+    const { result, report } = await underWriteLoad({ ...endpoint, leadInMs: 300, settleMs: 300 }, async () => {
+      actionAt = Date.now();
+      await new Promise((r) => setTimeout(r, 400));
+      return 'done';
+    });
+    const took = Date.now() - t0;
+    expect(result).toBe('done');
+    expect(actionAt - t0).toBeGreaterThanOrEqual(300);
+    expect(took).toBeGreaterThanOrEqual(1000);
+    expect(took).toBeLessThan(2500);
+    expect(report.attempted).toBeGreaterThan(30);
+    expect(report.acknowledged).toBe(report.attempted);
+    expect(report.windows).toEqual([]);
+    expect(report.missing).toEqual([]);
+  });
+
+  it('underWriteLoad: an action that throws still stops the load; bad options fail before the action', async () => {
+    const t0 = Date.now();
+    await expect(underWriteLoad({ ...endpoint, leadInMs: 100 }, async () => Promise.reject(new Error('restart broke')))).rejects.toThrow('restart broke');
+    expect(Date.now() - t0).toBeLessThan(1500);
+    let ran = false;
+    const bad = underWriteLoad({ ...endpoint, intervalMs: -1 }, async () => {
+      ran = true;
+    });
+    await expect(bad).rejects.toThrow(/intervalMs must be a number >= 0/);
+    expect(ran).toBe(false);
   });
 
   it('an abort signal ends the run early', async () => {
