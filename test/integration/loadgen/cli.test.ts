@@ -24,7 +24,7 @@ interface Result {
   stderr: string;
 }
 
-function writeload(args: string[], during?: () => Promise<void>): Promise<Result> {
+function writeload(args: string[], during?: (pid: number) => Promise<void>): Promise<Result> {
   const child = spawn(join(ROOT, 'scripts/writeload'), args, { env: { ...process.env, WL_PW: password }, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
@@ -32,7 +32,7 @@ function writeload(args: string[], during?: () => Promise<void>): Promise<Result
   child.stderr.on('data', (d) => (stderr += d));
   const exited = new Promise<number | null>((r) => child.on('close', r));
   return (async () => {
-    if (during) await during();
+    if (during) await during(child.pid!);
     const code = await exited;
     // The password travels only through the environment, and no output repeats it.
     expect(stdout + stderr).not.toContain(password);
@@ -169,6 +169,20 @@ describe('scripts/writeload', () => {
       await redis.start();
       await waitPing({ host: HOST, port: 6380, password }, 5000);
     }
+  });
+
+  it('Ctrl-C ends a long run early, and it is still verified and reported', async () => {
+    const t0 = Date.now();
+    const r = await writeload([...base, '--duration', '10m', '--json'], async (pid) => {
+      await writesLanded(10);
+      process.kill(pid, 'SIGINT');
+    });
+    expect(Date.now() - t0).toBeLessThan(10_000);
+    expect(r.code).toBe(0);
+    const report = JSON.parse(r.stdout);
+    expect(report.acknowledged).toBeGreaterThanOrEqual(5);
+    expect(report.missing).toEqual([]);
+    expect(report.durationMs).toBeLessThan(10_000);
   });
 
   it('bad input: one clear line, exit 2, no stack trace, nothing written', async () => {
