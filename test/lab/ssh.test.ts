@@ -3,6 +3,7 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { execa } from 'execa';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { labUp, type Lab } from '../helpers/lab.js';
 
@@ -45,10 +46,20 @@ describe('lab ssh', () => {
     expect(r.stderr).toMatch(/REMOTE HOST IDENTIFICATION HAS CHANGED|Host key verification failed/);
   });
 
-  it('refuses password login: key only', async () => {
+  it('offers public-key login only, with one ed25519 host key', async () => {
     const h = lab.state.hosts[0]!;
     const cfg = await lab.exec(h.name, ['sshd', '-T']);
     expect(cfg.stdout).toMatch(/^passwordauthentication no$/m);
-    expect(cfg.stdout).toMatch(/^hostkey \/etc\/ssh\/ssh_host_ed25519_key$/m);
+    expect(cfg.stdout.match(/^hostkey .*$/gm)).toEqual(['hostkey /etc/ssh/ssh_host_ed25519_key']);
+    // What the server itself offers a client that has no key to show.
+    const r = await execa(
+      'ssh',
+      ['-v', '-o', 'BatchMode=yes', '-o', 'PubkeyAuthentication=no', '-o', `UserKnownHostsFile=${join(lab.state.dir, 'known_hosts')}`,
+        '-o', 'StrictHostKeyChecking=yes', '-o', 'ConnectTimeout=5', `root@${h.address}`, 'true'],
+      { reject: false, stdin: 'ignore' },
+    );
+    expect(r.exitCode).toBe(255);
+    expect(r.stderr).toMatch(/Authentications that can continue: publickey\r?\n/);
+    expect(r.stderr).not.toMatch(/can continue: .*password/);
   });
 });

@@ -1,0 +1,146 @@
+// The QEMU lab guest, end to end: boot it with scripts/lab-vm, log in with real ssh and strict host-key
+// checking, and run the storage sequence the tool will run (pvcreate → vgcreate → lvcreate → mkfs.xfs →
+// mount → fstab by UUID) against real device-mapper, which this machine's kernel lacks.
+// Slow (a TCG boot is about a minute): LAB_VM=0 skips it for quick local runs; CI runs it.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { execa } from 'execa';
+import { existsSync } from 'node:fs';
+import { readFile, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { parse } from 'yaml';
+import { inventorySchema } from '../../src/inventory/schema.js';
+import { quoteArgv } from '../../src/remote/quote.js';
+
+const enabled = process.env.LAB_VM !== '0';
+const script = new URL('../../scripts/lab-vm', import.meta.url).pathname;
+// Its own state dir, so the test neither disturbs nor depends on a lab someone has up.
+const labDir = process.env.LAB_VM_TEST_DIR ?? '/var/tmp/falkorctl-lab-vmtest';
+const addr = '127.0.5.1';
+const vmDir = `${labDir}/vm/vm1`;
+let port = 0;
+
+if (!enabled) console.warn('LAB_VM=0: skipping the QEMU guest test (LVM + XFS over SSH); CI runs it');
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, addr, () => {
+      const a = srv.address();
+      srv.close(() => (a && typeof a === 'object' ? resolve(a.port) : reject(new Error('no port'))));
+    });
+  });
+}
+
+const labVm = (cmd: string) =>
+  execa(script, [cmd], { env: { LAB_DIR: labDir, LAB_VM_PORT: String(port) }, reject: false, all: true });
+
+function sshArgs(knownHosts = `${labDir}/known_hosts`): string[] {
+  return ['-i', `${labDir}/id_ed25519`, '-o', 'IdentitiesOnly=yes', '-o', `UserKnownHostsFile=${knownHosts}`,
+    '-o', 'GlobalKnownHostsFile=/dev/null', '-o', 'StrictHostKeyChecking=yes', '-o', 'BatchMode=yes',
+    '-o', 'ConnectTimeout=10', '-p', String(port), `root@${addr}`];
+}
+
+/** Runs one argv on the guest (quoted in the one place that quotes), never throwing. */
+const onGuest = (argv: readonly [string, ...string[]]) =>
+  execa('ssh', [...sshArgs(), quoteArgv(argv)], { reject: false, timeout: 60_000 });
+
+async function must(argv: readonly [string, ...string[]]): Promise<string> {
+  const r = await onGuest(argv);
+  expect(r.exitCode, `${quoteArgv(argv)} → ${r.stderr}`).toBe(0);
+  return r.stdout;
+}
+
+describe.skipIf(!enabled)('QEMU lab guest (LVM on XFS over SSH)', () => {
+  let bootMs = 0;
+
+  beforeAll(async () => {
+    port = await freePort();
+    await labVm('down'); // a crashed earlier run
+    const up = await labVm('up');
+    if (up.exitCode !== 0) throw new Error(`scripts/lab-vm up failed (${up.exitCode}):\n${up.all}`);
+    bootMs = Number(await readFile(`${vmDir}/boot_ms`, 'utf8'));
+    console.log(`lab-vm: boot to SSH ${(bootMs / 1000).toFixed(1)} s`);
+  }, 420_000);
+
+  afterAll(async () => {
+    await labVm('down'); // also after a failed test; idempotent
+  }, 60_000);
+
+  it('boots to a strict-host-key SSH login within the budget', async () => {
+    expect(bootMs).toBeGreaterThan(0);
+    expect(bootMs).toBeLessThan(180_000);
+    expect((await must(['hostname'])).trim()).toBe('vm1');
+    expect((await labVm('status')).stdout).toMatch(new RegExp(`^vm1 running pid=\\d+ ssh=${addr}:${port} `));
+  });
+
+  it('known_hosts holds the key the guest really serves, and a wrong key is refused', async () => {
+    const known = await readFile(`${labDir}/known_hosts`, 'utf8');
+    const served = (await must(['cat', '/etc/ssh/ssh_host_ed25519_key.pub'])).trim().split(' ');
+    expect(known).toContain(`[${addr}]:${port} ${served[0]} ${served[1]}`);
+
+    const other = `${labDir}/other_key`;
+    await execa('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', other]);
+    const otherPub = (await readFile(`${other}.pub`, 'utf8')).split(' ');
+    await writeFile(`${labDir}/wrong_known_hosts`, `[${addr}]:${port} ${otherPub[0]} ${otherPub[1]}\n`);
+    const r = await execa('ssh', [...sshArgs(`${labDir}/wrong_known_hosts`), 'true'], { reject: false });
+    expect(r.exitCode).toBe(255);
+    expect(r.stderr).toMatch(/HOST IDENTIFICATION HAS CHANGED|Host key verification failed/);
+  });
+
+  it('writes a vm.yaml inventory that the schema accepts', async () => {
+    const inv = inventorySchema.parse(parse(await readFile(`${labDir}/vm.yaml`, 'utf8')));
+    const vm1 = inv.hosts.find((h) => h.name === 'vm1');
+    expect(vm1?.address).toBe(addr);
+    expect(vm1?.ssh?.port).toBe(port);
+    expect(vm1?.storage?.devices).toEqual(['/dev/vdb', '/dev/vdc']);
+    expect(vm1?.storage?.volumeGroup).toBe('falkordb-vg');
+    expect(vm1?.storage?.volumes.map((v) => v.name)).toEqual(['data', 'backup']);
+  });
+
+  it('pvcreate → vgcreate → lvcreate → mkfs.xfs → mount noatime → fstab by UUID', async () => {
+    const mnt = '/var/lib/falkordb/data';
+    const t0 = Date.now();
+    await must(['pvcreate', '-q', '/dev/vdb', '/dev/vdc']);
+    await must(['vgcreate', '-q', 'falkordb-vg', '/dev/vdb', '/dev/vdc']);
+    await must(['lvcreate', '-q', '-y', '-L', '1G', '-n', 'data', 'falkordb-vg']);
+    await must(['mkfs.xfs', '-q', '/dev/falkordb-vg/data']);
+    await must(['mkdir', '-p', mnt]);
+    await must(['mount', '-o', 'noatime', '/dev/falkordb-vg/data', mnt]);
+    const uuid = (await must(['blkid', '-s', 'UUID', '-o', 'value', '/dev/falkordb-vg/data'])).trim();
+    expect(uuid).toMatch(/^[0-9a-f-]{36}$/);
+    await must(['sh', '-c', `echo "UUID=${uuid} ${mnt} xfs noatime 0 2" >> /etc/fstab`]);
+    // Mount again from fstab alone, so the entry itself is what is proven.
+    await must(['umount', mnt]);
+    await must(['mount', mnt]);
+    const lvmMs = Date.now() - t0;
+    console.log(`lab-vm: LVM sequence over SSH ${(lvmMs / 1000).toFixed(1)} s`);
+
+    const fs = JSON.parse(await must(['findmnt', '-J', '-o', 'SOURCE,FSTYPE,OPTIONS', mnt])).filesystems[0];
+    expect(fs.source).toBe('/dev/mapper/falkordb--vg-data');
+    expect(fs.fstype).toBe('xfs');
+    expect(fs.options.split(',')).toContain('noatime');
+    const lvs = await must(['lvs', '--noheadings', '-o', 'lv_name,lv_size', '--units', 'm', 'falkordb-vg']);
+    expect(lvs.trim()).toMatch(/^data\s+1024\.00m$/);
+  });
+
+  it('refuses what cannot work: nobarrier on XFS (exit 32), an LV larger than the VG', async () => {
+    const nobarrier = await onGuest(['mount', '-o', 'remount,nobarrier', '/var/lib/falkordb/data']);
+    expect(nobarrier.exitCode).toBe(32);
+    const huge = await onGuest(['lvcreate', '-q', '-y', '-L', '10G', '-n', 'huge', 'falkordb-vg']);
+    expect(huge.exitCode).not.toBe(0);
+    expect(huge.stderr).toMatch(/insufficient free space/i);
+    expect(await must(['lvs', '--noheadings', '-o', 'lv_name', 'falkordb-vg'])).not.toMatch(/huge/);
+  });
+
+  it('down stops QEMU and removes the overlay, the disks and the inventory', async () => {
+    const pid = (await readFile(`${vmDir}/qemu.pid`, 'utf8')).trim();
+    const down = await labVm('down');
+    expect(down.exitCode, down.all).toBe(0);
+    expect(existsSync(`/proc/${pid}`)).toBe(false);
+    expect(existsSync(`${labDir}/vm`)).toBe(false);
+    expect(existsSync(`${labDir}/vm.yaml`)).toBe(false);
+    expect(await readFile(`${labDir}/known_hosts`, 'utf8')).not.toContain(`[${addr}]:${port}`);
+    expect((await labVm('status')).exitCode).toBe(1);
+  });
+});
