@@ -7,6 +7,13 @@ import { isIp, safePath } from './quote.js';
 
 export type { Secrets } from '../inventory/secrets.js';
 
+/** Certificate, key and CA as the server sees them (host paths, or a container's mount). */
+export interface TlsFiles {
+  certFile: string;
+  keyFile: string;
+  caFile: string;
+}
+
 /** A header in the file's comment syntax: where it came from and that hand edits get overwritten. */
 export function header(inv: Inventory, what: string, comment = '#'): string {
   return [

@@ -5,7 +5,7 @@ import { stringify } from 'yaml';
 import type { Host, Inventory } from '../inventory/schema.js';
 import { dbHosts } from '../inventory/topology.js';
 import { header, sentinels, type Secrets } from './common.js';
-import { DATA, IMAGE, SECRETS_DIR, containerNodeConf, containerSentinelConf, memoryLimitMiB, seedScript, serverArgv } from './containers.js';
+import { DATA, IMAGE, SECRETS_DIR, TLS_DIR, cliTarget, containerNodeConf, containerSentinelConf, memoryLimitMiB, seedScript, serverArgv, usesTls } from './containers.js';
 import { redisSecretsConf, sentinelSecretsConf } from './secrets-conf.js';
 
 export const COMPOSE_DIR = '/compose';
@@ -22,14 +22,16 @@ const sentinelService = (h: Host) => `sentinel-${h.name}`;
 /** Seed the writable copy, then exec the server so it receives signals directly. */
 const start = (template: string, sentinel: boolean) => [`${seedScript(template, undefined, sentinel)}; exec ${serverArgv(sentinel).join(' ')}`];
 
-function healthcheck(port: number, passwordSecret: string | undefined) {
+function healthcheck(cliArgs: string, passwordSecret: string | undefined) {
   const auth = passwordSecret ? `REDISCLI_AUTH="$$(cat ${SECRETS_DIR}/${passwordSecret})" ` : '';
-  return { test: ['CMD-SHELL', `${auth}redis-cli -p ${port} ping | grep -q PONG`], interval: '10s', timeout: '5s', retries: 3, start_period: '5m' };
+  return { test: ['CMD-SHELL', `${auth}redis-cli ${cliArgs} ping | grep -q PONG`], interval: '10s', timeout: '5s', retries: 3, start_period: '5m' };
 }
 
 export function composeFiles(inv: Inventory, s: Secrets): ComposeFile[] {
   const dns = (h: Host) => h.name;
   const mem = memoryLimitMiB(inv);
+  // TLS files come from ./tls (tls.crt, tls.key, ca.crt), read-only
+  const tlsVolume = usesTls(inv) ? [`./tls:${TLS_DIR}:ro`] : [];
   const services: Record<string, unknown> = {};
   const configs: Record<string, { file: string }> = {};
   const volumes: Record<string, Record<string, never>> = {};
@@ -45,14 +47,14 @@ export function composeFiles(inv: Inventory, s: Secrets): ComposeFile[] {
       command: start('/etc/falkordb/falkordb.conf', false),
       configs: [{ source: `${h.name}-conf`, target: '/etc/falkordb/falkordb.conf' }],
       secrets: ['falkordb-secrets.conf', 'falkordb-password'],
-      volumes: [`${h.name}-data:${DATA}`],
+      volumes: [`${h.name}-data:${DATA}`, ...tlsVolume],
       restart: 'unless-stopped',
       // the final save on stop scales with the dataset
       stop_grace_period: '10m',
       ulimits: { nofile: { soft: 65536, hard: 65536 } },
       sysctls: { 'net.core.somaxconn': 1024 },
       deploy: { resources: { limits: { memory: `${mem}M` }, reservations: { memory: `${mem}M` } } },
-      healthcheck: healthcheck(inv.redis.port, 'falkordb-password'),
+      healthcheck: healthcheck(cliTarget(inv).args, 'falkordb-password'),
     };
   }
   for (const h of sentinels(inv)) {
@@ -67,10 +69,10 @@ export function composeFiles(inv: Inventory, s: Secrets): ComposeFile[] {
       command: start('/etc/falkordb/sentinel.conf', true),
       configs: [{ source: `${name}-conf`, target: '/etc/falkordb/sentinel.conf' }],
       secrets: ['sentinel-secrets.conf', ...(s.sentinelPassword ? ['sentinel-password'] : [])],
-      volumes: [`${name}-data:${DATA}`],
+      volumes: [`${name}-data:${DATA}`, ...tlsVolume],
       restart: 'unless-stopped',
       deploy: { resources: { limits: { memory: '256M' }, reservations: { memory: '64M' } } },
-      healthcheck: healthcheck(inv.sentinel.port, s.sentinelPassword ? 'sentinel-password' : undefined),
+      healthcheck: healthcheck(`-p ${inv.sentinel.port}`, s.sentinelPassword ? 'sentinel-password' : undefined),
     };
   }
   const secretFiles: Record<string, { file: string }> = {
@@ -92,6 +94,7 @@ export function composeFiles(inv: Inventory, s: Secrets): ComposeFile[] {
     header(inv, `docker compose (${COMPOSE_DIR.slice(1)}/docker-compose.yml): run with \`docker compose up -d\` in this directory`),
     '# Ports are not published: the nodes announce compose service names, which only resolve on this network.',
     '# Clients run on the same network and use Sentinel to find the master.',
+    ...(usesTls(inv) ? ['# TLS: put tls.crt, tls.key and ca.crt in ./tls; the certificate must name every service (db hosts and sentinels).'] : []),
   ].join('\n');
   files.push({ path: `${COMPOSE_DIR}/docker-compose.yml`, content: `${top}\n${stringify(doc, { lineWidth: 0 })}`, secret: false, kind: 'compose' });
   return files;

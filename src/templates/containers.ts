@@ -11,6 +11,19 @@ export const IMAGE = 'falkordb/falkordb-server:v4.14.5';
 export const MODULE_IN_IMAGE = '/var/lib/falkordb/bin/falkordb.so';
 export const DATA = '/data';
 export const SECRETS_DIR = '/run/secrets';
+/** TLS files in a container: the key names of a kubernetes.io/tls Secret with its CA (as cert-manager writes it). */
+export const TLS_DIR = '/tls';
+const TLS_FILES = { certFile: `${TLS_DIR}/tls.crt`, keyFile: `${TLS_DIR}/tls.key`, caFile: `${TLS_DIR}/ca.crt` };
+
+/** Does a container need the TLS files mounted (the node serves TLS, or its Sentinel speaks it)? */
+export const usesTls = (inv: Inventory): boolean => Boolean(inv.tls?.enabled);
+
+/** redis-cli arguments that reach a node from inside its container: TLS when there is no plaintext port. */
+export function cliTarget(inv: Inventory): { args: string; port: number } {
+  const t = inv.tls;
+  if (t?.enabled && !t.allowPlaintext) return { args: `--tls --cacert ${TLS_FILES.caFile} -p ${t.port}`, port: t.port };
+  return { args: `-p ${inv.redis.port}`, port: inv.redis.port };
+}
 
 /** Container memory limit: maxmemory plus room for fragmentation and copy-on-write while saving. */
 export function memoryLimitMiB(inv: Inventory): number {
@@ -35,6 +48,7 @@ export function containerNodeConf(inv: Inventory, h: Host, dns: (h: Host) => str
     announce,
     secretsInclude: `${SECRETS_DIR}/falkordb-secrets.conf`,
     supervised: false,
+    tlsFiles: TLS_FILES,
   });
 }
 
@@ -48,6 +62,7 @@ export function containerSentinelConf(inv: Inventory, h: Host, dns: (h: Host) =>
     secretsInclude: `${SECRETS_DIR}/sentinel-secrets.conf`,
     supervised: false,
     hostnames: true,
+    tlsFiles: TLS_FILES,
   });
 }
 

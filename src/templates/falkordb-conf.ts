@@ -4,7 +4,7 @@ import { userError } from '../errors.js';
 import type { Host, Inventory } from '../inventory/schema.js';
 import { REQUIRED_COMMANDS } from '../inventory/semantic-config.js';
 import { parseBytes } from '../inventory/topology.js';
-import { bindAddresses, header, hostMaxmemory, lines, paths, theMaster } from './common.js';
+import { bindAddresses, header, hostMaxmemory, lines, paths, theMaster, type TlsFiles } from './common.js';
 import { redisArg, redisLine } from './quote.js';
 
 export const TCP_BACKLOG = 511;
@@ -57,16 +57,17 @@ function disabledCommands(inv: Inventory): string[] {
   return out;
 }
 
-function tlsLines(inv: Inventory): string[] {
+function tlsLines(inv: Inventory, files: TlsFiles | undefined): string[] {
   const t = inv.tls;
   if (!t?.enabled) return [];
+  const f = files ?? t;
   if (t.allowPlaintext && t.port === inv.redis.port) throw userError(`tls.port and redis.port are both ${t.port}; with tls.allowPlaintext they must differ`);
   return [
     '# TLS: clients need a CA-signed server cert; client certs are optional because every connection must AUTH anyway',
     redisLine('tls-port', t.port),
-    redisLine('tls-cert-file', t.certFile),
-    redisLine('tls-key-file', t.keyFile),
-    redisLine('tls-ca-cert-file', t.caFile),
+    redisLine('tls-cert-file', f.certFile),
+    redisLine('tls-key-file', f.keyFile),
+    redisLine('tls-ca-cert-file', f.caFile),
     'tls-auth-clients optional',
     `tls-replication ${t.replication ? 'yes' : 'no'}`,
     'tls-protocols "TLSv1.2 TLSv1.3"',
@@ -83,6 +84,8 @@ export interface NodeTarget {
   announce?: string;
   secretsInclude: string;
   supervised: boolean;
+  /** Where the TLS files are, when not at the inventory's paths. */
+  tlsFiles?: TlsFiles;
 }
 
 export function hostTarget(inv: Inventory, h: Host): NodeTarget {
@@ -118,7 +121,7 @@ export function falkordbConf(inv: Inventory, h: Host, t: NodeTarget = hostTarget
     redisLine('timeout', r.timeout),
     redisLine('tcp-keepalive', r.tcpKeepalive),
     redisLine('maxclients', r.maxclients),
-    tlsLines(inv),
+    tlsLines(inv, t.tlsFiles),
     '',
     t.supervised ? '# Process: systemd starts it in the foreground (Type=notify) and restarts it' : '# Process: in the foreground, logging to stdout',
     'daemonize no',

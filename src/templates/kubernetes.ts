@@ -5,10 +5,11 @@ import { stringify } from 'yaml';
 import type { Host, Inventory } from '../inventory/schema.js';
 import { dbHosts, masterHost } from '../inventory/topology.js';
 import { datasetSeconds, header, hostMaxmemory, sentinels, type Secrets } from './common.js';
-import { DATA, IMAGE, containerNodeConf, containerSentinelConf, memoryLimitMiB, seedScript, serverArgv, volumeGiB } from './containers.js';
+import { DATA, IMAGE, TLS_DIR, cliTarget, containerNodeConf, containerSentinelConf, memoryLimitMiB, seedScript, serverArgv, usesTls, volumeGiB } from './containers.js';
 
 export const K8S_PATH = '/kubernetes/falkordb.yaml';
 const SECRET = 'falkordb-auth';
+const TLS_SECRET = 'falkordb-tls';
 
 export function kubernetesManifests(inv: Inventory, s: Secrets): string {
   const ns = `falkordb-${inv.cluster}`;
@@ -22,7 +23,11 @@ export function kubernetesManifests(inv: Inventory, s: Secrets): string {
   const labels = (app: string) => ({ 'app.kubernetes.io/name': app, 'app.kubernetes.io/instance': inv.cluster });
   const meta = (name: string, app: string) => ({ name, namespace: ns, labels: labels(app) });
   const auth = (key: string) => ({ name: 'REDISCLI_AUTH', valueFrom: { secretKeyRef: { name: SECRET, key } } });
-  const probeCmd = (port: number) => ['sh', '-c', `redis-cli -p ${port} ping | grep -q PONG`];
+  const probeCmd = (args: string) => ['sh', '-c', `redis-cli ${args} ping | grep -q PONG`];
+  const node = cliTarget(inv);
+  // TLS files from a kubernetes.io/tls Secret (tls.crt, tls.key, ca.crt — cert-manager's layout)
+  const tlsMount = usesTls(inv) ? [{ name: 'tls', mountPath: TLS_DIR }] : [];
+  const tlsVolume = usesTls(inv) ? [{ name: 'tls', secret: { secretName: TLS_SECRET, defaultMode: 0o400 } }] : [];
   const antiAffinity = (app: string) => ({
     podAntiAffinity: { requiredDuringSchedulingIgnoredDuringExecution: [{ labelSelector: { matchLabels: labels(app) }, topologyKey: 'kubernetes.io/hostname' }] },
   });
@@ -57,7 +62,7 @@ export function kubernetesManifests(inv: Inventory, s: Secrets): string {
         'sentinel.conf': containerSentinelConf(inv, master, nodeDns),
       },
     },
-    { apiVersion: 'v1', kind: 'Service', metadata: meta('falkordb', 'falkordb'), spec: { clusterIP: 'None', publishNotReadyAddresses: true, selector: labels('falkordb'), ports: [{ name: 'redis', port: inv.redis.port }] } },
+    { apiVersion: 'v1', kind: 'Service', metadata: meta('falkordb', 'falkordb'), spec: { clusterIP: 'None', publishNotReadyAddresses: true, selector: labels('falkordb'), ports: [{ name: 'redis', port: node.port }] } },
     { apiVersion: 'v1', kind: 'Service', metadata: meta('sentinel', 'sentinel'), spec: { clusterIP: 'None', publishNotReadyAddresses: true, selector: labels('sentinel'), ports: [{ name: 'sentinel', port: inv.sentinel.port }] } },
     {
       apiVersion: 'apps/v1',
@@ -80,22 +85,19 @@ export function kubernetesManifests(inv: Inventory, s: Secrets): string {
                 name: 'falkordb',
                 image: IMAGE,
                 command: serverArgv(false),
-                ports: [{ name: 'redis', containerPort: inv.redis.port }],
+                ports: [{ name: 'redis', containerPort: node.port }],
                 env: [auth('password')],
                 // requests = limits: Guaranteed QoS, never evicted under node memory pressure
                 resources: { requests: { memory: mem, cpu: '1' }, limits: { memory: mem } },
                 // ready = answers PING (not while loading the dataset); alive = accepts TCP, so a long load is not killed
-                readinessProbe: { exec: { command: probeCmd(inv.redis.port) }, periodSeconds: 5, timeoutSeconds: 3, failureThreshold: 2 },
+                readinessProbe: { exec: { command: probeCmd(node.args) }, periodSeconds: 5, timeoutSeconds: 3, failureThreshold: 2 },
                 // loading a large dataset takes minutes: liveness only starts once the node answered once
-                startupProbe: { exec: { command: probeCmd(inv.redis.port) }, periodSeconds: 10, failureThreshold: Math.ceil(datasetSeconds(hostMaxmemory(inv, master)) / 10) },
-                livenessProbe: { tcpSocket: { port: inv.redis.port }, periodSeconds: 10, failureThreshold: 6 },
-                volumeMounts: [
-                  { name: 'data', mountPath: DATA },
-                  { name: 'secrets', mountPath: '/run/secrets' },
-                ],
+                startupProbe: { exec: { command: probeCmd(node.args) }, periodSeconds: 10, failureThreshold: Math.ceil(datasetSeconds(hostMaxmemory(inv, master)) / 10) },
+                livenessProbe: { tcpSocket: { port: node.port }, periodSeconds: 10, failureThreshold: 6 },
+                volumeMounts: [{ name: 'data', mountPath: DATA }, { name: 'secrets', mountPath: '/run/secrets' }, ...tlsMount],
               },
             ],
-            volumes: [configVolume(['master.conf', 'replica.conf']), secretVolume(['falkordb-secrets.conf'])],
+            volumes: [configVolume(['master.conf', 'replica.conf']), secretVolume(['falkordb-secrets.conf']), ...tlsVolume],
           },
         },
         volumeClaimTemplates: pvc(`${volumeGiB(inv)}Gi`),
@@ -123,15 +125,12 @@ export function kubernetesManifests(inv: Inventory, s: Secrets): string {
                 ports: [{ name: 'sentinel', containerPort: inv.sentinel.port }],
                 env: s.sentinelPassword ? [auth('sentinel-password')] : [],
                 resources: { requests: { memory: '64Mi', cpu: '100m' }, limits: { memory: '256Mi' } },
-                readinessProbe: { exec: { command: probeCmd(inv.sentinel.port) }, periodSeconds: 5, timeoutSeconds: 3 },
+                readinessProbe: { exec: { command: probeCmd(`-p ${inv.sentinel.port}`) }, periodSeconds: 5, timeoutSeconds: 3 },
                 livenessProbe: { tcpSocket: { port: inv.sentinel.port }, periodSeconds: 10, failureThreshold: 6 },
-                volumeMounts: [
-                  { name: 'data', mountPath: DATA },
-                  { name: 'secrets', mountPath: '/run/secrets' },
-                ],
+                volumeMounts: [{ name: 'data', mountPath: DATA }, { name: 'secrets', mountPath: '/run/secrets' }, ...tlsMount],
               },
             ],
-            volumes: [configVolume(['sentinel.conf']), secretVolume(['sentinel-secrets.conf'])],
+            volumes: [configVolume(['sentinel.conf']), secretVolume(['sentinel-secrets.conf']), ...tlsVolume],
           },
         },
         volumeClaimTemplates: pvc('1Gi'),
@@ -146,6 +145,7 @@ export function kubernetesManifests(inv: Inventory, s: Secrets): string {
     `#   kubectl -n ${ns} create secret generic ${SECRET} --from-file=compose/secrets/falkordb-secrets.conf \\`,
     `#     --from-file=compose/secrets/sentinel-secrets.conf --from-file=password=compose/secrets/falkordb-password${s.sentinelPassword ? ' \\\n#     --from-file=sentinel-password=compose/secrets/sentinel-password' : ''}`,
     '# Clients find the master through the Sentinels (sentinel service); no Service routes writes by itself.',
+    ...(usesTls(inv) ? [`# TLS: a kubernetes.io/tls Secret ${TLS_SECRET} with tls.crt, tls.key and ca.crt; the certificate must name *.falkordb.${ns}.svc.cluster.local.`] : []),
   ].join('\n');
   return `${top}\n${docs.map((d) => stringify(d, { lineWidth: 0 })).join('---\n')}`;
 }

@@ -1,7 +1,7 @@
 // sentinel.conf: a template in configDir that the unit copies, once, to a writable file in
 // sentinel.dataDir — Sentinel rewrites its own config (epochs, known replicas, the current master).
 import type { Host, Inventory } from '../inventory/schema.js';
-import { bindAddresses, header, lines, paths, theMaster } from './common.js';
+import { bindAddresses, header, lines, paths, theMaster, type TlsFiles } from './common.js';
 import { isIp, redisArg, redisLine } from './quote.js';
 import { sentinelSecretsPath } from './secrets-conf.js';
 
@@ -17,6 +17,8 @@ export interface SentinelTarget {
   secretsInclude: string;
   supervised: boolean;
   hostnames: boolean;
+  /** Where the TLS files are, when not at the inventory's paths. */
+  tlsFiles?: TlsFiles;
 }
 
 export function sentinelHostTarget(inv: Inventory, h: Host): SentinelTarget {
@@ -52,7 +54,12 @@ export function sentinelConf(inv: Inventory, h: Host, t: SentinelTarget = sentin
     redisLine('logfile', t.logfile),
     t.announce !== undefined && redisLine('sentinel', 'announce-ip', t.announce),
     t.hostnames && ['# some addresses are host names', 'sentinel resolve-hostnames yes', 'sentinel announce-hostnames yes'],
-    tls && [redisLine('tls-cert-file', tls.certFile), redisLine('tls-key-file', tls.keyFile), redisLine('tls-ca-cert-file', tls.caFile), 'tls-replication yes'],
+    tls && [
+      redisLine('tls-cert-file', (t.tlsFiles ?? tls).certFile),
+      redisLine('tls-key-file', (t.tlsFiles ?? tls).keyFile),
+      redisLine('tls-ca-cert-file', (t.tlsFiles ?? tls).caFile),
+      'tls-replication yes',
+    ],
     '',
     redisLine('sentinel', 'monitor', name, t.masterAddress, tls ? tls.port : inv.redis.port, s.quorum),
     '# long enough for a graceful restart (which saves first) not to look like a failure',

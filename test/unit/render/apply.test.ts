@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { applyRendered } from '../../../src/render/apply.js';
 import { renderAll, type RenderedFile } from '../../../src/render/index.js';
-import { SECRETS, fixtureInventory } from './fixture.js';
+import { SECRETS, fixtureInventory, smallInventory } from './fixture.js';
 
 const base = () => mkdtempSync(join(tmpdir(), 'falkorctl-apply-'));
 const secrets = [SECRETS.password, SECRETS.sentinelPassword as string, SECRETS.users.app as string];
@@ -26,6 +26,16 @@ describe('applyRendered', () => {
     const r = await applyRendered(all, join(base(), 'out'), secrets);
     expect(r.findings.filter((f) => f.severity !== 'info')).toEqual([]);
     expect(r.written).toBe(true);
+  });
+
+  it('the TLS variant lints without errors or warnings too', async () => {
+    const inv = smallInventory((i) => {
+      i.hosts = i.hosts.map((h) => ({ ...h, hardware: { memory: '8gb' } }));
+      i.tls = { enabled: true, port: 6390, certFile: '/etc/falkordb/tls/node.crt', keyFile: '/etc/falkordb/tls/node.key', caFile: '/etc/falkordb/tls/ca.crt' };
+    });
+    const pw = 'a-long-enough-cluster-password-0123456789';
+    const r = await applyRendered(renderAll(inv, { password: pw, users: {} }), join(base(), 'out'), [pw]);
+    expect(r.findings.filter((f) => f.severity !== 'info')).toEqual([]);
   });
 
   it('a lint error leaves the existing DIR exactly as it was and writes nothing', async () => {

@@ -129,6 +129,18 @@ describe('falkordb.conf', () => {
     expect(sent).toEqual(expect.arrayContaining(['tls-replication yes', 'sentinel monitor falkordb-master 192.0.2.1 6390 2']));
   });
 
+  it('TLS in containers: files from a mounted /tls, probes over TLS', () => {
+    const tls = { enabled: true, port: 6390, certFile: '/etc/falkordb/tls/node.crt', keyFile: '/etc/falkordb/tls/node.key', caFile: '/etc/falkordb/tls/ca.crt' };
+    const files = renderAll(smallInventory((i) => void (i.tls = tls)), { password: 'x', users: {} }, { hosts: ['cluster'] });
+    const get = (p: string) => files.find((f) => f.path === p)?.content ?? '';
+    const node = directives(get('/compose/config/r1.conf'));
+    expect(node).toEqual(expect.arrayContaining(['tls-port 6390', 'tls-cert-file /tls/tls.crt', 'tls-key-file /tls/tls.key', 'tls-ca-cert-file /tls/ca.crt', 'port 0']));
+    expect(get('/compose/docker-compose.yml')).toContain('- ./tls:/tls:ro');
+    expect(get('/compose/docker-compose.yml')).toContain('redis-cli --tls --cacert /tls/ca.crt -p 6390 ping');
+    expect(get('/kubernetes/falkordb.yaml')).toContain('redis-cli --tls --cacert /tls/ca.crt -p 6390 ping');
+    expect(get('/kubernetes/falkordb.yaml')).toContain('secretName: falkordb-tls');
+  });
+
   it('other persistence modes', () => {
     const conf = (p: 'aof' | 'rdb' | 'none') =>
       directives(renderHost(smallInventory((i) => void (i.redis = { persistence: p })), 'm1', { password: 'x', users: {} })[0]?.content ?? '');
