@@ -33,7 +33,8 @@ const MIN_RECV = 200;
 function checkRules(expect: string): string[] {
   return [
     '    option tcp-check',
-    '    tcp-check connect',
+    // `default`: connect as the server line says (with TLS when it has ssl/check-ssl)
+    '    tcp-check connect default',
     `    tcp-check send "AUTH \${${PASSWORD_VAR}}\\r\\n"`,
     '    tcp-check expect string +OK',
     '    tcp-check send "INFO replication\\r\\n"',
