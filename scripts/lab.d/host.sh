@@ -64,7 +64,8 @@ host_init_pid() {
   local np p s; np=$(host_nspawn_pid "$1") || return 1
   for p in $(pgrep -P "$np"); do
     s=$(awk '/^NSpid:/{print $NF}' "/proc/$p/status" 2>/dev/null)
-    [ "$s" = 1 ] && { echo "$p"; return 0; }
+    # Until it has exec'd systemd it is still nspawn setting up the container's mounts.
+    [ "$s" = 1 ] && [ "$(cat "/proc/$p/comm" 2>/dev/null)" = systemd ] && { echo "$p"; return 0; }
   done
   return 1
 }
@@ -84,11 +85,14 @@ host_wait() {
     [ "$(date +%s)" -lt "$deadline" ] || die "host $name: no systemd inside after ${LAB_BOOT_TIMEOUT}s"
     sleep 0.1
   done
-  state=$(timeout "$LAB_BOOT_TIMEOUT" "$0" exec "$name" -- systemctl is-system-running --wait 2>/dev/null) || true
-  case "$state" in
-    running) ;;
-    degraded) log "host $name booted degraded: $("$0" exec "$name" -- systemctl --failed --no-legend --plain | awk '{print $1}' | xargs)" ;;
-    *) die "host $name: systemd did not finish booting (state: ${state:-none})" ;;
-  esac
+  # systemctl answers nothing until systemd has its private socket up; ask again until the deadline.
+  while :; do
+    state=$(timeout 10 "$0" exec "$name" -- systemctl is-system-running --wait 2>/dev/null) || true
+    case "$state" in running | degraded) break ;; esac
+    [ "$(date +%s)" -lt "$deadline" ] || die "host $name: systemd did not finish booting (state: ${state:-none})"
+    sleep 0.2
+  done
+  [ "$state" = running ] ||
+    log "host $name booted degraded: $("$0" exec "$name" -- systemctl --failed --no-legend --plain | awk '{print $1}' | xargs)"
   wait_tcp "$(host_addr "$name")" 22 "$LAB_BOOT_TIMEOUT" || die "host $name: sshd not answering on $(host_addr "$name"):22"
 }

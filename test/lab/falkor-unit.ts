@@ -3,6 +3,8 @@
 import type { Lab } from '../helpers/lab.js';
 
 export const FALKOR_UNIT = 'falkordb-labtest';
+/** Not 6379: a deploy under test may own that port on the same lab host. */
+export const FALKOR_PORT = 16379;
 
 export const falkorUnit = (name: string) => `[Unit]
 Description=FalkorDB installed by a lab test
@@ -15,7 +17,7 @@ WantedBy=multi-user.target
 `;
 
 export const falkorConf = (address: string, password: string, name: string) => `bind ${address} 127.0.0.1
-port 6379
+port ${FALKOR_PORT}
 dir /var/lib/${name}
 save ""
 appendonly no

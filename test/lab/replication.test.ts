@@ -4,12 +4,12 @@ import Redis from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { labUp, type Lab } from '../helpers/lab.js';
 import { waitFor } from '../helpers/wait.js';
-import { installFalkor, removeFalkor } from './falkor-unit.js';
+import { FALKOR_PORT, installFalkor, removeFalkor } from './falkor-unit.js';
 
 let lab: Lab;
 const clients: Redis[] = [];
 const connect = (host: string) => {
-  const c = new Redis({ host: lab.host(host).address, port: 6379, password: lab.password(), lazyConnect: true, maxRetriesPerRequest: 0 });
+  const c = new Redis({ host: lab.host(host).address, port: FALKOR_PORT, password: lab.password(), lazyConnect: true, maxRetriesPerRequest: 0 });
   c.on('error', () => {}); // refused until the unit is up; waitFor reports the last error
   clients.push(c);
   return c;
@@ -32,7 +32,7 @@ describe('lab replication', () => {
     await waitFor(() => replica.ping().catch((e: Error) => e.message), (v) => v === 'PONG', { what: 'PONG from db2', timeoutMs: 20_000 });
 
     await master.call('GRAPH.QUERY', 'social', "CREATE (:Person {name:'ada'})-[:KNOWS]->(:Person {name:'bob'})");
-    await replica.call('REPLICAOF', lab.host('db1').address, '6379');
+    await replica.call('REPLICAOF', lab.host('db1').address, String(FALKOR_PORT));
 
     const info = await waitFor(
       () => replica.info('replication'),
@@ -51,7 +51,7 @@ describe('lab replication', () => {
     expect(names).toMatch(/ada.*bob.*cy/);
 
     const masterInfo = await master.info('replication');
-    expect(masterInfo).toMatch(new RegExp(`slave0:ip=${lab.host('db2').address.replace(/\./g, '\\.')},port=6379,state=online`));
+    expect(masterInfo).toMatch(new RegExp(`slave0:ip=${lab.host('db2').address.replace(/\./g, '\\.')},port=${FALKOR_PORT},state=online`));
     await expect(replica.call('GRAPH.QUERY', 'social', 'CREATE (:X)')).rejects.toThrow(/READONLY|read.only/i);
   });
 });

@@ -4,7 +4,7 @@ import Redis from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { labUp, type Lab } from '../helpers/lab.js';
 import { waitFor } from '../helpers/wait.js';
-import { FALKOR_UNIT as UNIT, installFalkor, removeFalkor } from './falkor-unit.js';
+import { FALKOR_PORT, FALKOR_UNIT as UNIT, installFalkor, removeFalkor } from './falkor-unit.js';
 
 let lab: Lab;
 
@@ -18,7 +18,7 @@ afterAll(async () => {
 describe('lab systemd', () => {
   it('runs systemd as PID 1, fully booted, with no failed units', async () => {
     for (const h of lab.state.hosts) {
-      const r = await lab.exec(h.name, ['systemctl', 'is-system-running']);
+      const r = await lab.exec(h.name, ['systemctl', 'is-system-running', '--wait']);
       expect(r.stdout.trim(), `${h.name}: ${(await lab.exec(h.name, ['systemctl', '--failed'])).stdout}`).toBe('running');
     }
   });
@@ -34,7 +34,7 @@ describe('lab systemd', () => {
   it('runs FalkorDB under a unit, reachable from this machine on the host address', async () => {
     await installFalkor(lab, 'db1');
     const h = lab.host('db1');
-    const client = new Redis({ host: h.address, port: 6379, password: lab.password(), lazyConnect: true, maxRetriesPerRequest: 0 });
+    const client = new Redis({ host: h.address, port: FALKOR_PORT, password: lab.password(), lazyConnect: true, maxRetriesPerRequest: 0 });
     client.on('error', () => {}); // refused until the unit is up; waitFor reports the last error
     try {
       await waitFor(() => client.ping().catch((e: Error) => e.message), (v) => v === 'PONG', { what: `PONG from db1 ${h.address}`, timeoutMs: 20_000, intervalMs: 200 });
