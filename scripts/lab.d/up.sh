@@ -5,10 +5,10 @@ lab_healthy() {
   local name
   [ -s "$LAB_DIR/lab.json" ] && [ -s "$LAB_DIR/falkorctl.yaml" ] && [ -s "$LAB_DIR/known_hosts" ] || return 1
   [ "$(jq -r '.rootfs' "$LAB_DIR/lab.json" 2>/dev/null || sed -n 's/.*"rootfs": "\(.*\)".*/\1/p' "$LAB_DIR/lab.json")" = "$1" ] || return 1
-  for name in $(lab_hosts); do
-    host_init_pid "$name" >/dev/null || return 1
-    lab_ssh_check "$name" >/dev/null 2>&1 || return 1
-  done
+  local pids=() p
+  for name in $(lab_hosts); do host_init_pid "$name" >/dev/null || return 1; done
+  for name in $(lab_hosts); do lab_ssh_check "$name" >/dev/null 2>&1 & pids+=($!); done
+  for p in "${pids[@]}"; do wait "$p" || return 1; done
 }
 
 # Strict host-key checking against the lab known_hosts, key-only, no prompts.

@@ -4,7 +4,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { afterAll, describe, expect, it } from 'vitest';
-import { labDir, labScript, labUp, readLabState } from '../helpers/lab.js';
+import { LAB_SCRIPT, labDir, labScript, labUp, readLabState } from '../helpers/lab.js';
 
 const leftovers = async () => (await labScript(['leftovers'])).stdout.trim();
 const sshAll = async () => {
@@ -75,6 +75,13 @@ describe('lab lifecycle', () => {
     expect(bad.stderr.trim()).toBe('lab: error: no lab host named \'db9\' (hosts: db1 db2 db3 lb1)');
     const down = await labScript(['exec', 'db1', '--', 'true']);
     expect(down.stderr.trim()).toBe('lab: error: host db1 is not running (scripts/lab up)');
+    // Without the sbin directories, debootstrap, losetup and mkfs.xfs are "missing": one message naming
+    // each with its Debian package, and nothing started.
+    const bare = await execa(LAB_SCRIPT, ['up'], { reject: false, env: { PATH: '/usr/bin:/bin', LAB_DIR: labDir() }, extendEnv: false });
+    expect(bare.exitCode).toBe(1);
+    expect(bare.stderr.trim().split('\n')).toHaveLength(1);
+    expect(bare.stderr).toMatch(/^lab: error: missing prerequisites: debootstrap \(debootstrap\), mount \(losetup\), xfsprogs \(mkfs\.xfs\) — run: bash scripts\/setup$/);
+    expect(await leftovers()).toBe('');
     const unknown = await labScript(['frobnicate']);
     expect(unknown.exitCode).toBe(2);
     expect(unknown.stderr).toMatch(/unknown command 'frobnicate'/);
