@@ -37,7 +37,7 @@ vm_image_ensure() {
       vm_die "the tree has no kernel and initrd in /boot (needs linux-image-amd64 and initramfs-tools)"
     cp "$tmp/stage/boot/vmlinuz-$kver" "$tmp/vmlinuz"
     cp "$tmp/stage/boot/initrd.img-$kver" "$tmp/initrd.img"
-    mkfs.ext4 -q -F -L falkorctl-root -d "$tmp/stage" "$tmp/root.img" "$VM_IMAGE_SIZE" ||
+    mkfs.ext4 -q -F -L falkorctl-root -d "$tmp/stage" "$tmp/root.img" "$VM_IMAGE_SIZE" >&2 ||
       vm_die "mkfs.ext4 -d failed for the guest image"
     rm -rf "$tmp/stage"
     chmod 0444 "$tmp/root.img"

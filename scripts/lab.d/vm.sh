@@ -20,20 +20,22 @@ vm_ssh_argv() {
 
 # QEMU processes of this lab's guests, recorded or not: found by the state path on their command line.
 vm_qemu_pids() {
-  local f p
+  local f p c
   for f in /proc/[0-9]*/cmdline; do
     p=${f#/proc/}; p=${p%/cmdline}
-    tr '\0' '\n' <"$f" 2>/dev/null | head -1 | grep -q 'qemu-system' || continue
-    tr '\0' '\n' <"$f" 2>/dev/null | grep -qF -- "$LAB_DIR/vm/" && echo "$p"
+    c=$(vm_cmdline "$p")
+    [[ ${c%%$'\n'*} == *qemu-system* && $c == *"$LAB_DIR/vm/"* ]] && echo "$p"
   done
   true
 }
+
+vm_cmdline() { { tr '\0' '\n' <"/proc/$1/cmdline"; } 2>/dev/null; }
 
 vm_running_pid() {
   local p
   [ -s "$VM_DIR/qemu.pid" ] || return 1
   p=$(cat "$VM_DIR/qemu.pid")
-  kill -0 "$p" 2>/dev/null && tr '\0' '\n' <"/proc/$p/cmdline" 2>/dev/null | grep -qF -- "$VM_DIR/" && echo "$p"
+  kill -0 "$p" 2>/dev/null && [[ $(vm_cmdline "$p") == *"$VM_DIR/"* ]] && echo "$p"
 }
 
 vm_ssh_ok() { vm_ssh_argv; timeout 8 "${VM_SSH[@]}" true </dev/null >/dev/null 2>&1; }
@@ -59,10 +61,12 @@ vm_up() {
   [ -s "$LAB_DIR/id_ed25519" ] || ssh-keygen -q -t ed25519 -N '' -C falkorctl-lab -f "$LAB_DIR/id_ed25519"
   ssh-keygen -q -t ed25519 -N '' -C "root@$VM_NAME" -f "$VM_DIR/host_key"
   qemu-img create -q -f qcow2 -F raw -b "$base/root.img" "$VM_DIR/root.qcow2"
-  local drives=(-drive "file=$VM_DIR/root.qcow2,if=virtio,format=qcow2,serial=root")
+  # In this order, so the guest sees root as /dev/vda and the data disks as /dev/vdb, /dev/vdc, …
+  local drives=(-drive "file=$VM_DIR/root.qcow2,if=none,id=root,format=qcow2" -device virtio-blk-pci,drive=root,serial=root)
   for ((i = 1; i <= VM_DISKS; i++)); do
     truncate -s "$VM_DISK_SIZE" "$VM_DIR/data$i.raw"
-    drives+=(-drive "file=$VM_DIR/data$i.raw,if=virtio,format=raw,serial=data$i,cache=unsafe")
+    drives+=(-drive "file=$VM_DIR/data$i.raw,if=none,id=data$i,format=raw,cache=unsafe"
+      -device "virtio-blk-pci,drive=data$i,serial=data$i")
   done
   echo "$VM_PORT" >"$VM_DIR/port"
   vm_known_hosts_drop "$VM_PORT"

@@ -5,7 +5,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execa } from 'execa';
 import { existsSync } from 'node:fs';
-import { readFile, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createServer } from 'node:net';
 import { parse } from 'yaml';
 import { inventorySchema } from '../../src/inventory/schema.js';
@@ -43,7 +45,7 @@ function sshArgs(knownHosts = `${labDir}/known_hosts`): string[] {
 
 /** Runs one argv on the guest (quoted in the one place that quotes), never throwing. */
 const onGuest = (argv: readonly [string, ...string[]]) =>
-  execa('ssh', [...sshArgs(), quoteArgv(argv)], { reject: false, timeout: 60_000 });
+  execa('ssh', [...sshArgs(), quoteArgv(argv)], { reject: false, timeout: 60_000, stdin: 'ignore' });
 
 async function must(argv: readonly [string, ...string[]]): Promise<string> {
   const r = await onGuest(argv);
@@ -79,11 +81,11 @@ describe.skipIf(!enabled)('QEMU lab guest (LVM on XFS over SSH)', () => {
     const served = (await must(['cat', '/etc/ssh/ssh_host_ed25519_key.pub'])).trim().split(' ');
     expect(known).toContain(`[${addr}]:${port} ${served[0]} ${served[1]}`);
 
-    const other = `${labDir}/other_key`;
-    await execa('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', other]);
+    const other = `${await mkdtemp(join(tmpdir(), 'lab-vm-test-'))}/other_key`;
+    await execa('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', other], { stdin: 'ignore' });
     const otherPub = (await readFile(`${other}.pub`, 'utf8')).split(' ');
-    await writeFile(`${labDir}/wrong_known_hosts`, `[${addr}]:${port} ${otherPub[0]} ${otherPub[1]}\n`);
-    const r = await execa('ssh', [...sshArgs(`${labDir}/wrong_known_hosts`), 'true'], { reject: false });
+    await writeFile(`${other}_known_hosts`, `[${addr}]:${port} ${otherPub[0]} ${otherPub[1]}\n`);
+    const r = await execa('ssh', [...sshArgs(`${other}_known_hosts`), 'true'], { reject: false, stdin: 'ignore' });
     expect(r.exitCode).toBe(255);
     expect(r.stderr).toMatch(/HOST IDENTIFICATION HAS CHANGED|Host key verification failed/);
   });
