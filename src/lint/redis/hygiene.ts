@@ -13,7 +13,7 @@ const make = (kind: string) => ({
     'Redis and Sentinel never expand `${VAR}` or `$(command)`: the value is taken literally, so a password becomes the string "${REDIS_PASSWORD}" and a host name fails to resolve.',
     'Render the real value into the file before deploying (falkorctl render does this), or keep secrets in a separate included file with mode 0600.',
   ),
-  unknown: rule(`${kind}/unknown-directive`, 'warning', 'Redis refuses to start on an unknown directive; a typo usually means the intended setting is missing.', 'Correct the name (see redis.conf for Redis 8), or remove the line.'),
+  unknown: rule(`${kind}/unknown-directive`, 'warning', 'Redis 8 refuses to start on a directive it does not know; a typo also means the intended setting is missing. (Names are checked against Redis 8.2, so a newer option may be reported: hence a warning.)', 'Correct the name (see redis.conf for Redis 8), or remove the line.'),
   duplicate: rule(`${kind}/duplicate-directive`, 'warning', 'Only the last occurrence takes effect; the earlier one misleads whoever reads the file.', 'Keep one occurrence.'),
   relative: rule(
     `${kind}/relative-path`,

@@ -139,3 +139,11 @@ describe('secrets stay out of findings', () => {
     expect(differ?.message).toContain('(${B_PASS}) differs from the master\'s (${A_PASS})');
   });
 });
+
+describe('src/lint/README.md', () => {
+  it('lists every rule with its severity', async () => {
+    const { ALL_RULES } = await import('../../../src/lint/catalog.js');
+    const readme = readFileSync(path.resolve(SEED, '../../../src/lint/README.md'), 'utf8');
+    for (const r of ALL_RULES) expect(readme, r.id).toContain(`| \`${r.id}\` | ${r.severity} |`);
+  });
+});
