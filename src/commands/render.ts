@@ -2,7 +2,8 @@
 // Exit: 0 written (or, with --diff, nothing would change); 1 lint errors (nothing written), an
 // unwritable DIR, or (with --diff) changes found or lint errors; 2 bad inventory, secrets or flags.
 import { createHash } from 'node:crypto';
-import { resolve } from 'node:path';
+import { readdir } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
 import type { Handler } from '../cli.js';
 import { EXIT } from '../errors.js';
 import { formatDiagnostic, loadInventory, resolveSecrets } from '../inventory/index.js';
@@ -34,6 +35,12 @@ export const run: Handler = async ({ opts }, ctx) => {
     ctx.out.error(`lint found ${r.errors} error(s) in the rendered files; nothing was written to ${outDir}`);
     if (ctx.opts.json) ctx.out.result({ dir: outDir, written: false, findings: r.findings });
     return EXIT.FAILED;
+  }
+  if (!hosts?.length) {
+    // render owns only DIR/<host>/ of current hosts; a removed host's directory stays until deleted by hand
+    const current = new Set(files.map((f) => f.host));
+    const stale = (await readdir(outDir, { withFileTypes: true })).filter((e) => e.isDirectory() && !e.name.startsWith('.') && !current.has(e.name));
+    for (const e of stale) ctx.out.warn(`${join(outDir, e.name)}: not a host of this inventory; left as it is`);
   }
   ctx.out.result({ dir: outDir, written: true, files: files.map(summary), findings: r.findings }, () => humanSummary(outDir, files));
   return EXIT.OK;

@@ -114,6 +114,16 @@ describe('falkorctl render -o DIR', () => {
     expect(readFileSync(join(d, 'out/.gitignore'), 'utf8')).toContain('/db1/etc/falkordb/secrets.conf');
   });
 
+  it('a directory of a host no longer in the inventory is kept, with a warning', async () => {
+    const d = workdir();
+    await cli(d, ['render', '-o', 'out']);
+    writeFileSync(join(d, 'falkorctl.yaml'), readFileSync(join(d, 'falkorctl.yaml'), 'utf8').replace(/  - name: db3\n[\s\S]*?(?=  - name: lb1)/, ''));
+    const r = await cli(d, ['render', '-o', 'out']);
+    expect(r.exitCode, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/^warning: .*\/out\/db3: not a host of this inventory; left as it is$/m);
+    expect(existsSync(join(d, 'out/db3/etc/falkordb/falkordb.conf'))).toBe(true);
+  });
+
   it('--json lists each file with its sha256', async () => {
     const d = workdir();
     const r = await cli(d, ['--json', 'render', '-o', 'out']);
