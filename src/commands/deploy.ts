@@ -1,7 +1,98 @@
+// `falkorctl deploy [--limit …] [--diff] [-n] [-y]`: facts (every host asked first, read-only) → live
+// master → render → pure plan → preview or confirm → apply with checks after each phase.
+// Exit: 0 deployed (or nothing to change); 1 a step or check failed, or (--diff) something would change;
+// 2 bad inventory/flags; 3 refused (a destructive step not confirmed, Sentinels disagreeing).
+import { createHash } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
 import type { Handler } from '../cli.js';
-import { FalkorError } from '../errors.js';
+import { EXIT, FalkorError, refusal, userError } from '../errors.js';
+import { discoverTopology } from '../facts/topology.js';
+import { formatDiagnostic, loadInventory, resolveSecrets, type Inventory } from '../inventory/index.js';
+import { redisFactoryFor } from '../redis/client.js';
+import { selectHosts } from '../remote/select.js';
+import { sshTransportFor } from '../remote/ssh.js';
+import { renderAll } from '../render/index.js';
+import { applyPlan } from '../deploy/apply.js';
+import { runCheck } from '../deploy/checks.js';
+import { gatherFacts } from '../deploy/facts.js';
+import { liveMaster, withMaster } from '../deploy/live.js';
+import { plan as makePlan, type BinarySource } from '../deploy/plan.js';
+import { diffText, failureText, hostsDone, planText, reportText, stepJson } from '../deploy/present.js';
 
-// Placeholder until the command lands; fails loudly rather than pretending to work.
-export const run: Handler = async () => {
-  throw new FalkorError('FAILED', '`deploy` is not implemented yet');
+export const run: Handler = async ({ opts }, ctx) => {
+  const loaded = await loadInventory(ctx.opts.inventory, ctx.cwd);
+  for (const w of loaded.warnings) ctx.out.warn(formatDiagnostic(w));
+  const secrets = await resolveSecrets(loaded, { env: ctx.env, prompt: ctx.prompt, cwd: ctx.cwd });
+  const hosts = selectHosts(loaded.inventory, opts.limit as string[] | undefined);
+  const forks = typeof opts.forks === 'number' ? opts.forks : 10;
+  const binaries = await checkBinarySources(loaded.inventory, resolve(ctx.cwd, loaded.file, '..'));
+  const secretValues = [secrets.password, secrets.sentinelPassword ?? '', ...Object.values(secrets.users)].filter(Boolean);
+
+  const transport = sshTransportFor(loaded.inventory, ctx, opts);
+  const factory = redisFactoryFor(loaded.inventory, ctx, opts);
+  try {
+    // Read-only discovery; a node that cannot be asked is a fact (down), the strict connect is below.
+    const topo = await discoverTopology(loaded.inventory, factory, secrets, { forks });
+    const refused = topo.nodes.find((n) => !n.up && /WRONGPASS|NOAUTH|invalid (username-)?password/i.test(n.error ?? ''));
+    if (refused) {
+      throw new FalkorError('FAILED', `${refused.host}: the running FalkorDB does not accept the inventory's password (${refused.error}); nothing was changed`, {
+        hint: 'check auth.password: deploy never overwrites a running node whose password it cannot verify',
+      });
+    }
+    const live = liveMaster(loaded.inventory, topo);
+    const inv = withMaster(loaded.inventory, live.host);
+    const files = renderAll(inv, secrets, { hosts: hosts.map((h) => h.name) }).filter((f) => f.host !== 'cluster');
+    const facts = await gatherFacts(inv, hosts, files, transport, { forks, readAll: Boolean(opts.diff) });
+    const plan = makePlan({ inv, hosts, files, facts, binaries });
+    const intended = loaded.inventory.hosts.find((h) => h.role === 'master')?.name;
+    if (live.host !== intended) plan.notes.unshift(`${live.host} is the master now (${live.source === 'sentinels' ? 'the Sentinels agree' : 'the running nodes say so'}), not the inventory's ${intended}: rendering with ${live.host} as master and ${intended} as its replica`);
+    const header = `deploy plan for cluster ${inv.cluster} (master: ${live.host})`;
+
+    if (opts.diff) {
+      const text = diffText(plan, files, facts, secretValues);
+      ctx.out.result({ master: live.host, notes: plan.notes, changed: plan.steps.length > 0, steps: plan.steps.map(stepJson), diff: text }, () => [...plan.notes.map((n) => `note: ${n}`), text || 'no differences: the hosts have what the inventory renders'].join('\n'));
+      return plan.steps.length ? EXIT.FAILED : EXIT.OK;
+    }
+    if (ctx.opts.dryRun) {
+      ctx.out.result({ dryRun: true, master: live.host, notes: plan.notes, steps: plan.steps.map(stepJson), checks: plan.checks }, () => `${planText(plan, header)}\n(dry run: nothing was changed)`);
+      return EXIT.OK;
+    }
+    if (!ctx.opts.json) ctx.out.info(planText(plan, header));
+    const destructive = plan.steps.filter((s) => s.destructive);
+    if (destructive.length) {
+      const what = destructive.map((s) => `${s.host}: ${s.describe}`).join('; ');
+      const ok = await ctx.prompt.confirm(`deploy would ${what}. Proceed?`, '--yes (or leave the master as it is and restart it later with a rolling restart)');
+      if (!ok) throw refusal(`not confirmed: ${what}; nothing was changed`);
+    }
+    const rep = await applyPlan(plan, { transport, files, forks, progress: (l) => ctx.out.verbose(l), runCheck: (c) => runCheck({ inv, factory, secrets, clock: ctx.clock }, c) });
+    for (const w of [...plan.warnings, ...rep.warnings]) ctx.out.warn(w);
+    const json = { master: live.host, notes: plan.notes, changed: rep.changed.map(stepJson), verified: rep.verified, warnings: rep.warnings, hostsDone: hostsDone(plan, rep), failure: rep.failure ?? null, notDone: rep.notDone.map(stepJson) };
+    if (rep.failure) {
+      if (ctx.opts.json) ctx.out.result(json);
+      throw new FalkorError(rep.failure.what.startsWith('verify') ? 'FAILED' : 'REMOTE', failureText(rep, plan));
+    }
+    ctx.out.result(json, () => reportText(rep, plan));
+    return EXIT.OK;
+  } finally {
+    await Promise.all([factory.close(), transport.close()]);
+  }
 };
+
+/** Local binary sources must exist and match their sha256 before any host is touched. */
+async function checkBinarySources(inv: Inventory, baseDir: string): Promise<Partial<Record<'redisServer' | 'module', BinarySource>>> {
+  const out: Partial<Record<'redisServer' | 'module', BinarySource>> = {};
+  for (const key of ['redisServer', 'module'] as const) {
+    const b = inv.falkordb.binaries?.[key];
+    if (!b) continue;
+    const file = resolve(baseDir, b.source);
+    const data = await readFile(file).catch((e: NodeJS.ErrnoException) => {
+      throw userError(`falkordb.binaries.${key}.source: cannot read ${file} (${e.code ?? e.message})`);
+    });
+    const got = createHash('sha256').update(data).digest('hex');
+    if (got !== b.sha256) throw userError(`falkordb.binaries.${key}: ${file} has sha256 ${got}, the inventory says ${b.sha256}`, 'a wrong or tampered file is never installed; fix the file or the checksum');
+    out[key] = { file, sha256: got };
+  }
+  return out;
+}
+

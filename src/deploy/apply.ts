@@ -1,0 +1,105 @@
+// The one executor: phases in order (master, replicas, Sentinels, HAProxy); within a phase the hosts in
+// parallel (--forks), each host's steps in order; after each phase its checks. The first failure stops
+// everything at a step boundary: running steps finish, nothing new starts.
+import { createHash } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { excerptOf, FalkorError, isFalkorError, RemoteError } from '../errors.js';
+import { runParallel } from '../remote/parallel.js';
+import { quoteArgv } from '../remote/quote.js';
+import type { Transport } from '../remote/transport.js';
+import type { RenderedFile } from '../render/index.js';
+import { PHASES, type Check, type Plan, type Step } from './types.js';
+
+export interface ApplyEnv {
+  transport: Transport;
+  files: readonly RenderedFile[];
+  runCheck: (c: Check) => Promise<string>;
+  progress: (line: string) => void;
+  forks: number;
+}
+
+export interface Failure {
+  host: string;
+  what: string;
+  argv?: readonly string[];
+  exitStatus?: number | null;
+  stderr?: string;
+  message: string;
+}
+
+export interface ApplyReport {
+  done: Step[];
+  changed: Step[];
+  verified: string[];
+  warnings: string[];
+  failure?: Failure;
+  notDone: Step[];
+}
+
+export async function applyPlan(plan: Plan, env: ApplyEnv): Promise<ApplyReport> {
+  const rep: ApplyReport = { done: [], changed: [], verified: [], warnings: [], notDone: [] };
+  const byPath = new Map(env.files.map((f) => [`${f.host}\u0000${f.path}`, f]));
+  let stop = false;
+
+  const runStep = async (s: Step): Promise<void> => {
+    const a = s.action;
+    if (a.kind === 'exec') {
+      const r = await env.transport.exec(s.host, a.argv, { check: !a.tolerate });
+      if (a.tolerate && r.code !== 0) rep.warnings.push(`${s.host}: ${s.describe}: \`${quoteArgv(a.argv)}\` failed (exit ${r.code}): ${excerptOf(r.stderr, 2) || 'no message'} — left as it is`);
+      rep.changed.push(s);
+      return;
+    }
+    const src = a.source;
+    const data = src.from === 'render' ? byPath.get(`${s.host}\u0000${src.path}`)?.content : await readFile(src.file);
+    if (data === undefined) throw new Error(`no rendered ${a.path} for ${s.host}`);
+    const got = createHash('sha256').update(data).digest('hex');
+    if (got !== a.sha256) throw new FalkorError('USER', `${s.host}: ${a.path}: the source's sha256 is ${got}, the plan expected ${a.sha256}`);
+    const [owner, group] = a.owner?.split(':') ?? [];
+    const r = await env.transport.upload(s.host, a.path, data, { mode: a.mode, owner, group: group ?? owner });
+    if (r.changed) rep.changed.push(s);
+  };
+
+  for (const phase of PHASES) {
+    const steps = plan.steps.filter((s) => s.phase === phase);
+    const hosts = [...new Set(steps.map((s) => s.host))];
+    if (!stop && hosts.length) {
+      await runParallel(hosts, env.forks, async (host) => {
+        for (const s of steps.filter((x) => x.host === host)) {
+          if (stop) return;
+          env.progress(`${host}: ${s.describe}`);
+          try {
+            await runStep(s);
+            rep.done.push(s);
+          } catch (e) {
+            stop = true;
+            rep.failure ??= failureOf(s, e);
+          }
+        }
+      });
+    }
+    const checks = plan.checks[phase] ?? [];
+    if (!stop && checks.length) {
+      await runParallel(checks, env.forks, async (c) => {
+        env.progress(`${c.host}: verifying (${c.kind})`);
+        try {
+          rep.verified.push(await env.runCheck(c));
+        } catch (e) {
+          stop = true;
+          rep.failure ??= { host: c.host, what: `verify ${c.kind}`, message: (e as Error).message };
+        }
+      });
+    }
+  }
+  const done = new Set(rep.done);
+  rep.notDone = plan.steps.filter((s) => !done.has(s));
+  return rep;
+}
+
+function failureOf(s: Step, e: unknown): Failure {
+  const base = { host: s.host, what: s.describe, argv: s.action.kind === 'exec' ? s.action.argv : ['upload', s.action.path] };
+  if (e instanceof RemoteError || (isFalkorError(e) && e.code === 'REMOTE' && 'exitStatus' in e)) {
+    const r = e as RemoteError;
+    return { ...base, exitStatus: r.exitStatus, stderr: r.stderrExcerpt, message: r.message };
+  }
+  return { ...base, message: (e as Error)?.message ?? String(e) };
+}

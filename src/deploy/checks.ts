@@ -1,0 +1,113 @@
+// What must hold after each phase, asked of the services themselves (through SSH tunnels), polled
+// until a deadline: never a fixed sleep. A timeout names the node, what was awaited and what was seen.
+import type { Clock } from '../context.js';
+import { FalkorError } from '../errors.js';
+import type { Inventory } from '../inventory/schema.js';
+import { hostByName } from '../inventory/topology.js';
+import type { Secrets } from '../inventory/secrets.js';
+import { nodePort } from '../facts/nodes.js';
+import type { RedisFactory, RedisLike } from '../redis/client.js';
+import { field, parseInfo } from '../redis/info.js';
+import { falkordbModule, parseModuleList, parseRole } from '../redis/replies.js';
+import type { Check } from './types.js';
+
+export const DEADLINES_MS: Record<Check['kind'], number> = { master: 90_000, replica: 180_000, sentinel: 60_000, haproxy: 30_000 };
+
+export interface CheckEnv {
+  inv: Inventory;
+  factory: RedisFactory;
+  secrets: Pick<Secrets, 'password' | 'sentinelPassword'>;
+  clock: Clock;
+  deadlines?: Partial<typeof DEADLINES_MS>;
+}
+
+/** Polls `probe` (which returns undefined when satisfied, or what it saw) until the deadline. */
+export async function poll(clock: Clock, what: string, timeoutMs: number, probe: () => Promise<string | undefined>): Promise<void> {
+  const end = clock.now() + timeoutMs;
+  let last = '(nothing yet)';
+  for (;;) {
+    try {
+      const seen = await probe();
+      if (seen === undefined) return;
+      last = seen;
+    } catch (e) {
+      last = (e as Error).message ?? String(e);
+    }
+    if (clock.now() >= end) throw new FalkorError('TIMEOUT', `${what}: not so after ${Math.round(timeoutMs / 1000)}s; last seen: ${last}`);
+    await clock.sleep(500);
+  }
+}
+
+async function withConn<T>(env: CheckEnv, host: string, port: number, password: string | undefined, fn: (r: RedisLike) => Promise<T>): Promise<T> {
+  const h = hostByName(env.inv, host);
+  if (!h) throw new Error(`no host ${host}`);
+  const r = await env.factory.open(h, port, { password, timeoutMs: 5_000 });
+  try {
+    return await fn(r);
+  } finally {
+    await r.close();
+  }
+}
+
+const runId = async (r: RedisLike) => field(parseInfo(await r.info('server')), 'run_id') ?? '?';
+
+/** Runs one check to its deadline; resolves to a one-line summary of what was verified. */
+export async function runCheck(env: CheckEnv, c: Check): Promise<string> {
+  const ms = env.deadlines?.[c.kind] ?? DEADLINES_MS[c.kind];
+  const pw = env.secrets.password;
+  const port = nodePort(env.inv);
+  switch (c.kind) {
+    case 'master':
+      await poll(env.clock, `${c.host}: master answering PING, ROLE master, graph module loaded, loading:0`, ms, () =>
+        withConn(env, c.host, port, pw, async (r) => {
+          if ((await r.call('PING')) !== 'PONG') return 'no PONG';
+          const role = parseRole(await r.call('ROLE'));
+          if (role.role !== 'master') return `ROLE ${role.role}`;
+          if (!falkordbModule(parseModuleList(await r.call('MODULE', 'LIST')))) return 'no graph module in MODULE LIST';
+          const loading = field(parseInfo(await r.info('persistence')), 'loading');
+          return loading === '0' ? undefined : `loading:${loading}`;
+        }),
+      );
+      return `${c.host}: master, graph module loaded, dataset loaded`;
+    case 'replica':
+      await poll(env.clock, `${c.host}: replica of ${c.master.host} with the link up and in sync`, ms, () =>
+        withConn(env, c.host, port, pw, async (r) => {
+          const role = parseRole(await r.call('ROLE'));
+          if (role.role !== 'replica') return `ROLE ${role.role}`;
+          if (role.masterHost !== c.master.address || role.masterPort !== c.master.port) return `replica of ${role.masterHost}:${role.masterPort}`;
+          const info = parseInfo(await r.info('replication'));
+          if (field(info, 'master_link_status') !== 'up') return `master_link_status:${field(info, 'master_link_status')}`;
+          return field(info, 'master_sync_in_progress') === '0' ? undefined : 'sync in progress';
+        }),
+      );
+      return `${c.host}: replica of ${c.master.host}, link up, in sync`;
+    case 'sentinel': {
+      const name = env.inv.sentinel.masterName;
+      let quorum = '';
+      await poll(env.clock, `${c.host}: Sentinel monitoring ${c.master.address}:${c.master.port} with CKQUORUM OK`, ms, () =>
+        withConn(env, c.host, env.inv.sentinel.port, env.secrets.sentinelPassword, async (r) => {
+          const addr = (await r.call('SENTINEL', 'GET-MASTER-ADDR-BY-NAME', name)) as string[] | null;
+          if (!addr || addr[0] !== c.master.address || Number(addr[1]) !== c.master.port) return `master ${addr ? addr.join(':') : 'unknown'}`;
+          quorum = String(await r.call('SENTINEL', 'CKQUORUM', name));
+          return undefined;
+        }),
+      );
+      return `${c.host}: Sentinel follows ${c.master.address}:${c.master.port}; ${quorum}`;
+    }
+    case 'haproxy': {
+      const hp = env.inv.haproxy;
+      const masterId = await withConn(env, c.master, port, pw, runId);
+      const replicaIds = new Set<string>();
+      for (const rep of c.replicas) replicaIds.add(await withConn(env, rep, port, pw, runId).catch(() => ''));
+      replicaIds.delete('');
+      await poll(env.clock, `${c.host}: write port ${hp.writePort} reaching the master ${c.master}`, ms, () =>
+        withConn(env, c.host, hp.writePort, pw, async (r) => ((await runId(r)) === masterId ? undefined : 'another node')),
+      );
+      const want = replicaIds.size ? replicaIds : new Set([masterId]);
+      await poll(env.clock, `${c.host}: read port ${hp.readPort} reaching ${replicaIds.size ? 'a replica' : 'the master (no replica up)'}`, ms, () =>
+        withConn(env, c.host, hp.readPort, pw, async (r) => (want.has(await runId(r)) ? undefined : 'a node outside the read pool')),
+      );
+      return `${c.host}: write port ${hp.writePort} → ${c.master}; read port ${hp.readPort} → ${replicaIds.size ? 'a replica' : c.master}`;
+    }
+  }
+}

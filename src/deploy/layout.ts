@@ -1,0 +1,77 @@
+// Where deploy's files belong: which component each rendered file serves, which directories and
+// binaries a host needs. Shared by the fact gathering (what to look at) and the planner (what to change).
+import type { Host, Inventory } from '../inventory/schema.js';
+import { dbHosts, haproxyHosts, sentinelHosts } from '../inventory/topology.js';
+import type { RenderedFile } from '../render/index.js';
+import { paths, serviceUser } from '../templates/common.js';
+import { falkordbConfPath, secretsConfPath } from '../templates/falkordb-conf.js';
+import { HAPROXY_CFG, HAPROXY_DROPIN, HAPROXY_ENV } from '../templates/haproxy.js';
+import { SYSCTL_PATH, THP_PATH } from '../templates/host-tuning.js';
+import { sentinelSecretsPath } from '../templates/secrets-conf.js';
+import { sentinelRuntimePath, sentinelTemplatePath } from '../templates/sentinel-conf.js';
+import { FALKORDB_UNIT, SENTINEL_UNIT } from '../templates/systemd.js';
+
+export type Component = 'falkordb' | 'kernel' | 'sentinel' | 'haproxy';
+
+export const UNITS = { falkordb: 'falkordb.service', sentinel: 'falkordb-sentinel.service', haproxy: 'haproxy.service' } as const;
+
+export function componentOf(inv: Inventory, path: string): Component {
+  if (path === SYSCTL_PATH || path === THP_PATH) return 'kernel';
+  if ([falkordbConfPath(inv), secretsConfPath(inv), FALKORDB_UNIT].includes(path)) return 'falkordb';
+  if ([sentinelTemplatePath(inv), sentinelSecretsPath(inv), SENTINEL_UNIT].includes(path)) return 'sentinel';
+  if ([HAPROXY_CFG, HAPROXY_ENV, HAPROXY_DROPIN].includes(path)) return 'haproxy';
+  throw new Error(`deploy does not know where ${path} belongs`);
+}
+
+export const isUnitFile = (path: string) => path.startsWith('/etc/systemd/system/');
+
+export interface HostRoles {
+  db: boolean;
+  sentinel: boolean;
+  haproxy: boolean;
+}
+
+export function rolesOf(inv: Inventory, h: Host): HostRoles {
+  return {
+    db: dbHosts(inv).some((x) => x.name === h.name),
+    sentinel: sentinelHosts(inv).some((x) => x.name === h.name),
+    haproxy: haproxyHosts(inv).some((x) => x.name === h.name),
+  };
+}
+
+/** The binaries a host runs: redis-server for nodes and Sentinels, the module for nodes. */
+export function binariesOf(inv: Inventory, h: Host): { path: string; key: 'redisServer' | 'module' }[] {
+  const r = rolesOf(inv, h);
+  const p = paths(inv);
+  return [...(r.db || r.sentinel ? [{ path: p.redisServer, key: 'redisServer' as const }] : []), ...(r.db ? [{ path: p.modulePath, key: 'module' as const }] : [])];
+}
+
+export interface DirSpec {
+  path: string;
+  mode: number;
+  /** The service user owns its directories; other parents are root's and only created when missing. */
+  owner?: string;
+}
+
+export function dirsOf(inv: Inventory, h: Host, files: readonly RenderedFile[]): DirSpec[] {
+  const r = rolesOf(inv, h);
+  const p = paths(inv);
+  const svc = serviceUser(inv);
+  const own = new Set<string>();
+  if (r.db) [p.configDir, p.dataDir, p.logDir].forEach((d) => own.add(d));
+  if (r.sentinel) [p.configDir, p.sentinelDir, p.logDir].forEach((d) => own.add(d));
+  const parents = new Set<string>();
+  for (const f of files) parents.add(dirname(f.path));
+  for (const b of binariesOf(inv, h)) parents.add(dirname(b.path));
+  const out: DirSpec[] = [...own].map((d) => ({ path: d, mode: 0o750, owner: svc }));
+  for (const d of parents) if (!own.has(d)) out.push({ path: d, mode: 0o755 });
+  return out.sort((a, b) => a.path.localeCompare(b.path));
+}
+
+const dirname = (p: string) => p.replace(/\/[^/]*$/, '') || '/';
+
+/** Every file path deploy compares on a host. */
+export function pathsOf(inv: Inventory, h: Host, files: readonly RenderedFile[]): string[] {
+  const extra = rolesOf(inv, h).sentinel ? [sentinelRuntimePath(inv)] : [];
+  return [...new Set([...files.map((f) => f.path), ...binariesOf(inv, h).map((b) => b.path), ...extra])].sort();
+}

@@ -1,0 +1,72 @@
+// The service steps of one host in one phase: kernel settings, daemon-reload, enable, start, and a
+// restart or reload only when that service's own files (or its binary) changed.
+import type { Host, Inventory } from '../inventory/schema.js';
+import { masterHost } from '../inventory/topology.js';
+import { HAPROXY_CFG } from '../templates/haproxy.js';
+import { SYSCTL_PATH, THP_PATH } from '../templates/host-tuning.js';
+import { componentOf, isUnitFile, UNITS, type Component } from './layout.js';
+import type { HostFacts, Phase, Step } from './types.js';
+
+export interface ServiceInput {
+  inv: Inventory;
+  host: Host;
+  phase: Phase;
+  facts: HostFacts;
+  comps: Set<Component>;
+  /** Paths written in this phase on this host. */
+  changed: Set<string>;
+  /** A binary was installed or replaced in this phase. */
+  binChanged: boolean;
+}
+
+export function serviceSteps(i: ServiceInput): Step[] {
+  const { host, phase } = i;
+  const steps: Step[] = [];
+  const add = (id: string, describe: string, argv: [string, ...string[]], o: { destructive?: boolean; tolerate?: boolean } = {}) =>
+    steps.push({ id: `${host.name}:${id}`, host: host.name, phase, describe, action: { kind: 'exec', argv, tolerate: o.tolerate }, destructive: o.destructive ?? false });
+
+  if (i.changed.has(SYSCTL_PATH)) add('sysctl', `apply kernel settings from ${SYSCTL_PATH}`, ['sysctl', '-p', SYSCTL_PATH], { tolerate: true });
+  if (i.changed.has(THP_PATH)) add('thp', 'turn transparent huge pages off now', ['systemd-tmpfiles', '--create', THP_PATH], { tolerate: true });
+  if ([...i.changed].some(isUnitFile)) add('daemon-reload', 'reload systemd units', ['systemctl', 'daemon-reload']);
+
+  const service = i.comps.has('falkordb') ? 'falkordb' : i.comps.has('sentinel') ? 'sentinel' : i.comps.has('haproxy') ? 'haproxy' : undefined;
+  if (!service) return steps;
+  const unit = UNITS[service];
+  const st = i.facts.units[unit] ?? { active: 'inactive', enabled: 'disabled' };
+  const own = [...i.changed].filter((p) => componentOf(i.inv, p) === service);
+  const touched = own.length > 0 || (service !== 'haproxy' && i.binChanged);
+
+  if (st.enabled !== 'enabled') add(`enable:${unit}`, `enable ${unit} at boot`, ['systemctl', 'enable', unit]);
+  if (st.active !== 'active') {
+    if (service === 'haproxy') steps.push(...haproxyCheck(i, phase));
+    add(`start:${unit}`, `start ${unit}`, ['systemctl', 'start', unit]);
+    return steps;
+  }
+  if (!touched) return steps;
+  if (service === 'haproxy') {
+    steps.push(...haproxyCheck(i, phase));
+    // a reload re-reads haproxy.cfg but keeps the old environment: a new password needs a restart
+    const cfgOnly = own.every((p) => p === HAPROXY_CFG);
+    if (cfgOnly) add(`reload:${unit}`, `reload ${unit} (haproxy.cfg changed)`, ['systemctl', 'reload', unit]);
+    else add(`restart:${unit}`, `restart ${unit} (${own.join(', ')} changed)`, ['systemctl', 'restart', unit]);
+    return steps;
+  }
+  const isMaster = service === 'falkordb' && masterHost(i.inv)?.name === host.name;
+  const why = [...own, ...(i.binChanged ? ['binaries'] : [])].join(', ');
+  add(`restart:${unit}`, `restart ${unit} (${why} changed)${isMaster ? ': the running MASTER; clients see an outage' : ''}`, ['systemctl', 'restart', unit], { destructive: isMaster });
+  return steps;
+}
+
+/** HAProxy's own verdict on the file now on the host, before it is loaded. */
+function haproxyCheck(i: ServiceInput, phase: Phase): Step[] {
+  return [
+    {
+      id: `${i.host.name}:haproxy-check`,
+      host: i.host.name,
+      phase,
+      describe: `check ${HAPROXY_CFG} with haproxy -c`,
+      action: { kind: 'exec', argv: ['haproxy', '-c', '-q', '-f', HAPROXY_CFG] },
+      destructive: false,
+    },
+  ];
+}

@@ -1,0 +1,155 @@
+// The pure planner: inventory (already following the live master) + rendered files + facts → Plan.
+// Facts equal to the render give an empty plan; that is what makes a second deploy a no-op.
+import { createHash } from 'node:crypto';
+import { userError } from '../errors.js';
+import type { Host, Inventory } from '../inventory/schema.js';
+import { dbHosts, haproxyHosts, masterHost, sentinelHosts } from '../inventory/topology.js';
+import type { RenderedFile } from '../render/index.js';
+import { nodePort } from '../facts/nodes.js';
+import { serviceUser } from '../templates/common.js';
+import { falkordbConfPath } from '../templates/falkordb-conf.js';
+import { sentinelRuntimePath, sentinelTemplatePath } from '../templates/sentinel-conf.js';
+import { binariesOf, componentOf, dirsOf, rolesOf, type Component } from './layout.js';
+import { sameMeaning } from './redis-conf.js';
+import { serviceSteps } from './plan-service.js';
+import { PHASES, type Check, type HostFacts, type Phase, type Plan, type Step } from './types.js';
+
+export interface BinarySource {
+  file: string;
+  sha256: string;
+}
+
+export interface PlanInput {
+  /** The inventory with roles following the live master (see live.ts). */
+  inv: Inventory;
+  /** Selected hosts, inventory order. */
+  hosts: readonly Host[];
+  /** Rendered files of the selected hosts (no cluster-wide artifacts). */
+  files: readonly RenderedFile[];
+  facts: ReadonlyMap<string, HostFacts>;
+  binaries?: Partial<Record<'redisServer' | 'module', BinarySource>>;
+}
+
+/** The phase a component of a host belongs to: nodes by their (live) role, then Sentinels, then HAProxy. */
+export function phaseOf(inv: Inventory, host: string, c: Component): Phase {
+  if (c === 'sentinel') return 'sentinels';
+  if (c === 'haproxy') return 'haproxy';
+  return masterHost(inv)?.name === host ? 'master' : 'replicas';
+}
+
+export function plan(input: PlanInput): Plan {
+  const { inv, files } = input;
+  const out: Plan = { steps: [], checks: {}, notes: [], warnings: [] };
+  for (const phase of PHASES) {
+    for (const h of input.hosts) {
+      const facts = input.facts.get(h.name);
+      if (!facts) throw new Error(`no facts gathered for ${h.name}`);
+      const mine = files.filter((f) => f.host === h.name && phaseOf(inv, h.name, componentOf(inv, f.path)) === phase);
+      const comps = new Set(mine.map((f) => componentOf(inv, f.path)));
+      if (mine.length === 0) continue;
+      const first = firstPhase(inv, h, files) === phase;
+      const steps: Step[] = [];
+      const add = (s: Omit<Step, 'host' | 'phase' | 'destructive'> & { destructive?: boolean }) => steps.push({ host: h.name, phase, destructive: false, ...s });
+      if (first) prepare(input, h, facts, add);
+      const binChanged = first && steps.some((s) => s.action.kind === 'upload' && s.action.source.from === 'local');
+      const changed = new Set<string>();
+      for (const f of mine) {
+        const why = fileChange(inv, f, facts, out);
+        if (!why) continue;
+        changed.add(f.path);
+        uploadSteps(f, why, add);
+      }
+      out.steps.push(...steps, ...serviceSteps({ inv, host: h, phase, facts, comps, changed, binChanged }));
+    }
+    out.checks[phase] = checksFor(inv, input.hosts, phase);
+  }
+  return out;
+}
+
+/** The first phase in which a host has work: its user, directories and binaries go there. */
+function firstPhase(inv: Inventory, h: Host, files: readonly RenderedFile[]): Phase | undefined {
+  const ps = files.filter((f) => f.host === h.name).map((f) => phaseOf(inv, h.name, componentOf(inv, f.path)));
+  return PHASES.find((p) => ps.includes(p));
+}
+
+type Add = (s: Omit<Step, 'host' | 'phase' | 'destructive'> & { destructive?: boolean }) => void;
+
+function prepare(input: PlanInput, h: Host, facts: HostFacts, add: Add): void {
+  const { inv } = input;
+  const r = rolesOf(inv, h);
+  const svc = serviceUser(inv);
+  if ((r.db || r.sentinel) && !facts.userExists) {
+    add({ id: `${h.name}:user`, describe: `create the service user ${svc}`, action: { kind: 'exec', argv: ['useradd', '--system', '--user-group', '--no-create-home', '--home-dir', inv.redis.dataDir, '--shell', '/usr/sbin/nologin', svc] } });
+  }
+  for (const d of dirsOf(inv, h, input.files.filter((f) => f.host === h.name))) {
+    const st = facts.dirs[d.path];
+    const ok = st && (!d.owner || (st.mode === d.mode && st.owner === d.owner && st.group === d.owner));
+    if (ok) continue;
+    const argv = d.owner ? (['install', '-d', '-m', d.mode.toString(8), '-o', d.owner, '-g', d.owner, d.path] as const) : (['install', '-d', '-m', d.mode.toString(8), d.path] as const);
+    add({ id: `${h.name}:dir:${d.path}`, describe: `${st ? 'fix owner/mode of' : 'create'} directory ${d.path}`, action: { kind: 'exec', argv: [...argv] } });
+  }
+  for (const b of binariesOf(inv, h)) {
+    const have = facts.files[b.path];
+    const src = input.binaries?.[b.key];
+    if (src) {
+      if (have?.sha256 === src.sha256 && have.mode === 0o755) continue;
+      add({
+        id: `${h.name}:binary:${b.path}`,
+        describe: `${have ? 'replace' : 'install'} ${b.path} (sha256 ${src.sha256.slice(0, 12)}…)`,
+        action: { kind: 'upload', path: b.path, mode: 0o755, secret: false, sha256: src.sha256, source: { from: 'local', file: src.file } },
+      });
+    } else if (!have) {
+      throw userError(`${h.name}: ${b.path} is not there, and the inventory says nowhere to install it from`, `install FalkorDB there, or set falkordb.binaries.${b.key} { source, sha256 }`);
+    }
+  }
+}
+
+/** Why a rendered file must be written, or undefined when the host already has it (or it is not ours to write). */
+function fileChange(inv: Inventory, f: RenderedFile, facts: HostFacts, out: Plan): string | undefined {
+  const have = facts.files[f.path];
+  if (f.path === sentinelTemplatePath(inv) && facts.files[sentinelRuntimePath(inv)]) {
+    if (!have || have.sha256 !== sha(f)) out.notes.push(`${f.host}: Sentinel owns ${sentinelRuntimePath(inv)} now; its template is left as it is (change a running Sentinel with SENTINEL SET)`);
+    return undefined;
+  }
+  if (!have) return 'new';
+  const owner = f.owner ?? 'root:root';
+  const sameOwner = `${have.owner}:${have.group}` === (owner.includes(':') ? owner : `${owner}:${owner}`);
+  if (have.sha256 === sha(f)) return have.mode === f.mode && sameOwner ? undefined : 'mode/owner';
+  const live = facts.contents[f.path];
+  if (f.path === falkordbConfPath(inv) && live !== undefined && sameMeaning(f.content, live)) {
+    out.notes.push(`${f.host}: ${f.path} was rewritten by Redis (CONFIG REWRITE after a failover) and means the same as the render: left as it is`);
+    return have.mode === f.mode && sameOwner ? undefined : 'mode/owner';
+  }
+  return 'content';
+}
+
+function uploadSteps(f: RenderedFile, why: string, add: Add): void {
+  const action = { kind: 'upload' as const, path: f.path, mode: f.mode, owner: f.owner, secret: f.secret, sha256: sha(f), source: { from: 'render' as const, path: f.path } };
+  add({ id: `${f.host}:file:${f.path}`, describe: `${why === 'new' ? 'write' : why === 'mode/owner' ? 'fix mode/owner of' : 'update'} ${f.path}${f.secret ? ' (secret, 0600)' : ''}`, action });
+}
+
+const shaCache = new WeakMap<RenderedFile, string>();
+export function sha(f: RenderedFile): string {
+  let s = shaCache.get(f);
+  if (!s) shaCache.set(f, (s = createHash('sha256').update(f.content).digest('hex')));
+  return s;
+}
+
+function checksFor(inv: Inventory, hosts: readonly Host[], phase: Phase): Check[] {
+  const chosen = new Set(hosts.map((h) => h.name));
+  const m = masterHost(inv);
+  if (!m) return [];
+  const master = { host: m.name, address: m.address, port: nodePort(inv) };
+  switch (phase) {
+    case 'master':
+      return chosen.has(m.name) ? [{ kind: 'master', host: m.name }] : [];
+    case 'replicas':
+      return dbHosts(inv).filter((h) => h.name !== m.name && chosen.has(h.name)).map((h) => ({ kind: 'replica', host: h.name, master }));
+    case 'sentinels':
+      return sentinelHosts(inv).filter((h) => chosen.has(h.name)).map((h) => ({ kind: 'sentinel', host: h.name, master }));
+    case 'haproxy':
+      return haproxyHosts(inv)
+        .filter((h) => chosen.has(h.name))
+        .map((h) => ({ kind: 'haproxy', host: h.name, master: m.name, replicas: dbHosts(inv).filter((x) => x.name !== m.name).map((x) => x.name) }));
+  }
+}
