@@ -77,7 +77,11 @@ const COMMANDS: CommandSpec[] = [
   {
     name: 'status',
     summary: 'per-host health, replication, Sentinel agreement and HAProxy backends',
-    configure: (c) => hostSelection(c).option('--watch [seconds]', 'refresh every N seconds (default 2)'),
+    configure: (c) =>
+      hostSelection(c)
+        .option('--watch [seconds]', 'refresh every N seconds (default 2) until Ctrl-C')
+        .option('--count <n>', 'with --watch: stop after N refreshes', int)
+        .option('--direct', 'connect to Redis/Sentinel at the hosts\' addresses instead of through SSH'),
     load: () => import('./commands/status.js'),
   },
 ];

@@ -18,11 +18,15 @@ export async function haproxyCommand(tunnels: Tunnels, host: string, socketPath:
       clearTimeout(timer);
       reject(new FalkorError('REMOTE', `${host}: HAProxy stats socket ${socketPath}: ${e.message}`));
     });
-    ch.on('close', () => {
+    // HAProxy answers one command and closes; sshd passes that on as EOF, and closes the channel only
+    // once we have ended our side too — which, like `echo cmd | socat`, we do right after the command.
+    const done = () => {
       clearTimeout(timer);
       resolve(Buffer.concat(chunks).toString('utf8'));
-    });
-    ch.write(`${command}\n`);
+      ch.destroy();
+    };
+    ch.on('end', done).on('close', done);
+    ch.end(`${command}\n`);
   });
 }
 

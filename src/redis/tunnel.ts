@@ -71,7 +71,7 @@ export function createSshTunnels(inv: Inventory, o: TunnelOpts = {}): Tunnels {
         const timer = setTimeout(() => reject(new FalkorError('TIMEOUT', `${host}: no SSH channel to ${describeTarget(target)} within ${timeoutMs / 1000}s`)), timeoutMs);
         const done = (err: Error | undefined, ch: Duplex) => {
           clearTimeout(timer);
-          if (err) reject(new FalkorError('REMOTE', `${host}: ${describeTarget(target)}: ${channelReason(err)}`));
+          if (err) reject(new FalkorError('REMOTE', `${host}: ${describeTarget(target)}: ${channelReason(err, 'path' in target)}`));
           else resolve(ch);
         };
         if ('port' in target) c.forwardOut('127.0.0.1', 0, '127.0.0.1', target.port, done);
@@ -89,9 +89,10 @@ export function createSshTunnels(inv: Inventory, o: TunnelOpts = {}): Tunnels {
 }
 
 /** sshd says "Connection refused" for a closed port, "open failed" for a missing/forbidden socket. */
-function channelReason(err: Error): string {
+function channelReason(err: Error, socket: boolean): string {
   const m = err.message.replace(/^\(SSH\) /, '').replace(/^Channel open failure: /, '');
   if (/refused/i.test(m)) return 'connection refused (nothing listening)';
+  if (socket && /open failed/i.test(m)) return 'cannot open the socket (no such file: is the service running? or no permission for the SSH user)';
   if (/administratively prohibited/i.test(m)) return 'sshd forbids forwarding (AllowTcpForwarding / AllowStreamLocalForwarding)';
   return m || 'the host refused the channel';
 }

