@@ -18,6 +18,7 @@ export interface Stoppable {
 
 const live = new Set<Stoppable>();
 const dirs = new Set<string>();
+const claims = new Set<string>();
 let hooked = false;
 
 export function track(p: Stoppable): void {
@@ -27,6 +28,12 @@ export function track(p: Stoppable): void {
 
 export function untrack(p: Stoppable): void {
   live.delete(p);
+}
+
+/** Registers a claim directory (claim.ts), released after every process has stopped. */
+export function addClaim(dir: string): void {
+  hookExit();
+  claims.add(dir);
 }
 
 /** A fresh private directory (mode 0700), removed by cleanupAll or at exit. */
@@ -45,6 +52,8 @@ export async function cleanupAll(): Promise<void> {
   for (const p of procs) live.delete(p);
   for (const d of dirs) rmSync(d, { recursive: true, force: true });
   dirs.clear();
+  for (const c of claims) rmSync(c, { recursive: true, force: true });
+  claims.clear();
   const failed = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
   if (failed.length) throw new AggregateError(failed.map((f) => f.reason), 'cleanup: some processes did not stop');
 }
@@ -54,6 +63,8 @@ function cleanupNow(): void {
   live.clear();
   for (const d of dirs) rmSync(d, { recursive: true, force: true });
   dirs.clear();
+  for (const c of claims) rmSync(c, { recursive: true, force: true });
+  claims.clear();
 }
 
 function hookExit(): void {

@@ -3,6 +3,7 @@ import { afterAll } from 'vitest';
 import { cleanupAll } from './cleanup.js';
 
 export { cleanupAll, tempDir } from './cleanup.js';
+export { claim } from './claim.js';
 export { findFalkorBinaries, findTool, requireFalkorBinaries, requireTool } from './bins.js';
 export { startProcess, Managed, type Argv, type Bind, type StartOptions } from './process.js';
 export { runOnce, type RunResult } from './run.js';

@@ -29,7 +29,7 @@ const runId = async (r: Redis) => parseInfo(await r.info('server')).run_id;
 const via = (port: number) => redisClient(l.addr('lb-1'), port, { password: l.secrets.password });
 
 beforeAll(async () => {
-  l = layout({ first: 20, ports: [16390, 16391], label: 'render-cluster' });
+  l = await layout({ first: 20, ports: [16390, 16391], label: 'render-cluster' });
   name = l.inv.sentinel.masterName;
   for (const h of DB) await startDb(l, h);
   for (const h of DB) db.set(h, await redisClient(l.addr(h), l.inv.redis.port, { password: l.secrets.password }));

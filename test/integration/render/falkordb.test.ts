@@ -18,7 +18,7 @@ const clients = new Map<string, Redis>();
 const client = (h: string): Redis => clients.get(h)!;
 
 beforeAll(async () => {
-  l = layout({ first: 10, ports: [16380, 16381], label: 'render-falkordb' });
+  l = await layout({ first: 10, ports: [16380, 16381], label: 'render-falkordb' });
   for (const h of DB) servers.set(h, await startDb(l, h));
   for (const h of DB) clients.set(h, await redisClient(l.addr(h), l.inv.redis.port, { password: l.secrets.password }));
 });

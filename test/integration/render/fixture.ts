@@ -7,7 +7,7 @@ import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { inventorySchema, type Inventory, type InventoryInput } from '../../../src/inventory/schema.js';
 import { renderAll, type RenderedFile, type Secrets } from '../../../src/render/index.js';
-import { requireFalkorBinaries, splitRedisLine, tempDir, type Bind } from '../../helpers/index.js';
+import { claim, requireFalkorBinaries, splitRedisLine, tempDir, type Bind } from '../../helpers/index.js';
 
 export interface Layout {
   root: string;
@@ -42,14 +42,16 @@ export const PARAMS = {
  * 127.0.2.<first>..<first+3>. `ports` keeps HAProxy frontends of concurrently running files apart
  * (HAProxy also binds 127.0.0.1).
  */
-export function layout(o: {
+export async function layout(o: {
   first: number;
   ports: [write: number, read: number];
   label: string;
   patch?: (i: InventoryInput) => void;
   /** ACL user name → password, for inventories with auth.users. */
   users?: Record<string, string>;
-}): Layout {
+}): Promise<Layout> {
+  // Another run of this suite (a colleague's, CI's) may be using the same addresses right now: wait for it.
+  await claim(`127.0.2.${o.first}-${o.first + 3}`);
   const root = tempDir(o.label);
   const fs = (p: string) => join(root, 'fs', p);
   const names = ['db-1', 'db-2', 'db-3', 'lb-1'];

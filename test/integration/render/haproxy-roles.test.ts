@@ -16,7 +16,7 @@ const via = (port: number) => redisClient(l.addr('lb-1'), port, { password: l.se
 const runId = async (r: Redis) => parseInfo(await r.info('server')).run_id;
 
 beforeAll(async () => {
-  l = layout({ first: 30, ports: [16400, 16401], label: 'render-roles' });
+  l = await layout({ first: 30, ports: [16400, 16401], label: 'render-roles' });
   for (const h of DB) await startDb(l, h);
   for (const h of ['db-2', 'db-3']) {
     const r = await direct(h);

@@ -1,10 +1,12 @@
 // Proves the process harness itself (test/helpers): real servers start and are probed, each "host" sees
 // its own files at a shared absolute path, failures carry the server's own words, and nothing is left
 // behind. Uses 127.0.2.200-209 (this suite owns 127.0.2.0/24).
-import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
+  claim,
   cleanupAll,
   redisClient,
   requireFalkorBinaries,
@@ -30,6 +32,7 @@ const alive = (pid: number | undefined): boolean => {
 describe('process harness', () => {
   it('gives two servers private data dirs at the same absolute path, and loads the real module', async () => {
     const { module } = requireFalkorBinaries();
+    await claim('127.0.2.201-203');
     const root = tempDir('harness');
     const shared = join(root, 'var/lib/data'); // the path both configs name
     mkdirSync(shared, { recursive: true });
@@ -84,5 +87,22 @@ describe('process harness', () => {
     await cleanupAll();
     expect(alive(proc.pid)).toBe(false);
     expect(existsSync(dir)).toBe(false);
+  });
+});
+
+describe('claims (concurrent runs of a suite)', () => {
+  const dirOf = (name: string) => join(tmpdir(), 'falkorctl-claims', name);
+
+  it('waits while another live process holds the name, takes it once that owner is gone, releases it at cleanup', async () => {
+    const other = await startProcess({ name: 'other test run', argv: ['sleep', '300'], ready: async () => true });
+    mkdirSync(dirOf('harness-claim'), { recursive: true });
+    writeFileSync(join(dirOf('harness-claim'), 'owner'), String(other.pid));
+    await expect(claim('harness-claim', 500)).rejects.toThrow(new RegExp(`held by pid ${other.pid}`));
+    await other.kill();
+    await claim('harness-claim', 2_000);
+    expect(readFileSync(join(dirOf('harness-claim'), 'owner'), 'utf8')).toBe(String(process.pid));
+    await expect(claim('harness-claim', 500)).rejects.toThrow(/already claimed by this process/);
+    await cleanupAll();
+    expect(existsSync(dirOf('harness-claim'))).toBe(false);
   });
 });

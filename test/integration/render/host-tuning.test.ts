@@ -10,7 +10,7 @@ import { fileOf, layout } from './fixture.js';
 
 useCleanup();
 
-const l = layout({ first: 90, ports: [16510, 16511], label: 'render-tuning' });
+const l = await layout({ first: 90, ports: [16510, 16511], label: 'render-tuning' });
 
 describe('rendered sysctl.d file', () => {
   const file = fileOf(l, 'db-1', { suffix: '-falkordb.conf' });

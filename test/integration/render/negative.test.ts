@@ -15,8 +15,8 @@ const running = new Map<string, RunningServer>();
 const linkStatus = async (h: string) =>
   parseInfo(await (await redisClient(l.addr(h), l.inv.redis.port, { password: l.secrets.password })).info('replication')).master_link_status;
 
-beforeAll(() => {
-  l = layout({ first: 40, ports: [16410, 16411], label: 'render-negative' });
+beforeAll(async () => {
+  l = await layout({ first: 40, ports: [16410, 16411], label: 'render-negative' });
 });
 
 describe('replication needs the rendered password', () => {

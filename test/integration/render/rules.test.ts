@@ -10,7 +10,7 @@ useCleanup();
 
 describe('rendered alert rules', () => {
   it('are rendered and pass promtool check rules', async () => {
-    const l = layout({ first: 50, ports: [16420, 16421], label: 'render-rules' });
+    const l = await layout({ first: 50, ports: [16420, 16421], label: 'render-rules' });
     const rules = l.files.filter((f) => f.kind === 'prometheus');
     expect(rules.map((f) => `${f.host}:${f.path}`), 'render produced no alert rules (RenderedFile.kind "prometheus")').not.toEqual([]);
     for (const f of rules) {

@@ -27,7 +27,7 @@ const cases: { mode: Mode; first: number; appendonly: string; save: string; rest
 
 describe.each(cases)('persistence $mode', (c) => {
   it(`renders appendonly ${c.appendonly}, save "${c.save}"; a graph ${c.survives ? 'survives' : 'does not survive'} a ${c.restart} restart`, async () => {
-    const l = layout({
+    const l = await layout({
       first: c.first,
       ports: [16430 + c.first, 16431 + c.first],
       label: `render-${c.mode}`,
@@ -53,7 +53,7 @@ describe.each(cases)('persistence $mode', (c) => {
 
 describe('rendered ACL users', () => {
   it('an application user logs in with its rendered password, may use graphs, not dangerous commands', async () => {
-    const l = layout({
+    const l = await layout({
       first: 80,
       ports: [16500, 16501],
       label: 'render-acl',
