@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { labUp, type Lab } from '../helpers/lab.js';
+import { labScript, labUp, type Lab } from '../helpers/lab.js';
 
 let lab: Lab;
 beforeAll(async () => {
@@ -20,6 +20,12 @@ describe('lab ssh', () => {
       expect(r.exitCode).toBe(0);
       expect(r.stdout.split('\n')).toEqual([h.name, 'systemd']);
     }
+  });
+
+  it('`scripts/lab ssh NAME CMD` runs CMD over ssh on that host', async () => {
+    const r = await labScript(['ssh', 'lb1', 'hostname; ip -4 -o addr show eth0']);
+    expect(r.exitCode, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/^lb1\n.*inet 10\.89\.0\.21\/24/);
   });
 
   it('known_hosts holds each host its own key, the one on its disk', async () => {
