@@ -24,7 +24,7 @@ export interface SentinelTarget {
 export function sentinelHostTarget(inv: Inventory, h: Host): SentinelTarget {
   const p = paths(inv);
   return {
-    bind: bindAddresses(h, []),
+    bind: bindAddresses(h, inv.redis.bind),
     dir: p.sentinelDir,
     logfile: `${p.logDir}/sentinel.log`,
     masterAddress: theMaster(inv).address,

@@ -174,6 +174,20 @@ describe('sentinel.conf', () => {
       `sentinel sentinel-pass ${SECRETS.sentinelPassword}`,
     ]);
   });
+  it('host names as addresses: Sentinel resolves and announces names; binds come from redis.bind', () => {
+    const inv = smallInventory((i) => {
+      i.hosts = i.hosts.map((h) => ({ ...h, address: `${h.name}.example.internal` }));
+      i.redis = { bind: ['10.1.1.1'] };
+    });
+    const fs = renderAll(inv, { password: 'x', users: {} }, { hosts: ['r1', 's1'] });
+    const sent = directives(fs.find((f) => f.host === 's1' && f.path.endsWith('/sentinel.conf'))?.content ?? '');
+    expect(sent).toEqual(expect.arrayContaining(['bind 127.0.0.1 10.1.1.1', 'sentinel resolve-hostnames yes', 'sentinel announce-hostnames yes', 'sentinel monitor falkordb-master m1.example.internal 6379 2']));
+    const node = directives(fs.find((f) => f.host === 'r1' && f.path.endsWith('/falkordb.conf'))?.content ?? '');
+    expect(node).toEqual(expect.arrayContaining(['bind 127.0.0.1 10.1.1.1', 'replicaof m1.example.internal 6379', 'replica-announce-ip r1.example.internal']));
+    const bare = smallInventory((i) => void (i.hosts = i.hosts.map((h) => ({ ...h, address: `${h.name}.example.internal` }))));
+    expect(() => renderAll(bare, { password: 'x', users: {} })).toThrow(/Redis can only bind IP addresses/);
+  });
+
   it('runs from a writable copy in sentinel.dataDir, seeded from the template only once', () => {
     const unit = file('db2', '/etc/systemd/system/falkordb-sentinel.service').content;
     expect(unit).toMatch(/^ExecStartPre=\/bin\/sh -c 'test -e \/var\/lib\/falkordb\/sentinel\/sentinel\.conf \|\| install -m 0600 \/etc\/falkordb\/sentinel\.conf \/var\/lib\/falkordb\/sentinel\/sentinel\.conf'$/m);
