@@ -77,6 +77,12 @@ function service(file: string, name: string, svc: unknown, y: YamlFile, read: Re
   const mounted = cfgSource ? mountedConfig(cfgSource.source, file, read) : undefined;
   const fileUnit = mounted ? buildUnit('redis', mounted.path, mounted.text, read) : undefined;
   if (db) out.push(...limits(file, name, svc, y, maxmemoryOf([srv?.flags, fileUnit])));
+  const spread = str(at(svc, 'deploy', 'placement', 'max_replicas_per_node')) === '1';
+  if (db && replicas > 1 && !spread) {
+    for (const m of ms.filter((x) => x.source && x.target && !/\.conf$/.test(x.target))) {
+      out.push(report(C.sharedData, file, m.line, `${replicas} tasks of ${name} can share ${m.source} on one node`));
+    }
+  }
   if (db && !hc && !at(svc, 'healthcheck')) out.push(report(C.noHealthcheck, file, y.lineOf(svc), `service ${name} has no healthcheck`));
   for (const p of items(at(svc, 'ports'))) {
     const spec = str(p) ?? str(at(p, 'published')) ?? '';

@@ -31,6 +31,12 @@ export const X = {
     'A replica without the graph module cannot load the graph keys its master sends, and after a failover serves no graph queries.',
     'Load the same falkordb.so on every node.',
   ),
+  drift: rule(
+    'cross/settings-differ',
+    'warning',
+    'Sentinel swaps roles but not config files: after a failover the promoted replica runs the master\'s workload with its own persistence, eviction and command settings.',
+    'Give every node the same settings (one template for all nodes; only replicaof and announce settings differ).',
+  ),
   authPass: rule(
     'cross/sentinel-auth-pass',
     'error',
@@ -61,11 +67,25 @@ export function crossRules(units: ConfUnit[]): Finding[] {
       const [a, b] = [mm(m), mm(r)];
       const at = last(r, 'maxmemory');
       if (a && b && b < a && at) out.push(report(X.maxmemory, at.file, at.line, `maxmemory ${at.args[0]} is below the master's ${arg(m, 'maxmemory')} (${m.label})`));
+      const drift = DRIFT.filter((d) => setting(m, d) !== setting(r, d));
+      if (drift.length) out.push(report(X.drift, r.file, r.directives.find((d) => d.file === r.file)?.line ?? 1, `${r.label} differs from the master (${m.label}) in: ${drift.join(', ')}`));
       if (hasModule(m) && !hasModule(r) && !r.unresolvedInclude) out.push(report(X.module, r.file, r.directives[0]?.line ?? 1, `${r.label} does not load the graph module that ${m.label} loads`));
     }
   }
   out.push(...sentinelCross(units.filter((u) => u.kind === 'sentinel'), ref));
   return out;
+}
+
+// Settings that shape how the node behaves as a master; values are compared, never printed.
+const DRIFT = ['maxmemory-policy', 'appendonly', 'appendfsync', 'save', 'rename-command', 'min-replicas-to-write'];
+const DEFAULTS: Record<string, string> = { 'maxmemory-policy': 'noeviction', appendonly: 'no', appendfsync: 'everysec', 'min-replicas-to-write': '0', save: '(default)', 'rename-command': '' };
+
+function setting(u: ConfUnit, name: string): string {
+  const ds = all(u, name);
+  if (ds.length === 0) return DEFAULTS[name] ?? '';
+  if (name === 'rename-command') return ds.map((d) => d.args.join(' ').toLowerCase()).sort().join('|');
+  if (name === 'save') return ds.reduce((acc, d) => (d.args.some((a) => a !== '') ? [...acc, d.args.join(' ')] : []), [] as string[]).join(' ') || 'off';
+  return (ds.at(-1)!.args[0] ?? '').toLowerCase();
 }
 
 function sentinelCross(sentinels: ConfUnit[], password: string | undefined): Finding[] {

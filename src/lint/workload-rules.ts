@@ -51,6 +51,12 @@ export const C = {
     'Several Sentinel tasks rewriting one shared file overwrite each other\'s myid and state; Sentinels with the same myid ignore each other and never reach a quorum.',
     'Give each Sentinel its own writable config (one service per Sentinel, or copy a template at start).',
   ),
+  sharedData: rule(
+    'compose/shared-data-volume',
+    'error',
+    'Several tasks of one database service mount the same volume; two of them on one node write the same AOF/RDB files and corrupt each other\'s data.',
+    'Run each node as its own service with its own volume, or add `deploy.placement.max_replicas_per_node: 1`.',
+  ),
   noHealthcheck: rule('compose/no-healthcheck', 'info', 'Without a healthcheck, Compose and Swarm consider a node healthy while it is still loading or stuck.', 'Add a healthcheck that runs PING with REDISCLI_AUTH.'),
   published: rule(
     'compose/port-published',

@@ -147,3 +147,25 @@ describe('src/lint/README.md', () => {
     for (const r of ALL_RULES) expect(readme, r.id).toContain(`| \`${r.id}\` | ${r.severity} |`);
   });
 });
+
+describe('odd input never crashes the linter (that would be exit 70)', () => {
+  const texts = [
+    '',
+    '\u0000\u0001\u00ff binary',
+    '---\n---\n',
+    'null',
+    '[1,2]',
+    'services:\n  a: null\n  c:\n    image: 5\n    volumes: [1, {source: 2}]\n    command: {a: 1}\n    healthcheck: {test: 7}\n    deploy: {replicas: x, resources: {limits: {memory: [1]}}}',
+    'apiVersion: v1\nkind: StatefulSet\nspec: null',
+    'apiVersion: v1\nkind: Deployment\nspec:\n  template:\n    spec:\n      containers: [null, 3, {image: null}, {name: x, image: redis, volumeMounts: [null, {name: 1}], livenessProbe: {exec: {command: null}}, resources: {limits: {memory: "abc"}}}]\n      volumes: [null]\n',
+    'apiVersion: v1\nkind: ConfigMap\ndata:\n  a.conf: 5\n  b.conf: null\n  s.conf: "sentinel monitor"\n',
+    'groups:\n  - rules: [null, {expr: 5}, {alert: x}]\n',
+    'sentinel\nsentinel monitor\nsentinel down-after-milliseconds\nsentinel monitor m\n',
+    'include\nloadmodule\nrename-command\nuser\nsave\nbind\nmaxmemory\nmaxmemory-policy\nrequirepass\n',
+    'global\nbackend\n    server\n    tcp-check\n    timeout\nfrontend\n    default_backend\n',
+    "'a' 'b",
+  ];
+  it.each(['redis', 'sentinel', 'haproxy', 'compose', 'kubernetes', 'prometheus'] as const)('%s', (kind) => {
+    for (const t of texts) expect(() => lintText('/tmp/x/file', t, kind, () => undefined), JSON.stringify(t)).not.toThrow();
+  });
+});

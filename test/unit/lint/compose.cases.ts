@@ -51,6 +51,10 @@ export const COMPOSE: Case[] = [
   c('compose/memory-limit-below-maxmemory', 'limit equal to maxmemory from the mounted config', sub('memory: 64G', 'memory: 44G'), { line: 16, severity: 'error' }),
   c('compose/memory-limit-below-maxmemory', 'too little headroom', sub('memory: 64G', 'memory: 48G'), { severity: 'warning' }),
   c('compose/memory-limit-below-maxmemory', 'maxmemory from argv flags', flags('["redis-server", "--maxmemory", "8gb"]'), { good: flags('["redis-server", "--maxmemory", "4gb"]') }),
+  c('compose/shared-data-volume', 'two tasks, one named volume', flags('redis-server --maxmemory 4gb', '    volumes:\n      - data:/data\n').replace('    deploy:\n', '    deploy:\n      replicas: 2\n'), {
+    line: 13,
+    good: flags('redis-server --maxmemory 4gb', '    volumes:\n      - data:/data\n').replace('    deploy:\n', '    deploy:\n      replicas: 2\n      placement:\n        max_replicas_per_node: 1\n'),
+  }),
   c('compose/no-healthcheck', 'no healthcheck', sub(/    healthcheck:\n.*\n.*\n/, ''), { severity: 'info' }),
   c('compose/port-published', 'all interfaces', sub('"127.0.0.1:6379:6379"', '"6379:6379"'), { line: 12 }),
   c('compose/exporter-single-node', 'exporter on the master name', 'services:\n  exporter:\n    image: oliver006/redis_exporter:v1.62.0\n    environment:\n      - REDIS_ADDR=redis://falkordb-master:6379\n', {

@@ -27,6 +27,10 @@ export const CROSS: Case[] = [
     message: 'differs from the master',
   }),
   x('cross/maxmemory-differs', 'smaller replica', configMap({ 'master.conf': node([], PW, '48gb'), 'replica.conf': replica([], PW, '24gb') }), { message: 'below the master' }),
+  x('cross/settings-differ', 'replica persists and evicts differently', configMap({ 'master.conf': node(['save 900 1']), 'replica.conf': replica(['maxmemory-policy allkeys-lru', 'rename-command CONFIG c0nf']) }), {
+    message: 'in: maxmemory-policy, save, rename-command',
+    good: configMap({ 'master.conf': node(['save 900 1', 'save 300 10']), 'replica.conf': replica(['save 900 1 300 10']) }),
+  }),
   x('cross/module-differs', 'replica without the module', configMap({ 'master.conf': node(), 'replica.conf': replica().filter((l) => !l.startsWith('loadmodule')) })),
   x('cross/sentinel-auth-pass', 'missing auth-pass', configMap({ 'master.conf': node(), 'sentinel.conf': sentinel([]) }), { message: 'no auth-pass' }),
   x('cross/sentinel-auth-pass', 'wrong auth-pass', configMap({ 'master.conf': node(), 'sentinel.conf': sentinel(['sentinel auth-pass falkordb wrongwrongwrongwrong']) }), { message: 'differs from the master' }),

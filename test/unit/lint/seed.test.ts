@@ -27,6 +27,7 @@ const EXPECTED: [string, number, string, Finding['severity']][] = [
   ['redis-replica.conf', 11, 'redis/placeholder', 'error'],
   ['redis-replica.conf', 11, 'cross/passwords-differ', 'error'],
   ['redis-replica.conf', 14, 'cross/maxmemory-differs', 'error'],
+  ['redis-replica.conf', 5, 'cross/settings-differ', 'warning'], // save, rename-command
   ['redis-replica.conf', 15, 'redis/eviction-deletes-graphs', 'error'],
   ['redis-replica.conf', 24, 'redis/placeholder', 'error'],
   ['redis-replica.conf', 25, 'redis/placeholder', 'error'],
@@ -56,6 +57,7 @@ const EXPECTED: [string, number, string, Finding['severity']][] = [
   ['docker-compose.prod.yml', 23, 'compose/memory-limit-below-maxmemory', 'error'],
   ['docker-compose.prod.yml', 29, 'compose/password-in-argv', 'warning'],
   ['docker-compose.prod.yml', 50, 'compose/memory-limit-below-maxmemory', 'error'],
+  ['docker-compose.prod.yml', 40, 'compose/shared-data-volume', 'error'],
   ['docker-compose.prod.yml', 12, 'compose/redis-config-readonly', 'warning'],
   ['docker-compose.prod.yml', 41, 'compose/redis-config-readonly', 'warning'],
   ['docker-compose.prod.yml', 64, 'compose/sentinel-config-readonly', 'error'],
@@ -65,6 +67,7 @@ const EXPECTED: [string, number, string, Finding['severity']][] = [
   ['falkordb-production.yaml', 21, 'redis/placeholder', 'error'],
   ['falkordb-production.yaml', 21, 'redis/requirepass-without-masterauth', 'error'],
   ['falkordb-production.yaml', 27, 'cross/maxmemory-differs', 'error'],
+  ['falkordb-production.yaml', 24, 'cross/settings-differ', 'warning'], // save
   ['falkordb-production.yaml', 28, 'redis/eviction-deletes-graphs', 'error'],
   ['falkordb-production.yaml', 30, 'redis/placeholder', 'error'],
   ['falkordb-production.yaml', 40, 'kubernetes/missing-service', 'warning'],
@@ -121,7 +124,7 @@ describe('the seed guide, linted together', async () => {
     const cross = findings.filter((f) => f.rule.startsWith('cross/'));
     // The ConfigMap is compared only with the ConfigMap, never with redis-master.conf.
     expect(cross.filter((f) => f.file === 'falkordb-production.yaml').every((f) => !f.message.includes('redis-master.conf (') && !/\(redis-master\.conf\)/.test(f.message))).toBe(true);
-    expect(cross.filter((f) => f.file === 'falkordb-production.yaml').map((f) => f.rule)).toEqual(['cross/maxmemory-differs']);
+    expect(cross.filter((f) => f.file === 'falkordb-production.yaml').map((f) => f.rule).sort()).toEqual(['cross/maxmemory-differs', 'cross/settings-differ']);
   });
 });
 
