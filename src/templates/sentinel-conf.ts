@@ -41,7 +41,7 @@ export function sentinelConf(inv: Inventory, h: Host, t: SentinelTarget = sentin
   // Sentinel must use TLS when the nodes have no plaintext port, or replicate over TLS anyway
   const tls = inv.tls?.enabled && (!inv.tls.allowPlaintext || inv.tls.replication) ? inv.tls : undefined;
   return lines(
-    header(inv, `Sentinel on ${h.name} — template ${sentinelTemplatePath(inv)}`),
+    header(inv, `Sentinel on ${h.name}${t.supervised ? ` — template ${sentinelTemplatePath(inv)}` : ''}`),
     `# Sentinel rewrites its config, so it runs from a copy (${t.supervised ? sentinelRuntimePath(inv) : `${t.dir}/sentinel.conf`}) made once`,
     '# from this template. To re-seed it from this template, stop the Sentinel and delete the copy.',
     '',
