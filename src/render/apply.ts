@@ -1,6 +1,6 @@
 // The I/O half of `falkorctl render`: stage the files, lint them, then either diff them against DIR
 // or swap them into DIR. Lint errors leave DIR untouched.
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, realpath, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Finding } from '../lint/index.js';
@@ -18,7 +18,9 @@ export interface ApplyResult {
   diffText?: string;
 }
 
-export async function applyRendered(files: RenderedFile[], outDir: string, secretValues: string[], opts: { diff?: boolean } = {}): Promise<ApplyResult> {
+export async function applyRendered(files: RenderedFile[], dir: string, secretValues: string[], opts: { diff?: boolean } = {}): Promise<ApplyResult> {
+  // a symlinked DIR is replaced where it points, and stays a symlink
+  const outDir = await realpath(dir).catch(() => dir);
   const tops = [...new Set(files.map((f) => f.host))];
   const oldIgnore = await readFile(join(outDir, GITIGNORE), 'utf8').catch(() => undefined);
   // Stage next to DIR when writing (so the swap is a rename), in the temp dir for --diff.

@@ -1,5 +1,5 @@
 // applyRendered: the staged write, the lint gate and the swap, on real directories.
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -63,6 +63,17 @@ describe('applyRendered', () => {
     const quoted = r.findings.filter((f) => f.message.includes('********'));
     expect(quoted.length).toBeGreaterThan(0);
     expect(JSON.stringify(r.findings)).not.toContain('hunter2-secret');
+  });
+
+  it('a symlinked DIR stays a symlink; the files land where it points', async () => {
+    const root = base();
+    mkdirSync(join(root, 'real'));
+    symlinkSync('real', join(root, 'out'));
+    const r = await applyRendered(good, join(root, 'out'), secrets);
+    expect(r.written).toBe(true);
+    expect(lstatSync(join(root, 'out')).isSymbolicLink()).toBe(true);
+    expect(existsSync(join(root, 'real/db1/etc/falkordb/falkordb.conf'))).toBe(true);
+    expect(readdirSync(root).sort()).toEqual(['out', 'real']);
   });
 
   it('diff mode writes nothing, not even a missing DIR', async () => {
