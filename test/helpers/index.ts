@@ -7,10 +7,11 @@ export { claim } from './claim.js';
 export { findFalkorBinaries, findTool, requireFalkorBinaries, requireTool } from './bins.js';
 export { startProcess, Managed, type Argv, type Bind, type StartOptions } from './process.js';
 export { runOnce, type RunResult } from './run.js';
+export { startNetns, pingIn, type Netns } from './netns.js';
 export { startRedis, startSentinel, startHAProxy, checkHAProxyConfig, checkPromRules } from './servers.js';
 export type { RedisStart, HAProxyStart, RunningServer, CheckResult } from './servers.js';
 export { redisClient, parseInfo, haproxyCommand, haproxyStat } from './clients.js';
-export { pingLine, redisAnswers, tcpOpen } from './probe.js';
+export { answered, pingLine, redisAnswers, tcpOpen } from './probe.js';
 export { redisDirective, redisSetting, splitRedisLine, haproxyBinds, outsidePath } from './conf.js';
 export { waitFor, waitUntil, holdsFor, delay, WaitTimeout } from './wait.js';
 

@@ -28,9 +28,11 @@ export function pingLine(host: string, port: number, timeoutMs = 1_000): Promise
 
 /** A Redis or Sentinel server is up once it answers PING, even if only to say it wants a password. */
 export async function redisAnswers(host: string, port: number): Promise<boolean> {
-  const line = await pingLine(host, port);
-  return line === '+PONG' || line.startsWith('-NOAUTH') || line.startsWith('-AUTH');
+  return answered(await pingLine(host, port));
 }
+
+/** Is this first reply line to PING from a server that is up (not -LOADING, not an error)? */
+export const answered = (line: string): boolean => line === '+PONG' || line.startsWith('-NOAUTH') || line.startsWith('-AUTH');
 
 /** Resolves true once a TCP connection to host:port is accepted (and closes it at once). */
 export function tcpOpen(host: string, port: number, timeoutMs = 1_000): Promise<boolean> {

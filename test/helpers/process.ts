@@ -28,8 +28,13 @@ export interface StartOptions {
    * machine each see their own files at the same absolute paths. The target must exist.
    */
   binds?: readonly Bind[];
+  /**
+   * Run inside this network namespace (a path such as /proc/PID/ns/net, see netns.ts) instead of the
+   * machine's. Probes must then run inside it too (netns.ts: pingIn).
+   */
+  netns?: string;
   /** Resolves truthy when the process is ready to serve. Throwing means "not yet". */
-  ready: () => Promise<unknown>;
+  ready: (proc: Managed) => Promise<unknown>;
   readyTimeoutMs?: number;
   /** Files whose tail is shown when the process fails (its logfile). */
   logFiles?: readonly string[];
@@ -133,7 +138,7 @@ export async function startProcess(opts: StartOptions): Promise<Managed> {
   try {
     const gone = new AbortController();
     void proc.exited.then(() => gone.abort(new Error(`${opts.name}: process exited before it was ready`)));
-    await waitFor(opts.ready, Boolean, {
+    await waitFor(() => opts.ready(proc), Boolean, {
       what: `${opts.name} to be ready`,
       timeoutMs: opts.readyTimeoutMs ?? 15_000,
       intervalMs: 50,
@@ -151,12 +156,13 @@ export async function startProcess(opts: StartOptions): Promise<Managed> {
 const BIND_SCRIPT = 'set -e; while [ "$1" != "--" ]; do mount --bind "$1" "$2"; shift 2; done; shift; exec "$@"';
 
 /** The argv actually spawned: the program, wrapped for bind mounts and the parent-death signal. */
-export function wrap(opts: Pick<StartOptions, 'argv' | 'binds'>): Argv {
+export function wrap(opts: Pick<StartOptions, 'argv' | 'binds' | 'netns'>): Argv {
   let argv: string[] = [...opts.argv];
   if (opts.binds?.length) {
     const pairs = opts.binds.flatMap((b) => [b.source, b.target]);
     argv = ['unshare', '--mount', '--propagation', 'private', 'sh', '-c', BIND_SCRIPT, 'bind', ...pairs, '--', ...argv];
   }
+  if (opts.netns) argv = ['nsenter', `--net=${opts.netns}`, '--', ...argv];
   const setpriv = findTool('setpriv');
   if (setpriv) argv = [setpriv, '--pdeathsig', 'SIGKILL', ...argv];
   return argv as unknown as Argv;

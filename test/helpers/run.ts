@@ -10,7 +10,14 @@ export interface RunResult {
   output: string;
 }
 
-export function runOnce(o: { argv: Argv; binds?: readonly Bind[]; env?: Record<string, string>; cwd?: string; timeoutMs?: number }): Promise<RunResult> {
+export function runOnce(o: {
+  argv: Argv;
+  binds?: readonly Bind[];
+  netns?: string;
+  env?: Record<string, string>;
+  cwd?: string;
+  timeoutMs?: number;
+}): Promise<RunResult> {
   const argv = wrap(o);
   return new Promise((resolve) => {
     execFile(

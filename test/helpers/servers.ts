@@ -3,7 +3,8 @@
 import { dirname, isAbsolute, join } from 'node:path';
 import { haproxyBinds, outsidePath, readText, redisSetting } from './conf.js';
 import { requireFalkorBinaries, requireTool } from './bins.js';
-import { redisAnswers, tcpOpen } from './probe.js';
+import { pingIn } from './netns.js';
+import { answered, redisAnswers, tcpOpen } from './probe.js';
 import { startProcess, type Bind, type Managed } from './process.js';
 import { runOnce, type RunResult } from './run.js';
 
@@ -18,6 +19,8 @@ export interface RedisStart {
   name?: string;
   /** The redis-server to run; default: the one findFalkorBinaries() finds. */
   redisServer?: string;
+  /** Run inside this network namespace (netns.ts); readiness is then probed from inside it. */
+  netns?: string;
   /** Where to probe; default: first `bind` address and `port` of the config file. */
   host?: string;
   port?: number;
@@ -46,7 +49,7 @@ async function startRedisLike(o: RedisStart, mode: string[], kind: string): Prom
   const text = readText(confOutside);
   const host = o.host ?? redisSetting(text, 'bind')?.split(' ').find((a) => !a.startsWith('-')) ?? '127.0.0.1';
   const port = o.port ?? Number(redisSetting(text, 'port') ?? (kind === 'sentinel' ? 26379 : 6379));
-  await mustBeFree(host, port);
+  if (!o.netns) await mustBeFree(host, port);
   const logfile = redisSetting(text, 'logfile');
   const logFiles = logfile ? [outsidePath(isAbsolute(logfile) ? logfile : join(o.cwd ?? dirname(o.conf), logfile), o.binds)] : [];
   const proc = await startProcess({
@@ -55,8 +58,9 @@ async function startRedisLike(o: RedisStart, mode: string[], kind: string): Prom
     cwd: o.cwd,
     env: o.env,
     binds: o.binds,
+    netns: o.netns,
     logFiles,
-    ready: () => redisAnswers(host, port),
+    ready: o.netns ? async () => answered((await pingIn(o.netns!, host, port))[0] ?? '') : () => redisAnswers(host, port),
     readyTimeoutMs: o.readyTimeoutMs,
   });
   return { proc, host, port };

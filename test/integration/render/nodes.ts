@@ -6,7 +6,8 @@ import { haproxyStat, runOnce, startHAProxy, startRedis, startSentinel, type Man
 import { fileOf, parseEnvFile, unitArgv, type Layout } from './fixture.js';
 
 /**
- * Command-line overrides, and why each is needed on one machine:
+ * Command-line overrides, and why each is needed on one machine (unmodified.test.ts runs the same files
+ * with none of them, each host in its own network namespace):
  * - `--bind <host address>`: the rendered `bind` lists the host's address AND 127.0.0.1. Three nodes
  *   (and three Sentinels) sharing this machine's 127.0.0.1:6379/26379 cannot all bind it, so each binds
  *   only its own address. The full rendered bind line is still parsed and checked by the tests.
@@ -16,7 +17,14 @@ import { fileOf, parseEnvFile, unitArgv, type Layout } from './fixture.js';
  */
 export const bindOverride = (l: Layout, host: string): string[] => ['--bind', l.addr(host)];
 
-export async function startDb(l: Layout, host: string): Promise<RunningServer> {
+/** Where to run: by default on this machine's loopback with OVERRIDES; in a private netns, unmodified. */
+export interface Where {
+  netns?: string;
+}
+
+const overrides = (l: Layout, host: string, w: Where): string[] => (w.netns ? [] : bindOverride(l, host));
+
+export async function startDb(l: Layout, host: string, w: Where = {}): Promise<RunningServer> {
   const unit = fileOf(l, host, { suffix: '/falkordb.service' }).content;
   const [exec] = unitArgv(unit, 'ExecStart');
   if (!exec || exec.length < 2) throw new Error(`${host}: falkordb.service has no ExecStart=<redis-server> <conf>`);
@@ -25,14 +33,15 @@ export async function startDb(l: Layout, host: string): Promise<RunningServer> {
     name: `falkordb ${host}`,
     redisServer,
     conf: conf!,
-    args: [...rest, ...bindOverride(l, host)],
+    args: [...rest, ...overrides(l, host, w)],
     binds: l.binds(host),
+    netns: w.netns,
     host: l.addr(host),
     port: l.inv.redis.port,
   });
 }
 
-export async function startSentinelOf(l: Layout, host: string): Promise<RunningServer> {
+export async function startSentinelOf(l: Layout, host: string, w: Where = {}): Promise<RunningServer> {
   const unit = fileOf(l, host, { suffix: '/falkordb-sentinel.service' }).content;
   const binds = l.binds(host);
   for (const pre of unitArgv(unit, 'ExecStartPre')) {
@@ -48,8 +57,9 @@ export async function startSentinelOf(l: Layout, host: string): Promise<RunningS
     name: `sentinel ${host}`,
     redisServer,
     conf: conf!,
-    args: [...rest.filter((a) => a !== '--sentinel'), ...bindOverride(l, host)],
+    args: [...rest.filter((a) => a !== '--sentinel'), ...overrides(l, host, w)],
     binds,
+    netns: w.netns,
     host: l.addr(host),
     port: l.inv.sentinel.port,
   });
