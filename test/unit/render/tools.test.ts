@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { execa } from 'execa';
 import { describe, expect, it } from 'vitest';
 import { renderAll } from '../../../src/render/index.js';
+import { findFalkorBinaries } from '../../helpers/bins.js';
 import { SECRETS, fixtureInventory, smallInventory } from './fixture.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'falkorctl-render-tools-'));
@@ -67,6 +68,26 @@ describe('promtool check rules', () => {
   });
   it('rejects a broken expression', async () => {
     const r = await promtool(write('alerts-broken.yml', rules().replace('redis_up == 0', 'redis_up == == 0')));
+    expect(r.exitCode).not.toBe(0);
+  });
+});
+
+const bins = findFalkorBinaries();
+
+describe.skipIf(!bins)('systemd-analyze verify', () => {
+  it('accepts the rendered falkordb.service and falkordb-sentinel.service without a word', async () => {
+    const inv = fixtureInventory();
+    inv.falkordb.redisServer = bins!.redisServer; // verify checks that ExecStart is executable
+    const files = renderAll(inv, SECRETS, { hosts: ['db1'] });
+    const units = ['falkordb.service', 'falkordb-sentinel.service'].map((u) => write(u, files.find((f) => f.path.endsWith(`/${u}`))?.content ?? ''));
+    // the data volume's mount unit, as the storage step would create it (fstab → var-lib-falkordb.mount)
+    const mount = write('var-lib-falkordb.mount', '[Mount]\nWhat=/dev/falkordb-vg/data\nWhere=/var/lib/falkordb\nType=xfs\n');
+    const r = await execa('systemd-analyze', ['verify', ...units, mount], { reject: false, cwd: dir });
+    expect(r.exitCode, r.stderr).toBe(0);
+    expect(`${r.stdout}${r.stderr}`).toBe('');
+  });
+  it('complains about a broken unit', async () => {
+    const r = await execa('systemd-analyze', ['verify', write('broken.service', '[Service]\nTypo=1\n')], { reject: false });
     expect(r.exitCode).not.toBe(0);
   });
 });
