@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { execa } from 'execa';
 import { afterAll, describe, expect, it } from 'vitest';
 import { LAB_SCRIPT, labDir, labScript, labUp, readLabState } from '../helpers/lab.js';
+import { waitFor } from '../helpers/wait.js';
 
 const leftovers = async () => (await labScript(['leftovers'])).stdout.trim();
 const sshAll = async () => {
@@ -37,10 +38,23 @@ describe('lab lifecycle', () => {
     expect(await sshAll()).toEqual(['db1', 'db2', 'db3', 'lb1']);
   });
 
+  it('`up` after an `up` killed half-way (hosts booting, no inventory yet) cleans and builds a whole lab', async () => {
+    await labScript(['down']);
+    const first = execa(LAB_SCRIPT, ['up'], { reject: false, env: { LAB_DIR: labDir() } });
+    await waitFor(() => existsSync(join(labDir(), 'hosts', 'lb1', 'nspawn.pid')), (v) => v, { what: 'lb1 started by the first up', timeoutMs: 300_000 });
+    first.kill('SIGKILL');
+    await first;
+    expect(existsSync(join(labDir(), 'falkorctl.yaml'))).toBe(false);
+    const r = await labScript(['up']);
+    expect(r.exitCode, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/not whole: cleaning it first/);
+    expect(await sshAll()).toEqual(['db1', 'db2', 'db3', 'lb1']);
+  });
+
   it('concurrent `up`s take turns on the lock and agree on one lab', async () => {
     await labScript(['down']);
     const [a, b] = await Promise.all([labScript(['up']), labScript(['up'])]);
-    expect([a.exitCode, b.exitCode]).toEqual([0, 0]);
+    expect([a.exitCode, b.exitCode], `${a.stderr}\n---\n${b.stderr}`).toEqual([0, 0]);
     expect([a.stderr, b.stderr].filter((e) => /already up and verified/.test(e))).toHaveLength(1);
     expect(await sshAll()).toEqual(['db1', 'db2', 'db3', 'lb1']);
   });
