@@ -4,6 +4,7 @@
 import { createServer, type Socket } from 'node:net';
 import { chmodSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { lintText } from '../../../src/lint/index.js';
 import type { FileKind } from '../../../src/lint/types.js';
@@ -12,7 +13,7 @@ import { checkHAProxyConfig, checkPromRules, redisClient, requireFalkorBinaries,
 useCleanup();
 const dir = tempDir('lint-premises');
 const bins = requireFalkorBinaries();
-const FIXTURES = path.resolve(__dirname, '../../fixtures');
+const FIXTURES = fileURLToPath(new URL('../../fixtures', import.meta.url));
 let n = 0;
 const conf = (text: string, name = `c${++n}.conf`) => {
   const p = path.join(dir, name);
