@@ -72,7 +72,7 @@ export const run: Handler = async ({ opts }, ctx) => {
       if (ctx.opts.json) ctx.out.result(json);
       throw new FalkorError(rep.failure.what.startsWith('verify') ? 'FAILED' : 'REMOTE', failureText(rep, plan));
     }
-    ctx.out.result(json, () => reportText(rep, plan));
+    ctx.out.result(json, () => reportText(rep));
     return EXIT.OK;
   } finally {
     await Promise.all([factory.close(), transport.close()]);

@@ -38,13 +38,11 @@ export function serviceSteps(i: ServiceInput): Step[] {
 
   if (st.enabled !== 'enabled') add(`enable:${unit}`, `enable ${unit} at boot`, ['systemctl', 'enable', unit]);
   if (st.active !== 'active') {
-    if (service === 'haproxy') steps.push(...haproxyCheck(i, phase));
     add(`start:${unit}`, `start ${unit}`, ['systemctl', 'start', unit]);
     return steps;
   }
   if (!touched) return steps;
   if (service === 'haproxy') {
-    steps.push(...haproxyCheck(i, phase));
     // a reload re-reads haproxy.cfg but keeps the old environment: a new password needs a restart
     const cfgOnly = own.every((p) => p === HAPROXY_CFG);
     if (cfgOnly) add(`reload:${unit}`, `reload ${unit} (haproxy.cfg changed)`, ['systemctl', 'reload', unit]);
@@ -55,18 +53,4 @@ export function serviceSteps(i: ServiceInput): Step[] {
   const why = [...own, ...(i.binChanged ? ['binaries'] : [])].join(', ');
   add(`restart:${unit}`, `restart ${unit} (${why} changed)${isMaster ? ': the running MASTER; clients see an outage' : ''}`, ['systemctl', 'restart', unit], { destructive: isMaster });
   return steps;
-}
-
-/** HAProxy's own verdict on the file now on the host, before it is loaded. */
-function haproxyCheck(i: ServiceInput, phase: Phase): Step[] {
-  return [
-    {
-      id: `${i.host.name}:haproxy-check`,
-      host: i.host.name,
-      phase,
-      describe: `check ${HAPROXY_CFG} with haproxy -c`,
-      action: { kind: 'exec', argv: ['haproxy', '-c', '-q', '-f', HAPROXY_CFG] },
-      destructive: false,
-    },
-  ];
 }

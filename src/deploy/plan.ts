@@ -8,6 +8,7 @@ import type { RenderedFile } from '../render/index.js';
 import { nodePort } from '../facts/nodes.js';
 import { serviceUser } from '../templates/common.js';
 import { falkordbConfPath } from '../templates/falkordb-conf.js';
+import { HAPROXY_CFG } from '../templates/haproxy.js';
 import { sentinelRuntimePath, sentinelTemplatePath } from '../templates/sentinel-conf.js';
 import { binariesOf, componentOf, dirsOf, rolesOf, type Component } from './layout.js';
 import { sameMeaning } from './redis-conf.js';
@@ -125,6 +126,12 @@ function fileChange(inv: Inventory, f: RenderedFile, facts: HostFacts, out: Plan
 
 function uploadSteps(f: RenderedFile, why: string, add: Add): void {
   const action = { kind: 'upload' as const, path: f.path, mode: f.mode, owner: f.owner, secret: f.secret, sha256: sha(f), source: { from: 'render' as const, path: f.path } };
+  if (f.path === HAPROXY_CFG && why !== 'mode/owner') {
+    // HAProxy judges the new file beside the live one first, so a file it rejects never replaces a good one
+    const staged = `${HAPROXY_CFG}.falkorctl-new`;
+    add({ id: `${f.host}:stage:${HAPROXY_CFG}`, describe: `stage the new ${HAPROXY_CFG} as ${staged}`, action: { ...action, path: staged } });
+    add({ id: `${f.host}:haproxy-check`, describe: `check it with haproxy -c (and remove the staged copy)`, action: { kind: 'exec', argv: ['sh', '-c', 'haproxy -c -q -f "$1"; rc=$?; rm -f -- "$1"; exit $rc', 'haproxy-check', staged] } });
+  }
   add({ id: `${f.host}:file:${f.path}`, describe: `${why === 'new' ? 'write' : why === 'mode/owner' ? 'fix mode/owner of' : 'update'} ${f.path}${f.secret ? ' (secret, 0600)' : ''}`, action });
 }
 

@@ -75,14 +75,24 @@ export function diffText(plan: Plan, files: readonly RenderedFile[], facts: Read
   return parts.join('\n');
 }
 
-export function reportText(rep: ApplyReport, plan: Plan): string {
-  const out: string[] = [];
-  for (const v of rep.verified) out.push(`  ok  ${v}`);
-  if (!rep.failure) {
-    out.unshift(rep.changed.length ? `deployed: ${rep.changed.length} change(s) on ${new Set(rep.changed.map((s) => s.host)).size} host(s)` : 'no changes: every host already matched; nothing was touched');
-    return out.join('\n');
-  }
-  return out.join('\n');
+export function reportText(rep: ApplyReport): string {
+  const head = rep.changed.length
+    ? `deployed: ${rep.changed.length} change(s) on ${new Set(rep.changed.map((s) => s.host)).size} host(s)`
+    : 'no changes: every host already matched the inventory; nothing was touched';
+  return [head, ...rep.verified.map((v) => `  ok  ${v}`)].join('\n');
+}
+
+/** Hosts with some but not all of their steps done, and the phases they finished. */
+export function hostsPartly(plan: Plan, rep: ApplyReport): string[] {
+  const done = new Set(rep.done);
+  const hosts = [...new Set(plan.steps.map((s) => s.host))];
+  return hosts.flatMap((h) => {
+    const mine = plan.steps.filter((s) => s.host === h);
+    const n = mine.filter((s) => done.has(s)).length;
+    if (n === 0 || n === mine.length) return [];
+    const phases = PHASES.filter((p) => mine.some((s) => s.phase === p) && mine.filter((s) => s.phase === p).every((s) => done.has(s)));
+    return [`${h} (${n}/${mine.length} steps${phases.length ? `; finished: ${phases.join(', ')}` : ''})`];
+  });
 }
 
 /** The hosts whose every planned step is done (hosts without steps are not listed: nothing was due). */
@@ -99,6 +109,8 @@ export function failureText(rep: ApplyReport, plan: Plan): string {
   lines.push(...f.message.split('\n').map((l) => `  ${l}`));
   const done = hostsDone(plan, rep);
   lines.push(`  hosts done: ${done.length ? done.join(', ') : 'none'}`);
+  const partly = hostsPartly(plan, rep);
+  if (partly.length) lines.push(`  hosts partly done: ${partly.join(', ')}`);
   if (rep.notDone.length) {
     lines.push(`  not done (${rep.notDone.length} step(s)):`);
     for (const s of rep.notDone) lines.push(`    ${s.host}: ${s.describe}`);

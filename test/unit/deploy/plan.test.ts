@@ -36,8 +36,11 @@ describe('deploy planner', () => {
     // the Sentinel on db1 comes after every replica has started
     const firstSentinel = p.steps.findIndex((s) => s.phase === 'sentinels');
     expect(p.steps.findIndex((s) => s.id === 'db3:start:falkordb.service')).toBeLessThan(firstSentinel);
-    // HAProxy: the file is checked by haproxy itself before the service starts
-    expect(ids(p.steps.filter((s) => s.host === 'lb1')).slice(-3)).toEqual(['lb1:enable:haproxy.service', 'lb1:haproxy-check', 'lb1:start:haproxy.service']);
+    // HAProxy: the new file is staged and checked by haproxy itself before it replaces the live one
+    const lb1 = ids(p.steps.filter((s) => s.host === 'lb1'));
+    expect(lb1.indexOf('lb1:haproxy-check')).toBe(lb1.indexOf('lb1:stage:/etc/haproxy/haproxy.cfg') + 1);
+    expect(lb1.indexOf('lb1:file:/etc/haproxy/haproxy.cfg')).toBe(lb1.indexOf('lb1:haproxy-check') + 1);
+    expect(lb1.slice(-2)).toEqual(['lb1:enable:haproxy.service', 'lb1:start:haproxy.service']);
     // nothing runs yet: no step is destructive; secrets are 0600
     expect(p.steps.filter((s) => s.destructive)).toEqual([]);
     for (const s of p.steps) if (s.action.kind === 'upload' && s.action.secret) expect(s.action.mode).toBe(0o600);
@@ -58,7 +61,7 @@ describe('deploy planner', () => {
     facts.get('db2')!.files['/etc/falkordb/sentinel-secrets.conf']!.sha256 = 'f'.repeat(64);
     facts.get('lb1')!.files['/etc/haproxy/haproxy.cfg']!.sha256 = 'f'.repeat(64);
     let p = plan({ inv, hosts: inv.hosts, files, facts });
-    expect(ids(p.steps)).toEqual(['db2:file:/etc/falkordb/sentinel-secrets.conf', 'db2:restart:falkordb-sentinel.service', 'lb1:file:/etc/haproxy/haproxy.cfg', 'lb1:haproxy-check', 'lb1:reload:haproxy.service']);
+    expect(ids(p.steps)).toEqual(['db2:file:/etc/falkordb/sentinel-secrets.conf', 'db2:restart:falkordb-sentinel.service', 'lb1:stage:/etc/haproxy/haproxy.cfg', 'lb1:haproxy-check', 'lb1:file:/etc/haproxy/haproxy.cfg', 'lb1:reload:haproxy.service']);
     facts.get('lb1')!.files['/etc/haproxy/falkordb.env']!.sha256 = 'f'.repeat(64);
     p = plan({ inv, hosts: inv.hosts, files, facts });
     expect(ids(p.steps.filter((s) => s.host === 'lb1')).at(-1)).toBe('lb1:restart:haproxy.service');

