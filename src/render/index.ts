@@ -62,7 +62,7 @@ export function renderAll(inv: Inventory, secrets: Secrets, opts: { hosts?: stri
   if (inv.hosts.some((h) => h.name === CLUSTER)) {
     throw userError(`a host may not be named "${CLUSTER}": render uses that name for cluster-wide files`);
   }
-  paths(inv);
+  paths(inv); // every path checked up front, whichever hosts are rendered
   const wanted = opts.hosts?.length ? [...new Set(opts.hosts)] : inv.hosts.map((h: Host) => h.name);
   const files = wanted.flatMap((n) => (n === CLUSTER ? [] : renderHost(inv, n, secrets)));
   if (!opts.hosts?.length || wanted.includes(CLUSTER)) files.push(...clusterFiles(inv, secrets));
@@ -76,9 +76,3 @@ export function sortFiles(files: RenderedFile[]): RenderedFile[] {
 
 /** Where a rendered file goes inside the output directory. */
 export const outputPath = (f: RenderedFile): string => `${f.host}${f.path.startsWith('/') ? '' : '/'}${f.path}`;
-
-/** .gitignore for the output directory: the secret files, so everything else can be committed. */
-export function gitignore(files: RenderedFile[]): string {
-  const secret = files.filter((f) => f.secret).map((f) => `/${outputPath(f)}`);
-  return ['# Written by falkorctl render: these files hold secrets.', ...secret].join('\n') + '\n';
-}
