@@ -18,6 +18,7 @@ function watchSeconds(v: unknown): number | undefined {
   return n;
 }
 
+const REFUSED_HINT = 'some hosts were not asked: their SSH host key is unknown or changed. Verify it, then re-run with --accept-new (it never replaces a changed key)';
 const exitFor = (r: StatusReport): number => (errorCodes(r).has('REFUSED') ? EXIT.REFUSED : r.healthy ? EXIT.OK : EXIT.FAILED);
 
 export const run: Handler = async ({ opts }, ctx) => {
@@ -38,6 +39,7 @@ export const run: Handler = async ({ opts }, ctx) => {
     if (every === undefined) {
       const r = await round();
       ctx.out.result(r, () => renderHuman(r, ctx.out.color));
+      if (errorCodes(r).has('REFUSED')) ctx.out.warn(REFUSED_HINT);
       return exitFor(r);
     }
     return await watch(ctx, round, every, count);

@@ -122,7 +122,11 @@ function oneShotListener(ch: Duplex): Promise<{ port: number; close: () => void 
     });
     server.on('error', reject);
     server.listen(0, '127.0.0.1', () => {
-      resolve({ port: (server.address() as AddressInfo).port, close: () => (server.close(), ch.destroy()) });
+      const close = () => {
+        server.close();
+        ch.destroy();
+      };
+      resolve({ port: (server.address() as AddressInfo).port, close });
     });
   });
 }

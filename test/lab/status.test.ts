@@ -98,6 +98,14 @@ describe('status on a healthy cluster', () => {
     expect(w.out).toContain('2/2');
   });
 
+  it('--direct reads Redis and Sentinel at the hosts\' addresses (no SSH) and reaches the same verdict', async () => {
+    const { code, out } = await cli('status', '--json', '--direct');
+    const r = JSON.parse(out) as StatusReport;
+    expect(code).toBe(0);
+    expect(r.nodes.every((n) => n.up)).toBe(true);
+    expect(r.agreedMaster?.host).toBe('db1');
+  });
+
   it('--limit asks only the chosen hosts and skips cluster-wide verdicts', async () => {
     const { code, out } = await cli('status', '--json', '--limit', 'db2');
     const r = JSON.parse(out) as StatusReport;
