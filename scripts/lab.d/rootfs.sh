@@ -85,8 +85,16 @@ CONF
 }
 
 # Prints the cached tree's path, building it first when missing (under the lock).
+# Its own lock (on the cache, not on LAB_DIR): labs with different state dirs share one cache, and a
+# build clears what it takes for an earlier crashed build.
 rootfs_ensure() {
   local dest; dest=$(rootfs_path)
-  [ -f "$dest/etc/falkorctl-lab-build-seconds" ] || rootfs_build "$dest"
+  if [ ! -f "$dest/etc/falkorctl-lab-build-seconds" ]; then
+    mkdir -p "$LAB_CACHE"
+    exec 7>"$LAB_CACHE/.lock"
+    flock -w 1800 7 || die "another build of the root tree is still running (waited 30 min for $LAB_CACHE/.lock)"
+    [ -f "$dest/etc/falkorctl-lab-build-seconds" ] || rootfs_build "$dest"
+    exec 7>&-
+  fi
   echo "$dest"
 }
