@@ -124,7 +124,7 @@ export class Managed implements Stoppable {
 
 /**
  * Starts the process and waits until `ready()` holds. If it exits first or the deadline passes, it is
- * stopped and the error carries describe(). The caller's cleanup is cleanupAll() (harness.ts).
+ * stopped and the error carries describe(). Everything started is stopped by cleanupAll() (useCleanup()).
  */
 export async function startProcess(opts: StartOptions): Promise<Managed> {
   const argv = wrap(opts);

@@ -1,6 +1,6 @@
 // The servers falkorctl deploys, started for real from config files: redis-server 8 with the FalkorDB
 // module, Sentinel, HAProxy; plus the static checkers (haproxy -c, promtool).
-import { dirname, isAbsolute, join } from 'node:path';
+import { isAbsolute, join } from 'node:path';
 import { haproxyBinds, outsidePath, readText, redisSetting } from './conf.js';
 import { requireFalkorBinaries, requireTool } from './bins.js';
 import { pingIn } from './netns.js';
@@ -51,7 +51,7 @@ async function startRedisLike(o: RedisStart, mode: string[], kind: string): Prom
   const port = o.port ?? Number(redisSetting(text, 'port') ?? (kind === 'sentinel' ? 26379 : 6379));
   if (!o.netns) await mustBeFree(host, port);
   const logfile = redisSetting(text, 'logfile');
-  const logFiles = logfile ? [outsidePath(isAbsolute(logfile) ? logfile : join(o.cwd ?? dirname(o.conf), logfile), o.binds)] : [];
+  const logFiles = logfile ? [outsidePath(isAbsolute(logfile) ? logfile : join(o.cwd ?? process.cwd(), logfile) /* redis resolves it against its cwd */, o.binds)] : [];
   const proc = await startProcess({
     name: o.name ?? `${kind} ${host}:${port}`,
     argv: [redisServer, o.conf, ...mode, ...(o.args ?? [])],
