@@ -35,7 +35,8 @@ function tree(dir: string, rel = ''): string[] {
   });
 }
 
-describe('falkorctl render -o DIR', () => {
+// Each test runs the binary a few times; a loaded machine makes that slow, never wrong.
+describe('falkorctl render -o DIR', { timeout: 60_000 }, () => {
   it('writes every host\'s files, secrets 0600 and git-ignored, and exits 0', async () => {
     const d = workdir();
     const r = await cli(d, ['render', '-o', 'out']);
@@ -138,7 +139,7 @@ describe('falkorctl render -o DIR', () => {
   });
 });
 
-describe('falkorctl render failures', () => {
+describe('falkorctl render failures', { timeout: 60_000 }, () => {
   it('an output directory that cannot be created: one clear line, exit 1, nothing written', async () => {
     const d = workdir();
     writeFileSync(join(d, 'afile'), 'x');

@@ -24,7 +24,7 @@ function rng(seed: number) {
   return () => ((s = (s * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
 }
 
-describe('unifiedDiff', () => {
+describe('unifiedDiff', { timeout: 30_000 }, () => {
   it('is empty for equal texts', () => {
     expect(unifiedDiff('a\nb\n', 'a\nb\n', 'x', 'y')).toBe('');
   });

@@ -55,7 +55,7 @@ const freePort = () =>
     });
   });
 
-describe('rendered haproxy.cfg with TLS to the nodes', () => {
+describe('rendered haproxy.cfg with TLS to the nodes', { timeout: 30_000 }, () => {
   it('marks the TLS master UP for writes and the TLS replica UP for reads', async () => {
     pki();
     const tlsPort = await freePort();
