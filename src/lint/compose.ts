@@ -45,6 +45,9 @@ function mounts(svc: unknown, y: YamlFile): Mount[] {
   });
 }
 
+/** A host file bind-mounted on its own: nothing can be renamed over it inside the container. */
+const singleFile = (m: Mount) => /^[./~]/.test(m.source) && /\.conf$/.test(m.source) && /\.conf$/.test(m.target);
+
 function service(file: string, name: string, svc: unknown, y: YamlFile, read: Reader): { findings: Finding[]; units: ConfUnit[] } {
   const out: Finding[] = [];
   const image = str(at(svc, 'image')) ?? '';
@@ -66,14 +69,16 @@ function service(file: string, name: string, svc: unknown, y: YamlFile, read: Re
   const replicas = Number(str(at(svc, 'deploy', 'replicas')) ?? '1');
   if (sentinel) {
     for (const m of ms.filter((x) => (srv?.configPath ? covers(x.target, srv.configPath) : /\.conf$/.test(x.target)))) {
-      if (m.readOnly) out.push(report(W.sentinelRo, file, m.line, `${name} mounts its Sentinel config ${m.target} read-only`));
+      if (m.readOnly || singleFile(m)) out.push(report(W.sentinelRo, file, m.line, `${name} mounts its Sentinel config ${m.target} ${m.readOnly ? 'read-only' : 'as a single file'}`));
       if (replicas > 1 && (m.source.startsWith('.') || m.source.startsWith('/'))) {
         out.push(report(C.sharedSentinel, file, m.line, `${replicas} Sentinel replicas share the one file ${m.source}`));
       }
     }
   }
   const db = !sentinel && (isDatabaseImage(image) || Boolean(srv));
-  if (db && cfgMount?.readOnly) out.push(report(W.redisRo, file, cfgMount.line, `${name} runs from ${cfgMount.target}, mounted read-only`));
+  if (db && cfgMount && (cfgMount.readOnly || singleFile(cfgMount))) {
+    out.push(report(W.redisRo, file, cfgMount.line, `${name} runs from ${cfgMount.target}, mounted ${cfgMount.readOnly ? 'read-only' : 'as a single file'}`));
+  }
   const mounted = cfgSource ? mountedConfig(cfgSource.source, file, read) : undefined;
   const fileUnit = mounted ? buildUnit('redis', mounted.path, mounted.text, read) : undefined;
   if (db) out.push(...limits(file, name, svc, y, maxmemoryOf([srv?.flags, fileUnit])));

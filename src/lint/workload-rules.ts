@@ -17,14 +17,14 @@ const shared = (k: 'compose' | 'kubernetes') => ({
   sentinelRo: rule(
     `${k}/sentinel-config-readonly`,
     'error',
-    'Sentinel rewrites its config file at start and on every failover (myid, epochs, the new master). On a read-only file it refuses to start or forgets the failover on restart.',
-    'Copy the config into a writable volume at start (an init step) and point Sentinel at the copy.',
+    'Sentinel rewrites its config file at start and on every failover (myid, epochs, the new master), by renaming a temporary file over it. On a read-only file it refuses to start; on a file bind-mounted on its own (compose `./x.conf:/etc/x.conf`, a subPath) the rename fails (EBUSY) and the failover is forgotten on restart.',
+    'Mount a writable directory, copy the config into it at start (an init step), and point Sentinel at the copy.',
   ),
   redisRo: rule(
     `${k}/redis-config-readonly`,
     'warning',
-    'A failover ends with CONFIG REWRITE on every node to persist its new role; on a read-only config the rewrite fails, and a node that restarts comes back in its old role (an old master as a second master).',
-    'Start redis-server from a writable copy of the config (copied from the template at start), on persistent storage.',
+    'A failover ends with CONFIG REWRITE on every node to persist its new role. The rewrite renames a temporary file over the config, which fails on a read-only file and on a file bind-mounted on its own (EBUSY); a node that restarts then comes back in its old role (an old master as a second master).',
+    'Start redis-server from a copy of the config in a writable directory (copied from the template at start), on persistent storage.',
   ),
   noLimit: rule(
     `${k}/no-memory-limit`,

@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { lintText } from '../../../src/lint/index.js';
 import type { FileKind } from '../../../src/lint/types.js';
-import { checkHAProxyConfig, checkPromRules, redisClient, requireFalkorBinaries, runOnce, startHAProxy, startRedis, startSentinel, tempDir, useCleanup, waitFor } from '../../helpers/index.js';
+import { checkHAProxyConfig, checkPromRules, redisClient, requireFalkorBinaries, runOnce, startHAProxy, startProcess, startRedis, startSentinel, tempDir, useCleanup, waitFor } from '../../helpers/index.js';
 
 useCleanup();
 const dir = tempDir('lint-premises');
@@ -96,6 +96,23 @@ describe('Sentinel', () => {
     expect(rulesOf('sentinel', text('sentinel resolve-hostnames yes\n'))).not.toContain('sentinel/hostname-without-resolve:error');
     const s = await startSentinel({ conf: conf(text('sentinel resolve-hostnames yes\n')), host: HOST, port: 17101 });
     await s.proc.stop();
+  });
+
+  it('cannot save its config when the file is bind-mounted on its own, even read-write', async () => {
+    const compose = 'services:\n  sentinel:\n    image: redis:8.2.3\n    command: redis-sentinel /etc/redis/sentinel.conf\n    volumes:\n      - ./sentinel.conf:/etc/redis/sentinel.conf\n';
+    expect(lintText('/srv/compose.yml', compose, 'compose', () => undefined).map((f) => f.rule)).toContain('compose/sentinel-config-readonly');
+    const host = '127.0.42.3';
+    const f = conf(`port 17103\nbind ${host}\ndir ${dir}\nsentinel monitor m ${host} 17100 2\n`);
+    const script = 'mount --bind "$1" "$1" && exec "$2" "$1" --sentinel';
+    const p = await startProcess({
+      name: 'sentinel on a single-file bind mount',
+      argv: ['unshare', '--mount', '--propagation', 'private', 'sh', '-c', script, 'sh', f, bins.redisServer],
+      ready: async () => (await (await redisClient(host, 17103)).ping()) === 'PONG',
+    });
+    const s = await redisClient(host, 17103);
+    await expect(s.call('SENTINEL', 'SET', 'm', 'down-after-milliseconds', '20000')).rejects.toThrow(/Failed to save config/);
+    await p.stop();
+    expect(p.output()).toContain('Could not rename tmp config file (Device or resource busy)');
   });
 
   it('refuses a config file on a read-only mount (compose :ro, a ConfigMap)', async () => {

@@ -46,6 +46,11 @@ export const COMPOSE: Case[] = [
   c('compose/sentinel-config-readonly', 'config mounted :ro', sentinel('./sentinel.conf:/etc/redis/sentinel.conf:ro'), { line: 6, good: sentinel('sentinel_data:/etc/redis') }),
   c('compose/sentinel-config-readonly', 'long syntax read_only', sentinel('{ type: bind, source: ./sentinel.conf, target: /etc/redis/sentinel.conf, read_only: true }')),
   c('compose/redis-config-readonly', 'redis-server runs from a :ro file', sub(/    entrypoint: .*\n/, '    command: ["redis-server", "/template/falkordb.conf"]\n'), { line: 9 }),
+  c('compose/sentinel-config-readonly', 'a single-file bind mount, even read-write', sentinel('./sentinel.conf:/etc/redis/sentinel.conf'), { message: 'as a single file' }),
+  c('compose/redis-config-readonly', 'a single-file bind mount, even read-write', flags('redis-server /etc/falkordb/falkordb.conf', '    volumes:\n      - ./falkordb.conf:/etc/falkordb/falkordb.conf\n'), {
+    message: 'as a single file',
+    good: flags('redis-server /etc/falkordb/falkordb.conf', '    volumes:\n      - ./config:/etc/falkordb\n'),
+  }),
   c('compose/sentinel-shared-config', 'three tasks, one file', sentinel('./sentinel.conf:/etc/redis/sentinel.conf', 3), { good: sentinel('./sentinel.conf:/etc/redis/sentinel.conf', 1) }),
   c('compose/no-memory-limit', 'no limit', sub(/    deploy:\n      resources:\n        limits:\n          memory: 64G\n/, '')),
   c('compose/memory-limit-below-maxmemory', 'limit equal to maxmemory from the mounted config', sub('memory: 64G', 'memory: 44G'), { line: 16, severity: 'error' }),
