@@ -68,7 +68,7 @@ const bins = findFalkorBinaries();
 const stop: (() => void)[] = [];
 afterAll(() => stop.forEach((f) => f()));
 
-describe.skipIf(!bins)('a rendered secrets.conf read by redis-server', () => {
+describe.skipIf(!bins)('a rendered secrets.conf read by redis-server', { timeout: 30_000 }, () => {
   it('every awkward password authenticates exactly as written', async () => {
     const odd = ['a b', 'q"uote', 'back\\slash', "it's", 'tab\there', '#hash', 'dollar$HOME', 'ünïcode', ' lead', 'trail '];
     const users = odd.map((_, i) => ({ name: `u${i}`, password: `env:U${i}` }));

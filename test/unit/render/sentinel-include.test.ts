@@ -23,7 +23,7 @@ const bins = findFalkorBinaries();
 const procs: { kill: () => void }[] = [];
 afterAll(() => procs.forEach((p) => p.kill()));
 
-describe.skipIf(!bins)('Sentinel and the rendered include', () => {
+describe.skipIf(!bins)('Sentinel and the rendered include', { timeout: 30_000 }, () => {
   it('reads auth-pass from the include and rewrites its running copy (which then holds the password)', async () => {
     const root = mkdtempSync(join(tmpdir(), 'falkorctl-sentinel-include-'));
     const port = await freePort();

@@ -18,7 +18,7 @@ const write = (name: string, text: string) => {
 const haproxyCheck = (p: string) => execa('haproxy', ['-c', '-f', p], { reject: false, env: { FALKORDB_PASSWORD: SECRETS.password } });
 const promtool = (p: string) => execa('promtool', ['check', 'rules', p], { reject: false });
 
-describe('haproxy -c -f', () => {
+describe('haproxy -c -f', { timeout: 30_000 }, () => {
   it('accepts the rendered haproxy.cfg (with FALKORDB_PASSWORD set, as the drop-in does)', async () => {
     for (const [name, inv] of [
       ['fixture', fixtureInventory()],
@@ -49,7 +49,7 @@ describe('haproxy -c -f', () => {
   });
 });
 
-describe('promtool check rules', () => {
+describe('promtool check rules', { timeout: 30_000 }, () => {
   const rules = (inv = fixtureInventory()) => renderAll(inv, SECRETS).find((f) => f.path === '/prometheus/falkordb-alerts.yml')?.content ?? '';
   it('accepts the rendered alert rules', async () => {
     const r = await promtool(write('alerts.yml', rules()));
@@ -74,7 +74,7 @@ describe('promtool check rules', () => {
 
 const bins = findFalkorBinaries();
 
-describe.skipIf(!bins)('systemd-analyze verify', () => {
+describe.skipIf(!bins)('systemd-analyze verify', { timeout: 30_000 }, () => {
   it('accepts the rendered falkordb.service and falkordb-sentinel.service without a word', async () => {
     const inv = fixtureInventory();
     inv.falkordb.redisServer = bins!.redisServer; // verify checks that ExecStart is executable
