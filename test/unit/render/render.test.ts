@@ -311,3 +311,34 @@ describe('inputs render refuses (exit 2, nothing rendered)', () => {
     refuses(() => renderAll(smallInventory(), pw, { hosts: ['nope'] }), /no host named "nope"/);
   });
 });
+
+describe("the seed guide's mistakes are not in any rendered file", () => {
+  const text = (pred: (f: RenderedFile) => boolean) => all.filter(pred).map((f) => f.content).join('\n');
+  const every = text(() => true);
+  const cases: [string, string, RegExp][] = [
+    ['listens on every interface', every, /^\s*bind (0\.0\.0\.0|\*:)/m],
+    ['evicts whole graphs', every, /allkeys-lru/],
+    ['renames CONFIG (breaks Sentinel failover)', every, /rename-command CONFIG/],
+    ['expects Redis to expand ${VAR}', text((f) => f.kind === 'redis' || f.kind === 'sentinel'), /\$\{/],
+    ['fails over during a graceful restart (down-after 5000)', every, /down-after-milliseconds \S+ 5000\b/],
+    ['gives a failover only 10 s', every, /failover-timeout \S+ 10000\b/],
+    ['health-checks with PING only', text((f) => f.kind === 'haproxy'), /tcp-check send PING/],
+    ['uses a floating image tag', every, /image: [^\s]+:latest|image: [^\s:]+$/m],
+    ['passes the password in argv', every, /redis-cli[^\n]*\s-a\s/],
+    ['keeps replica data on emptyDir', every, /emptyDir/],
+    ['runs replicas as a Deployment', every, /kind: Deployment/],
+    ['mounts the Sentinel config read-only', text((f) => f.kind === 'compose'), /sentinel\.conf:ro/],
+    ['uses a metric redis_exporter does not have', every, /redis_replica_repl_offset/],
+  ];
+  it('no node lacks masterauth (the seed\'s master had none, so it could not rejoin after a failover)', () => {
+    const secrets = all.filter((f) => f.path === '/etc/falkordb/secrets.conf');
+    expect(secrets.length).toBe(3);
+    for (const f of secrets) expect(f.content).toMatch(/^masterauth /m);
+  });
+  for (const [what, t, re] of cases) {
+    it(`no file ${what}`, () => {
+      expect(t.length).toBeGreaterThan(0);
+      expect(t).not.toMatch(re);
+    });
+  }
+});
