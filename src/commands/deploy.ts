@@ -16,6 +16,7 @@ import { renderAll } from '../render/index.js';
 import { applyPlan } from '../deploy/apply.js';
 import { runCheck } from '../deploy/checks.js';
 import { gatherFacts } from '../deploy/facts.js';
+import { lintGate } from '../deploy/lint-gate.js';
 import { liveMaster, withMaster } from '../deploy/live.js';
 import { plan as makePlan, type BinarySource } from '../deploy/plan.js';
 import { diffText, failureText, hostsDone, planText, reportText, stepJson } from '../deploy/present.js';
@@ -43,6 +44,7 @@ export const run: Handler = async ({ opts }, ctx) => {
     const live = liveMaster(loaded.inventory, topo);
     const inv = withMaster(loaded.inventory, live.host);
     const files = renderAll(inv, secrets, { hosts: hosts.map((h) => h.name) }).filter((f) => f.host !== 'cluster');
+    await lintGate(files, secretValues, ctx.out.color.level > 0);
     const facts = await gatherFacts(inv, hosts, files, transport, { forks, readAll: Boolean(opts.diff) });
     const plan = makePlan({ inv, hosts, files, facts, binaries });
     const intended = loaded.inventory.hosts.find((h) => h.role === 'master')?.name;

@@ -8,7 +8,7 @@ import { runParallel } from '../remote/parallel.js';
 import type { Transport } from '../remote/transport.js';
 import type { RenderedFile } from '../render/index.js';
 import { serviceUser } from '../templates/common.js';
-import { dirsOf, pathsOf, rolesOf, UNITS } from './layout.js';
+import { dirsOf, isUnitFile, pathsOf, rolesOf, UNITS } from './layout.js';
 import { sha } from './plan.js';
 import type { DirState, HostFacts, UnitState } from './types.js';
 
@@ -45,7 +45,8 @@ async function hostFacts(inv: Inventory, h: Host, files: readonly RenderedFile[]
   };
   // Live contents only where they differ and may be shown or compared: never a secret file.
   const differ = files.filter((f) => !f.secret && facts.files[f.path] && facts.files[f.path]!.sha256 !== sha(f));
-  const wanted = readAll ? differ : differ.filter((f) => f.path.endsWith('/falkordb.conf'));
+  // falkordb.conf: for its meaning after a CONFIG REWRITE; units: is only [Unit] different?
+  const wanted = readAll ? differ : differ.filter((f) => f.path.endsWith('/falkordb.conf') || isUnitFile(f.path));
   for (const f of wanted) {
     const b = await t.read(h.name, f.path);
     if (b !== undefined) facts.contents[f.path] = b.toString('utf8');

@@ -13,11 +13,14 @@ export interface ServiceInput {
   phase: Phase;
   facts: HostFacts;
   comps: Set<Component>;
-  /** Paths written in this phase on this host. */
-  changed: Set<string>;
+  /** Paths written in this phase on this host, and why. */
+  changed: Map<string, Change>;
   /** A binary was installed or replaced in this phase. */
   binChanged: boolean;
 }
+
+/** Why a file is written; only 'new' and 'content' change what a running service would load. */
+export type Change = 'new' | 'content' | 'mode/owner' | 'unit-meta';
 
 export function serviceSteps(i: ServiceInput): Step[] {
   const { host, phase } = i;
@@ -27,13 +30,13 @@ export function serviceSteps(i: ServiceInput): Step[] {
 
   if (i.changed.has(SYSCTL_PATH)) add('sysctl', `apply kernel settings from ${SYSCTL_PATH}`, ['sysctl', '-p', SYSCTL_PATH], { tolerate: true });
   if (i.changed.has(THP_PATH)) add('thp', 'turn transparent huge pages off now', ['systemd-tmpfiles', '--create', THP_PATH], { tolerate: true });
-  if ([...i.changed].some(isUnitFile)) add('daemon-reload', 'reload systemd units', ['systemctl', 'daemon-reload']);
+  if ([...i.changed.keys()].some((p) => isUnitFile(p) && i.changed.get(p) !== 'mode/owner')) add('daemon-reload', 'reload systemd units', ['systemctl', 'daemon-reload']);
 
   const service = i.comps.has('falkordb') ? 'falkordb' : i.comps.has('sentinel') ? 'sentinel' : i.comps.has('haproxy') ? 'haproxy' : undefined;
   if (!service) return steps;
   const unit = UNITS[service];
   const st = i.facts.units[unit] ?? { active: 'inactive', enabled: 'disabled' };
-  const own = [...i.changed].filter((p) => componentOf(i.inv, p) === service);
+  const own = [...i.changed].filter(([p, why]) => componentOf(i.inv, p) === service && (why === 'new' || why === 'content')).map(([p]) => p);
   const touched = own.length > 0 || (service !== 'haproxy' && i.binChanged);
 
   if (st.enabled !== 'enabled') add(`enable:${unit}`, `enable ${unit} at boot`, ['systemctl', 'enable', unit]);

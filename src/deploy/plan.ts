@@ -10,9 +10,9 @@ import { serviceUser } from '../templates/common.js';
 import { falkordbConfPath } from '../templates/falkordb-conf.js';
 import { HAPROXY_CFG } from '../templates/haproxy.js';
 import { sentinelRuntimePath, sentinelTemplatePath } from '../templates/sentinel-conf.js';
-import { binariesOf, componentOf, dirsOf, rolesOf, type Component } from './layout.js';
+import { binariesOf, componentOf, dirsOf, isUnitFile, rolesOf, type Component } from './layout.js';
 import { sameMeaning } from './redis-conf.js';
-import { serviceSteps } from './plan-service.js';
+import { serviceSteps, type Change } from './plan-service.js';
 import { PHASES, type Check, type HostFacts, type Phase, type Plan, type Step } from './types.js';
 
 export interface BinarySource {
@@ -53,11 +53,11 @@ export function plan(input: PlanInput): Plan {
       const add = (s: Omit<Step, 'host' | 'phase' | 'destructive'> & { destructive?: boolean }) => steps.push({ host: h.name, phase, destructive: false, ...s });
       if (first) prepare(input, h, facts, add);
       const binChanged = first && steps.some((s) => s.action.kind === 'upload' && s.action.source.from === 'local');
-      const changed = new Set<string>();
+      const changed = new Map<string, Change>();
       for (const f of mine) {
         const why = fileChange(inv, f, facts, out);
         if (!why) continue;
-        changed.add(f.path);
+        changed.set(f.path, why);
         uploadSteps(f, why, add);
       }
       out.steps.push(...steps, ...serviceSteps({ inv, host: h, phase, facts, comps, changed, binChanged }));
@@ -105,8 +105,11 @@ function prepare(input: PlanInput, h: Host, facts: HostFacts, add: Add): void {
   }
 }
 
-/** Why a rendered file must be written, or undefined when the host already has it (or it is not ours to write). */
-function fileChange(inv: Inventory, f: RenderedFile, facts: HostFacts, out: Plan): string | undefined {
+/**
+ * Why a rendered file must be written, or undefined when the host already has it (or it is not ours to
+ * write). 'mode/owner' and 'unit-meta' (a unit whose [Service] section is unchanged) need no restart.
+ */
+function fileChange(inv: Inventory, f: RenderedFile, facts: HostFacts, out: Plan): Change | undefined {
   const have = facts.files[f.path];
   if (f.path === sentinelTemplatePath(inv) && facts.files[sentinelRuntimePath(inv)]) {
     if (!have || have.sha256 !== sha(f)) out.notes.push(`${f.host}: Sentinel owns ${sentinelRuntimePath(inv)} now; its template is left as it is (change a running Sentinel with SENTINEL SET)`);
@@ -115,16 +118,27 @@ function fileChange(inv: Inventory, f: RenderedFile, facts: HostFacts, out: Plan
   if (!have) return 'new';
   const owner = f.owner ?? 'root:root';
   const sameOwner = `${have.owner}:${have.group}` === (owner.includes(':') ? owner : `${owner}:${owner}`);
-  if (have.sha256 === sha(f)) return have.mode === f.mode && sameOwner ? undefined : 'mode/owner';
+  const isConf = f.path === falkordbConfPath(inv);
+  // Redis rewrites falkordb.conf under the unit's UMask=0077: a stricter mode than ours is its doing
+  const modeOk = have.mode === f.mode || (isConf && (have.mode & ~f.mode) === 0 && (have.mode & 0o600) === 0o600);
+  const meta: Change | undefined = modeOk && sameOwner ? undefined : 'mode/owner';
+  if (have.sha256 === sha(f)) return meta;
   const live = facts.contents[f.path];
-  if (f.path === falkordbConfPath(inv) && live !== undefined && sameMeaning(f.content, live)) {
+  if (isConf && live !== undefined && sameMeaning(f.content, live)) {
     out.notes.push(`${f.host}: ${f.path} was rewritten by Redis (CONFIG REWRITE after a failover) and means the same as the render: left as it is`);
-    return have.mode === f.mode && sameOwner ? undefined : 'mode/owner';
+    return meta;
   }
+  if (isUnitFile(f.path) && live !== undefined && serviceSection(live) === serviceSection(f.content)) return 'unit-meta';
   return 'content';
 }
 
-function uploadSteps(f: RenderedFile, why: string, add: Add): void {
+/** A unit's [Service] section, comments dropped: what a running service is started with. */
+export function serviceSection(unit: string): string {
+  const m = /^\[Service\]\s*$([\s\S]*?)(?=^\[|(?![\s\S]))/m.exec(unit);
+  return (m?.[1] ?? '').split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('#')).join('\n');
+}
+
+function uploadSteps(f: RenderedFile, why: Change, add: Add): void {
   const action = { kind: 'upload' as const, path: f.path, mode: f.mode, owner: f.owner, secret: f.secret, sha256: sha(f), source: { from: 'render' as const, path: f.path } };
   if (f.path === HAPROXY_CFG && why !== 'mode/owner') {
     // HAProxy judges the new file beside the live one first, so a file it rejects never replaces a good one
@@ -132,7 +146,8 @@ function uploadSteps(f: RenderedFile, why: string, add: Add): void {
     add({ id: `${f.host}:stage:${HAPROXY_CFG}`, describe: `stage the new ${HAPROXY_CFG} as ${staged}`, action: { ...action, path: staged } });
     add({ id: `${f.host}:haproxy-check`, describe: `check it with haproxy -c (and remove the staged copy)`, action: { kind: 'exec', argv: ['sh', '-c', 'haproxy -c -q -f "$1"; rc=$?; rm -f -- "$1"; exit $rc', 'haproxy-check', staged] } });
   }
-  add({ id: `${f.host}:file:${f.path}`, describe: `${why === 'new' ? 'write' : why === 'mode/owner' ? 'fix mode/owner of' : 'update'} ${f.path}${f.secret ? ' (secret, 0600)' : ''}`, action });
+  const verb = { new: 'write', 'mode/owner': 'fix mode/owner of', 'unit-meta': 'update (no restart: [Service] unchanged)', content: 'update' }[why];
+  add({ id: `${f.host}:file:${f.path}`, describe: `${verb} ${f.path}${f.secret ? ' (secret, 0600)' : ''}`, action });
 }
 
 const shaCache = new WeakMap<RenderedFile, string>();

@@ -67,6 +67,22 @@ describe('deploy planner', () => {
     expect(ids(p.steps.filter((s) => s.host === 'lb1')).at(-1)).toBe('lb1:restart:haproxy.service');
   });
 
+  it('no restart for what a running service does not load: mode/owner, a unit whose [Service] is unchanged', () => {
+    const files = render(inv);
+    const facts = desiredFacts(inv, files);
+    const conf = '/etc/falkordb/falkordb.conf';
+    facts.get('db1')!.files[conf]!.mode = 0o600; // Redis's CONFIG REWRITE under UMask=0077: accepted as is
+    facts.get('db2')!.files[conf]!.mode = 0o644; // looser than the render: fixed, no restart
+    const unit = files.find((f) => f.host === 'db3' && f.path === FALKORDB_UNIT)!;
+    facts.get('db3')!.files[FALKORDB_UNIT]!.sha256 = 'f'.repeat(64);
+    facts.get('db3')!.contents[FALKORDB_UNIT] = unit.content.replace(/^Description=.*$/m, 'Description=FalkorDB master (cluster prod-graph)');
+    let p = plan({ inv, hosts: inv.hosts, files, facts });
+    expect(ids(p.steps)).toEqual([`db2:file:${conf}`, `db3:file:${FALKORDB_UNIT}`, 'db3:daemon-reload']);
+    facts.get('db3')!.contents[FALKORDB_UNIT] = unit.content.replace('LimitNOFILE=', 'LimitNOFILE=1');
+    p = plan({ inv, hosts: inv.hosts, files, facts });
+    expect(ids(p.steps).slice(1)).toEqual([`db3:file:${FALKORDB_UNIT}`, 'db3:daemon-reload', 'db3:restart:falkordb.service']);
+  });
+
   it('leaves the Sentinel template alone once Sentinel runs from its own copy', () => {
     const files = render(inv);
     const facts = desiredFacts(inv, files);
