@@ -28,7 +28,7 @@ export const run: Handler = async ({ opts }, ctx) => {
   if (hidden > 0) ctx.out.info(`lint: ${hidden} info finding(s) not shown (--verbose shows them)`);
   if (opts.diff) {
     const changed = (r.changes?.length ?? 0) > 0;
-    ctx.out.result({ dir: outDir, changed, changes: r.changes, findings: r.findings }, () => r.diffText || `no changes in ${outDir}`);
+    ctx.out.result({ dir: outDir, changed, changes: r.changes, diff: r.diffText ?? '', findings: r.findings }, () => r.diffText || `no changes in ${outDir}`);
     return changed || r.errors > 0 ? EXIT.FAILED : EXIT.OK;
   }
   if (!r.written) {
