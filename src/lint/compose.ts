@@ -17,8 +17,9 @@ export function lintCompose(file: string, text: string, read: Reader): { finding
   const doc = y.docs[0]?.contents;
   const version = isMap(doc) ? doc.get('version', true) : undefined;
   if (version) out.push(report(C.version, file, y.lineOf(version), 'top-level `version:` is obsolete'));
+  const configFiles = new Map(entries(at(doc, 'configs')).map(([k, v]) => [k, str(at(v, 'file')) ?? '']));
   for (const [name, svc] of entries(at(doc, 'services'))) {
-    const r = service(file, name, svc, y, read);
+    const r = service(file, name, svc, y, read, configFiles);
     out.push(...r.findings);
     units.push(...r.units);
   }
@@ -32,8 +33,13 @@ interface Mount {
   line: number;
 }
 
-function mounts(svc: unknown, y: YamlFile): Mount[] {
-  return items(at(svc, 'volumes')).flatMap((v) => {
+/** Volumes, plus `configs:` (read-only files whose source is the top-level config's `file`). */
+function mounts(svc: unknown, y: YamlFile, configFiles: Map<string, string>): Mount[] {
+  const configs = items(at(svc, 'configs')).map((c) => {
+    const name = str(c) ?? str(at(c, 'source')) ?? '';
+    return { source: configFiles.get(name) ?? '', target: str(at(c, 'target')) ?? `/${name}`, readOnly: true, line: y.lineOf(c) };
+  });
+  return [...configs, ...items(at(svc, 'volumes')).flatMap((v) => {
     const s = str(v);
     if (s) {
       const [source = '', target = '', mode = ''] = s.split(':');
@@ -42,13 +48,13 @@ function mounts(svc: unknown, y: YamlFile): Mount[] {
     const source = str(at(v, 'source')) ?? '';
     const target = str(at(v, 'target')) ?? '';
     return [{ source, target, readOnly: str(at(v, 'read_only')) === 'true', line: y.lineOf(v) }];
-  });
+  })];
 }
 
 /** A host file bind-mounted on its own: nothing can be renamed over it inside the container. */
 const singleFile = (m: Mount) => /^[./~]/.test(m.source) && /\.conf$/.test(m.source) && /\.conf$/.test(m.target);
 
-function service(file: string, name: string, svc: unknown, y: YamlFile, read: Reader): { findings: Finding[]; units: ConfUnit[] } {
+function service(file: string, name: string, svc: unknown, y: YamlFile, read: Reader, configFiles: Map<string, string>): { findings: Finding[]; units: ConfUnit[] } {
   const out: Finding[] = [];
   const image = str(at(svc, 'image')) ?? '';
   const imageNode = at(svc, 'image');
@@ -57,11 +63,11 @@ function service(file: string, name: string, svc: unknown, y: YamlFile, read: Re
   const argv = argvOf(cmdNode);
   const label = `${path.basename(file)} (service ${name})`;
   const srv = serverArgv(argv, cmdNode, file, y.lineOf, label, read, 'compose');
-  const ms = mounts(svc, y);
+  const ms = mounts(svc, y, configFiles);
   const cfgMount = srv?.configPath ? ms.find((m) => m.target === srv.configPath) : undefined;
   // Run from a copy of a mounted template: the template says what the copy holds.
   const templates = ms.filter((m) => /\.conf$/.test(m.target) && !/sentinel/.test(m.target));
-  const cfgSource = cfgMount ?? (templates.length === 1 || srv?.configPath ? templates.find((m) => path.basename(m.target) === path.basename(srv?.configPath ?? m.target)) : undefined);
+  const cfgSource = cfgMount ?? (templates.length === 1 ? templates[0] : templates.find((m) => path.basename(m.target) === path.basename(srv?.configPath ?? '')));
   const sentinel = Boolean(srv?.sentinel || ms.some((m) => /sentinel[^/]*\.conf$/.test(m.target)));
   const hc = at(svc, 'healthcheck', 'test');
   if (passwordInArgv(argvOf(hc))) out.push(report(W.argvPassword, file, y.lineOf(hc), `healthcheck of ${name} passes the password on the command line`));

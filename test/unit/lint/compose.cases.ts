@@ -60,6 +60,26 @@ export const COMPOSE: Case[] = [
     line: 13,
     good: flags('redis-server --maxmemory 4gb', '    volumes:\n      - data:/data\n').replace('    deploy:\n', '    deploy:\n      replicas: 2\n      placement:\n        max_replicas_per_node: 1\n'),
   }),
+  c('compose/memory-limit-below-maxmemory', 'maxmemory from a `configs:` file copied at start', `services:
+  db:
+    image: falkordb/falkordb:v4.10.3
+    entrypoint: ["sh", "-c"]
+    command: ["test -e /data/f.conf || cp /etc/falkordb/falkordb.conf /data/f.conf; exec redis-server /data/f.conf"]
+    configs:
+      - source: db-conf
+        target: /etc/falkordb/falkordb.conf
+    volumes:
+      - data:/data
+    healthcheck:
+      test: ["CMD-SHELL", "redis-cli ping"]
+    deploy:
+      resources:
+        limits:
+          memory: 40G
+configs:
+  db-conf:
+    file: ./config/falkordb.conf
+`, { line: 16, message: 'maxmemory 44 GiB' }),
   c('compose/no-healthcheck', 'no healthcheck', sub(/    healthcheck:\n.*\n.*\n/, ''), { severity: 'info' }),
   c('compose/port-published', 'all interfaces', sub('"127.0.0.1:6379:6379"', '"6379:6379"'), { line: 12 }),
   c('compose/exporter-single-node', 'exporter on the master name', 'services:\n  exporter:\n    image: oliver006/redis_exporter:v1.62.0\n    environment:\n      - REDIS_ADDR=redis://falkordb-master:6379\n', {
