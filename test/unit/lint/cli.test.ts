@@ -66,6 +66,8 @@ describe('falkorctl lint (built binary)', () => {
   it('a clean setup: "no findings", exit 0', async () => {
     const r = await cli(GOOD, ['lint', 'falkordb.conf', 'falkordb-replica.conf', 'sentinel-1.conf', 'sentinel-2.conf', 'sentinel-3.conf', 'haproxy.cfg', 'alerts.yml', 'compose.yml', 'k8s.yaml']);
     expect([r.exitCode, r.stdout, r.stderr]).toEqual([0, 'no findings', '']);
+    const j = await cli(GOOD, ['--json', 'lint', 'falkordb.conf', 'haproxy.cfg']);
+    expect([j.exitCode, JSON.parse(j.stdout)]).toEqual([0, []]);
   });
 
   it('--kind overrides detection', async () => {
