@@ -1,6 +1,6 @@
 // Two lab hosts replicate over their own addresses: FalkorDB on db2 follows db1 (10.89.0.x), and a
 // graph written on the master is read back from the replica, both through ioredis from this machine.
-import Redis from 'ioredis';
+import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { labUp, type Lab } from '../helpers/lab.js';
 import { waitFor } from '../helpers/wait.js';

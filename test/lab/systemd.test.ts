@@ -1,6 +1,6 @@
 // Real systemd runs inside a lab host, and FalkorDB starts under a unit installed there, answering on
 // the host's own address.
-import Redis from 'ioredis';
+import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { labUp, type Lab } from '../helpers/lab.js';
 import { waitFor } from '../helpers/wait.js';
