@@ -78,28 +78,42 @@ const READ = /replica|slave|read|\bro\b/i;
 
 export function haproxyRules(file: string, text: string): Finding[] {
   const sections = parseHaproxy(text);
-  const out: Finding[] = [];
-  for (const s of sections) for (const l of s.lines) l.words.forEach((w, i) => {
-    if (w.literalVar && !isAddress(l, i)) out.push(report(H.literalVar, file, l.line, `${/\$\{[^}]*\}/.exec(w.raw)?.[0] ?? '${...}'} is outside double quotes`));
-  });
-  const global = sections.find((s) => s.type === 'global');
   const defaults = sections.filter((s) => s.type === 'defaults');
-  if (global && !find(global, 'stats', 'socket').length) out.push(report(H.noStats, file, global.line, 'no `stats socket` in global'));
-  for (const s of [...sections]) for (const l of find(s, 'log')) {
-    if (l.words[1]?.text === 'stdout' && !l.words.some((w, i) => w.text === 'format' && l.words[i + 1]?.text === 'raw')) out.push(report(H.logStdout, file, l.line, 'log stdout without format raw'));
-  }
-  if (global && find(global, 'log').length) {
-    for (const fe of sections.filter((x) => x.type === 'frontend' || x.type === 'listen')) {
-      if (!logs(fe) && !defaults.some(logs)) out.push(report(H.noLog, file, fe.line, `${fe.type} ${fe.name} has no log line (no \`log global\` in defaults)`));
-    }
-  }
   const writes = writeBackends(sections);
+  const out = [...placeholders(file, sections), ...logging(file, sections, defaults), ...timeouts(file, sections)];
   for (const s of sections.filter((x) => x.type === 'backend' || x.type === 'listen')) {
     out.push(...secretChecks(file, s), ...modeCheck(file, s, defaults));
     if (writes.has(s.name)) out.push(...writeBackend(file, s));
-    else if (READ.test(s.name) && hasChecks(s) && !expects(s, 'master_link_status:up')) out.push(report(H.readStale, file, s.line, `backend ${s.name} does not check master_link_status:up`));
+    else if (READ.test(s.name) && hasChecks(s) && !expects(s, 'master_link_status:up')) {
+      out.push(report(H.readStale, file, s.line, `backend ${s.name} does not check master_link_status:up`));
+    }
   }
-  out.push(...timeouts(file, sections));
+  return out;
+}
+
+function placeholders(file: string, sections: Section[]): Finding[] {
+  return sections.flatMap((s) =>
+    s.lines.flatMap((l) =>
+      l.words
+        .filter((w, i) => w.literalVar && !isAddress(l, i))
+        .map((w) => report(H.literalVar, file, l.line, `${/\$\{[^}]*\}/.exec(w.raw)?.[0] ?? '${...}'} is outside double quotes`)),
+    ),
+  );
+}
+
+function logging(file: string, sections: Section[], defaults: Section[]): Finding[] {
+  const out: Finding[] = [];
+  const global = sections.find((s) => s.type === 'global');
+  if (global && !find(global, 'stats', 'socket').length) out.push(report(H.noStats, file, global.line, 'no `stats socket` in global'));
+  for (const l of sections.flatMap((s) => find(s, 'log'))) {
+    const raw = l.words.some((w, i) => w.text === 'format' && l.words[i + 1]?.text === 'raw');
+    if (l.words[1]?.text === 'stdout' && !raw) out.push(report(H.logStdout, file, l.line, 'log stdout without format raw'));
+  }
+  if (global && find(global, 'log').length && !defaults.some(logs)) {
+    for (const fe of sections.filter((x) => (x.type === 'frontend' || x.type === 'listen') && !logs(x))) {
+      out.push(report(H.noLog, file, fe.line, `${fe.type} ${fe.name} has no log line (no \`log global\` in defaults)`));
+    }
+  }
   return out;
 }
 
