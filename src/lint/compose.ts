@@ -1,12 +1,12 @@
 // docker compose / swarm files that run FalkorDB, Sentinel and friends.
 import path from 'node:path';
-import { report, rule } from './rule.js';
+import { report } from './rule.js';
 import type { Finding, Reader } from './types.js';
 import { buildUnit, type ConfUnit } from './conf/unit.js';
 import { at, argvOf, entries, isMap, items, parseYaml, str, type YamlFile } from './yaml/doc.js';
 import { covers, maxmemoryOf, mountedConfig, serverArgv } from './yaml/embedded.js';
-import { dockerBytes, floatingTag, gib, isDatabaseImage, passwordInArgv } from './yaml/units.js';
-import { C, WR } from './workload-rules.js';
+import { dockerBytes, floatingTag, isDatabaseImage, passwordInArgv } from './yaml/units.js';
+import { C, WR, limitFindings } from './workload-rules.js';
 
 const W = WR.compose;
 
@@ -107,10 +107,7 @@ function limits(file: string, name: string, svc: unknown, y: YamlFile, maxmemory
   const node = at(svc, 'deploy', 'resources', 'limits', 'memory') ?? at(svc, 'mem_limit');
   const limit = dockerBytes(str(node));
   if (limit === undefined) return [report(W.noLimit, file, y.lineOf(svc), `service ${name} has no memory limit`)];
-  if (maxmemory === undefined) return [];
-  if (limit <= maxmemory) return [report(W.limitBelowMaxmemory, file, y.lineOf(node), `${name}: memory limit ${gib(limit)} ≤ maxmemory ${gib(maxmemory)}`)];
-  if (limit < maxmemory * 1.25) return [report(W.limitBelowMaxmemory, file, y.lineOf(node), `${name}: memory limit ${gib(limit)} leaves under 25% above maxmemory ${gib(maxmemory)}`, 'warning')];
-  return [];
+  return limitFindings('compose', file, name, limit, y.lineOf(node), maxmemory);
 }
 
 function exporter(file: string, name: string, svc: unknown, y: YamlFile): Finding[] {

@@ -6,8 +6,8 @@ import type { Finding, Reader } from './types.js';
 import { buildUnit, isReplica, type ConfUnit } from './conf/unit.js';
 import { at, blockLineMapper, entries, items, parseYaml, str, type YamlFile } from './yaml/doc.js';
 import { covers, maxmemoryOf, serverArgv } from './yaml/embedded.js';
-import { floatingTag, gib, isDatabaseImage, k8sBytes, passwordInArgv } from './yaml/units.js';
-import { K, WR } from './workload-rules.js';
+import { floatingTag, isDatabaseImage, k8sBytes, passwordInArgv } from './yaml/units.js';
+import { K, WR, limitFindings } from './workload-rules.js';
 
 const W = WR.kubernetes;
 
@@ -99,7 +99,8 @@ function container(ctx: Ctx, w: Obj, c: Node, out: Finding[]): 'db' | 'sentinel'
   if (sentinel) {
     const readOnly = mounts.filter((x) => at(x.vol, 'configMap') || at(x.vol, 'secret') || str(at(x.node, 'readOnly')) === 'true');
     for (const m of readOnly.filter((x) => covers(x.path, srv?.configPath))) {
-      out.push(report(W.sentinelRo, file, y.lineOf(m.node), `${name} mounts ${m.path} from a ConfigMap (read-only)`));
+      const from = at(m.vol, 'configMap') ? 'a ConfigMap' : at(m.vol, 'secret') ? 'a Secret' : 'a readOnly mount';
+      out.push(report(W.sentinelRo, file, y.lineOf(m.node), `${name} runs Sentinel from ${m.path}, ${from} (read-only)`));
     }
     return 'sentinel';
   }
@@ -115,17 +116,17 @@ function container(ctx: Ctx, w: Obj, c: Node, out: Finding[]): 'db' | 'sentinel'
   }
   if (!at(c, 'readinessProbe')) out.push(report(K.noReadiness, file, y.lineOf(c), `container ${name} in ${w.kind} ${w.name} has no readinessProbe`));
   if (at(c, 'livenessProbe') && !at(c, 'startupProbe')) out.push(report(K.noStartup, file, y.lineOf(at(c, 'livenessProbe')), `${name} has a livenessProbe but no startupProbe`));
-  const limitNode = at(c, 'resources', 'limits', 'memory');
-  const limit = k8sBytes(str(limitNode));
   // A config copied from a ConfigMap by an init container: any redis config the pod mounts tells maxmemory.
   const podUnits = [...ctx.volumes.values()].flatMap((v) => [...(ctx.configs.get(str(at(v, 'configMap', 'name')) ?? '')?.values() ?? [])]).filter((u) => u.kind === 'redis');
-  const maxmemory = maxmemoryOf([srv?.flags, ...mountedUnits, ...(podUnits.length === 1 ? podUnits : [])]);
-  if (limit === undefined) out.push(report(W.noLimit, file, y.lineOf(c), `container ${name} in ${w.kind} ${w.name} has no memory limit`));
-  else if (maxmemory !== undefined && limit <= maxmemory) out.push(report(W.limitBelowMaxmemory, file, y.lineOf(limitNode), `${name}: memory limit ${gib(limit)} ≤ maxmemory ${gib(maxmemory)}`));
-  else if (maxmemory !== undefined && limit < maxmemory * 1.25) {
-    out.push(report(W.limitBelowMaxmemory, file, y.lineOf(limitNode), `${name}: memory limit ${gib(limit)} leaves under 25% above maxmemory ${gib(maxmemory)}`, 'warning'));
-  }
+  memory(ctx, `${w.kind} ${w.name}`, c, name, maxmemoryOf([srv?.flags, ...mountedUnits, ...(podUnits.length === 1 ? podUnits : [])]), out);
   return 'db';
+}
+
+function memory(ctx: Ctx, where: string, c: Node, name: string, maxmemory: number | undefined, out: Finding[]): void {
+  const node = at(c, 'resources', 'limits', 'memory');
+  const limit = k8sBytes(str(node));
+  if (limit === undefined) out.push(report(W.noLimit, ctx.file, ctx.y.lineOf(c), `container ${name} in ${where} has no memory limit`));
+  else out.push(...limitFindings('kubernetes', ctx.file, name, limit, ctx.y.lineOf(node), maxmemory));
 }
 
 function probes(ctx: Ctx, w: Obj, c: Node, name: string, out: Finding[]): void {

@@ -1,5 +1,7 @@
 // Rules that compose and Kubernetes share (ids carry the file kind), and those only one of them has.
-import { rule } from './rule.js';
+import { report, rule } from './rule.js';
+import type { Finding } from './types.js';
+import { gib } from './yaml/units.js';
 
 const shared = (k: 'compose' | 'kubernetes') => ({
   latest: rule(
@@ -41,6 +43,15 @@ const shared = (k: 'compose' | 'kubernetes') => ({
 });
 
 export const WR = { compose: shared('compose'), kubernetes: shared('kubernetes') };
+
+/** Memory limit against maxmemory: at or below it is an OOM kill waiting; under 25% above leaves no room for a fork. */
+export function limitFindings(k: 'compose' | 'kubernetes', file: string, name: string, limit: number, limitLine: number, maxmemory: number | undefined): Finding[] {
+  const r = WR[k].limitBelowMaxmemory;
+  if (maxmemory === undefined) return [];
+  if (limit <= maxmemory) return [report(r, file, limitLine, `${name}: memory limit ${gib(limit)} ≤ maxmemory ${gib(maxmemory)}`)];
+  if (limit < maxmemory * 1.25) return [report(r, file, limitLine, `${name}: memory limit ${gib(limit)} leaves under 25% above maxmemory ${gib(maxmemory)}`, 'warning')];
+  return [];
+}
 
 export const C = {
   yaml: rule('compose/yaml-syntax', 'error', 'docker compose refuses a file it cannot parse.', 'Fix the YAML syntax at this line.'),
