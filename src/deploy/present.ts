@@ -106,7 +106,9 @@ export function failureText(rep: ApplyReport, plan: Plan): string {
   const f = rep.failure!;
   const lines = [`deploy stopped: ${f.host}: ${f.what} failed`];
   if (f.argv) lines.push(`  command: ${quoteArgv(f.argv)}${f.exitStatus !== undefined ? ` (exit ${f.exitStatus})` : ''}`);
-  lines.push(...f.message.split('\n').map((l) => `  ${l}`));
+  // a remote failure's first line repeats the command shown above; its stderr excerpt follows
+  const msg = f.argv && f.stderr !== undefined ? f.message.split('\n').slice(1) : f.message.split('\n');
+  lines.push(...msg.map((l) => `  ${l}`));
   const done = hostsDone(plan, rep);
   lines.push(`  hosts done: ${done.length ? done.join(', ') : 'none'}`);
   const partly = hostsPartly(plan, rep);
