@@ -28,6 +28,13 @@ export function lintKubernetes(file: string, text: string, read: Reader): { find
   const configs = configMaps(file, objs, y, read);
   const flagUnits: ConfUnit[] = [];
   const services = new Set(objs.filter((o) => o.kind === 'Service').map((o) => o.name));
+  for (const svc of objs.filter((o) => o.kind === 'Service')) {
+    const type = at(svc.node, 'spec', 'type');
+    const ports = items(at(svc.node, 'spec', 'ports')).map((p) => str(at(p, 'port')) ?? '');
+    if (/^(LoadBalancer|NodePort)$/.test(str(type) ?? '') && ports.some((p) => p === '6379' || p === '26379')) {
+      out.push(report(K.exposed, file, y.lineOf(type), `Service ${svc.name} (${str(type)}) exposes port ${ports.join(', ')}`));
+    }
+  }
   const hasPdb = objs.some((o) => o.kind === 'PodDisruptionBudget');
   const workloads = objs.filter((o) => ['Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'Pod'].includes(o.kind));
   let dbWorkloads = 0;

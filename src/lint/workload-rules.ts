@@ -134,6 +134,12 @@ export const K = {
     'A StatefulSet\'s serviceName must name a headless Service; without it the pods get no DNS names and replicas cannot find the master.',
     'Add the headless Service (clusterIP: None) with that name, or make sure it exists elsewhere.',
   ),
+  exposed: rule(
+    'kubernetes/service-exposed',
+    'warning',
+    'A LoadBalancer or NodePort Service puts the Redis/Sentinel port on an address outside the cluster network, where anyone who can reach it can try passwords or, on Sentinel, redirect clients.',
+    'Use a ClusterIP (or headless) Service; reach the cluster from outside through a VPN or a TLS proxy with authentication.',
+  ),
   noFailover: rule(
     'kubernetes/no-failover',
     'warning',

@@ -27,6 +27,10 @@ export const KUBERNETES: Case[] = [
   k('kubernetes/no-pod-disruption-budget', 'no PDB', sub(/apiVersion: policy\/v1\nkind: PodDisruptionBudget\n[\s\S]*?---\n/, '')),
   k('kubernetes/no-anti-affinity', 'no anti-affinity', sub(/      affinity:\n[\s\S]*?(?=      initContainers:)/, '')),
   k('kubernetes/missing-service', 'serviceName without a Service', sub(/apiVersion: v1\nkind: Service\n[\s\S]*?---\n/, '')),
+  k('kubernetes/service-exposed', 'LoadBalancer on 6379', sub('  clusterIP: None\n', '  type: LoadBalancer\n  ports:\n  - port: 6379\n'), {
+    line: 30,
+    good: sub('  clusterIP: None\n', '  clusterIP: None\n  ports:\n  - port: 6379\n'),
+  }),
   k('kubernetes/no-failover', 'replicas without Sentinel', sub(/      - name: sentinel\n        image: redis:8.2.3\n[\s\S]*?memory: 256Mi\n/, '').replace('    include /etc/falkordb/secret/auth.conf\n', '    include /etc/falkordb/secret/auth.conf\n    replicaof falkordb-0.falkordb 6379\n')),
   k('kubernetes/image-latest', ':latest', sub('image: falkordb/falkordb:v4.10.3', 'image: falkordb/falkordb:latest')),
   k('kubernetes/sentinel-config-readonly', 'Sentinel runs from its ConfigMap', sentinelFromConfigMap, { message: '/sentinel' }),
