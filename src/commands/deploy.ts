@@ -17,6 +17,7 @@ import { applyPlan } from '../deploy/apply.js';
 import { runCheck } from '../deploy/checks.js';
 import { gatherFacts } from '../deploy/facts.js';
 import { lintGate } from '../deploy/lint-gate.js';
+import { addSentinelFacts, redisCommand } from '../deploy/sentinel-facts.js';
 import { liveMaster, withMaster } from '../deploy/live.js';
 import { plan as makePlan, type BinarySource } from '../deploy/plan.js';
 import { diffText, failureText, hostsDone, planText, reportText, stepJson } from '../deploy/present.js';
@@ -46,6 +47,7 @@ export const run: Handler = async ({ opts }, ctx) => {
     const files = renderAll(inv, secrets, { hosts: hosts.map((h) => h.name) }).filter((f) => f.host !== 'cluster');
     await lintGate(files, secretValues, ctx.out.color.level > 0);
     const facts = await gatherFacts(inv, hosts, files, transport, { forks, readAll: Boolean(opts.diff) });
+    await addSentinelFacts(inv, hosts, topo, factory, secrets, facts);
     const plan = makePlan({ inv, hosts, files, facts, binaries });
     const intended = loaded.inventory.hosts.find((h) => h.role === 'master')?.name;
     if (live.host !== intended) plan.notes.unshift(`${live.host} is the master now (${live.source === 'sentinels' ? 'the Sentinels agree' : 'the running nodes say so'}), not the inventory's ${intended}: rendering with ${live.host} as master and ${intended} as its replica`);
@@ -67,7 +69,7 @@ export const run: Handler = async ({ opts }, ctx) => {
       const ok = await ctx.prompt.confirm(`deploy would ${what}. Proceed?`, '--yes (or leave the master as it is and restart it later with a rolling restart)');
       if (!ok) throw refusal(`not confirmed: ${what}; nothing was changed`);
     }
-    const rep = await applyPlan(plan, { transport, files, forks, progress: (l) => ctx.out.verbose(l), runCheck: (c) => runCheck({ inv, factory, secrets, clock: ctx.clock }, c) });
+    const rep = await applyPlan(plan, { transport, files, forks, progress: (l) => ctx.out.verbose(l), runCheck: (c) => runCheck({ inv, factory, secrets, clock: ctx.clock }, c), redis: redisCommand(inv, factory, secrets) });
     for (const w of [...plan.warnings, ...rep.warnings]) ctx.out.warn(w);
     const json = { master: live.host, notes: plan.notes, changed: rep.changed.map(stepJson), verified: rep.verified, warnings: rep.warnings, hostsDone: hostsDone(plan, rep), failure: rep.failure ?? null, notDone: rep.notDone.map(stepJson) };
     if (rep.failure) {

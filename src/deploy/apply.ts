@@ -14,6 +14,8 @@ export interface ApplyEnv {
   transport: Transport;
   files: readonly RenderedFile[];
   runCheck: (c: Check) => Promise<string>;
+  /** Sends one command to a service on a host (SENTINEL SET). */
+  redis: (host: string, port: number, sentinel: boolean, args: [string, ...string[]]) => Promise<unknown>;
   progress: (line: string) => void;
   forks: number;
 }
@@ -46,6 +48,11 @@ export async function applyPlan(plan: Plan, env: ApplyEnv): Promise<ApplyReport>
     if (a.kind === 'exec') {
       const r = await env.transport.exec(s.host, a.argv, { check: !a.tolerate });
       if (a.tolerate && r.code !== 0) rep.warnings.push(`${s.host}: ${s.describe}: \`${quoteArgv(a.argv)}\` failed (exit ${r.code}): ${excerptOf(r.stderr, 2) || 'no message'} — left as it is`);
+      rep.changed.push(s);
+      return;
+    }
+    if (a.kind === 'redis') {
+      await env.redis(s.host, a.port, a.sentinel, a.args);
       rep.changed.push(s);
       return;
     }
@@ -96,7 +103,8 @@ export async function applyPlan(plan: Plan, env: ApplyEnv): Promise<ApplyReport>
 }
 
 function failureOf(s: Step, e: unknown): Failure {
-  const base = { host: s.host, what: s.describe, argv: s.action.kind === 'exec' ? s.action.argv : ['upload', s.action.path] };
+  const a = s.action;
+  const base = { host: s.host, what: s.describe, argv: a.kind === 'exec' ? a.argv : a.kind === 'redis' ? a.args : ['upload', a.path] };
   if (e instanceof RemoteError || (isFalkorError(e) && e.code === 'REMOTE' && 'exitStatus' in e)) {
     const r = e as RemoteError;
     return { ...base, exitStatus: r.exitStatus, stderr: r.stderrExcerpt, message: r.message };

@@ -44,6 +44,7 @@ export function serviceSteps(i: ServiceInput): Step[] {
     add(`start:${unit}`, `start ${unit}`, ['systemctl', 'start', unit]);
     return steps;
   }
+  if (service === 'sentinel') steps.push(...sentinelSet(i));
   if (!touched) return steps;
   if (service === 'haproxy') {
     // a reload re-reads haproxy.cfg but keeps the old environment: a new password needs a restart
@@ -56,4 +57,28 @@ export function serviceSteps(i: ServiceInput): Step[] {
   const why = [...own, ...(i.binChanged ? ['binaries'] : [])].join(', ');
   add(`restart:${unit}`, `restart ${unit} (${why} changed)${isMaster ? ': the running MASTER; clients see an outage' : ''}`, ['systemctl', 'restart', unit], { destructive: isMaster });
   return steps;
+}
+
+/** The settings a running Sentinel keeps in its own file: changed with SENTINEL SET, never by rewriting it. */
+const SENTINEL_SETTINGS = (inv: Inventory): Record<string, string> => ({
+  quorum: String(inv.sentinel.quorum),
+  'down-after-milliseconds': String(inv.sentinel.downAfterMs),
+  'failover-timeout': String(inv.sentinel.failoverTimeoutMs),
+  'parallel-syncs': String(inv.sentinel.parallelSyncs),
+});
+
+function sentinelSet(i: ServiceInput): Step[] {
+  const live = i.facts.sentinelMaster;
+  if (!live) return [];
+  const name = i.inv.sentinel.masterName;
+  return Object.entries(SENTINEL_SETTINGS(i.inv))
+    .filter(([k, v]) => live[k] !== undefined && live[k] !== v)
+    .map(([k, v]) => ({
+      id: `${i.host.name}:sentinel-set:${k}`,
+      host: i.host.name,
+      phase: i.phase,
+      describe: `SENTINEL SET ${k} ${v} (it is ${live[k]})`,
+      action: { kind: 'redis' as const, port: i.inv.sentinel.port, sentinel: true, args: ['SENTINEL', 'SET', name, k, v] as [string, ...string[]] },
+      destructive: false,
+    }));
 }

@@ -16,7 +16,8 @@ export function maskSecrets(text: string, secrets: readonly string[]): string {
 
 export function describeStep(s: Step): string {
   const a = s.action;
-  const how = a.kind === 'exec' ? `$ ${quoteArgv(a.argv)}` : `upload ${a.path} mode 0${a.mode.toString(8)}${a.owner ? ` owner ${a.owner}` : ''}`;
+  const how =
+    a.kind === 'exec' ? `$ ${quoteArgv(a.argv)}` : a.kind === 'redis' ? `${s.host}:${a.port}> ${quoteArgv(a.args)}` : `upload ${a.path} mode 0${a.mode.toString(8)}${a.owner ? ` owner ${a.owner}` : ''}`;
   return `${s.describe}${s.destructive ? '  [DESTRUCTIVE]' : ''}\n        ${how}`;
 }
 
@@ -28,7 +29,7 @@ export function stepJson(s: Step) {
     phase: s.phase,
     describe: s.describe,
     destructive: s.destructive,
-    ...(a.kind === 'exec' ? { argv: a.argv, tolerate: a.tolerate ?? false } : { upload: { path: a.path, mode: `0${a.mode.toString(8)}`, owner: a.owner ?? 'root', secret: a.secret, sha256: a.sha256 } }),
+    ...(a.kind === 'exec' ? { argv: a.argv, tolerate: a.tolerate ?? false } : a.kind === 'redis' ? { redis: { port: a.port, command: a.args } } : { upload: { path: a.path, mode: `0${a.mode.toString(8)}`, owner: a.owner ?? 'root', secret: a.secret, sha256: a.sha256 } }),
   };
 }
 

@@ -8,6 +8,8 @@ export type Phase = (typeof PHASES)[number];
 
 export type Action =
   | { kind: 'exec'; argv: Argv; /** A failure is reported as a warning, not a stop (kernel settings in a container). */ tolerate?: boolean }
+  /** A command to a service on the host (through the SSH tunnel), e.g. SENTINEL SET on a running Sentinel. */
+  | { kind: 'redis'; port: number; sentinel: boolean; args: [string, ...string[]] }
   | {
       kind: 'upload';
       path: string;
@@ -65,4 +67,6 @@ export interface HostFacts {
   dirs: Record<string, DirState | undefined>;
   units: Record<string, UnitState>;
   userExists: boolean;
+  /** A running Sentinel's SENTINEL MASTER fields (down-after-milliseconds, quorum…), when it answered. */
+  sentinelMaster?: Record<string, string>;
 }

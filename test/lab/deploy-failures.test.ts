@@ -87,6 +87,26 @@ describe('deploy refuses before changing anything', () => {
   });
 });
 
+describe('a running master whose files changed', () => {
+  it('is not restarted without --yes (exit 3, nothing changed); with --yes it is, and stays master', async () => {
+    const before = await mtimes(lab);
+    const r = await falkorctl(['-i', changing, 'deploy']);
+    expect(r.code, `${r.stdout}\n${r.stderr}`).toBe(3);
+    expect(r.stderr).toMatch(/db1 +restart falkordb.service .*the running MASTER.*\[DESTRUCTIVE\]/);
+    expect(r.stderr).toMatch(/not confirmed.*\n\s+hint: re-run with --yes/);
+    expect(await mtimes(lab)).toEqual(before);
+
+    const y = await falkorctl(['-i', changing, 'deploy', '--yes']);
+    expect(y.code, `${y.stdout}\n${y.stderr}`).toBe(0);
+    const c = redis(lab, 'db1', 6379);
+    await c.connect();
+    expect(await c.call('CONFIG', 'GET', 'maxclients')).toEqual(['maxclients', '9000']);
+    expect(((await c.call('ROLE')) as string[])[0]).toBe('master');
+    const back = await falkorctl(['-i', lab.inventoryPath, 'deploy', '--yes']);
+    expect(back.code, back.stderr).toBe(0);
+  });
+});
+
 describe('a failing step midway', () => {
   it('stops there, lists the hosts done and what was not done, and keeps the live haproxy.cfg', async () => {
     const inv = inventoryCopy(lab, (d) => ((d.redis.tcpKeepalive = 301), (d.haproxy = { checkIntervalMs: 2000 })), tmp);

@@ -10,7 +10,7 @@ import { claim } from '../helpers/claim.js';
 import { cleanupAll } from '../helpers/cleanup.js';
 import { labUp, type Lab } from '../helpers/lab.js';
 import { waitFor } from '../helpers/wait.js';
-import { closeClients, falkorctl, mtimes, redis, role, sentinelMasters, wipe } from './deploy-fixture.js';
+import { closeClients, falkorctl, inventoryCopy, mtimes, redis, role, sentinelMasters, wipe } from './deploy-fixture.js';
 
 let lab: Lab;
 let inv: string;
@@ -114,6 +114,23 @@ describe('deploy in the lab', () => {
     await c2.connect();
     expect(await c2.call('CONFIG', 'GET', 'maxmemory-policy')).toEqual(['maxmemory-policy', 'noeviction']);
     expect(await sinceActive('db1', 'falkordb.service')).toBe(master);
+  });
+
+  it('a changed Sentinel setting reaches the running Sentinels through SENTINEL SET, without a restart', async () => {
+    const since = await Promise.all(['db1', 'db2', 'db3'].map((h) => sinceActive(h, 'falkordb-sentinel.service')));
+    const changed = inventoryCopy(lab, (d) => (d.sentinel = { downAfterMs: 20000 }), tmp);
+    const r = await falkorctl(['-i', changed, 'deploy']);
+    expect(r.code, `${r.stdout}\n${r.stderr}`).toBe(0);
+    expect(r.stderr).toMatch(/db1 +SENTINEL SET down-after-milliseconds 20000 \(it is 30000\)/);
+    for (const h of ['db1', 'db2', 'db3']) {
+      const s = redis(lab, h, 26379, undefined);
+      await s.connect();
+      const kv = (await s.call('SENTINEL', 'MASTER', 'falkordb-master')) as string[];
+      expect(kv[kv.indexOf('down-after-milliseconds') + 1]).toBe('20000');
+    }
+    expect(await Promise.all(['db1', 'db2', 'db3'].map((h) => sinceActive(h, 'falkordb-sentinel.service')))).toEqual(since);
+    expect((await falkorctl(['-i', changed, 'deploy'])).stdout).toMatch(/^no changes/m);
+    expect((await falkorctl(['-i', inv, 'deploy'])).code).toBe(0);
   });
 
   it('after a Sentinel failover, deploy keeps the new master and makes no Sentinel change', async () => {

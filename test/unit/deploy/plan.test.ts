@@ -94,6 +94,19 @@ describe('deploy planner', () => {
     expect(ids(plan({ inv, hosts: inv.hosts, files, facts }).steps)).toEqual(['db3:file:/etc/falkordb/sentinel.conf', 'db3:restart:falkordb-sentinel.service']);
   });
 
+  it('a running Sentinel whose settings differ gets SENTINEL SET, not a new file or a restart', () => {
+    const files = render(inv);
+    const facts = desiredFacts(inv, files);
+    const live = { quorum: '2', 'down-after-milliseconds': '30000', 'failover-timeout': '180000', 'parallel-syncs': '1', 'num-slaves': '2' };
+    for (const h of ['db1', 'db2', 'db3']) facts.get(h)!.sentinelMaster = { ...live };
+    expect(plan({ inv, hosts: inv.hosts, files, facts }).steps).toEqual([]);
+    facts.get('db2')!.sentinelMaster!['down-after-milliseconds'] = '5000';
+    const p = plan({ inv, hosts: inv.hosts, files, facts });
+    expect(p.steps.map((s) => [s.id, s.action])).toEqual([
+      ['db2:sentinel-set:down-after-milliseconds', { kind: 'redis', port: 26379, sentinel: true, args: ['SENTINEL', 'SET', 'falkordb-master', 'down-after-milliseconds', '30000'] }],
+    ]);
+  });
+
   it('--limit: only the selected hosts are planned and checked', () => {
     const files = render(inv);
     const hosts = inv.hosts.filter((h) => h.name === 'db3');
