@@ -51,6 +51,14 @@ function mounts(svc: unknown, y: YamlFile, configFiles: Map<string, string>): Mo
   })];
 }
 
+/** Compose durations: "1m30s", "90s", "10m", "1h". */
+function durationSeconds(v: string): number {
+  const unit: Record<string, number> = { h: 3600, m: 60, s: 1, ms: 0.001, us: 1e-6 };
+  let total = 0;
+  for (const [, n, u] of v.matchAll(/(\d+(?:\.\d+)?)(h|ms|us|m|s)/g)) total += Number(n) * unit[u!]!;
+  return total;
+}
+
 /** A host file bind-mounted on its own: nothing can be renamed over it inside the container. */
 const singleFile = (m: Mount) => /^[./~]/.test(m.source) && /\.conf$/.test(m.source) && /\.conf$/.test(m.target);
 
@@ -94,6 +102,8 @@ function service(file: string, name: string, svc: unknown, y: YamlFile, read: Re
       out.push(report(C.sharedData, file, m.line, `${replicas} tasks of ${name} can share ${m.source} on one node`));
     }
   }
+  const grace = str(at(svc, 'stop_grace_period'));
+  if (db && durationSeconds(grace ?? '10s') < 60) out.push(report(C.stopGrace, file, y.lineOf(at(svc, 'stop_grace_period') ?? svc), `${name} stops with a grace period of ${grace ?? '10s (default)'}`));
   if (db && !hc && !at(svc, 'healthcheck')) out.push(report(C.noHealthcheck, file, y.lineOf(svc), `service ${name} has no healthcheck`));
   for (const p of items(at(svc, 'ports'))) {
     const spec = str(p) ?? str(at(p, 'published')) ?? '';

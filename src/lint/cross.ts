@@ -37,6 +37,12 @@ export const X = {
     'Sentinel swaps roles but not config files: after a failover the promoted replica runs the master\'s workload with its own persistence, eviction and command settings.',
     'Give every node the same settings (one template for all nodes; only replicaof and announce settings differ).',
   ),
+  noCandidate: rule(
+    'cross/no-promotable-replica',
+    'error',
+    'Every replica has replica-priority 0, which tells Sentinel never to promote it: when the master fails there is no failover.',
+    'Leave replica-priority at its default (100) on the replicas that may become master.',
+  ),
   authPass: rule(
     'cross/sentinel-auth-pass',
     'error',
@@ -56,6 +62,11 @@ export function crossRules(units: ConfUnit[]): Finding[] {
     if (ma && masterPass.length && !masterPass.includes(ma.args[0] ?? '')) out.push(report(X.masterauth, ma.file, ma.line, `masterauth${secretShown(ma.args[0])} differs from the master's requirepass${secretShown(masterPass[0])}`));
   }
   const ref = masterPass[0];
+  if (replicas.length > 0 && replicas.every((r) => (arg(r, 'replica-priority') ?? arg(r, 'slave-priority')) === '0')) {
+    const r = replicas[0]!;
+    const d = last(r, 'replica-priority') ?? last(r, 'slave-priority');
+    out.push(report(X.noCandidate, d?.file ?? r.file, d?.line ?? 1, `all ${replicas.length} replica(s) have replica-priority 0`));
+  }
   for (const u of db.filter((x) => x !== masters[0])) {
     const rp = last(u, 'requirepass');
     if (ref && rp && rp.args[0] !== ref) out.push(report(X.passwords, rp.file, rp.line, `requirepass${secretShown(rp.args[0])} differs from the master's${secretShown(ref)} (${masters[0]!.label})`));

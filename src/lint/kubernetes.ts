@@ -47,6 +47,8 @@ export function lintKubernetes(file: string, text: string, read: Reader): { find
     if (!roles.includes('db')) continue;
     dbWorkloads++;
     const replicas = Number(str(at(w.node, 'spec', 'replicas')) ?? '1');
+    const grace = at(spec, 'terminationGracePeriodSeconds');
+    if (Number(str(grace) ?? '30') < 60) out.push(report(K.termGrace, file, y.lineOf(grace, w.line), `${w.kind} ${w.name} gives ${str(grace) ?? '30 (default)'} s to stop`));
     if (w.kind === 'Deployment') out.push(report(K.deployment, file, w.line, `Deployment ${w.name} runs a database${replicas > 1 ? ` with ${replicas} replicas` : ''}`));
     if (!hasPdb) out.push(report(K.noPdb, file, w.line, `no PodDisruptionBudget covers ${w.kind} ${w.name}`));
     if (!at(spec, 'affinity', 'podAntiAffinity')) out.push(report(K.noAntiAffinity, file, w.line, `${w.kind} ${w.name} has no podAntiAffinity`));

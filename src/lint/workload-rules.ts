@@ -68,6 +68,12 @@ export const C = {
     'Several tasks of one database service mount the same volume; two of them on one node write the same AOF/RDB files and corrupt each other\'s data.',
     'Run each node as its own service with its own volume, or add `deploy.placement.max_replicas_per_node: 1`.',
   ),
+  stopGrace: rule(
+    'compose/short-stop-grace',
+    'warning',
+    'On stop, Redis saves its dataset before exiting; docker kills it after stop_grace_period (10 s by default), in the middle of the save, and the restart then loads an older file or replays a long AOF.',
+    'Set `stop_grace_period` to well above the time a save takes (minutes for large datasets, e.g. 10m).',
+  ),
   noHealthcheck: rule('compose/no-healthcheck', 'info', 'Without a healthcheck, Compose and Swarm consider a node healthy while it is still loading or stuck.', 'Add a healthcheck that runs PING with REDISCLI_AUTH.'),
   published: rule(
     'compose/port-published',
@@ -133,6 +139,12 @@ export const K = {
     'warning',
     'A StatefulSet\'s serviceName must name a headless Service; without it the pods get no DNS names and replicas cannot find the master.',
     'Add the headless Service (clusterIP: None) with that name, or make sure it exists elsewhere.',
+  ),
+  termGrace: rule(
+    'kubernetes/short-termination-grace',
+    'warning',
+    'On stop, Redis saves its dataset before exiting; the kubelet kills it after terminationGracePeriodSeconds (30 s by default), in the middle of the save.',
+    'Set `terminationGracePeriodSeconds` well above the time a save takes (e.g. 600).',
   ),
   exposed: rule(
     'kubernetes/service-exposed',

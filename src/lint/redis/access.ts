@@ -52,6 +52,12 @@ export const R = {
     'Redis answers hundreds of thousands of AUTH attempts per second; a short password is guessed quickly.',
     'Use a random password of at least 32 characters, kept out of version control (e.g. an included file with mode 0600).',
   ),
+  inlinePassword: rule(
+    'redis/password-in-config',
+    'info',
+    'The password sits in the main config, which is copied, diffed, reviewed and often committed; Redis also rewrites it into the file on CONFIG REWRITE.',
+    'Keep requirepass/masterauth in a separate file with mode 0600 and `include` it (falkorctl render does this).',
+  ),
   nopassUser: rule(
     'redis/acl-nopass',
     'warning',
@@ -71,6 +77,9 @@ export function accessRules(u: ConfUnit): Finding[] {
   }
   if (rp?.args.length === 1 && rp.args[0] && !placeholderIn(rp.args) && rp.args[0].length < 16) {
     out.push(report(R.weakPassword, rp.file, rp.line, `requirepass is only ${rp.args[0].length} characters`));
+  }
+  for (const d of all(u, 'requirepass', 'masterauth')) {
+    if (d.file === u.file && d.args[0] && !placeholderIn(d.args) && isMainConfig(u)) out.push(report(R.inlinePassword, d.file, d.line, `${d.name} is written in ${u.label}`));
   }
   for (const d of all(u, 'rename-command')) {
     const cmd = d.args[0]?.toLowerCase() ?? '';

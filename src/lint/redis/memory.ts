@@ -54,6 +54,12 @@ export const R = {
     '`appendfsync no` leaves flushing to the kernel (about 30 s of writes at risk); `always` fsyncs every write and caps write throughput at the disk\'s fsync rate.',
     'Use `appendfsync everysec` unless you have measured the trade-off.',
   ),
+  bgsaveErrors: rule(
+    'redis/bgsave-errors-ignored',
+    'warning',
+    'With stop-writes-on-bgsave-error no, Redis keeps accepting writes while every snapshot fails (full disk, permissions): the data on disk silently grows old.',
+    'Keep `stop-writes-on-bgsave-error yes` and alert on rdb_last_bgsave_status.',
+  ),
   saveArgs: rule(
     'redis/save-syntax',
     'error',
@@ -120,6 +126,8 @@ function persistenceRules(u: ConfUnit): Finding[] {
       out.push(report(R.defaultSnapshots, at?.file ?? u.file, at?.line ?? firstLine(u), 'no explicit persistence: AOF off and no save points'));
     }
   }
+  const sw = last(u, 'stop-writes-on-bgsave-error');
+  if (sw?.args[0]?.toLowerCase() === 'no') out.push(report(R.bgsaveErrors, sw.file, sw.line, 'stop-writes-on-bgsave-error no'));
   const fs = last(u, 'appendfsync');
   const mode = fs?.args[0]?.toLowerCase();
   if (fs && mode === 'no') out.push(report(R.fsync, fs.file, fs.line, 'appendfsync no: the kernel decides when AOF data reaches disk'));

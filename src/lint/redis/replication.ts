@@ -2,7 +2,7 @@
 import { report, rule } from '../rule.js';
 import type { Finding } from '../types.js';
 import { redisBytes } from '../conf/tokenize.js';
-import { canJudgeAbsence, isReplica, last, type ConfUnit } from '../conf/unit.js';
+import { arg, canJudgeAbsence, isReplica, last, type ConfUnit } from '../conf/unit.js';
 import { firstLine } from './memory.js';
 
 export const R = {
@@ -30,6 +30,12 @@ export const R = {
     'The default 1 MB backlog covers only a moment of writes: a replica that restarts or loses its link for longer needs a full resync of the whole dataset.',
     'Set `repl-backlog-size` to a few minutes of write traffic, e.g. 256mb.',
   ),
+  replTimeout: rule(
+    'redis/repl-timeout-short',
+    'warning',
+    'repl-timeout must be well above repl-ping-replica-period: otherwise a quiet link is declared dead between two pings and the replica keeps reconnecting and resyncing.',
+    'Keep repl-timeout at least a few times repl-ping-replica-period (defaults: 60 and 10).',
+  ),
 };
 
 export function replicationRules(u: ConfUnit): Finding[] {
@@ -45,6 +51,9 @@ export function replicationRules(u: ConfUnit): Finding[] {
   if (canJudgeAbsence(u) && !isReplica(u) && !last(u, 'min-replicas-to-write') && !last(u, 'min-slaves-to-write')) {
     out.push(report(R.minReplicas, u.file, firstLine(u), 'no min-replicas-to-write: an isolated master keeps accepting writes'));
   }
+  const rt = last(u, 'repl-timeout');
+  const ping = Number(arg(u, 'repl-ping-replica-period') ?? arg(u, 'repl-ping-slave-period') ?? 10);
+  if (rt && Number(rt.args[0]) <= ping) out.push(report(R.replTimeout, rt.file, rt.line, `repl-timeout ${rt.args[0]} is not above repl-ping-replica-period ${ping}`));
   const bl = last(u, 'repl-backlog-size');
   const size = bl ? redisBytes(bl.args[0] ?? '')?.bytes : undefined;
   if (bl && size !== undefined && size < 64 * 1024 ** 2) out.push(report(R.backlog, bl.file, bl.line, `repl-backlog-size ${bl.args[0]} is small`));

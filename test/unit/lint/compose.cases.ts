@@ -41,7 +41,7 @@ export const COMPOSE: Case[] = [
   c('compose/version-obsolete', 'version key', `version: '3.8'\n${good}`, { line: 1, severity: 'info' }),
   c('compose/image-latest', ':latest', sub('falkordb/falkordb:v4.10.3', 'falkordb/falkordb:latest'), { line: 3 }),
   c('compose/image-latest', 'no tag at all', sub('falkordb/falkordb:v4.10.3', 'falkordb/falkordb'), { good: sub('falkordb/falkordb:v4.10.3', 'falkordb/falkordb@sha256:0123456789abcdef') }),
-  c('compose/password-in-argv', 'redis-cli -a in the healthcheck', sub(/test: \[.*\]/, 'test: ["CMD", "redis-cli", "-a", "${REDIS_PASSWORD}", "ping"]'), { line: 18 }),
+  c('compose/password-in-argv', 'redis-cli -a in the healthcheck', sub(/test: \[.*\]/, 'test: ["CMD", "redis-cli", "-a", "${REDIS_PASSWORD}", "ping"]'), { line: 19 }),
   c('compose/password-in-argv', '--requirepass on the command line', flags('redis-server --requirepass ${REDIS_PASSWORD} --maxmemory 4gb'), { good: flags('redis-server /etc/falkordb/falkordb.conf') }),
   c('compose/sentinel-config-readonly', 'config mounted :ro', sentinel('./sentinel.conf:/etc/redis/sentinel.conf:ro'), { line: 6, good: sentinel('sentinel_data:/etc/redis') }),
   c('compose/sentinel-config-readonly', 'long syntax read_only', sentinel('{ type: bind, source: ./sentinel.conf, target: /etc/redis/sentinel.conf, read_only: true }')),
@@ -53,7 +53,7 @@ export const COMPOSE: Case[] = [
   }),
   c('compose/sentinel-shared-config', 'three tasks, one file', sentinel('./sentinel.conf:/etc/redis/sentinel.conf', 3), { good: sentinel('./sentinel.conf:/etc/redis/sentinel.conf', 1) }),
   c('compose/no-memory-limit', 'no limit', sub(/    deploy:\n      resources:\n        limits:\n          memory: 64G\n/, '')),
-  c('compose/memory-limit-below-maxmemory', 'limit equal to maxmemory from the mounted config', sub('memory: 64G', 'memory: 44G'), { line: 16, severity: 'error' }),
+  c('compose/memory-limit-below-maxmemory', 'limit equal to maxmemory from the mounted config', sub('memory: 64G', 'memory: 44G'), { line: 17, severity: 'error' }),
   c('compose/memory-limit-below-maxmemory', 'too little headroom', sub('memory: 64G', 'memory: 48G'), { severity: 'warning' }),
   c('compose/memory-limit-below-maxmemory', 'maxmemory from argv flags', flags('["redis-server", "--maxmemory", "8gb"]'), { good: flags('["redis-server", "--maxmemory", "4gb"]') }),
   c('compose/shared-data-volume', 'two tasks, one named volume', flags('redis-server --maxmemory 4gb', '    volumes:\n      - data:/data\n').replace('    deploy:\n', '    deploy:\n      replicas: 2\n'), {
@@ -80,6 +80,8 @@ configs:
   db-conf:
     file: ./config/falkordb.conf
 `, { line: 16, message: 'maxmemory 44 GiB' }),
+  c('compose/short-stop-grace', 'the 10 s default', sub('    stop_grace_period: 10m\n', ''), { message: '10s (default)', good: sub('stop_grace_period: 10m', 'stop_grace_period: 1m30s') }),
+  c('compose/short-stop-grace', 'an explicit 30s', sub('stop_grace_period: 10m', 'stop_grace_period: 30s'), { line: 13 }),
   c('compose/no-healthcheck', 'no healthcheck', sub(/    healthcheck:\n.*\n.*\n/, ''), { severity: 'info' }),
   c('compose/port-published', 'all interfaces', sub('"127.0.0.1:6379:6379"', '"6379:6379"'), { line: 12 }),
   c('compose/exporter-single-node', 'exporter on the master name', 'services:\n  exporter:\n    image: oliver006/redis_exporter:v1.62.0\n    environment:\n      - REDIS_ADDR=redis://falkordb-master:6379\n', {

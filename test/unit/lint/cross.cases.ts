@@ -31,6 +31,9 @@ export const CROSS: Case[] = [
     message: 'in: maxmemory-policy, save, rename-command',
     good: configMap({ 'master.conf': node(['save 900 1', 'save 300 10']), 'replica.conf': replica(['save 900 1 300 10']) }),
   }),
+  x('cross/no-promotable-replica', 'the only replica has priority 0', configMap({ 'master.conf': node(), 'replica.conf': replica(['replica-priority 0']) }), {
+    good: configMap({ 'master.conf': node(), 'replica.conf': replica(['replica-priority 0']), 'replica2.conf': replica(['replica-priority 100']) }),
+  }),
   x('cross/module-differs', 'replica without the module', configMap({ 'master.conf': node(), 'replica.conf': replica().filter((l) => !l.startsWith('loadmodule')) })),
   x('cross/sentinel-auth-pass', 'missing auth-pass', configMap({ 'master.conf': node(), 'sentinel.conf': sentinel([]) }), { message: 'no auth-pass' }),
   x('cross/sentinel-auth-pass', 'wrong auth-pass', configMap({ 'master.conf': node(), 'sentinel.conf': sentinel(['sentinel auth-pass falkordb wrongwrongwrongwrong']) }), { message: 'differs from the master' }),

@@ -27,6 +27,7 @@ export const KUBERNETES: Case[] = [
   k('kubernetes/no-pod-disruption-budget', 'no PDB', sub(/apiVersion: policy\/v1\nkind: PodDisruptionBudget\n[\s\S]*?---\n/, '')),
   k('kubernetes/no-anti-affinity', 'no anti-affinity', sub(/      affinity:\n[\s\S]*?(?=      initContainers:)/, '')),
   k('kubernetes/missing-service', 'serviceName without a Service', sub(/apiVersion: v1\nkind: Service\n[\s\S]*?---\n/, '')),
+  k('kubernetes/short-termination-grace', 'the 30 s default', sub('      terminationGracePeriodSeconds: 600\n', ''), { message: '30 (default)' }),
   k('kubernetes/service-exposed', 'LoadBalancer on 6379', sub('  clusterIP: None\n', '  type: LoadBalancer\n  ports:\n  - port: 6379\n'), {
     line: 30,
     good: sub('  clusterIP: None\n', '  clusterIP: None\n  ports:\n  - port: 6379\n'),
@@ -37,8 +38,8 @@ export const KUBERNETES: Case[] = [
   k('kubernetes/no-memory-limit', 'no limit', sub('        resources:\n          limits:\n            memory: 64Gi\n', '')),
   k('kubernetes/memory-limit-below-maxmemory', 'limit below maxmemory of the mounted ConfigMap', sub('memory: 64Gi', 'memory: 40Gi'), { severity: 'error' }),
   k('kubernetes/memory-limit-below-maxmemory', 'maxmemory from args', sub('command: ["redis-server", "/var/lib/falkordb/data/falkordb.conf"]', 'command: ["redis-server", "/var/lib/falkordb/data/falkordb.conf"]\n        args: ["--maxmemory", "70gb"]'), { severity: 'error' }),
-  k('kubernetes/config-not-used', 'ConfigMap mounted, command names no config', sub('        command: ["redis-server", "/var/lib/falkordb/data/falkordb.conf"]\n        volumeMounts:\n', '        volumeMounts:\n        - name: config\n          mountPath: /etc/redis/redis.conf\n          subPath: falkordb.conf\n'), { line: 82 }),
-  k('kubernetes/redis-config-readonly', 'redis-server runs from the ConfigMap', sub('        command: ["redis-server", "/var/lib/falkordb/data/falkordb.conf"]\n        volumeMounts:\n', '        command: ["redis-server", "/etc/redis/redis.conf"]\n        volumeMounts:\n        - name: config\n          mountPath: /etc/redis/redis.conf\n          subPath: falkordb.conf\n'), { line: 83 }),
+  k('kubernetes/config-not-used', 'ConfigMap mounted, command names no config', sub('        command: ["redis-server", "/var/lib/falkordb/data/falkordb.conf"]\n        volumeMounts:\n', '        volumeMounts:\n        - name: config\n          mountPath: /etc/redis/redis.conf\n          subPath: falkordb.conf\n'), { line: 83 }),
+  k('kubernetes/redis-config-readonly', 'redis-server runs from the ConfigMap', sub('        command: ["redis-server", "/var/lib/falkordb/data/falkordb.conf"]\n        volumeMounts:\n', '        command: ["redis-server", "/etc/redis/redis.conf"]\n        volumeMounts:\n        - name: config\n          mountPath: /etc/redis/redis.conf\n          subPath: falkordb.conf\n'), { line: 84 }),
   // Embedded configs are linted with lines inside the YAML file.
   k('redis/eviction-deletes-graphs', 'ConfigMap config', sub('    maxmemory-policy noeviction', '    maxmemory-policy allkeys-lfu'), { line: 11 }),
   k('sentinel/down-after-too-short', 'ConfigMap Sentinel config', sub('sentinel down-after-milliseconds falkordb 30000', 'sentinel down-after-milliseconds falkordb 5000'), { line: 22 }),

@@ -60,6 +60,8 @@ const EXPECTED: [string, number, string, Finding['severity']][] = [
   ['docker-compose.prod.yml', 40, 'compose/shared-data-volume', 'error'],
   ['docker-compose.prod.yml', 12, 'compose/redis-config-readonly', 'warning'],
   ['docker-compose.prod.yml', 41, 'compose/redis-config-readonly', 'warning'],
+  ['docker-compose.prod.yml', 6, 'compose/short-stop-grace', 'warning'],
+  ['docker-compose.prod.yml', 35, 'compose/short-stop-grace', 'warning'],
   ['docker-compose.prod.yml', 64, 'compose/sentinel-config-readonly', 'error'],
   ['docker-compose.prod.yml', 64, 'compose/sentinel-shared-config', 'error'],
   // The ConfigMap's embedded configs, reported at their lines inside the YAML file.
@@ -78,6 +80,8 @@ const EXPECTED: [string, number, string, Finding['severity']][] = [
   ['falkordb-production.yaml', 75, 'kubernetes/liveness-during-load', 'warning'],
   ['falkordb-production.yaml', 77, 'kubernetes/password-in-argv', 'warning'],
   ['falkordb-production.yaml', 79, 'kubernetes/probe-var-not-expanded', 'error'],
+  ['falkordb-production.yaml', 35, 'kubernetes/short-termination-grace', 'warning'],
+  ['falkordb-production.yaml', 99, 'kubernetes/short-termination-grace', 'warning'],
   ['falkordb-production.yaml', 99, 'kubernetes/database-in-deployment', 'warning'],
   ['falkordb-production.yaml', 99, 'kubernetes/no-pod-disruption-budget', 'warning'],
   ['falkordb-production.yaml', 99, 'kubernetes/no-anti-affinity', 'warning'],
