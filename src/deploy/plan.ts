@@ -41,6 +41,7 @@ export function phaseOf(inv: Inventory, host: string, c: Component): Phase {
 export function plan(input: PlanInput): Plan {
   const { inv, files } = input;
   const out: Plan = { steps: [], checks: {}, notes: [], warnings: [] };
+  const installed = new Map<string, Set<string>>(); // host → binary paths installed by this plan
   for (const phase of PHASES) {
     for (const h of input.hosts) {
       const facts = input.facts.get(h.name);
@@ -52,7 +53,10 @@ export function plan(input: PlanInput): Plan {
       const steps: Step[] = [];
       const add = (s: Omit<Step, 'host' | 'phase' | 'destructive'> & { destructive?: boolean }) => steps.push({ host: h.name, phase, destructive: false, ...s });
       if (first) prepare(input, h, facts, add);
-      const binChanged = first && steps.some((s) => s.action.kind === 'upload' && s.action.source.from === 'local');
+      if (first) installed.set(h.name, new Set(steps.flatMap((s) => (s.action.kind === 'upload' && s.action.source.from === 'local' ? [s.action.path] : []))));
+      // nodes load both binaries; a Sentinel only runs redis-server
+      const bins = [...(installed.get(h.name) ?? [])];
+      const binChanged = comps.has('falkordb') ? bins.length > 0 : comps.has('sentinel') ? bins.includes(inv.falkordb.redisServer) : false;
       const changed = new Map<string, Change>();
       for (const f of mine) {
         const why = fileChange(inv, f, facts, out);

@@ -123,6 +123,9 @@ describe('deploy planner', () => {
     const p = plan({ inv, hosts: inv.hosts, files, facts, binaries: { module: { file: '/tmp/falkordb.so', sha256: 'a'.repeat(64) }, redisServer: { file: '/tmp/redis-server', sha256: BIN_SHA } } });
     expect(ids(p.steps)).toEqual(['db1:binary:/opt/falkordb/lib/falkordb.so', 'db1:restart:falkordb.service', 'db2:binary:/opt/falkordb/lib/falkordb.so', 'db2:restart:falkordb.service', 'db3:binary:/opt/falkordb/lib/falkordb.so', 'db3:restart:falkordb.service']);
     expect(p.steps[1]!.destructive).toBe(true);
+    // a new redis-server restarts the Sentinels too; the module alone does not
+    const q = plan({ inv, hosts: inv.hosts, files, facts, binaries: { redisServer: { file: '/tmp/redis-server', sha256: 'a'.repeat(64) } } });
+    expect(ids(q.steps.filter((s) => s.host === 'db2'))).toEqual(['db2:binary:/opt/falkordb/bin/redis-server', 'db2:restart:falkordb.service', 'db2:restart:falkordb-sentinel.service']);
   });
 });
 
