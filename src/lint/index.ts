@@ -21,6 +21,7 @@ import { sortFindings } from './format.js';
 
 export { detectKind } from './detect.js';
 export { formatFindings, sortFindings } from './format.js';
+export { crossRules } from './cross.js';
 export type { Finding, FileKind, Severity } from './types.js';
 
 /** Reads sibling files (includes, mounted configs, scripts); anything unreadable is simply absent. */
@@ -34,8 +35,8 @@ export const fsReader: Reader = (p) => {
 
 /** Every rule of one unit (a file, or a config embedded in YAML). */
 export function unitFindings(u: ConfUnit, read: Reader): Finding[] {
-  const own = [...hygieneRules(u), ...memoryRules(u), ...accessRules(u), ...replicationRules(u)];
-  return u.kind === 'sentinel' ? [...own.filter((f) => !f.rule.startsWith('redis/')), ...sentinelRules(u, read)] : own;
+  if (u.kind === 'sentinel') return [...hygieneRules(u), ...sentinelRules(u, read)];
+  return [...hygieneRules(u), ...memoryRules(u), ...accessRules(u), ...replicationRules(u)];
 }
 
 interface Analysis {
