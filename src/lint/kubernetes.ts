@@ -146,7 +146,7 @@ function probes(ctx: Ctx, w: Obj, c: Node, name: string, out: Finding[]): void {
     if (passwordInArgv(argv)) out.push(report(W.argvPassword, ctx.file, ctx.y.lineOf(cmd), `${p} of ${name} passes the password on the command line`));
     items(cmd).forEach((n) => {
       const ref = /\$\(([A-Za-z_][A-Za-z0-9_]*)\)/.exec(str(n) ?? '')?.[1];
-      if (ref && fromRef.has(ref)) out.push(report(K.probeVar, ctx.file, ctx.y.lineOf(n), `${p} of ${name} in ${w.kind} ${w.name} passes the literal "$(${ref})"`));
+      if (ref && fromRef.has(ref)) out.push(report(K.probeVar, ctx.file, ctx.y.lineOf(n), `${p} of ${name} in ${w.kind} ${w.name} passes "$(${ref})", which the kubelet replaces with an empty string`));
     });
   }
 }

@@ -118,7 +118,7 @@ export const K = {
   probeVar: rule(
     'kubernetes/probe-var-not-expanded',
     'error',
-    'Kubernetes does not substitute $(VAR) from valueFrom/secretKeyRef in exec probe commands (kubernetes/kubernetes#40846): the probe authenticates with the literal text.',
+    'In exec probe commands the kubelet substitutes $(VAR) only from literal `value:` env entries (ExpandContainerCommandOnlyStatic; kubernetes/kubernetes#40846): a variable set with valueFrom/secretKeyRef becomes an empty string, so the probe never authenticates.',
     'Run the probe through a shell (`sh -c \'REDISCLI_AUTH="$REDIS_PASSWORD" redis-cli ping\'`).',
   ),
   configUnused: rule(

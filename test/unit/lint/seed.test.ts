@@ -79,7 +79,7 @@ const EXPECTED: [string, number, string, Finding['severity']][] = [
   ['falkordb-production.yaml', 72, 'kubernetes/memory-limit-below-maxmemory', 'error'],
   ['falkordb-production.yaml', 75, 'kubernetes/liveness-during-load', 'warning'],
   ['falkordb-production.yaml', 77, 'kubernetes/password-in-argv', 'warning'],
-  ['falkordb-production.yaml', 79, 'kubernetes/probe-var-not-expanded', 'error'],
+  ['falkordb-production.yaml', 79, 'kubernetes/probe-var-not-expanded', 'error'], // $(REDIS_PASSWORD) from a secretKeyRef
   ['falkordb-production.yaml', 35, 'kubernetes/short-termination-grace', 'warning'],
   ['falkordb-production.yaml', 99, 'kubernetes/short-termination-grace', 'warning'],
   ['falkordb-production.yaml', 99, 'kubernetes/database-in-deployment', 'warning'],
