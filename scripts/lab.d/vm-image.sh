@@ -4,6 +4,10 @@
 # renamed into place only when complete. Each guest boots a qcow2 overlay of it; the base is never written.
 VM_IMAGE_SIZE=${VM_IMAGE_SIZE:-3G}
 VM_MAC=52:54:00:fa:1c:01   # the guest NIC; networkd matches it, so the interface name does not matter
+# Modules udev would load for emulated hardware and CPU features the guest never uses (kvm, crypto
+# accelerators, PS/2, floppy, IDE): each costs seconds of probing under TCG.
+VM_MODULE_BLACKLIST=kvm,kvm_amd,kvm_intel,irqbypass,ccp,ghash_clmulni_intel,sha512_ssse3,sha256_ssse3,sha1_ssse3,aesni_intel,cfg80211,rfkill,pcspkr,evdev,serio_raw,psmouse,floppy,i2c_piix4,ata_piix,ata_generic,drm,efi_pstore,fuse
+VM_CMDLINE="root=/dev/vda rw console=ttyS0 quiet systemd.show_status=false mitigations=off module_blacklist=$VM_MODULE_BLACKLIST"
 
 # The tree's identity: its path (the lab's tree path already carries a content key), its package set and
 # its FalkorDB binaries; plus this file's customisation, so editing it rebuilds the image.
@@ -12,7 +16,7 @@ vm_image_key() {
   { realpath "$tree"
     sha256sum "$tree/var/lib/dpkg/status" | cut -c1-64
     find "$tree/opt" -type f -printf '%P %s %T@\n' 2>/dev/null | sort
-    declare -f vm_customise; echo "$VM_IMAGE_SIZE $VM_MAC"; } | sha256sum | cut -c1-16
+    declare -f vm_customise vm_small_initrd; echo "$VM_IMAGE_SIZE $VM_MAC"; } | sha256sum | cut -c1-16
 }
 
 vm_image_dir() { echo "$LAB_CACHE/vm-base-$(vm_image_key "$1")"; }
@@ -35,16 +39,36 @@ vm_image_ensure() {
     kver=$(ls "$tmp/stage/boot" | sed -n 's/^vmlinuz-//p' | sort -V | tail -1)
     [ -n "$kver" ] && [ -f "$tmp/stage/boot/initrd.img-$kver" ] ||
       vm_die "the tree has no kernel and initrd in /boot (needs linux-image-amd64 and initramfs-tools)"
+    vm_small_initrd "$tmp/stage" "$kver" >>"$tmp/initrd.log" 2>&1 ||
+      { tail -20 "$tmp/initrd.log" >&2; vm_die "mkinitramfs failed for the guest (log: $tmp/initrd.log)"; }
     cp "$tmp/stage/boot/vmlinuz-$kver" "$tmp/vmlinuz"
-    cp "$tmp/stage/boot/initrd.img-$kver" "$tmp/initrd.img"
-    mkfs.ext4 -q -F -L falkorctl-root -d "$tmp/stage" "$tmp/root.img" "$VM_IMAGE_SIZE" >&2 ||
+    mv "$tmp/stage/boot/initrd-vm.img" "$tmp/initrd.img"
+    mkfs.ext4 -q -F -L falkorctl-root -d "$tmp/stage" "$tmp/root.img" "$VM_IMAGE_SIZE" >/dev/null ||
       vm_die "mkfs.ext4 -d failed for the guest image"
     rm -rf "$tmp/stage"
     chmod 0444 "$tmp/root.img"
     mv -T "$tmp" "$dest"
+    # Images of older trees or older customisations; a running guest keeps its open base file.
+    find "$LAB_CACHE" -maxdepth 1 -name 'vm-base-*' ! -path "$dest" -exec rm -rf {} +
     vm_log "guest base image ready in $(( ($(vm_now_ms) - t0) / 1000 )) s: $dest"
   fi
   echo "$dest"
+}
+
+# Debian's initrd carries most modules (≈40 MB); decompressing and probing them is slow under TCG. The guest
+# needs only virtio and ext4 to find its root, so a listed-modules initrd is built in the staged copy.
+vm_small_initrd() {
+  local t=$1 kver=$2
+  rm -rf "$t/etc/initramfs-tools-vm"
+  cp -a "$t/etc/initramfs-tools" "$t/etc/initramfs-tools-vm"
+  sed -i 's/^MODULES=.*/MODULES=list/' "$t/etc/initramfs-tools-vm/initramfs.conf"
+  printf '%s\n' virtio_pci virtio_blk ext4 >"$t/etc/initramfs-tools-vm/modules"
+  unshare --mount --propagation private -- sh -c '
+    t=$1; shift
+    mount -t proc proc "$t/proc" && mount -t sysfs sys "$t/sys" && mount --rbind /dev "$t/dev" &&
+      exec chroot "$t" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin "$@"
+  ' vm_small_initrd "$t" mkinitramfs -d /etc/initramfs-tools-vm -o /boot/initrd-vm.img "$kver"
+  rm -rf "$t/etc/initramfs-tools-vm"
 }
 
 # What a QEMU guest needs beyond the shared tree. Host identity is NOT baked in: each boot receives its
@@ -52,7 +76,7 @@ vm_image_ensure() {
 vm_customise() {
   local t=$1
   rm -f "$t"/etc/ssh/ssh_host_*
-  mkdir -p "$t/etc/ssh/sshd_config.d" "$t/etc/systemd/system/ssh.service.d" "$t/etc/systemd/network" "$t/usr/local/sbin"
+  mkdir -p "$t/etc/ssh/sshd_config.d" "$t/etc/systemd/system/ssh.service.d" "$t/usr/local/sbin"
   cat >"$t/etc/ssh/sshd_config.d/falkorctl-lab-vm.conf" <<'CONF'
 # falkorctl lab guest: key-only root login, one ed25519 host key.
 HostKey /etc/ssh/ssh_host_ed25519_key
@@ -88,21 +112,56 @@ ExecStartPre=
 ExecStartPre=/usr/local/sbin/falkorctl-lab-seed
 ExecStartPre=/usr/sbin/sshd -t
 UNIT
-  # QEMU user networking: the guest is 10.0.2.15; a static address avoids waiting for DHCP. No gateway:
-  # the guest is meant to reach nothing (and restrict=on enforces that on the QEMU side).
-  cat >"$t/etc/systemd/network/10-falkorctl-lab.network" <<NET
-[Match]
-MACAddress=$VM_MAC
-
-[Network]
-Address=10.0.2.15/24
-LinkLocalAddressing=no
-IPv6AcceptRA=no
+  # QEMU user networking: the guest is 10.0.2.15 on the NIC with our MAC, whatever udev names it. Not
+  # networkd: it holds network.target (and so ssh.service) back by a dozen seconds under TCG. No gateway:
+  # the guest is meant to reach nothing (restrict=on enforces that on the QEMU side).
+  cat >"$t/usr/local/sbin/falkorctl-lab-net" <<'NET'
+#!/bin/sh
+# The link goes up only once udev has processed the NIC (its db entry exists): a link that is up cannot
+# be renamed, and the address survives the rename.
+set -u
+mac=$1; deadline=$(( $(date +%s) + 120 ))
+find_by() {
+  for d in /sys/class/net/*; do [ "$(cat "$d/$1" 2>/dev/null)" = "$2" ] && { echo "${d##*/}"; return 0; }; done
+  return 1
+}
+until n=$(find_by address "$mac") && idx=$(cat "/sys/class/net/$n/ifindex") && [ -e "/run/udev/data/n$idx" ]; do
+  [ "$(date +%s)" -lt "$deadline" ] || { echo "no NIC with MAC $mac set up by udev within 120 s" >&2; exit 1; }
+  sleep 0.2
+done
+n=$(find_by ifindex "$idx")
+ip addr replace 10.0.2.15/24 dev "$n" && ip link set dev "$n" up && echo "$n ($mac): 10.0.2.15/24"
 NET
+  chmod 0755 "$t/usr/local/sbin/falkorctl-lab-net"
+  cat >"$t/etc/systemd/system/falkorctl-lab-net.service" <<UNIT
+[Unit]
+Description=falkorctl lab guest address (QEMU user networking)
+DefaultDependencies=no
+Wants=systemd-udevd.service systemd-udev-trigger.service
+After=systemd-udevd.service
+Before=network.target ssh.service
+
+[Service]
+Type=oneshot
+RemainAfterExit=yes
+ExecStart=/usr/local/sbin/falkorctl-lab-net $VM_MAC
+StandardOutput=journal+console
+
+[Install]
+WantedBy=multi-user.target
+UNIT
   echo "/dev/vda / ext4 rw,errors=remount-ro 0 0" >"$t/etc/fstab"
   : >"$t/etc/machine-id"
-  systemctl --root="$t" enable systemd-networkd.service ssh.service >/dev/null 2>&1
+  systemctl --root="$t" enable ssh.service falkorctl-lab-net.service >/dev/null 2>&1
   # Timers and waits that only slow a TCG boot down; masking a unit that does not exist is harmless.
+  # Under TCG every unit costs seconds; none of these matters to a storage guest.
   systemctl --root="$t" mask systemd-networkd-wait-online.service apt-daily.timer apt-daily-upgrade.timer \
-    e2scrub_all.timer e2scrub_reap.service fstrim.timer man-db.timer getty@tty1.service >/dev/null 2>&1
+    e2scrub_all.timer e2scrub_reap.service fstrim.timer man-db.timer getty@tty1.service \
+    sys-kernel-tracing.mount sys-kernel-debug.mount dev-hugepages.mount dev-mqueue.mount \
+    sys-fs-fuse-connections.mount sys-kernel-config.mount proc-sys-fs-binfmt_misc.automount \
+    modprobe@drm.service modprobe@efi_pstore.service modprobe@fuse.service modprobe@configfs.service \
+    systemd-binfmt.service systemd-update-utmp-runlevel.service systemd-network-generator.service \
+    lvm2-monitor.service systemd-pstore.service systemd-networkd.service systemd-networkd.socket \
+    systemd-remount-fs.service systemd-sysusers.service systemd-update-utmp.service systemd-journal-flush.service \
+    >/dev/null 2>&1
 }
