@@ -1,5 +1,5 @@
-// `falkorctl status` against the real cluster on the lab (3 FalkorDB nodes with Sentinels, HAProxy on
-// lb1), every fact read through SSH tunnels. Each degraded condition is caused on a real host, shown
+// `falkorctl status` against a real cluster on the lab (3 FalkorDB nodes with Sentinels, HAProxy on lb1;
+// on ports of its own, see status-cluster.ts), every fact read through SSH tunnels. Each degraded condition is caused on a real host, shown
 // (exit 1, the plain-words finding), repaired, and shown healthy again (exit 0).
 import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -9,7 +9,7 @@ import { haproxyCommand } from '../../src/haproxy/socket.js';
 import { createRedisFactory, type RedisFactory } from '../../src/redis/client.js';
 import { labUp, type Lab } from '../helpers/lab.js';
 import { waitFor } from '../helpers/wait.js';
-import { deployForTest, labCluster, type LabCluster } from './status-cluster.js';
+import { deployForTest, labCluster, stopForTest, UNITS, type LabCluster } from './status-cluster.js';
 
 let lab: Lab;
 let c: LabCluster;
@@ -22,7 +22,7 @@ async function cli(...args: string[]): Promise<{ code: number; out: string; err:
   let err = '';
   stdout.on('data', (d) => (out += String(d)));
   stderr.on('data', (d) => (err += String(d)));
-  const code = await main(['node', 'falkorctl', '-i', lab.inventoryPath, ...args], { stdout, stderr, stdin: new PassThrough(), env: {}, cwd: '/' });
+  const code = await main(['node', 'falkorctl', '-i', c.inventoryPath, ...args], { stdout, stderr, stdin: new PassThrough(), env: {}, cwd: '/' });
   return { code, out, err };
 }
 
@@ -57,6 +57,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  if (c) await stopForTest(c);
   await factory?.close();
   await c?.close();
 });
@@ -67,16 +68,16 @@ describe('status on a healthy cluster', () => {
     expect(code).toBe(0);
     expect(r.healthy).toBe(true);
     const node = (n: string) => r.nodes.find((x) => x.host === n)!;
-    expect(node('db1')).toMatchObject({ up: true, address: '10.89.0.11', redisVersion: '8.2.3', falkordbVersion: '4.16.3', replication: { role: 'master' } });
+    expect(node('db1')).toMatchObject({ up: true, address: '10.89.0.11', redisVersion: '8.2.3', falkordbVersion: '4.16.3', replication: { role: 'master' }, port: 7379 });
     for (const n of ['db2', 'db3']) {
-      expect(node(n).replication).toMatchObject({ role: 'replica', masterHost: '10.89.0.11', masterPort: 6379, linkUp: true, loading: false });
+      expect(node(n).replication).toMatchObject({ role: 'replica', masterHost: '10.89.0.11', masterPort: 7379, linkUp: true, loading: false });
       expect(node(n).replication!.lagBytes).toBeGreaterThanOrEqual(0);
       expect(node(n).replication!.lagSeconds).toBeGreaterThanOrEqual(0);
     }
     expect(node('db1').memory).toMatchObject({ max: 256 * 1024 * 1024, policy: 'noeviction' });
     expect(node('db1').persistence).toMatchObject({ aofEnabled: true, aofLastWriteStatus: 'ok', rdbLastBgsaveStatus: 'ok' });
-    expect(r.agreedMaster).toEqual({ address: '10.89.0.11', port: 6379, host: 'db1' });
-    expect(r.sentinels.map((s) => s.masterAddr)).toEqual(Array(3).fill({ address: '10.89.0.11', port: 6379 }));
+    expect(r.agreedMaster).toEqual({ address: '10.89.0.11', port: 7379, host: 'db1' });
+    expect(r.sentinels.map((s) => s.masterAddr)).toEqual(Array(3).fill({ address: '10.89.0.11', port: 7379 }));
     const lb = r.haproxy.find((h) => h.host === 'lb1')!;
     const srv = (b: string, s: string) => lb.backends!.find((x) => x.name === b)!.servers.find((x) => x.server === s)!.status;
     expect(srv('falkordb_write', 'db1')).toBe('UP');
@@ -88,8 +89,8 @@ describe('status on a healthy cluster', () => {
     const one = await cli('status', '--no-color');
     expect(one.code).toBe(0);
     expect(one.out).toMatch(/FalkorDB\n\s+HOST\s+ADDRESS\s+STATE\s+ROLE/);
-    expect(one.out).toMatch(/db1\s+10\.89\.0\.11:6379\s+up\s+master/);
-    expect(one.out).toMatch(/agreed: 10\.89\.0\.11:6379 \(db1\)/);
+    expect(one.out).toMatch(/db1\s+10\.89\.0\.11:7379\s+up\s+master/);
+    expect(one.out).toMatch(/agreed: 10\.89\.0\.11:7379 \(db1\)/);
     expect(one.out).toMatch(/lb1\s+falkordb_write\s+db1\s+UP/);
     expect(one.out).toMatch(/HEALTHY/);
     const w = await cli('status', '--watch', '0.2', '--count', '2');
@@ -118,28 +119,28 @@ describe('status on a healthy cluster', () => {
 
 describe('status shows each condition broken on a real host, then healthy again', () => {
   it('a stopped replica (systemctl stop)', async () => {
-    await c.systemctl('db3', 'stop', 'falkordb.service');
-    const s = await degraded('db3 stopped', /^db3: FalkorDB down — port 6379: connection refused/);
+    await c.systemctl('db3', 'stop', UNITS.falkordb);
+    const s = await degraded('db3 stopped', /^db3: FalkorDB down — port 7379: connection refused/);
     expect(s.r.nodes.find((n) => n.host === 'db3')!.up).toBe(false);
     const human = await cli('status', '--no-color');
     expect(human.code).toBe(1);
-    expect(human.out).toMatch(/db3\s+10\.89\.0\.13:6379\s+down/);
+    expect(human.out).toMatch(/db3\s+10\.89\.0\.13:7379\s+down/);
     expect(human.out).toMatch(/DEGRADED/);
-    await c.systemctl('db3', 'start', 'falkordb.service');
+    await c.systemctl('db3', 'start', UNITS.falkordb);
     await healthy('db3 started again');
   });
 
   it('a broken replication link (wrong masterauth, link killed)', async () => {
-    await redis('db2', 6379, async (r) => {
+    await redis('db2', c.inv.redis.port, async (r) => {
       await r.call('CONFIG', 'SET', 'masterauth', 'not-the-password');
       await r.call('CLIENT', 'KILL', 'TYPE', 'master');
     }, c.secrets.password);
-    const s = await degraded('db2 link down', /^db2: replication link down for \d+ s \(master 10\.89\.0\.11:6379\)/);
+    const s = await degraded('db2 link down', /^db2: replication link down for \d+ s \(master 10\.89\.0\.11:7379\)/);
     expect(s.r.nodes.find((n) => n.host === 'db2')!.replication).toMatchObject({ role: 'replica', linkUp: false });
     // seconds count up while it stays down
     const later = await degraded('db2 link down longer', /db2: replication link down for ([3-9]|\d\d+) s/, 15_000);
     expect(later.code).toBe(1);
-    await redis('db2', 6379, (r) => r.call('CONFIG', 'SET', 'masterauth', c.secrets.password), c.secrets.password);
+    await redis('db2', c.inv.redis.port, (r) => r.call('CONFIG', 'SET', 'masterauth', c.secrets.password), c.secrets.password);
     await healthy('db2 link restored');
   });
 
@@ -148,11 +149,11 @@ describe('status shows each condition broken on a real host, then healthy again'
     const remonitor = (address: string) =>
       redis('db3', c.inv.sentinel.port, async (r) => {
         await r.call('SENTINEL', 'REMOVE', name);
-        await r.call('SENTINEL', 'MONITOR', name, address, 6379, c.inv.sentinel.quorum);
+        await r.call('SENTINEL', 'MONITOR', name, address, c.inv.redis.port, c.inv.sentinel.quorum);
         await r.call('SENTINEL', 'SET', name, 'auth-pass', c.secrets.password);
       });
     await remonitor('10.89.0.12');
-    const s = await degraded('db3 Sentinel disagrees', /^Sentinels disagree on the master: db1, db2 → 10\.89\.0\.11:6379; db3 → 10\.89\.0\.12:6379/);
+    const s = await degraded('db3 Sentinel disagrees', /^Sentinels disagree on the master: db1, db2 → 10\.89\.0\.11:7379; db3 → 10\.89\.0\.12:7379/);
     expect(s.r.agreedMaster).toBeUndefined();
     const human = await cli('status', '--no-color');
     expect(human.out).toMatch(/agreed: no agreement/);
@@ -161,14 +162,14 @@ describe('status shows each condition broken on a real host, then healthy again'
   });
 
   it('one Sentinel down is a warning (exit 0); two down is below quorum (exit 1)', async () => {
-    await c.systemctl('db3', 'stop', 'falkordb-sentinel.service');
+    await c.systemctl('db3', 'stop', UNITS.sentinel);
     const one = await waitFor(status, (x) => x.r.findings.some((f) => /^db3: Sentinel down/.test(f.message)), { what: 'db3 Sentinel down warning', timeoutMs: 15_000 });
     expect(one.code).toBe(0);
     expect(one.r.findings.find((f) => /^db3: Sentinel down/.test(f.message))!.severity).toBe('warning');
-    await c.systemctl('db2', 'stop', 'falkordb-sentinel.service');
+    await c.systemctl('db2', 'stop', UNITS.sentinel);
     await degraded('two Sentinels down', /^only 1 of 3 Sentinels track the master; quorum is 2/);
-    await c.systemctl('db2', 'start', 'falkordb-sentinel.service');
-    await c.systemctl('db3', 'start', 'falkordb-sentinel.service');
+    await c.systemctl('db2', 'start', UNITS.sentinel);
+    await c.systemctl('db3', 'start', UNITS.sentinel);
     await healthy('Sentinels back');
   });
 
