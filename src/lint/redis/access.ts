@@ -92,7 +92,7 @@ export function accessRules(u: ConfUnit): Finding[] {
     out.push(report(R.openNoAuth, bind.file, bind.line, `bind ${bind.args.join(' ')} with no password`));
   }
   const pm = last(u, 'protected-mode');
-  if (pm?.args[0]?.toLowerCase() === 'no') out.push(report(R.protectedOff, pm.file, pm.line, 'protected-mode no', auth || u.unresolvedInclude ? 'warning' : 'error'));
+  if (pm?.args[0]?.toLowerCase() === 'no') out.push(report(R.protectedOff, pm.file, pm.line, 'protected-mode no', auth || !canJudgeAbsence(u) ? 'warning' : 'error'));
   out.push(...tlsRules(u), ...aclRules(u));
   return out;
 }

@@ -65,6 +65,7 @@ export const REDIS: Case[] = [
   r('redis/bind-all-no-auth', 'an ACL counts as auth', base({ ...noAuth, bind: '0.0.0.0' }), { good: base({ ...noAuth, bind: '0.0.0.0' }, 'user default off', 'masteruser repl', `masterauth ${PW}`) }),
   r('redis/protected-mode-off', 'with auth: warning', base({}, 'protected-mode no'), { severity: 'warning', good: base({}, 'protected-mode yes') }),
   r('redis/protected-mode-off', 'without auth: error', base(noAuth, 'protected-mode no'), { severity: 'error' }),
+  r('redis/protected-mode-off', 'in a fragment: warning (auth may be elsewhere)', 'protected-mode no\n', { severity: 'warning' }),
   r('redis/tls-plaintext-port-open', 'tls-port with port 6379', base({}, 'tls-port 6380'), { good: base({ port: '0' }, 'tls-port 6380', 'tls-replication yes') }),
   r('redis/tls-replication-off', 'port 0 in a full config: error', base({ port: '0' }, 'tls-port 6380'), { severity: 'error', good: base({ port: '0' }, 'tls-port 6380', 'tls-replication yes') }),
   r('redis/tls-replication-off', 'port 0 in a fragment: warning', 'port 0\ntls-port 6380\n', { severity: 'warning', line: 1 }),
