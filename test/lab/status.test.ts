@@ -1,7 +1,11 @@
 // `falkorctl status` against a real cluster on the lab (3 FalkorDB nodes with Sentinels, HAProxy on lb1;
 // on ports of its own, see status-cluster.ts), every fact read through SSH tunnels. Each degraded condition is caused on a real host, shown
 // (exit 1, the plain-words finding), repaired, and shown healthy again (exit 0).
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
+import { parse, stringify } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../src/cli.js';
 import type { StatusReport } from '../../src/facts/report.js';
@@ -16,13 +20,17 @@ let c: LabCluster;
 let factory: RedisFactory;
 
 async function cli(...args: string[]): Promise<{ code: number; out: string; err: string }> {
+  return cliWith(c.inventoryPath, ...args);
+}
+
+async function cliWith(inventory: string, ...args: string[]): Promise<{ code: number; out: string; err: string }> {
   const stdout = new PassThrough();
   const stderr = new PassThrough();
   let out = '';
   let err = '';
   stdout.on('data', (d) => (out += String(d)));
   stderr.on('data', (d) => (err += String(d)));
-  const code = await main(['node', 'falkorctl', '-i', c.inventoryPath, ...args], { stdout, stderr, stdin: new PassThrough(), env: {}, cwd: '/' });
+  const code = await main(['node', 'falkorctl', '-i', inventory, ...args], { stdout, stderr, stdin: new PassThrough(), env: {}, cwd: '/' });
   return { code, out, err };
 }
 
@@ -105,6 +113,32 @@ describe('status on a healthy cluster', () => {
     expect(code).toBe(0);
     expect(r.nodes.every((n) => n.up)).toBe(true);
     expect(r.agreedMaster?.host).toBe('db1');
+  });
+
+  it('--watch without --count runs until SIGINT, then exits with the last verdict', async () => {
+    const stdout = new PassThrough();
+    let out = '';
+    stdout.on('data', (d) => (out += String(d)));
+    const running = main(['node', 'falkorctl', '-i', c.inventoryPath, 'status', '--watch', '0.2'], { stdout, stderr: new PassThrough(), stdin: new PassThrough(), env: {}, cwd: '/' });
+    await waitFor(() => (out.match(/HEALTHY/g) ?? []).length, (n) => n >= 2, { what: 'two redraws', timeoutMs: 15_000 });
+    process.emit('SIGINT');
+    expect(await running).toBe(0);
+    expect(process.listenerCount('SIGINT')).toBe(0); // its handler is gone with it
+  });
+
+  it('unknown SSH host keys: nothing asked, exit 3 with the way out; --accept-new records them and goes on', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'falkorctl-status-kh-'));
+    const doc = parse(readFileSync(c.inventoryPath, 'utf8')) as { ssh: Record<string, unknown> };
+    doc.ssh.knownHosts = join(dir, 'known_hosts');
+    writeFileSync(join(dir, 'known_hosts'), '');
+    writeFileSync(join(dir, 'falkorctl.yaml'), stringify(doc));
+    const refused = await cliWith(join(dir, 'falkorctl.yaml'), 'status', '--no-color');
+    expect(refused.code).toBe(3);
+    expect(refused.out).toMatch(/db1: FalkorDB down — db1 \(10\.89\.0\.11:22\): host key is not known/);
+    expect(refused.err).toMatch(/re-run with --accept-new/);
+    const accepted = await cliWith(join(dir, 'falkorctl.yaml'), 'status', '--json', '--accept-new');
+    expect(accepted.code).toBe(0);
+    expect(readFileSync(join(dir, 'known_hosts'), 'utf8').trim().split('\n')).toHaveLength(4);
   });
 
   it('--limit asks only the chosen hosts and skips cluster-wide verdicts', async () => {
