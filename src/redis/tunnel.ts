@@ -34,13 +34,22 @@ export function createSshTunnels(inv: Inventory, o: TunnelOpts = {}): Tunnels {
   let jump: Promise<SshClient> | undefined;
   let auth: Promise<AuthMethods> | undefined;
   const interactive = o.prompt?.interactive ? o.prompt : undefined;
+  // Connections to several hosts may meet unknown keys at once; ask one question at a time.
+  let asking: Promise<unknown> = Promise.resolve();
+  const ask = interactive
+    ? (q: string) => {
+        const answer = asking.then(() => interactive.select(q, ['no', 'yes'] as const, 'no')).then((a) => a === 'yes');
+        asking = answer.catch(() => undefined);
+        return answer;
+      }
+    : undefined;
 
   async function open(name: string): Promise<SshClient> {
     const s = resolveHostSettings(inv, name, { env: o.env, knownHostsPath: o.knownHostsPath });
     auth ??= loadAuth(s, interactive ? (file) => interactive.password(`passphrase for ${file}`) : undefined);
     const common = {
       auth: await auth,
-      hostKeys: { knownHostsPath: s.knownHostsPath, acceptNew: o.acceptNew ?? false, log: o.notice ?? o.log },
+      hostKeys: { knownHostsPath: s.knownHostsPath, acceptNew: o.acceptNew ?? false, ask, log: o.notice ?? o.log },
       timeoutMs: s.connectTimeoutMs,
     };
     if (!s.jump) return connect(s, common);
