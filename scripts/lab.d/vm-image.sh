@@ -16,19 +16,22 @@ vm_image_key() {
   { realpath "$tree"
     sha256sum "$tree/var/lib/dpkg/status" | cut -c1-64
     find "$tree/opt" -type f -printf '%P %s %T@\n' 2>/dev/null | sort
-    declare -f vm_customise vm_small_initrd; echo "$VM_IMAGE_SIZE $VM_MAC"; } | sha256sum | cut -c1-16
+    declare -f vm_customise vm_small_initrd vm_pvh_kernel; echo "$VM_IMAGE_SIZE $VM_MAC"; } | sha256sum | cut -c1-16
 }
 
 vm_image_dir() { echo "$LAB_CACHE/vm-base-$(vm_image_key "$1")"; }
 
-# Prints the base image directory for TREE (root.img, vmlinuz, initrd.img), building it when missing.
+# Prints the base image directory for TREE (root.img, kernel, initrd.img), building it when missing.
 vm_image_ensure() {
   local tree=$1 dest tmp t0
   [ -f "$tree/var/lib/dpkg/status" ] || vm_die "not a Debian tree: $tree"
   dest=$(vm_image_dir "$tree")
+  mkdir -p "$LAB_CACHE"
+  # The cache is shared by every LAB_DIR: one build (and one prune) at a time.
+  exec 7>"$LAB_CACHE/.vm-image.lock"
+  flock -w 600 7 || vm_die "another guest image build is still running (waited 10 min)"
   if [ ! -f "$dest/root.img" ]; then
     t0=$(vm_now_ms)
-    mkdir -p "$LAB_CACHE"
     rm -rf "$LAB_CACHE"/.vm-build-* 2>/dev/null || true   # a crashed earlier build
     tmp=$(mktemp -d "$LAB_CACHE/.vm-build-XXXXXX")
     vm_log "building the guest base image from $tree (once per tree)"
@@ -41,7 +44,7 @@ vm_image_ensure() {
       vm_die "the tree has no kernel and initrd in /boot (needs linux-image-amd64 and initramfs-tools)"
     vm_small_initrd "$tmp/stage" "$kver" >>"$tmp/initrd.log" 2>&1 ||
       { tail -20 "$tmp/initrd.log" >&2; vm_die "mkinitramfs failed for the guest (log: $tmp/initrd.log)"; }
-    cp "$tmp/stage/boot/vmlinuz-$kver" "$tmp/vmlinuz"
+    vm_pvh_kernel "$tmp/stage/boot/vmlinuz-$kver" "$tmp/kernel"
     mv "$tmp/stage/boot/initrd-vm.img" "$tmp/initrd.img"
     mkfs.ext4 -q -F -L falkorctl-root -d "$tmp/stage" "$tmp/root.img" "$VM_IMAGE_SIZE" >/dev/null ||
       vm_die "mkfs.ext4 -d failed for the guest image"
@@ -52,6 +55,7 @@ vm_image_ensure() {
     find "$LAB_CACHE" -maxdepth 1 -name 'vm-base-*' ! -path "$dest" -exec rm -rf {} +
     vm_log "guest base image ready in $(( ($(vm_now_ms) - t0) / 1000 )) s: $dest"
   fi
+  exec 7>&-
   echo "$dest"
 }
 
@@ -69,6 +73,23 @@ vm_small_initrd() {
       exec chroot "$t" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin "$@"
   ' vm_small_initrd "$t" mkinitramfs -d /etc/initramfs-tools-vm -o /boot/initrd-vm.img "$kver"
   rm -rf "$t/etc/initramfs-tools-vm"
+}
+
+# Debian's bzImage is xz-compressed, and decompressing 65 MB under TCG takes seconds on every boot. The
+# kernel is built with PVH, so QEMU can start the uncompressed ELF directly; fall back to the bzImage if
+# that cannot be extracted (another compressor, or no PVH entry note: Xen note type 0x12).
+vm_pvh_kernel() {
+  local bz=$1 out=$2 off
+  off=$(LC_ALL=C grep -obUaP '\xFD7zXZ\x00' "$bz" | head -1 | cut -d: -f1) || true
+  if [ -n "$off" ] && command -v readelf >/dev/null; then
+    # xz complains about the bytes after its stream (the bzImage trailer); the ELF check below decides.
+    tail -c +$((off + 1)) "$bz" | xz -dc >"$out.elf" 2>/dev/null || true
+    if readelf -n "$out.elf" 2>/dev/null | grep -q 'Unknown note type: (0x00000012)'; then
+      mv "$out.elf" "$out"; return 0
+    fi
+  fi
+  rm -f "$out.elf"
+  cp "$bz" "$out"
 }
 
 # What a QEMU guest needs beyond the shared tree. Host identity is NOT baked in: each boot receives its

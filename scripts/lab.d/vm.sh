@@ -82,14 +82,14 @@ vm_up() {
   # qboot instead of SeaBIOS: a firmware that only loads the kernel, seconds faster under TCG.
   qemu-system-x86_64 -name "$VM_NAME" -bios qboot.rom -accel tcg -cpu max -m "$VM_MEM" -smp "$VM_SMP" -nodefaults -no-reboot \
     -display none -serial "file:$VM_DIR/console.log" -monitor none -daemonize -pidfile "$VM_DIR/qemu.pid" \
-    -kernel "$base/vmlinuz" -initrd "$base/initrd.img" \
+    -kernel "$base/kernel" -initrd "$base/initrd.img" \
     -append "$VM_CMDLINE systemd.hostname=$VM_NAME ${LAB_VM_CMDLINE_EXTRA:-}" \
     "${drives[@]}" \
     -nic "user,model=virtio-net-pci,mac=$VM_MAC,restrict=on,hostfwd=tcp:$VM_ADDR:$VM_PORT-:22" \
     -fw_cfg "name=opt/falkorctl/host_key,file=$VM_DIR/host_key" \
     -fw_cfg "name=opt/falkorctl/host_key_pub,file=$VM_DIR/host_key.pub" \
     -fw_cfg "name=opt/falkorctl/authorized_keys,file=$LAB_DIR/id_ed25519.pub" \
-    </dev/null >"$VM_DIR/qemu.log" 2>&1 8>&- 9>&- || { cat "$VM_DIR/qemu.log" >&2; vm_die "qemu failed to start"; }
+    </dev/null >"$VM_DIR/qemu.log" 2>&1 7>&- 8>&- 9>&- || { cat "$VM_DIR/qemu.log" >&2; vm_die "qemu failed to start"; }
   # QEMU's forward accepts TCP before sshd is up, so only a full SSH login counts.
   until vm_banner_ok "$VM_PORT" && vm_ssh_ok; do
     vm_running_pid >/dev/null || { tail -25 "$VM_DIR/console.log" >&2; vm_die "$VM_NAME: qemu exited during boot"; }

@@ -37,10 +37,16 @@ function freePort(): Promise<number> {
 const labVm = (cmd: string) =>
   execa(script, [cmd], { env: { LAB_DIR: labDir, LAB_VM_PORT: String(port) }, reject: false, all: true });
 
-function sshArgs(knownHosts = `${labDir}/known_hosts`): string[] {
+let controlPath = 'none';
+
+/** Options for real ssh to the guest: lab key and known_hosts only, strict. Commands go through one
+ *  master connection (a TCG guest spends seconds on each key exchange; falkorctl's ssh2 reuses its own). */
+function sshArgs(knownHosts = `${labDir}/known_hosts`, control: 'master' | 'client' | 'none' = 'client'): string[] {
+  const mux = { master: ['ControlMaster=yes', `ControlPath=${controlPath}`],
+    client: ['ControlMaster=no', `ControlPath=${controlPath}`], none: ['ControlMaster=no', 'ControlPath=none'] }[control];
   return ['-i', `${labDir}/id_ed25519`, '-o', 'IdentitiesOnly=yes', '-o', `UserKnownHostsFile=${knownHosts}`,
     '-o', 'GlobalKnownHostsFile=/dev/null', '-o', 'StrictHostKeyChecking=yes', '-o', 'BatchMode=yes',
-    '-o', 'ConnectTimeout=10', '-p', String(port), `root@${addr}`];
+    '-o', 'ConnectTimeout=30', ...mux.flatMap((o) => ['-o', o]), '-p', String(port), `root@${addr}`];
 }
 
 /** Runs one argv on the guest (quoted in the one place that quotes), never throwing. */
@@ -63,9 +69,15 @@ describe.skipIf(!enabled)('QEMU lab guest (LVM on XFS over SSH)', () => {
     if (up.exitCode !== 0) throw new Error(`scripts/lab-vm up failed (${up.exitCode}):\n${up.all}`);
     bootMs = Number(await readFile(`${vmDir}/boot_ms`, 'utf8'));
     console.log(`lab-vm: boot to SSH ${(bootMs / 1000).toFixed(1)} s`);
+    controlPath = `${await mkdtemp(join(tmpdir(), 'lab-vm-ssh-'))}/master`;
+    // The master authenticates the guest once, strictly; -f backgrounds it after login, stdio detached.
+    const master = await execa('ssh', ['-N', '-f', ...sshArgs(undefined, 'master')],
+      { reject: false, stdio: 'ignore', timeout: 90_000 });
+    if (master.exitCode !== 0) throw new Error(`ssh master connection to the guest failed (${master.exitCode})`);
   }, 420_000);
 
   afterAll(async () => {
+    await execa('ssh', [...sshArgs(), '-O', 'exit'], { reject: false, stdio: 'ignore' });
     await labVm('down'); // also after a failed test; idempotent
   }, 60_000);
 
@@ -85,9 +97,25 @@ describe.skipIf(!enabled)('QEMU lab guest (LVM on XFS over SSH)', () => {
     await execa('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', other], { stdin: 'ignore' });
     const otherPub = (await readFile(`${other}.pub`, 'utf8')).split(' ');
     await writeFile(`${other}_known_hosts`, `[${addr}]:${port} ${otherPub[0]} ${otherPub[1]}\n`);
-    const r = await execa('ssh', [...sshArgs(`${other}_known_hosts`), 'true'], { reject: false, stdin: 'ignore' });
+    // A fresh connection (not the master), so the key exchange really happens against the wrong key.
+    const r = await execa('ssh', [...sshArgs(`${other}_known_hosts`, 'none'), 'true'], { reject: false, stdin: 'ignore' });
     expect(r.exitCode).toBe(255);
     expect(r.stderr).toMatch(/HOST IDENTIFICATION HAS CHANGED|Host key verification failed/);
+  });
+
+  it('the guest reaches nothing: user networking is restricted (no path even to this machine)', async () => {
+    // Without restrict=on, 10.0.2.2 inside the guest is this machine's loopback: the connect would succeed.
+    let connections = 0;
+    const srv = createServer((sock) => { connections++; sock.destroy(); });
+    await new Promise<void>((resolve) => srv.listen(0, '127.0.0.1', resolve));
+    const hostPort = (srv.address() as { port: number }).port;
+    try {
+      const r = await onGuest(['timeout', '5', 'bash', '-c', `exec 3<>/dev/tcp/10.0.2.2/${hostPort}`]);
+      expect(r.exitCode).not.toBe(0);
+      expect(connections).toBe(0);
+    } finally {
+      srv.close();
+    }
   });
 
   it('writes a vm.yaml inventory that the schema accepts', async () => {
