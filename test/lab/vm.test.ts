@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execa } from 'execa';
 import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createServer } from 'node:net';
@@ -88,6 +88,14 @@ describe.skipIf(!enabled)('QEMU lab guest (LVM on XFS over SSH)', () => {
     expect((await labVm('status')).stdout).toMatch(new RegExp(`^vm1 running pid=\\d+ ssh=${addr}:${port} `));
   });
 
+  it('up again is a no-op on a healthy guest', async () => {
+    const pid = await readFile(`${vmDir}/qemu.pid`, 'utf8');
+    const again = await labVm('up');
+    expect(again.exitCode, again.all).toBe(0);
+    expect(again.stderr).toMatch(/already up/);
+    expect(await readFile(`${vmDir}/qemu.pid`, 'utf8')).toBe(pid);
+  });
+
   it('known_hosts holds the key the guest really serves, and a wrong key is refused', async () => {
     const known = await readFile(`${labDir}/known_hosts`, 'utf8');
     const served = (await must(['cat', '/etc/ssh/ssh_host_ed25519_key.pub'])).trim().split(' ');
@@ -163,8 +171,9 @@ describe.skipIf(!enabled)('QEMU lab guest (LVM on XFS over SSH)', () => {
     expect(await must(['lvs', '--noheadings', '-o', 'lv_name', 'falkordb-vg'])).not.toMatch(/huge/);
   });
 
-  it('down stops QEMU and removes the overlay, the disks and the inventory', async () => {
+  it('down stops QEMU, even with its pidfile lost, and removes the overlay, the disks and the inventory', async () => {
     const pid = (await readFile(`${vmDir}/qemu.pid`, 'utf8')).trim();
+    await rm(`${vmDir}/qemu.pid`); // as after a crash: only the sweep by command line can find it now
     const down = await labVm('down');
     expect(down.exitCode, down.all).toBe(0);
     expect(existsSync(`/proc/${pid}`)).toBe(false);
