@@ -15,7 +15,7 @@ import { sshTransportFor } from '../remote/ssh.js';
 import { renderAll } from '../render/index.js';
 import { applyPlan } from '../deploy/apply.js';
 import { runCheck } from '../deploy/checks.js';
-import { gatherFacts } from '../deploy/facts.js';
+import { connectAll, gatherFacts } from '../deploy/facts.js';
 import { lintGate } from '../deploy/lint-gate.js';
 import { addSentinelFacts, redisCommand } from '../deploy/sentinel-facts.js';
 import { liveMaster, withMaster } from '../deploy/live.js';
@@ -34,6 +34,8 @@ export const run: Handler = async ({ opts }, ctx) => {
   const transport = sshTransportFor(loaded.inventory, ctx, opts);
   const factory = redisFactoryFor(loaded.inventory, ctx, opts);
   try {
+    // Every selected host first: an unreachable one, a refused key or a failed login stops the run here.
+    await connectAll(hosts, transport, forks);
     // Read-only discovery; a node that cannot be asked is a fact (down), the strict connect is below.
     const topo = await discoverTopology(loaded.inventory, factory, secrets, { forks });
     const refused = topo.nodes.find((n) => !n.up && /WRONGPASS|NOAUTH|invalid (username-)?password/i.test(n.error ?? ''));

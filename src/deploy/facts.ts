@@ -4,7 +4,7 @@
 import { FalkorError, isFalkorError } from '../errors.js';
 import type { Host, Inventory } from '../inventory/schema.js';
 import { parseStat, type RemoteFileState } from '../remote/file-scripts.js';
-import { runParallel } from '../remote/parallel.js';
+import { runParallel, type Settled } from '../remote/parallel.js';
 import type { Transport } from '../remote/transport.js';
 import type { RenderedFile } from '../render/index.js';
 import { serviceUser } from '../templates/common.js';
@@ -12,20 +12,27 @@ import { dirsOf, isUnitFile, pathsOf, rolesOf, UNITS } from './layout.js';
 import { sha } from './plan.js';
 import type { DirState, HostFacts, UnitState } from './types.js';
 
+/** Opens the connection to every host with one harmless command; any failure stops the run, all named. */
+export async function connectAll(hosts: readonly Host[], t: Transport, forks: number): Promise<void> {
+  orFail(hosts, await runParallel(hosts, forks, (h) => t.exec(h.name, ['true'])));
+}
+
 export async function gatherFacts(inv: Inventory, hosts: readonly Host[], files: readonly RenderedFile[], t: Transport, o: { forks: number; readAll?: boolean }): Promise<Map<string, HostFacts>> {
   const res = await runParallel(hosts, o.forks, (h) => hostFacts(inv, h, files.filter((f) => f.host === h.name), t, o.readAll ?? false));
+  orFail(hosts, res);
+  return new Map(res.map((r, i) => [hosts[i]!.name, (r as { value: HostFacts }).value]));
+}
+
+function orFail(hosts: readonly Host[], res: Settled<unknown>[]): void {
   const failed = res.flatMap((r, i) => (r.status === 'rejected' ? [{ host: hosts[i]!.name, reason: r.reason }] : []));
   if (failed.length) {
     const lines = failed.map((f) => `  ${isFalkorError(f.reason) || f.reason instanceof Error ? (f.reason as Error).message : String(f.reason)}`);
     const hint = failed.some((f) => /host key/i.test(String((f.reason as Error)?.message))) ? 'a changed host key is never accepted: check the host, then fix known_hosts' : undefined;
     throw new FalkorError('REMOTE', `cannot deploy: ${failed.length} of ${hosts.length} host(s) could not be asked; nothing was changed on any host\n${lines.join('\n')}`, { hint });
   }
-  return new Map(res.map((r, i) => [hosts[i]!.name, (r as { value: HostFacts }).value]));
 }
 
 async function hostFacts(inv: Inventory, h: Host, files: readonly RenderedFile[], t: Transport, readAll: boolean): Promise<HostFacts> {
-  // One cheap command first: it opens the connection, so a bad key or address fails once, clearly.
-  await t.exec(h.name, ['true']);
   const paths = pathsOf(inv, h, files);
   const r = rolesOf(inv, h);
   const units = [...(r.db ? [UNITS.falkordb] : []), ...(r.sentinel ? [UNITS.sentinel] : []), ...(r.haproxy ? [UNITS.haproxy] : [])];

@@ -19,7 +19,7 @@ const NO_NOTIFY = '[Service]\nType=exec\n';
 const WIPE_DB = [
   'systemctl stop falkordb-sentinel.service falkordb.service 2>/dev/null',
   'systemctl disable falkordb-sentinel.service falkordb.service 2>/dev/null',
-  'rm -rf /etc/falkordb /var/lib/falkordb /var/log/falkordb /etc/systemd/system/falkordb.service /etc/systemd/system/falkordb-sentinel.service /etc/systemd/system/falkordb.service.d /etc/systemd/system/falkordb-sentinel.service.d /etc/sysctl.d/60-falkordb.conf /etc/tmpfiles.d/falkordb-thp.conf',
+  'rm -rf /etc/falkordb /var/lib/falkordb /var/log/falkordb /etc/systemd/system/falkordb.service /etc/systemd/system/falkordb-sentinel.service /etc/systemd/system/falkordb.service.d /etc/systemd/system/falkordb-sentinel.service.d /etc/sysctl.d/60-falkordb.conf /etc/tmpfiles.d/falkordb-thp.conf /etc/systemd/system/falkordb*.bak',
   'userdel falkordb 2>/dev/null',
   'for u in falkordb falkordb-sentinel; do mkdir -p /etc/systemd/system/$u.service.d && printf "$1" > /etc/systemd/system/$u.service.d/lab-no-notify.conf; done',
   'systemctl daemon-reload',
@@ -54,11 +54,23 @@ export async function falkorctl(args: readonly string[], o: { timeoutMs?: number
   return { code: r.exitCode ?? -1, stdout: r.stdout, stderr: r.stderr };
 }
 
-/** Modification times (ns) of every file deploy manages, per host: a no-op deploy must leave them all. */
+/**
+ * Modification times (ns) of every file and directory deploy manages, per host: a no-op deploy must
+ * leave them all. Only deploy's own paths: other tests may install their own units on the lab meanwhile.
+ */
+const MANAGED = [
+  'find /etc/falkordb /etc/haproxy /etc/systemd/system/haproxy.service.d /opt/falkordb -maxdepth 1 -printf "%p %T@\\n" 2>/dev/null',
+  // the service's own directories themselves, not what Redis and Sentinel write inside them
+  'find /var/lib/falkordb /var/log/falkordb -maxdepth 0 -printf "%p %T@ %m %u\\n" 2>/dev/null',
+  'find /etc/systemd/system -maxdepth 1 \\( -name "falkordb.service*" -o -name "falkordb-sentinel.service*" \\) -printf "%p %T@\\n"',
+  'find /etc/sysctl.d/60-falkordb.conf /etc/tmpfiles.d/falkordb-thp.conf -printf "%p %T@\\n" 2>/dev/null',
+  'true',
+].join('; ');
+
 export async function mtimes(lab: Lab): Promise<Record<string, string>> {
   const out: Record<string, string> = {};
   for (const h of lab.state.hosts) {
-    const r = await lab.exec(h.name, ['sh', '-c', 'find /etc/falkordb /etc/haproxy /etc/systemd/system /etc/sysctl.d /etc/tmpfiles.d -maxdepth 2 -printf "%p %T@\\n" 2>/dev/null; true']);
+    const r = await lab.exec(h.name, ['sh', '-c', MANAGED]);
     out[h.name] = r.stdout.split('\n').sort().join('\n');
   }
   return out;

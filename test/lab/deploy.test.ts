@@ -40,6 +40,12 @@ describe('deploy in the lab', () => {
     expect(r.stdout).toMatch(/lb1 +start haproxy.service/);
     expect(r.stdout).toContain('dry run: nothing was changed');
     expect(r.stdout + r.stderr).not.toContain(lab.password());
+    const j = await falkorctl(['-i', inv, '--json', 'deploy', '--dry-run']);
+    expect(j.code, j.stderr).toBe(0);
+    const doc = JSON.parse(j.stdout) as { dryRun: boolean; master: string; steps: { id: string; upload?: { secret: boolean; mode: string } }[] };
+    expect(doc).toMatchObject({ dryRun: true, master: 'db1' });
+    expect(doc.steps.find((s) => s.id === 'db1:file:/etc/falkordb/secrets.conf')?.upload).toMatchObject({ secret: true, mode: '0600' });
+    expect(j.stdout).not.toContain(lab.password());
     expect(await mtimes(lab)).toEqual(before);
     expect((await lab.exec('db1', ['id', 'falkordb'])).exitCode).not.toBe(0);
   });
