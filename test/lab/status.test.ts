@@ -207,6 +207,23 @@ describe('status shows each condition broken on a real host, then healthy again'
     await healthy('Sentinels back');
   });
 
+  it('a failed RDB save (data directory taken from the service user)', async () => {
+    const dir = c.inv.redis.dataDir;
+    const user = c.inv.redis.user;
+    await c.transport.exec('db2', ['chown', 'root:root', dir]);
+    await c.transport.exec('db2', ['chmod', '0700', dir]);
+    try {
+      await redis('db2', c.inv.redis.port, (r) => r.call('BGSAVE'), c.secrets.password);
+      const s = await degraded('BGSAVE failed on db2', /^db2: last RDB save failed \(rdb_last_bgsave_status:err\)/);
+      expect(s.r.nodes.find((n) => n.host === 'db2')!.persistence?.rdbLastBgsaveStatus).toBe('err');
+    } finally {
+      await c.transport.exec('db2', ['chown', `${user}:${user}`, dir]);
+      await c.transport.exec('db2', ['chmod', '0755', dir]);
+    }
+    await redis('db2', c.inv.redis.port, (r) => r.call('BGSAVE'), c.secrets.password);
+    await healthy('a BGSAVE that succeeds again');
+  });
+
   it('a backend server put in maintenance in HAProxy (stats socket over SSH)', async () => {
     const sock = c.inv.haproxy.statsSocket;
     await haproxyCommand(factory.tunnels!, 'lb1', sock, 'set server falkordb_read/db2 state maint');
