@@ -10,6 +10,8 @@ export interface NodeFacts {
   host: string;
   address: string;
   port: number;
+  /** The inventory's role: only the intended one; after a failover `replication.role` differs. */
+  intendedRole: 'master' | 'replica';
   up: boolean;
   error?: string;
   /** The error's taxonomy code (REMOTE, TIMEOUT, REFUSED…) when the node could not be asked. */
@@ -28,7 +30,7 @@ export const nodePort = (inv: Inventory): number => (inv.tls?.enabled && !inv.tl
 
 export async function nodeFacts(inv: Inventory, host: Host, factory: RedisFactory, secrets: Pick<Secrets, 'password'>, timeoutMs?: number): Promise<NodeFacts> {
   const port = nodePort(inv);
-  const base = { host: host.name, address: host.address, port };
+  const base = { host: host.name, address: host.address, port, intendedRole: host.role === 'master' ? ('master' as const) : ('replica' as const) };
   let r;
   try {
     r = await factory.open(host, port, { password: secrets.password, timeoutMs });

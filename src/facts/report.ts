@@ -59,7 +59,8 @@ export function renderHuman(r: StatusReport, c: ChalkInstance): string {
       n.host,
       `${n.address}:${n.port}`,
       rep.loading ? bad('loading') : ok('up'),
-      rep.role === 'master' ? { text: 'master', paint: c.cyan } : rep.role,
+      // after a failover the live role differs from the inventory's: normal, but worth seeing
+      rep.role === n.intendedRole ? { text: rep.role, paint: rep.role === 'master' ? c.cyan : undefined } : { text: `${rep.role} (inventory: ${n.intendedRole})`, paint: c.yellow },
       link,
       String(rep.offset ?? '?'),
       lag,

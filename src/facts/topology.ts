@@ -45,7 +45,7 @@ export async function discoverTopology(inv: Inventory, factory: RedisFactory, se
     runParallel(dbs, forks, (h) => nodeFacts(inv, h, factory, secrets, o.timeoutMs)),
     runParallel(sents, forks, (h) => sentinelView(inv, h, factory, secrets, o.timeoutMs)),
   ]);
-  const nodes = withLag(nodeRes.map((r, i) => (r.status === 'fulfilled' ? r.value : { host: dbs[i]!.name, address: dbs[i]!.address, port: nodePort(inv), up: false, ...errorOf(r.status === 'rejected' ? r.reason : 'skipped') })));
+  const nodes = withLag(nodeRes.map((r, i) => (r.status === 'fulfilled' ? r.value : { host: dbs[i]!.name, address: dbs[i]!.address, port: nodePort(inv), intendedRole: dbs[i]!.role === 'master' ? ('master' as const) : ('replica' as const), up: false, ...errorOf(r.status === 'rejected' ? r.reason : 'skipped') })));
   const sentinels = sentRes.map((r, i) => (r.status === 'fulfilled' ? r.value : { host: sents[i]!.name, up: false, ...errorOf(r.status === 'rejected' ? r.reason : 'skipped') }));
   const named = sentinels.filter((s) => s.masterAddr).map((s) => `${s.masterAddr!.address}:${s.masterAddr!.port}`);
   const opinions = [...new Set(named)];

@@ -24,7 +24,7 @@ const inv = inventorySchema.parse({
 
 function node(host: string, address: string, infoText: string, patch: (t: string) => string = (t) => t): NodeFacts {
   const info = parseInfo(patch(infoText));
-  return { host, address, port: 6379, up: true, replication: replication(info), memory: memory(info), persistence: persistence(info), redisVersion: '8.2.3', falkordbVersion: '4.16.3' };
+  return { host, address, port: 6379, intendedRole: host === 'db1' ? ('master' as const) : ('replica' as const), up: true, replication: replication(info), memory: memory(info), persistence: persistence(info), redisVersion: '8.2.3', falkordbVersion: '4.16.3' };
 }
 const sentinel = (host: string, ip = '127.0.9.1', flags = ['master']): SentinelView => ({
   host,
@@ -54,7 +54,7 @@ describe('evaluate', () => {
   });
   it('a node that cannot be reached', () => {
     const t = topo();
-    t.nodes[2] = { host: 'db3', address: '127.0.9.5', port: 6379, up: false, error: 'db3: port 6379: connection refused (nothing listening)' };
+    t.nodes[2] = { host: 'db3', address: '127.0.9.5', port: 6379, intendedRole: 'replica', up: false, error: 'db3: port 6379: connection refused (nothing listening)' };
     expect(degraded(evaluate(inv, t, [lb({ 'falkordb_read/db3': 'DOWN' })]))).toEqual(['db3: FalkorDB down — port 6379: connection refused (nothing listening)']);
   });
   it('a replication link down, with how long', () => {

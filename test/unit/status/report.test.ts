@@ -22,7 +22,7 @@ const inv = inventorySchema.parse({
 });
 const node = (host: string, address: string, text: string) => {
   const info = parseInfo(text);
-  return { host, address, port: 6379, up: true, replication: replication(info), memory: memory(info), persistence: persistence(info), redisVersion: '8.2.3', falkordbVersion: '4.16.3' };
+  return { host, address, port: 6379, intendedRole: host === 'db1' ? ('master' as const) : ('replica' as const), up: true, replication: replication(info), memory: memory(info), persistence: persistence(info), redisVersion: '8.2.3', falkordbVersion: '4.16.3' };
 };
 const sentinel = (host: string) => ({ host, up: true, masterAddr: { address: '127.0.9.1', port: 6379 }, master: { name: 'falkordb-master', ip: '127.0.9.1', port: 6379, flags: ['master'], numSlaves: 1, numOtherSentinels: 1, quorum: 2, configEpoch: 0 } });
 
@@ -52,6 +52,10 @@ describe('renderHuman', () => {
     expect(text).toContain('✗ lb1: falkordb_read/db2 is MAINT: taken out by an operator');
     expect(text.trimEnd().split('\n').pop()).toBe('DEGRADED: 2 problem(s)');
     expect(report.healthy).toBe(false);
+  });
+  it('a live role other than the inventory\'s (after a failover) is shown beside it', () => {
+    const swapped = buildReport(inv, { ...topo, nodes: topo.nodes.map((n) => ({ ...n, intendedRole: n.host === 'db1' ? ('replica' as const) : ('master' as const) })) }, haproxy, [], 1795793000_000);
+    expect(renderHuman(swapped, new Chalk({ level: 0 }))).toMatch(/db1\s+127\.0\.9\.1:6379\s+up\s+master \(inventory: replica\)/);
   });
   it('the JSON report leaves out the raw INFO', () => {
     expect(JSON.stringify(report)).not.toContain('"info"');
