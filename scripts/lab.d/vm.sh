@@ -110,7 +110,7 @@ vm_down_quiet() {
   deadline=$(( $(date +%s) + 10 ))
   for p in $pids; do
     while kill -0 "$p" 2>/dev/null && [ "$(date +%s)" -lt "$deadline" ]; do sleep 0.1; done
-    kill -KILL "$p" 2>/dev/null || true
+    kill -0 "$p" 2>/dev/null && { vm_log "qemu $p ignored SIGTERM for 10 s; killing it"; kill -KILL "$p" 2>/dev/null || true; }
   done
   local port
   for port in $(cat "$LAB_DIR"/vm/*/port 2>/dev/null); do vm_known_hosts_drop "$port"; done
@@ -128,23 +128,25 @@ vm_status() {
   fi
 }
 
-# A separate inventory for the storage guest, valid against src/inventory/schema.ts.
+# A separate inventory for the storage guest that falkorctl's loader accepts (schema and semantic checks):
+# one host, so it is the master and the one Sentinel with quorum 1; the lab's password file, as in
+# scripts/lab. Written whole (tmp + rename): a reader never sees half a file.
 vm_inventory_write() {
-  local i devs=""
+  local i devs="" f="$LAB_DIR/vm.yaml"
   for ((i = 1; i <= VM_DISKS; i++)); do devs+="${devs:+, }/dev/vd$(printf "\\x$(printf %x $((97 + i)))")"; done
-  cat >"$LAB_DIR/vm.yaml" <<YAML
-# Written by scripts/lab-vm up; removed by scripts/lab-vm down.
+  [ -s "$LAB_DIR/password" ] || (umask 077; head -c 24 /dev/urandom | base64 | tr -d '/+=' >"$LAB_DIR/password")
+  cat >"$f.tmp" <<YAML
+# Written by scripts/lab-vm up; removed by scripts/lab-vm down. The QEMU guest for storage (LVM + XFS).
 cluster: lab-vm
 ssh:
   user: root
   identityFile: $LAB_DIR/id_ed25519
   knownHosts: $LAB_DIR/known_hosts
-auth:
-  password: env:FALKORDB_PASSWORD
+  connectTimeoutMs: 30000
 hosts:
   - name: $VM_NAME
     address: $VM_ADDR
-    role: replica
+    role: master
     ssh: { port: $(cat "$VM_DIR/port") }
     storage:
       devices: [$devs]
@@ -152,5 +154,12 @@ hosts:
       volumes:
         - { name: data, size: 1G, mount: /var/lib/falkordb/data, options: [noatime] }
         - { name: backup, size: 1G, mount: /var/lib/falkordb/backup, options: [noatime] }
+redis:
+  maxmemory: 256mb
+sentinel:
+  quorum: 1
+auth:
+  password: file:$LAB_DIR/password
 YAML
+  mv "$f.tmp" "$f"
 }

@@ -9,8 +9,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createServer } from 'node:net';
-import { parse } from 'yaml';
-import { inventorySchema } from '../../src/inventory/schema.js';
+import { validateInventory } from '../../src/inventory/load.js';
 import { quoteArgv } from '../../src/remote/quote.js';
 
 const enabled = process.env.LAB_VM !== '0';
@@ -126,14 +125,19 @@ describe.skipIf(!enabled)('QEMU lab guest (LVM on XFS over SSH)', () => {
     }
   });
 
-  it('writes a vm.yaml inventory that the schema accepts', async () => {
-    const inv = inventorySchema.parse(parse(await readFile(`${labDir}/vm.yaml`, 'utf8')));
-    const vm1 = inv.hosts.find((h) => h.name === 'vm1');
+  it('writes a vm.yaml inventory that falkorctl\'s loader accepts (schema and semantic checks)', async () => {
+    const r = validateInventory(await readFile(`${labDir}/vm.yaml`, 'utf8'), 'vm.yaml');
+    expect(r.errors).toEqual([]);
+    const vm1 = r.inventory?.hosts.find((h) => h.name === 'vm1');
     expect(vm1?.address).toBe(addr);
     expect(vm1?.ssh?.port).toBe(port);
     expect(vm1?.storage?.devices).toEqual(['/dev/vdb', '/dev/vdc']);
     expect(vm1?.storage?.volumeGroup).toBe('falkordb-vg');
-    expect(vm1?.storage?.volumes.map((v) => v.name)).toEqual(['data', 'backup']);
+    expect(vm1?.storage?.volumes.map((v) => [v.name, v.size, v.mount, v.options])).toEqual([
+      ['data', '1G', '/var/lib/falkordb/data', ['noatime']],
+      ['backup', '1G', '/var/lib/falkordb/backup', ['noatime']],
+    ]);
+    expect(r.inventory?.auth.password).toBe(`file:${labDir}/password`);
   });
 
   it('pvcreate → vgcreate → lvcreate → mkfs.xfs → mount noatime → fstab by UUID', async () => {
