@@ -22,7 +22,7 @@ export async function gatherStatus(inv: Inventory, secrets: Pick<Secrets, 'passw
     haproxyFacts(inv, tunnels, o),
   ]);
   const findings = evaluate(inv, topo, haproxy, { partial: o.partial });
-  return buildReport(inv, topo, haproxy, findings, (o.now ?? Date.now)());
+  return buildReport(inv, topo, haproxy, findings, (o.now ?? Date.now)(), o.partial);
 }
 
 /** Taxonomy codes of everything that could not be asked (to tell "degraded" from "refused to connect"). */

@@ -13,6 +13,8 @@ export interface StatusReport {
   /** Unix seconds when the facts were gathered. */
   checkedAt: number;
   healthy: boolean;
+  /** --limit: only some hosts were asked, so cluster-wide verdicts were not made. */
+  partial: boolean;
   masterName: string;
   quorum: number;
   nodes: Omit<NodeFacts, 'info'>[];
@@ -22,11 +24,12 @@ export interface StatusReport {
   findings: Finding[];
 }
 
-export function buildReport(inv: Inventory, topo: Topology, haproxy: HAProxyView[], findings: Finding[], now: number): StatusReport {
+export function buildReport(inv: Inventory, topo: Topology, haproxy: HAProxyView[], findings: Finding[], now: number, partial = false): StatusReport {
   return {
     cluster: inv.cluster,
     checkedAt: Math.floor(now / 1000),
     healthy: !findings.some((f) => f.severity === 'degraded'),
+    partial,
     masterName: inv.sentinel.masterName,
     quorum: inv.sentinel.quorum,
     nodes: topo.nodes.map(({ info: _info, ...n }) => n),
@@ -74,7 +77,7 @@ export function renderHuman(r: StatusReport, c: ChalkInstance): string {
 
   if (r.sentinels.length) {
     const agreed = r.agreedMaster ? `${r.agreedMaster.address}:${r.agreedMaster.port}${r.agreedMaster.host ? ` (${r.agreedMaster.host})` : ''}` : 'no agreement';
-    out.push(c.bold(`Sentinel`) + c.dim(` — master "${r.masterName}", quorum ${r.quorum}, agreed: `) + (r.agreedMaster ? c.green(agreed) : c.red(agreed)));
+    out.push(c.bold(`Sentinel`) + c.dim(` — master "${r.masterName}", quorum ${r.quorum}, agreed${r.partial ? ' (among those asked)' : ''}: `) + (r.agreedMaster ? c.green(agreed) : c.red(agreed)));
     const rows: Row[] = r.sentinels.map((s) => {
       if (!s.up) return [s.host, bad('down'), '', '', ''];
       if (!s.masterAddr) return [s.host, ok('up'), bad('not tracked'), '', ''];
@@ -102,6 +105,7 @@ export function renderHuman(r: StatusReport, c: ChalkInstance): string {
   for (const f of degraded) out.push(c.red(`  ✗ ${f.message}`));
   for (const f of warnings) out.push(c.yellow(`  ! ${f.message}`));
   if (r.findings.length) out.push('');
+  if (r.partial) out.push(c.dim('(--limit: only these hosts were asked; cluster-wide checks skipped)'));
   out.push(r.healthy ? c.green.bold(`HEALTHY${warnings.length ? ` (${warnings.length} warning(s))` : ''}`) : c.red.bold(`DEGRADED: ${degraded.length} problem(s)`));
   return out.join('\n');
 }

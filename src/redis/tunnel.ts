@@ -52,10 +52,16 @@ export function createSshTunnels(inv: Inventory, o: TunnelOpts = {}): Tunnels {
       hostKeys: { knownHostsPath: s.knownHostsPath, acceptNew: o.acceptNew ?? false, ask, log: o.notice ?? o.log },
       timeoutMs: s.connectTimeoutMs,
     };
-    if (!s.jump) return connect(s, common);
+    if (!s.jump) {
+      const c = await connect(s, common);
+      o.log?.(`${name}: SSH connected for tunnels (${s.user}@${s.address}:${s.port})`);
+      return c;
+    }
     const j = s.jump;
     jump ??= connect(j, common);
-    return connect(s, { ...common, sock: await forward(await jump, s, j), via: j });
+    const c = await connect(s, { ...common, sock: await forward(await jump, s, j), via: j });
+    o.log?.(`${name}: SSH connected for tunnels (${s.user}@${s.address}:${s.port} via ${j.address}:${j.port})`);
+    return c;
   }
 
   function client(name: string): Promise<SshClient> {
@@ -83,6 +89,7 @@ export function createSshTunnels(inv: Inventory, o: TunnelOpts = {}): Tunnels {
           if (err) reject(new FalkorError('REMOTE', `${host}: ${describeTarget(target)}: ${channelReason(err, 'path' in target)}`));
           else resolve(ch);
         };
+        o.log?.(`${host}: tunnel to ${'port' in target ? `127.0.0.1:${target.port}` : target.path}`);
         if ('port' in target) c.forwardOut('127.0.0.1', 0, '127.0.0.1', target.port, done);
         else c.openssh_forwardOutStreamLocal(target.path, done);
       });

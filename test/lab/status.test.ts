@@ -148,6 +148,7 @@ describe('status on a healthy cluster', () => {
     expect(r.nodes.map((n) => n.host)).toEqual(['db2']);
     expect(r.sentinels.map((s) => s.host)).toEqual(['db2']);
     expect(r.haproxy).toEqual([]);
+    expect(r.partial).toBe(true);
   });
 });
 
