@@ -2,16 +2,22 @@
 import { describe, expect, it } from 'vitest';
 import { execa } from 'execa';
 import { existsSync } from 'node:fs';
-import { mkdtemp, readdir } from 'node:fs/promises';
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 const script = new URL('../../scripts/lab-vm', import.meta.url).pathname;
 
+/** Runs the script against a fresh LAB_DIR; `left` is what it left there (null: not even the dir). */
 async function run(args: string[], env: Record<string, string> = {}) {
-  const labDir = join(await mkdtemp(join(tmpdir(), 'lab-vm-cli-')), 'lab');
-  const r = await execa(script, args, { env: { LAB_DIR: labDir, ...env }, reject: false, stdin: 'ignore' });
-  return { ...r, labDir };
+  const parent = await mkdtemp(join(tmpdir(), 'lab-vm-cli-'));
+  const labDir = join(parent, 'lab');
+  try {
+    const r = await execa(script, args, { env: { LAB_DIR: labDir, ...env }, reject: false, stdin: 'ignore' });
+    return { ...r, left: existsSync(labDir) ? await readdir(labDir) : null };
+  } finally {
+    await rm(parent, { recursive: true, force: true });
+  }
 }
 
 describe('scripts/lab-vm input handling', () => {
@@ -29,7 +35,7 @@ describe('scripts/lab-vm input handling', () => {
     expect(r.stderr).toMatch(message);
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
     expect(r.stdout).toBe('');
-    expect(existsSync(r.labDir)).toBe(false);
+    expect(r.left).toBeNull();
   });
 
   it('an unknown command exits 2 with the usage; --help exits 0', async () => {
@@ -50,6 +56,6 @@ describe('scripts/lab-vm input handling', () => {
     expect(ssh.stderr).toMatch(/vm1 is not running \(scripts\/lab-vm up\)/);
     const down = await run(['down']);
     expect(down.exitCode).toBe(0);
-    expect(await readdir(down.labDir)).toEqual([]);
+    expect(down.left).toEqual([]);
   });
 });

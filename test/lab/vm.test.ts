@@ -37,6 +37,12 @@ const labVm = (cmd: string) =>
   execa(script, [cmd], { env: { LAB_DIR: labDir, LAB_VM_PORT: String(port) }, reject: false, all: true });
 
 let controlPath = 'none';
+const tempDirs: string[] = [];
+const tempDir = async (prefix: string) => {
+  const d = await mkdtemp(join(tmpdir(), prefix));
+  tempDirs.push(d);
+  return d;
+};
 
 /** Options for real ssh to the guest: lab key and known_hosts only, strict. Commands go through one
  *  master connection (a TCG guest spends seconds on each key exchange; falkorctl's ssh2 reuses its own). */
@@ -68,16 +74,18 @@ describe.skipIf(!enabled)('QEMU lab guest (LVM on XFS over SSH)', () => {
     if (up.exitCode !== 0) throw new Error(`scripts/lab-vm up failed (${up.exitCode}):\n${up.all}`);
     bootMs = Number(await readFile(`${vmDir}/boot_ms`, 'utf8'));
     console.log(`lab-vm: boot to SSH ${(bootMs / 1000).toFixed(1)} s`);
-    controlPath = `${await mkdtemp(join(tmpdir(), 'lab-vm-ssh-'))}/master`;
+    controlPath = `${await tempDir('lab-vm-ssh-')}/master`;
     // The master authenticates the guest once, strictly; -f backgrounds it after login, stdio detached.
     const master = await execa('ssh', ['-N', '-f', ...sshArgs(undefined, 'master')],
       { reject: false, stdio: 'ignore', timeout: 90_000 });
     if (master.exitCode !== 0) throw new Error(`ssh master connection to the guest failed (${master.exitCode})`);
-  }, 420_000);
+  }, 900_000); // a cold cache first builds the lab's root tree (minutes, once) and the guest image (~15 s)
 
   afterAll(async () => {
     await execa('ssh', [...sshArgs(), '-O', 'exit'], { reject: false, stdio: 'ignore' });
     await labVm('down'); // also after a failed test; idempotent
+    for (const d of tempDirs) await rm(d, { recursive: true, force: true });
+    await rm(labDir, { recursive: true, force: true });
   }, 60_000);
 
   it('boots to a strict-host-key SSH login within the budget', async () => {
@@ -100,7 +108,7 @@ describe.skipIf(!enabled)('QEMU lab guest (LVM on XFS over SSH)', () => {
     const served = (await must(['cat', '/etc/ssh/ssh_host_ed25519_key.pub'])).trim().split(' ');
     expect(known).toContain(`[${addr}]:${port} ${served[0]} ${served[1]}`);
 
-    const other = `${await mkdtemp(join(tmpdir(), 'lab-vm-test-'))}/other_key`;
+    const other = `${await tempDir('lab-vm-test-')}/other_key`;
     await execa('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', other], { stdin: 'ignore' });
     const otherPub = (await readFile(`${other}.pub`, 'utf8')).split(' ');
     await writeFile(`${other}_known_hosts`, `[${addr}]:${port} ${otherPub[0]} ${otherPub[1]}\n`);
