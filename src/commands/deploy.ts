@@ -18,6 +18,8 @@ import { runCheck } from '../deploy/checks.js';
 import { connectAll, gatherFacts } from '../deploy/facts.js';
 import { lintGate } from '../deploy/lint-gate.js';
 import { addSentinelFacts, redisCommand } from '../deploy/sentinel-facts.js';
+import { NO_NOTIFY_MARK, withNoNotify } from '../deploy/notify.js';
+import { rolesOf } from '../deploy/layout.js';
 import { liveMaster, withMaster } from '../deploy/live.js';
 import { plan as makePlan, type BinarySource } from '../deploy/plan.js';
 import { diffText, failureText, hostsDone, planText, reportText, stepJson } from '../deploy/present.js';
@@ -46,10 +48,11 @@ export const run: Handler = async ({ opts }, ctx) => {
     }
     const live = liveMaster(loaded.inventory, topo);
     const inv = withMaster(loaded.inventory, live.host);
-    const files = renderAll(inv, secrets, { hosts: hosts.map((h) => h.name) }).filter((f) => f.host !== 'cluster');
+    let files = renderAll(inv, secrets, { hosts: hosts.map((h) => h.name) }).filter((f) => f.host !== 'cluster');
     await lintGate(files, secretValues, ctx.out.color.level > 0);
     const facts = await gatherFacts(inv, hosts, files, transport, { forks, readAll: Boolean(opts.diff) });
     await addSentinelFacts(inv, hosts, topo, factory, secrets, facts);
+    files = withNoNotify(inv, hosts, files, facts, binaries.redisServer?.noNotify, (h) => rolesOf(inv, h));
     const plan = makePlan({ inv, hosts, files, facts, binaries });
     const intended = loaded.inventory.hosts.find((h) => h.role === 'master')?.name;
     if (live.host !== intended) plan.notes.unshift(`${live.host} is the master now (${live.source === 'sentinels' ? 'the Sentinels agree' : 'the running nodes say so'}), not the inventory's ${intended}: rendering with ${live.host} as master and ${intended} as its replica`);
@@ -97,7 +100,7 @@ async function checkBinarySources(inv: Inventory, baseDir: string): Promise<Part
     });
     const got = createHash('sha256').update(data).digest('hex');
     if (got !== b.sha256) throw userError(`falkordb.binaries.${key}: ${file} has sha256 ${got}, the inventory says ${b.sha256}`, 'a wrong or tampered file is never installed; fix the file or the checksum');
-    out[key] = { file, sha256: got };
+    out[key] = { file, sha256: got, noNotify: data.includes(NO_NOTIFY_MARK) };
   }
   return out;
 }

@@ -8,6 +8,7 @@ import { runParallel, type Settled } from '../remote/parallel.js';
 import type { Transport } from '../remote/transport.js';
 import type { RenderedFile } from '../render/index.js';
 import { serviceUser } from '../templates/common.js';
+import { noNotifyProbe } from './notify.js';
 import { dirsOf, isUnitFile, pathsOf, rolesOf, UNITS } from './layout.js';
 import { sha } from './plan.js';
 import type { DirState, HostFacts, UnitState } from './types.js';
@@ -42,6 +43,7 @@ async function hostFacts(inv: Inventory, h: Host, files: readonly RenderedFile[]
   const dirOut = await t.exec(h.name, ['stat', '-c', '%n|%a|%U|%G', ...dirs], { check: false });
   const unitOut = units.length ? await t.exec(h.name, ['systemctl', 'show', '--property=Id,ActiveState,UnitFileState', ...units], { check: false }) : undefined;
   const user = r.db || r.sentinel ? await t.exec(h.name, ['id', '-u', serviceUser(inv)], { check: false }) : undefined;
+  const bin = stats[inv.falkordb.redisServer] && (r.db || r.sentinel) ? await t.exec(h.name, noNotifyProbe(inv), { check: false }) : undefined;
   const facts: HostFacts = {
     host: h.name,
     files: stats,
@@ -49,6 +51,7 @@ async function hostFacts(inv: Inventory, h: Host, files: readonly RenderedFile[]
     dirs: parseDirs(dirOut.stdout),
     units: unitOut ? parseUnits(unitOut.stdout, units) : {},
     userExists: user?.code === 0,
+    noNotify: bin ? bin.code === 0 : undefined,
   };
   // Live contents only where they differ and may be shown or compared: never a secret file.
   const differ = files.filter((f) => !f.secret && facts.files[f.path] && facts.files[f.path]!.sha256 !== sha(f));

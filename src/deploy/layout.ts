@@ -10,6 +10,7 @@ import { SYSCTL_PATH, THP_PATH } from '../templates/host-tuning.js';
 import { sentinelSecretsPath } from '../templates/secrets-conf.js';
 import { sentinelRuntimePath, sentinelTemplatePath } from '../templates/sentinel-conf.js';
 import { FALKORDB_UNIT, SENTINEL_UNIT } from '../templates/systemd.js';
+import { NO_NOTIFY, noNotifyPaths } from './notify.js';
 
 export type Component = 'falkordb' | 'kernel' | 'sentinel' | 'haproxy';
 
@@ -17,8 +18,8 @@ export const UNITS = { falkordb: 'falkordb.service', sentinel: 'falkordb-sentine
 
 export function componentOf(inv: Inventory, path: string): Component {
   if (path === SYSCTL_PATH || path === THP_PATH) return 'kernel';
-  if ([falkordbConfPath(inv), secretsConfPath(inv), FALKORDB_UNIT].includes(path)) return 'falkordb';
-  if ([sentinelTemplatePath(inv), sentinelSecretsPath(inv), SENTINEL_UNIT].includes(path)) return 'sentinel';
+  if ([falkordbConfPath(inv), secretsConfPath(inv), FALKORDB_UNIT, NO_NOTIFY.falkordb].includes(path)) return 'falkordb';
+  if ([sentinelTemplatePath(inv), sentinelSecretsPath(inv), SENTINEL_UNIT, NO_NOTIFY.sentinel].includes(path)) return 'sentinel';
   if ([HAPROXY_CFG, HAPROXY_ENV, HAPROXY_DROPIN].includes(path)) return 'haproxy';
   throw new Error(`deploy does not know where ${path} belongs`);
 }
@@ -62,6 +63,7 @@ export function dirsOf(inv: Inventory, h: Host, files: readonly RenderedFile[]):
   if (r.sentinel) [p.configDir, p.sentinelDir, p.logDir].forEach((d) => own.add(d));
   const parents = new Set<string>();
   for (const f of files) parents.add(dirname(f.path));
+  for (const p of noNotifyPaths(r)) parents.add(dirname(p));
   for (const b of binariesOf(inv, h)) parents.add(dirname(b.path));
   const out: DirSpec[] = [...own].map((d) => ({ path: d, mode: 0o750, owner: svc }));
   for (const d of parents) if (!own.has(d)) out.push({ path: d, mode: 0o755 });
@@ -72,6 +74,7 @@ const dirname = (p: string) => p.replace(/\/[^/]*$/, '') || '/';
 
 /** Every file path deploy compares on a host. */
 export function pathsOf(inv: Inventory, h: Host, files: readonly RenderedFile[]): string[] {
-  const extra = rolesOf(inv, h).sentinel ? [sentinelRuntimePath(inv)] : [];
+  const r = rolesOf(inv, h);
+  const extra = [...(r.sentinel ? [sentinelRuntimePath(inv)] : []), ...noNotifyPaths(r)];
   return [...new Set([...files.map((f) => f.path), ...binariesOf(inv, h).map((b) => b.path), ...extra])].sort();
 }

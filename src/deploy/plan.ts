@@ -18,6 +18,8 @@ import { PHASES, type Check, type HostFacts, type Phase, type Plan, type Step } 
 export interface BinarySource {
   file: string;
   sha256: string;
+  /** redis-server only: built without libsystemd (see notify.ts). */
+  noNotify?: boolean;
 }
 
 export interface PlanInput {

@@ -67,6 +67,8 @@ export interface HostFacts {
   dirs: Record<string, DirState | undefined>;
   units: Record<string, UnitState>;
   userExists: boolean;
+  /** redis-server on the host was built without libsystemd (cannot notify): true, false, or unknown. */
+  noNotify?: boolean;
   /** A running Sentinel's SENTINEL MASTER fields (down-after-milliseconds, quorum…), when it answered. */
   sentinelMaster?: Record<string, string>;
 }

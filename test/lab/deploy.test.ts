@@ -82,6 +82,12 @@ describe('deploy in the lab', () => {
     await rd.connect();
     expect(((await rd.call('ROLE')) as string[])[0]).toBe('slave');
     await waitFor(() => rd.call('GRAPH.RO_QUERY', 'deploytest', 'MATCH (h:Host) RETURN h.name').then(JSON.stringify, (e: Error) => e.message), (v) => v.includes('lab'), { what: 'the graph through the read port', timeoutMs: 15_000 });
+    // the lab's redis-server has no libsystemd: deploy saw that in the binary and made the units Type=exec
+    expect(r.stderr).toMatch(/db1 +write \/etc\/systemd\/system\/falkordb.service.d\/falkorctl-exec.conf/);
+    for (const h of ['db1', 'db2', 'db3']) {
+      const u = await lab.exec(h, ['systemctl', 'show', '-p', 'ActiveState,Type', 'falkordb.service', 'falkordb-sentinel.service']);
+      expect(u.stdout.split('\n').filter(Boolean).sort()).toEqual(['ActiveState=active', 'ActiveState=active', 'Type=exec', 'Type=exec']);
+    }
     // secrets on the hosts are 0600
     const st = await lab.exec('lb1', ['stat', '-c', '%a %U', '/etc/haproxy/falkordb.env']);
     expect(st.stdout.trim()).toBe('600 root');

@@ -2,6 +2,8 @@
 import { describe, expect, it } from 'vitest';
 import { liveMaster, withMaster } from '../../../src/deploy/live.js';
 import { plan } from '../../../src/deploy/plan.js';
+import { rolesOf } from '../../../src/deploy/layout.js';
+import { withNoNotify } from '../../../src/deploy/notify.js';
 import type { Step } from '../../../src/deploy/types.js';
 import { FALKORDB_UNIT } from '../../../src/templates/systemd.js';
 import { fixtureInventory } from '../render/fixture.js';
@@ -105,6 +107,23 @@ describe('deploy planner', () => {
     expect(p.steps.map((s) => [s.id, s.action])).toEqual([
       ['db2:sentinel-set:down-after-milliseconds', { kind: 'redis', port: 26379, sentinel: true, args: ['SENTINEL', 'SET', 'falkordb-master', 'down-after-milliseconds', '30000'] }],
     ]);
+  });
+
+  it('a redis-server that cannot notify systemd gets Type=exec drop-ins, written before the units start', () => {
+    const files = withNoNotify(inv, inv.hosts, render(inv), new Map([['db1', { noNotify: true }], ['db2', { noNotify: false }]]), undefined, (h) => rolesOf(inv, h));
+    expect(files.filter((f) => f.path.endsWith('falkorctl-exec.conf')).map((f) => `${f.host}:${f.path}`)).toEqual([
+      'db1:/etc/systemd/system/falkordb.service.d/falkorctl-exec.conf',
+      'db1:/etc/systemd/system/falkordb-sentinel.service.d/falkorctl-exec.conf',
+    ]);
+    expect(files.find((f) => f.path.endsWith('falkorctl-exec.conf'))!.content).toMatch(/^\[Service\]\nType=exec\n$/m);
+    const p = plan({ inv, hosts: inv.hosts, files, facts: emptyFacts(inv.hosts) });
+    const db1 = ids(p.steps.filter((s) => s.host === 'db1'));
+    expect(db1).toContain('db1:dir:/etc/systemd/system/falkordb.service.d');
+    expect(db1.indexOf('db1:file:/etc/systemd/system/falkordb.service.d/falkorctl-exec.conf')).toBeLessThan(db1.indexOf('db1:daemon-reload'));
+    expect(db1.indexOf('db1:file:/etc/systemd/system/falkordb-sentinel.service.d/falkorctl-exec.conf')).toBeLessThan(db1.indexOf('db1:start:falkordb-sentinel.service'));
+    // the binary deploy installs decides for every host
+    const all = withNoNotify(inv, inv.hosts, render(inv), new Map(), true, (h) => rolesOf(inv, h));
+    expect(all.filter((f) => f.path.endsWith('falkorctl-exec.conf'))).toHaveLength(6);
   });
 
   it('--limit: only the selected hosts are planned and checked', () => {
