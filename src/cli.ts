@@ -71,7 +71,7 @@ const COMMANDS: CommandSpec[] = [
   {
     name: 'deploy',
     summary: 'install, configure and start the cluster in order: master, replicas, Sentinels, HAProxy',
-    configure: (c) => hostSelection(c).option('--diff', 'show file diffs against the hosts (secrets masked)'),
+    configure: (c) => hostSelection(c).option('--diff', 'show file diffs against the hosts (secrets masked); change nothing; exit 1 if something would change'),
     load: () => import('./commands/deploy.js'),
   },
   {
