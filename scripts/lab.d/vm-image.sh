@@ -3,7 +3,7 @@
 # checkout, keyed by the tree's identity and by the customisation code below, built in a temp dir and
 # renamed into place only when complete. Each guest boots a qcow2 overlay of it; the base is never written.
 VM_IMAGE_SIZE=${VM_IMAGE_SIZE:-3G}
-VM_MAC=52:54:00:fa:1c:01   # the guest NIC; networkd matches it, so the interface name does not matter
+VM_MAC=52:54:00:fa:1c:01   # the guest NIC; the guest finds it by this, so its interface name does not matter
 # Modules udev would load for emulated hardware and CPU features the guest never uses (kvm, crypto
 # accelerators, PS/2, floppy, IDE): each costs seconds of probing under TCG.
 VM_MODULE_BLACKLIST=kvm,kvm_amd,kvm_intel,irqbypass,ccp,ghash_clmulni_intel,sha512_ssse3,sha256_ssse3,sha1_ssse3,aesni_intel,cfg80211,rfkill,pcspkr,evdev,serio_raw,psmouse,floppy,i2c_piix4,ata_piix,ata_generic,drm,efi_pstore,fuse
