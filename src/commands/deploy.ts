@@ -75,7 +75,7 @@ export const run: Handler = async ({ opts }, ctx) => {
       if (!ok) throw refusal(`not confirmed: ${what}; nothing was changed`);
     }
     const rep = await applyPlan(plan, { transport, files, forks, progress: (l) => ctx.out.info(`  … ${l}`), runCheck: (c) => runCheck({ inv, factory, secrets, clock: ctx.clock }, c), redis: redisCommand(inv, factory, secrets) });
-    for (const w of [...plan.warnings, ...rep.warnings]) ctx.out.warn(w);
+    for (const w of rep.warnings) ctx.out.warn(w);
     const json = { master: live.host, notes: plan.notes, changed: rep.changed.map(stepJson), verified: rep.verified, warnings: rep.warnings, hostsDone: hostsDone(plan, rep), failure: rep.failure ?? null, notDone: rep.notDone.map(stepJson) };
     if (rep.failure) {
       if (ctx.opts.json) ctx.out.result(json);

@@ -47,7 +47,7 @@ export async function applyPlan(plan: Plan, env: ApplyEnv): Promise<ApplyReport>
     const a = s.action;
     if (a.kind === 'exec') {
       const r = await env.transport.exec(s.host, a.argv, { check: !a.tolerate });
-      if (a.tolerate && r.code !== 0) rep.warnings.push(`${s.host}: ${s.describe}: \`${quoteArgv(a.argv)}\` failed (exit ${r.code}): ${excerptOf(r.stderr, 2) || 'no message'} — left as it is`);
+      if (a.tolerate && r.code !== 0) rep.warnings.push(`${s.host}: ${s.describe}: \`${quoteArgv(a.argv)}\` failed (exit ${r.code}): ${excerptOf(r.stderr, 3).split('\n').join('; ') || 'no message'} — left as it is (the file still applies at boot)`);
       rep.changed.push(s);
       return;
     }

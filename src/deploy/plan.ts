@@ -42,7 +42,7 @@ export function phaseOf(inv: Inventory, host: string, c: Component): Phase {
 
 export function plan(input: PlanInput): Plan {
   const { inv, files } = input;
-  const out: Plan = { steps: [], checks: {}, notes: [], warnings: [] };
+  const out: Plan = { steps: [], checks: {}, notes: [] };
   const installed = new Map<string, Set<string>>(); // host → binary paths installed by this plan
   for (const phase of PHASES) {
     for (const h of input.hosts) {

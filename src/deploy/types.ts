@@ -43,7 +43,6 @@ export interface Plan {
   checks: Partial<Record<Phase, Check[]>>;
   /** Things a person should know that change nothing: live master substituted, files Sentinel owns. */
   notes: string[];
-  warnings: string[];
 }
 
 export interface UnitState {
