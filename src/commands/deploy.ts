@@ -22,7 +22,7 @@ import { NO_NOTIFY_MARK, withNoNotify } from '../deploy/notify.js';
 import { rolesOf } from '../deploy/layout.js';
 import { liveMaster, withMaster } from '../deploy/live.js';
 import { plan as makePlan, type BinarySource } from '../deploy/plan.js';
-import { diffText, failureText, hostsDone, planText, reportText, stepJson } from '../deploy/present.js';
+import { diffText, failureText, hostsDone, maskSecrets, planText, reportText, stepJson } from '../deploy/present.js';
 
 export const run: Handler = async ({ opts }, ctx) => {
   const loaded = await loadInventory(ctx.opts.inventory, ctx.cwd);
@@ -78,8 +78,9 @@ export const run: Handler = async ({ opts }, ctx) => {
     for (const w of rep.warnings) ctx.out.warn(w);
     const json = { master: live.host, notes: plan.notes, changed: rep.changed.map(stepJson), verified: rep.verified, warnings: rep.warnings, hostsDone: hostsDone(plan, rep), failure: rep.failure ?? null, notDone: rep.notDone.map(stepJson) };
     if (rep.failure) {
-      if (ctx.opts.json) ctx.out.result(json);
-      throw new FalkorError(rep.failure.what.startsWith('verify') ? 'FAILED' : 'REMOTE', failureText(rep, plan));
+      if (ctx.opts.json) ctx.out.result(JSON.parse(maskSecrets(JSON.stringify(json), secretValues)));
+      // a failing command's stderr could quote a config line: mask before it reaches the terminal
+      throw new FalkorError(rep.failure.what.startsWith('verify') ? 'FAILED' : 'REMOTE', maskSecrets(failureText(rep, plan), secretValues));
     }
     ctx.out.result(json, () => reportText(rep));
     return EXIT.OK;

@@ -52,8 +52,9 @@ describe('deploy in the lab', () => {
 
   it('deploys from nothing to a healthy cluster', async () => {
     const t0 = Date.now();
-    const r = await falkorctl(['-i', inv, 'deploy']);
+    const r = await falkorctl(['-i', inv, '--verbose', 'deploy']); // every command logged: still no secret
     expect(r.code, `${r.stdout}\n${r.stderr}`).toBe(0);
+    expect(r.stderr).toMatch(/db1: \$ .*systemctl start falkordb.service/);
     console.log(`deploy from bare hosts: ${Date.now() - t0} ms`);
     expect(r.stdout).toMatch(/^deployed: \d+ change\(s\) on 4 host\(s\)/m);
     expect(r.stdout + r.stderr).not.toContain(lab.password());
@@ -100,6 +101,12 @@ describe('deploy in the lab', () => {
     expect(r.stderr).toContain('nothing to change');
     expect(r.stdout).toMatch(/^no changes: every host already matched/m);
     expect(r.stdout).toMatch(/ok {2}lb1: write port 6380 → db1/);
+    const j = await falkorctl(['-i', inv, '--json', 'deploy']);
+    expect(j.code, j.stderr).toBe(0);
+    const doc = JSON.parse(j.stdout) as { changed: unknown[]; verified: string[]; failure: unknown };
+    expect(doc.changed).toEqual([]);
+    expect(doc.failure).toBeNull();
+    expect(doc.verified).toHaveLength(7); // master, 2 replicas, 3 Sentinels, 1 HAProxy
     expect(await mtimes(lab)).toEqual(before);
   });
 
