@@ -4,7 +4,7 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { excerptOf, FalkorError, isFalkorError, RemoteError } from '../errors.js';
-import { runParallel } from '../remote/parallel.js';
+import { createLimiter, runParallel } from '../remote/parallel.js';
 import { quoteArgv } from '../remote/quote.js';
 import type { Transport } from '../remote/transport.js';
 import type { RenderedFile } from '../render/index.js';
@@ -66,30 +66,49 @@ export async function applyPlan(plan: Plan, env: ApplyEnv): Promise<ApplyReport>
     if (r.changed) rep.changed.push(s);
   };
 
+  // Replicas and Sentinels restart one at a time, each verified before the next goes down: never all
+  // replicas resyncing at once, never the Sentinels' quorum lost.
+  const rolling = createLimiter(1);
+  const check = async (c: Check) => {
+    env.progress(`${c.host}: verifying (${c.kind})`);
+    rep.verified.push(await env.runCheck(c));
+  };
+
   for (const phase of PHASES) {
     const steps = plan.steps.filter((s) => s.phase === phase);
     const hosts = [...new Set(steps.map((s) => s.host))];
+    const checked = new Set<Check>();
     if (!stop && hosts.length) {
       await runParallel(hosts, env.forks, async (host) => {
         for (const s of steps.filter((x) => x.host === host)) {
           if (stop) return;
-          env.progress(`${host}: ${s.describe}`);
+          const mine = (plan.checks[phase] ?? []).find((c) => c.host === host);
+          const roll = s.id.includes(':restart:') && (phase === 'replicas' || phase === 'sentinels') && mine;
+          let stage: 'step' | 'check' = 'step';
           try {
-            await runStep(s);
-            rep.done.push(s);
+            const run = async () => {
+              env.progress(`${host}: ${s.describe}`);
+              await runStep(s);
+              rep.done.push(s);
+              if (roll) {
+                stage = 'check';
+                checked.add(mine);
+                await check(mine);
+              }
+            };
+            await (roll ? rolling(() => (stop ? Promise.resolve() : run())) : run());
           } catch (e) {
             stop = true;
-            rep.failure ??= failureOf(s, e);
+            rep.failure ??= stage === 'step' ? failureOf(s, e) : { host, what: `verify ${mine ? mine.kind : ''} after the restart`, message: (e as Error).message };
           }
         }
       });
     }
-    const checks = plan.checks[phase] ?? [];
+    const checks = (plan.checks[phase] ?? []).filter((c) => !checked.has(c));
     if (!stop && checks.length) {
       await runParallel(checks, env.forks, async (c) => {
-        env.progress(`${c.host}: verifying (${c.kind})`);
         try {
-          rep.verified.push(await env.runCheck(c));
+          await check(c);
         } catch (e) {
           stop = true;
           rep.failure ??= { host: c.host, what: `verify ${c.kind}`, message: (e as Error).message };
