@@ -60,7 +60,9 @@ export const run: Handler = async ({ opts }, ctx) => {
 
     if (opts.diff) {
       const text = diffText(plan, files, facts, secretValues);
-      ctx.out.result({ master: live.host, notes: plan.notes, changed: plan.steps.length > 0, steps: plan.steps.map(stepJson), diff: text }, () => [...plan.notes.map((n) => `note: ${n}`), text || 'no differences: the hosts have what the inventory renders'].join('\n'));
+      const others = plan.steps.filter((s) => s.action.kind !== 'upload').map((s) => `  ${s.host}: ${s.describe}`);
+      const human = [...plan.notes.map((n) => `note: ${n}`), text, ...(others.length ? ['other steps deploy would take:', ...others] : [])].filter(Boolean);
+      ctx.out.result({ master: live.host, notes: plan.notes, changed: plan.steps.length > 0, steps: plan.steps.map(stepJson), diff: text }, () => (plan.steps.length ? human.join('\n') : [...human, 'no differences: the hosts have what the inventory renders'].join('\n')));
       return plan.steps.length ? EXIT.FAILED : EXIT.OK;
     }
     if (ctx.opts.dryRun) {
