@@ -33,6 +33,12 @@ export async function wipe(lab: Lab): Promise<void> {
       const db = h.name.startsWith('db');
       const r = await lab.exec(h.name, ['sh', '-c', db ? WIPE_DB : WIPE_LB]);
       if (r.exitCode !== 0) throw new Error(`wiping ${h.name}: ${r.stderr}`);
+      if (!db) {
+        // Debian's own haproxy.cfg, as on a fresh host (from the lab's root filesystem)
+        const cfg = readFileSync(join(lab.state.rootfs, 'etc/haproxy/haproxy.cfg'), 'utf8');
+        const w = await lab.exec(h.name, ['sh', '-c', 'cat > /etc/haproxy/haproxy.cfg'], { input: cfg });
+        if (w.exitCode !== 0) throw new Error(`restoring haproxy.cfg on ${h.name}: ${w.stderr}`);
+      }
     }),
   );
 }
