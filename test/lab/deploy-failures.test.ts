@@ -4,6 +4,8 @@
 // stops the run at that step and lists the hosts done; the live haproxy.cfg is never replaced by a file
 // HAProxy rejects.
 import { execFileSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { execa } from 'execa';
 import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -88,6 +90,17 @@ describe('deploy refuses before changing anything', () => {
 });
 
 describe('a running master whose files changed', () => {
+  it('at a terminal, answering no to the restart refuses (exit 3) and changes nothing', async () => {
+    const before = await mtimes(lab);
+    const driver = fileURLToPath(new URL('../fixtures/inventory/pty-drive.py', import.meta.url));
+    const bin = fileURLToPath(new URL('../../bin/falkorctl.js', import.meta.url));
+    const r = await execa('python3', [driver, JSON.stringify(['node', bin, '-i', changing, 'deploy']), JSON.stringify([['Proceed\\?', 'n\r']])], { reject: false, env: { NO_COLOR: '1' }, timeout: 120_000 });
+    expect(r.exitCode, r.stdout).toBe(3);
+    expect(r.stdout).toMatch(/deploy would db1: restart falkordb.service/);
+    expect(r.stdout).toMatch(/not confirmed: db1: restart falkordb.service.*nothing was changed/);
+    expect(await mtimes(lab)).toEqual(before);
+  });
+
   it('is not restarted without --yes (exit 3, nothing changed); with --yes it is, and stays master', async () => {
     const before = await mtimes(lab);
     const r = await falkorctl(['-i', changing, 'deploy']);
