@@ -7,7 +7,8 @@ export const SYSCTL_PATH = '/etc/sysctl.d/60-falkordb.conf';
 export const THP_PATH = '/etc/tmpfiles.d/falkordb-thp.conf';
 
 export function sysctlConf(inv: Inventory): string {
-  const backlog = Math.max(1024, TCP_BACKLOG);
+  // 4096 is the kernel default since 5.4: never lower it, only raise it to tcp-backlog
+  const backlog = Math.max(4096, TCP_BACKLOG);
   return lines(
     header(inv, `Kernel settings for FalkorDB — ${SYSCTL_PATH} (apply: sysctl --system)`),
     '# fork() for BGSAVE / AOF rewrite must not fail when memory is overcommitted',

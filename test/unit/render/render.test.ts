@@ -214,7 +214,7 @@ describe('systemd and kernel settings', () => {
     expect(big.find((f) => f.path.endsWith('falkordb.service'))?.content).toMatch(/^LimitNOFILE=100032$/m);
   });
   it('sysctl and THP', () => {
-    expect(directives(file('db1', '/etc/sysctl.d/60-falkordb.conf').content)).toEqual(expect.arrayContaining(['vm.overcommit_memory = 1', 'net.core.somaxconn = 1024']));
+    expect(directives(file('db1', '/etc/sysctl.d/60-falkordb.conf').content)).toEqual(expect.arrayContaining(['vm.overcommit_memory = 1', 'net.core.somaxconn = 4096']));
     expect(directives(file('db1', '/etc/tmpfiles.d/falkordb-thp.conf').content)).toContain('w /sys/kernel/mm/transparent_hugepage/enabled - - - - never');
   });
 });
