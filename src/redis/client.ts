@@ -7,6 +7,7 @@ import { Redis } from 'ioredis';
 import type { Ctx } from '../context.js';
 import { FalkorError, isFalkorError } from '../errors.js';
 import type { Host, Inventory } from '../inventory/schema.js';
+import { sshPoolFor } from '../remote/ssh-pool.js';
 import { createSshTunnels, type Tunnels } from './tunnel.js';
 
 export interface RedisLike {
@@ -95,16 +96,10 @@ export function createRedisFactory(inv: Inventory, o: FactoryOpts & Parameters<t
   };
 }
 
-/** The factory a command uses: its --accept-new and --direct, the context's prompt and env, logs with -v. */
+/** The factory a command uses: its --direct, and through SSH the command run's shared pool (sshPoolFor), logs with -v. */
 export function redisFactoryFor(inv: Inventory, ctx: Ctx, cmdOpts: { acceptNew?: unknown; direct?: unknown }): RedisFactory {
-  return createRedisFactory(inv, {
-    mode: cmdOpts.direct === true ? 'direct' : 'ssh',
-    acceptNew: cmdOpts.acceptNew === true,
-    prompt: ctx.prompt,
-    env: ctx.env,
-    log: (l) => ctx.out.verbose(l),
-    notice: (l) => ctx.out.info(l),
-  });
+  if (cmdOpts.direct === true) return createRedisFactory(inv, { mode: 'direct' });
+  return createRedisFactory(inv, { mode: 'ssh', pool: sshPoolFor(inv, ctx, cmdOpts), log: (l) => ctx.out.verbose(l) });
 }
 
 /** A loopback listener that hands one already-open channel to the first client that connects, then closes. */

@@ -1,123 +1,42 @@
-// The SSH transport: one connection per host (opened on first use, reused by every step), an
-// optional shared jump-host connection, and steps run as exec channels on it.
+// The SSH transport: steps run as exec channels on the host's pooled connection (ssh-pool.ts), which
+// the command's Redis tunnels share.
 import { FalkorError } from '../errors.js';
 import type { Ctx } from '../context.js';
 import type { Inventory } from '../inventory/schema.js';
-import type { Prompter } from '../ui/prompt.js';
-import { createLimiter } from './parallel.js';
-import { loadAuth, type AuthMethods } from './ssh-auth.js';
-import { connect, describe, forward, type ClientChannel, type SshClient } from './ssh-connect.js';
-import { resolveHostSettings, type HostSettings } from './ssh-settings.js';
+import type { ClientChannel, SshClient } from './ssh-connect.js';
+import { createSshPool, sshPoolFor, type SshPool, type SshPoolOpts } from './ssh-pool.js';
 import { createShellTransport, type RawResult, type Runner, type Transport } from './transport.js';
 
-export interface SshTransportOpts {
-  acceptNew?: boolean;
-  /** Overrides the inventory's ssh.knownHosts. */
-  knownHostsPath?: string;
-  log?: (line: string) => void;
-  /** Lines a person should see even without -v (a host key added to known_hosts). Default: log. */
-  notice?: (line: string) => void;
-  /** Asks about unknown host keys and key passphrases, only when it is interactive. */
-  prompt?: Prompter;
-  /** For SSH_AUTH_SOCK; defaults to process.env. */
-  env?: NodeJS.ProcessEnv;
+export interface SshTransportOpts extends SshPoolOpts {
+  /** The connections to use (shared with tunnels); closed with the transport. Default: a pool of its own. */
+  pool?: SshPool;
 }
 
-/** The transport a command uses: its --accept-new, the context's prompt and env, steps logged with -v. */
+/** The transport a command uses: the command run's shared pool (sshPoolFor), steps logged with -v. */
 export function sshTransportFor(inv: Inventory, ctx: Ctx, cmdOpts: { acceptNew?: unknown }): Transport {
-  return createSshTransport(inv, { acceptNew: cmdOpts.acceptNew === true, prompt: ctx.prompt, env: ctx.env, log: (l) => ctx.out.verbose(l), notice: (l) => ctx.out.info(l) });
+  return createSshTransport(inv, { pool: sshPoolFor(inv, ctx, cmdOpts), log: (l) => ctx.out.verbose(l) });
 }
-
-/** OpenSSH's default MaxSessions is 10 channels per connection; stay below it. */
-const CHANNELS_PER_HOST = 8;
 
 export function createSshTransport(inv: Inventory, opts: SshTransportOpts = {}): Transport {
-  const settings = new Map<string, HostSettings>();
-  const conns = new Map<string, Promise<SshClient>>();
-  const limiters = new Map<string, <T>(fn: () => Promise<T>) => Promise<T>>();
-  const jumps = new Map<string, Promise<SshClient>>(); // one shared jump-host connection
-  let auth: Promise<AuthMethods> | undefined;
-  const interactive = opts.prompt?.interactive ? opts.prompt : undefined;
-  let asking: Promise<unknown> = Promise.resolve();
-  // Parallel connections may all meet unknown keys; ask one question at a time.
-  const ask = interactive
-    ? (q: string) => {
-        const answer = asking.then(() => interactive.select(q, ['no', 'yes'] as const, 'no')).then((a) => a === 'yes');
-        asking = answer.catch(() => undefined);
-        return answer;
-      }
-    : undefined;
-
-  const hostSettings = (name: string): HostSettings => {
-    let s = settings.get(name);
-    if (!s) settings.set(name, (s = resolveHostSettings(inv, name, { env: opts.env, knownHostsPath: opts.knownHostsPath })));
-    return s;
-  };
-  const hostKeys = (s: HostSettings) => ({ knownHostsPath: s.knownHostsPath, acceptNew: opts.acceptNew ?? false, ask, log: opts.notice ?? opts.log });
-
-  function cached(map: Map<string, Promise<SshClient>>, key: string, open: () => Promise<SshClient>): Promise<SshClient> {
-    const existing = map.get(key);
-    if (existing) return existing;
-    const opened = open();
-    map.set(key, opened);
-    // A dropped or failed connection is forgotten, so the next step reconnects.
-    opened.then(
-      (c) => c.once('close', () => map.get(key) === opened && map.delete(key)),
-      () => map.get(key) === opened && map.delete(key),
-    );
-    return opened;
-  }
-
-  async function open(name: string): Promise<SshClient> {
-    const s = hostSettings(name);
-    auth ??= loadAuth(s, interactive ? (file) => interactive.password(`passphrase for ${file}`) : undefined);
-    const methods = await auth;
-    const common = { auth: methods, hostKeys: hostKeys(s), timeoutMs: s.connectTimeoutMs };
-    if (!s.jump) {
-      const c = await connect(s, common);
-      opts.log?.(`${name}: connected ${describe(s)}`);
-      return c;
-    }
-    const j = s.jump;
-    const through = await cached(jumps, 'jump', () => connect(j, common));
-    const c = await connect(s, { ...common, sock: await forward(through, s, j), via: j });
-    opts.log?.(`${name}: connected ${describe(s, j)}`);
-    return c;
-  }
-
+  const pool = opts.pool ?? createSshPool(inv, opts);
   const runner: Runner = {
     async run(host, command, io) {
-      const client = await cached(conns, host, () => open(host));
-      let limit = limiters.get(host);
-      if (!limit) limiters.set(host, (limit = createLimiter(CHANNELS_PER_HOST)));
-      return limit(() => execOn(client, host, command, io));
-    },
-    async close() {
-      // Targets first: their channels run through the jump connection.
-      for (const map of [conns, jumps]) {
-        const all = [...map.values()];
-        map.clear();
-        await Promise.all(all.map((p) => p.then(end, () => undefined)));
+      const client = await pool.client(host);
+      const release = await pool.acquire(host);
+      try {
+        return await execOn(client, host, command, io);
+      } finally {
+        release();
       }
     },
+    close: () => pool.close(),
   };
 
   return createShellTransport(runner, {
-    isRoot: (h) => hostSettings(h).user === 'root',
-    sudoDefault: (h) => hostSettings(h).sudo,
-    commandTimeoutMs: (h) => hostSettings(h).commandTimeoutMs,
+    isRoot: (h) => pool.settings(h).user === 'root',
+    sudoDefault: (h) => pool.settings(h).sudo,
+    commandTimeoutMs: (h) => pool.settings(h).commandTimeoutMs,
   }, { log: opts.log });
-}
-
-function end(c: SshClient): Promise<void> {
-  return new Promise((resolve) => {
-    const t = setTimeout(resolve, 2000);
-    c.once('close', () => {
-      clearTimeout(t);
-      resolve();
-    });
-    c.end();
-  });
 }
 
 function execOn(client: SshClient, host: string, command: string, io: { stdin?: Buffer; deadlineMs: number; display: string }): Promise<RawResult> {
