@@ -98,14 +98,9 @@ vm_customise() {
   local t=$1
   rm -f "$t"/etc/ssh/ssh_host_*
   mkdir -p "$t/etc/ssh/sshd_config.d" "$t/etc/systemd/system/ssh.service.d" "$t/usr/local/sbin"
-  cat >"$t/etc/ssh/sshd_config.d/falkorctl-lab-vm.conf" <<'CONF'
-# falkorctl lab guest: key-only root login, one ed25519 host key.
-HostKey /etc/ssh/ssh_host_ed25519_key
-PasswordAuthentication no
-KbdInteractiveAuthentication no
-PermitRootLogin prohibit-password
-UseDNS no
-CONF
+  # sshd policy (key-only root login, one ed25519 host key) comes with the lab's tree:
+  # scripts/lab.d/rootfs.sh writes it once for the containers and this guest alike.
+  [ -f "$t/etc/ssh/sshd_config.d/falkorctl-lab.conf" ] || vm_die "the lab tree has no sshd policy (etc/ssh/sshd_config.d/falkorctl-lab.conf)"
   cat >"$t/usr/local/sbin/falkorctl-lab-seed" <<'SEED'
 #!/bin/sh
 # Installs this guest's identity from QEMU fw_cfg: the host key the machine already trusts and the lab's
