@@ -4,7 +4,10 @@ import { benchStartup } from './startup.mjs';
 
 const results = [benchStartup()];
 for (const r of results) {
-  const verdict = r.goal === undefined ? '' : r.ratio <= r.goal ? `  (goal <= ${r.goal}: met)` : `  (goal <= ${r.goal}: NOT met)`;
-  console.log(`${r.name}: baseline ${r.baselineMs.toFixed(1)} ms, candidate ${r.candidateMs.toFixed(1)} ms, ratio ${r.ratio.toFixed(2)} over ${r.runs} runs${verdict}`);
+  const verdict =
+    r.goal === undefined ? '' : r.ratio <= r.goal ? `  (goal <= ${r.goal}: met)` : `  (goal <= ${r.goal}: NOT met)`;
+  console.log(
+    `${r.name}: baseline ${r.baselineMs.toFixed(1)} ms, candidate ${r.candidateMs.toFixed(1)} ms, ratio ${r.ratio.toFixed(2)} over ${r.runs} runs${verdict}`,
+  );
 }
 if (process.argv.includes('--json')) console.log(JSON.stringify(results, null, 2));

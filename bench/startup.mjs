@@ -25,5 +25,12 @@ export function benchStartup() {
   }
   const b = median(base);
   const c = median(cli);
-  return { name: 'startup: falkorctl --help vs node -e 0', runs, baselineMs: b, candidateMs: c, ratio: c / b, goal: 2.0 };
+  return {
+    name: 'startup: falkorctl --help vs node -e 0',
+    runs,
+    baselineMs: b,
+    candidateMs: c,
+    ratio: c / b,
+    goal: 2.0,
+  };
 }

@@ -18,7 +18,8 @@ interface CommandSpec {
 const collect = (v: string, prev: string[] = []) => [...prev, v];
 const int = (v: string) => {
   const n = Number(v);
-  if (!Number.isInteger(n) || n < 1) throw new CommanderError(EXIT.USAGE, 'falkorctl.invalidNumber', `not a positive integer: ${v}`);
+  if (!Number.isInteger(n) || n < 1)
+    throw new CommanderError(EXIT.USAGE, 'falkorctl.invalidNumber', `not a positive integer: ${v}`);
   return n;
 };
 const hostSelection = (c: Command) =>
@@ -35,7 +36,11 @@ const COMMANDS: CommandSpec[] = [
       c
         .option('-o, --output <file>', 'where to write the inventory (default: the -i path)')
         .option('--cluster <name>', 'cluster name')
-        .option('--host <name=address:role>', 'a host (repeatable); role is master, replica, sentinel or haproxy', collect)
+        .option(
+          '--host <name=address:role>',
+          'a host (repeatable); role is master, replica, sentinel or haproxy',
+          collect,
+        )
         .option('--password <ref>', 'secret reference for the cluster password (env:NAME, file:/path or prompt)')
         .option('--memory <size>', 'RAM of each database host, e.g. 64gb (to size maxmemory)')
         .option('--force', 'overwrite an existing file'),
@@ -55,7 +60,10 @@ const COMMANDS: CommandSpec[] = [
       c
         .option('-o, --output <dir>', 'output directory', 'rendered')
         .option('--host <name>', 'only these hosts (repeatable)', collect)
-        .option('--diff', 'show what would change in the output directory (secrets masked); write nothing; exit 0 if nothing would change, 1 if something would'),
+        .option(
+          '--diff',
+          'show what would change in the output directory (secrets masked); write nothing; exit 0 if nothing would change, 1 if something would',
+        ),
     load: () => import('./commands/render.js'),
   },
   {
@@ -64,14 +72,31 @@ const COMMANDS: CommandSpec[] = [
     operands: '<file...>',
     configure: (c) =>
       c
-        .addOption(new Option('--kind <kind>', 'treat every file as this kind').choices(['redis', 'sentinel', 'haproxy', 'compose', 'kubernetes', 'prometheus']))
-        .addOption(new Option('--min-severity <level>', 'hide findings below this level').choices(['info', 'warning', 'error']).default('info')),
+        .addOption(
+          new Option('--kind <kind>', 'treat every file as this kind').choices([
+            'redis',
+            'sentinel',
+            'haproxy',
+            'compose',
+            'kubernetes',
+            'prometheus',
+          ]),
+        )
+        .addOption(
+          new Option('--min-severity <level>', 'hide findings below this level')
+            .choices(['info', 'warning', 'error'])
+            .default('info'),
+        ),
     load: () => import('./commands/lint.js'),
   },
   {
     name: 'deploy',
     summary: 'install, configure and start the cluster in order: master, replicas, Sentinels, HAProxy',
-    configure: (c) => hostSelection(c).option('--diff', 'show file diffs against the hosts (secrets masked); change nothing; exit 1 if something would change'),
+    configure: (c) =>
+      hostSelection(c).option(
+        '--diff',
+        'show file diffs against the hosts (secrets masked); change nothing; exit 1 if something would change',
+      ),
     load: () => import('./commands/deploy.js'),
   },
   {
@@ -81,12 +106,14 @@ const COMMANDS: CommandSpec[] = [
       hostSelection(c)
         .option('--watch [seconds]', 'refresh every N seconds (default 2) until Ctrl-C')
         .option('--count <n>', 'with --watch: stop after N refreshes', int)
-        .option('--direct', 'connect to Redis/Sentinel at the hosts\' addresses instead of through SSH'),
+        .option('--direct', "connect to Redis/Sentinel at the hosts' addresses instead of through SSH"),
     load: () => import('./commands/status.js'),
   },
 ];
 
-export function buildProgram(run: (spec: CommandSpec, operands: string[], opts: Record<string, unknown>, global: GlobalOptions) => Promise<void>): Command {
+export function buildProgram(
+  run: (spec: CommandSpec, operands: string[], opts: Record<string, unknown>, global: GlobalOptions) => Promise<void>,
+): Command {
   const program = new Command('falkorctl')
     .description('FalkorDB from bare metal to a verified, highly available cluster')
     .version(VERSION, '-V, --version')

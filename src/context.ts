@@ -41,11 +41,22 @@ export interface CtxIO {
 }
 
 export function createCtx(opts: GlobalOptions, io: CtxIO): Ctx {
-  const out = createReporter({ stdout: io.stdout, stderr: io.stderr, json: opts.json, verbose: opts.verbose, color: opts.color });
+  const out = createReporter({
+    stdout: io.stdout,
+    stderr: io.stderr,
+    json: opts.json,
+    verbose: opts.verbose,
+    color: opts.color,
+  });
   return {
     opts,
     out,
-    prompt: createPrompter({ interactive: Boolean(io.stdin.isTTY && io.stdout.isTTY), assumeYes: opts.yes, input: io.stdin, output: io.stderr }),
+    prompt: createPrompter({
+      interactive: Boolean(io.stdin.isTTY && io.stdout.isTTY),
+      assumeYes: opts.yes,
+      input: io.stdin,
+      output: io.stderr,
+    }),
     clock: realClock,
     env: io.env,
     cwd: io.cwd,

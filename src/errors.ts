@@ -86,5 +86,9 @@ export function excerptOf(stderr: string, lines = 6): string {
 }
 
 export function isFalkorError(e: unknown): e is FalkorError {
-  return e instanceof Error && typeof (e as Partial<FalkorError>).code === 'string' && typeof (e as Partial<FalkorError>).exitCode === 'number';
+  return (
+    e instanceof Error &&
+    typeof (e as Partial<FalkorError>).code === 'string' &&
+    typeof (e as Partial<FalkorError>).exitCode === 'number'
+  );
 }

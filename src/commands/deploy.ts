@@ -31,7 +31,9 @@ export const run: Handler = async ({ opts }, ctx) => {
   const hosts = selectHosts(loaded.inventory, opts.limit as string[] | undefined);
   const forks = typeof opts.forks === 'number' ? opts.forks : 10;
   const binaries = await checkBinarySources(loaded.inventory, resolve(ctx.cwd, loaded.file, '..'));
-  const secretValues = [secrets.password, secrets.sentinelPassword ?? '', ...Object.values(secrets.users)].filter(Boolean);
+  const secretValues = [secrets.password, secrets.sentinelPassword ?? '', ...Object.values(secrets.users)].filter(
+    Boolean,
+  );
 
   const transport = sshTransportFor(loaded.inventory, ctx, opts);
   const factory = redisFactoryFor(loaded.inventory, ctx, opts);
@@ -40,11 +42,17 @@ export const run: Handler = async ({ opts }, ctx) => {
     await connectAll(hosts, transport, forks);
     // Read-only discovery; a node that cannot be asked is a fact (down), the strict connect is below.
     const topo = await discoverTopology(loaded.inventory, factory, secrets, { forks });
-    const refused = topo.nodes.find((n) => !n.up && /WRONGPASS|NOAUTH|invalid (username-)?password/i.test(n.error ?? ''));
+    const refused = topo.nodes.find(
+      (n) => !n.up && /WRONGPASS|NOAUTH|invalid (username-)?password/i.test(n.error ?? ''),
+    );
     if (refused) {
-      throw new FalkorError('FAILED', `${refused.host}: the running FalkorDB does not accept the inventory's password (${refused.error}); nothing was changed`, {
-        hint: 'check auth.password: deploy never overwrites a running node whose password it cannot verify',
-      });
+      throw new FalkorError(
+        'FAILED',
+        `${refused.host}: the running FalkorDB does not accept the inventory's password (${refused.error}); nothing was changed`,
+        {
+          hint: 'check auth.password: deploy never overwrites a running node whose password it cannot verify',
+        },
+      );
     }
     const live = liveMaster(loaded.inventory, topo);
     const inv = withMaster(loaded.inventory, live.host);
@@ -55,34 +63,78 @@ export const run: Handler = async ({ opts }, ctx) => {
     files = withNoNotify(inv, hosts, files, facts, binaries.redisServer?.noNotify, (h) => rolesOf(inv, h));
     const plan = makePlan({ inv, hosts, files, facts, binaries });
     const intended = loaded.inventory.hosts.find((h) => h.role === 'master')?.name;
-    if (live.host !== intended) plan.notes.unshift(`${live.host} is the master now (${live.source === 'sentinels' ? 'the Sentinels agree' : 'the running nodes say so'}), not the inventory's ${intended}: rendering with ${live.host} as master and ${intended} as its replica`);
+    if (live.host !== intended)
+      plan.notes.unshift(
+        `${live.host} is the master now (${live.source === 'sentinels' ? 'the Sentinels agree' : 'the running nodes say so'}), not the inventory's ${intended}: rendering with ${live.host} as master and ${intended} as its replica`,
+      );
     const header = `deploy plan for cluster ${inv.cluster} (master: ${live.host})`;
 
     if (opts.diff) {
       const text = diffText(plan, files, facts, secretValues);
       const others = plan.steps.filter((s) => s.action.kind !== 'upload').map((s) => `  ${s.host}: ${s.describe}`);
-      const human = [...plan.notes.map((n) => `note: ${n}`), text, ...(others.length ? ['other steps deploy would take:', ...others] : [])].filter(Boolean);
-      ctx.out.result({ master: live.host, notes: plan.notes, changed: plan.steps.length > 0, steps: plan.steps.map(stepJson), diff: text }, () => (plan.steps.length ? human.join('\n') : [...human, 'no differences: the hosts have what the inventory renders'].join('\n')));
+      const human = [
+        ...plan.notes.map((n) => `note: ${n}`),
+        text,
+        ...(others.length ? ['other steps deploy would take:', ...others] : []),
+      ].filter(Boolean);
+      ctx.out.result(
+        {
+          master: live.host,
+          notes: plan.notes,
+          changed: plan.steps.length > 0,
+          steps: plan.steps.map(stepJson),
+          diff: text,
+        },
+        () =>
+          plan.steps.length
+            ? human.join('\n')
+            : [...human, 'no differences: the hosts have what the inventory renders'].join('\n'),
+      );
       return plan.steps.length ? EXIT.FAILED : EXIT.OK;
     }
     if (ctx.opts.dryRun) {
-      ctx.out.result({ dryRun: true, master: live.host, notes: plan.notes, steps: plan.steps.map(stepJson), checks: plan.checks }, () => `${planText(plan, header)}\n(dry run: nothing was changed)`);
+      ctx.out.result(
+        { dryRun: true, master: live.host, notes: plan.notes, steps: plan.steps.map(stepJson), checks: plan.checks },
+        () => `${planText(plan, header)}\n(dry run: nothing was changed)`,
+      );
       return EXIT.OK;
     }
     if (!ctx.opts.json) ctx.out.info(planText(plan, header));
     const destructive = plan.steps.filter((s) => s.destructive);
     if (destructive.length) {
       const what = destructive.map((s) => `${s.host}: ${s.describe}`).join('; ');
-      const ok = await ctx.prompt.confirm(`deploy would ${what}. Proceed?`, '--yes (or leave the master as it is and restart it later with a rolling restart)');
+      const ok = await ctx.prompt.confirm(
+        `deploy would ${what}. Proceed?`,
+        '--yes (or leave the master as it is and restart it later with a rolling restart)',
+      );
       if (!ok) throw refusal(`not confirmed: ${what}; nothing was changed`);
     }
-    const rep = await applyPlan(plan, { transport, files, forks, progress: (l) => ctx.out.info(`  … ${l}`), runCheck: (c) => runCheck({ inv, factory, secrets, clock: ctx.clock }, c), redis: redisCommand(inv, factory, secrets) });
+    const rep = await applyPlan(plan, {
+      transport,
+      files,
+      forks,
+      progress: (l) => ctx.out.info(`  … ${l}`),
+      runCheck: (c) => runCheck({ inv, factory, secrets, clock: ctx.clock }, c),
+      redis: redisCommand(inv, factory, secrets),
+    });
     for (const w of rep.warnings) ctx.out.warn(w);
-    const json = { master: live.host, notes: plan.notes, changed: rep.changed.map(stepJson), verified: rep.verified, warnings: rep.warnings, hostsDone: hostsDone(plan, rep), failure: rep.failure ?? null, notDone: rep.notDone.map(stepJson) };
+    const json = {
+      master: live.host,
+      notes: plan.notes,
+      changed: rep.changed.map(stepJson),
+      verified: rep.verified,
+      warnings: rep.warnings,
+      hostsDone: hostsDone(plan, rep),
+      failure: rep.failure ?? null,
+      notDone: rep.notDone.map(stepJson),
+    };
     if (rep.failure) {
       if (ctx.opts.json) ctx.out.result(JSON.parse(maskSecrets(JSON.stringify(json), secretValues)));
       // a failing command's stderr could quote a config line: mask before it reaches the terminal
-      throw new FalkorError(rep.failure.what.startsWith('verify') ? 'FAILED' : 'REMOTE', maskSecrets(failureText(rep, plan), secretValues));
+      throw new FalkorError(
+        rep.failure.what.startsWith('verify') ? 'FAILED' : 'REMOTE',
+        maskSecrets(failureText(rep, plan), secretValues),
+      );
     }
     ctx.out.result(json, () => reportText(rep));
     return EXIT.OK;
@@ -92,7 +144,10 @@ export const run: Handler = async ({ opts }, ctx) => {
 };
 
 /** Local binary sources must exist and match their sha256 before any host is touched. */
-async function checkBinarySources(inv: Inventory, baseDir: string): Promise<Partial<Record<'redisServer' | 'module', BinarySource>>> {
+async function checkBinarySources(
+  inv: Inventory,
+  baseDir: string,
+): Promise<Partial<Record<'redisServer' | 'module', BinarySource>>> {
   const out: Partial<Record<'redisServer' | 'module', BinarySource>> = {};
   for (const key of ['redisServer', 'module'] as const) {
     const b = inv.falkordb.binaries?.[key];
@@ -102,9 +157,12 @@ async function checkBinarySources(inv: Inventory, baseDir: string): Promise<Part
       throw userError(`falkordb.binaries.${key}.source: cannot read ${file} (${e.code ?? e.message})`);
     });
     const got = createHash('sha256').update(data).digest('hex');
-    if (got !== b.sha256) throw userError(`falkordb.binaries.${key}: ${file} has sha256 ${got}, the inventory says ${b.sha256}`, 'a wrong or tampered file is never installed; fix the file or the checksum');
+    if (got !== b.sha256)
+      throw userError(
+        `falkordb.binaries.${key}: ${file} has sha256 ${got}, the inventory says ${b.sha256}`,
+        'a wrong or tampered file is never installed; fix the file or the checksum',
+      );
     out[key] = { file, sha256: got, noNotify: data.includes(NO_NOTIFY_MARK) };
   }
   return out;
 }
-

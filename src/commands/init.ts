@@ -26,7 +26,10 @@ export const run: Handler = async ({ opts }, ctx) => {
   printWarnings(ctx, loaded.warnings);
   await writeAtomically(target, text, force, output);
   ctx.out.result({ ok: true, file: output, hosts: answers.hosts.length, warnings: loaded.warnings }, () =>
-    [`wrote ${output} (cluster ${answers.cluster}, ${answers.hosts.length} hosts)`, `next: falkorctl -i ${output} inventory validate`].join('\n'),
+    [
+      `wrote ${output} (cluster ${answers.cluster}, ${answers.hosts.length} hosts)`,
+      `next: falkorctl -i ${output} inventory validate`,
+    ].join('\n'),
   );
   return EXIT.OK;
 };
@@ -39,14 +42,20 @@ export async function collect(opts: Record<string, unknown>, prompt: Prompter): 
   for (const f of hostFlags) {
     const h = parseHostFlag(f);
     if (typeof h === 'string') throw new FalkorError('USAGE', h);
-    if (!NAME.test(h.name)) throw new FalkorError('USAGE', `--host ${f}: "${h.name}" must be a lowercase DNS label (a-z, 0-9, -)`);
+    if (!NAME.test(h.name))
+      throw new FalkorError('USAGE', `--host ${f}: "${h.name}" must be a lowercase DNS label (a-z, 0-9, -)`);
     hosts.push(h);
   }
   const given = { cluster: str('cluster'), password: str('password'), memory: str('memory') };
-  if (given.cluster !== undefined && !NAME.test(given.cluster)) throw new FalkorError('USAGE', `--cluster ${given.cluster}: must be a lowercase DNS label`);
+  if (given.cluster !== undefined && !NAME.test(given.cluster))
+    throw new FalkorError('USAGE', `--cluster ${given.cluster}: must be a lowercase DNS label`);
   if (given.password !== undefined && !secretRef.safeParse(given.password).success)
-    throw new FalkorError('USAGE', `--password ${given.password}: must be a secret reference (env:NAME, file:PATH or prompt), never the password itself`);
-  if (given.memory !== undefined && !byteSize.safeParse(given.memory).success) throw new FalkorError('USAGE', `--memory ${given.memory}: must be a size like 64gb`);
+    throw new FalkorError(
+      'USAGE',
+      `--password ${given.password}: must be a secret reference (env:NAME, file:PATH or prompt), never the password itself`,
+    );
+  if (given.memory !== undefined && !byteSize.safeParse(given.memory).success)
+    throw new FalkorError('USAGE', `--memory ${given.memory}: must be a size like 64gb`);
 
   const missing = [
     ...(given.cluster === undefined ? ['--cluster'] : []),
@@ -59,10 +68,15 @@ export async function collect(opts: Record<string, unknown>, prompt: Prompter): 
       hint: 'e.g. falkorctl init --cluster prod --host db1=10.0.0.11:master --host db2=10.0.0.12:replica --host db3=10.0.0.13:replica --password env:FALKORDB_PASSWORD --memory 64gb',
     });
 
-  const cluster = given.cluster ?? (await prompt.input('Cluster name', 'falkordb', (v) => check(NAME.test(v), 'a lowercase DNS label (a-z, 0-9, -)')));
+  const cluster =
+    given.cluster ??
+    (await prompt.input('Cluster name', 'falkordb', (v) => check(NAME.test(v), 'a lowercase DNS label (a-z, 0-9, -)')));
   if (hosts.length === 0) hosts.push(...(await askHosts(prompt)));
   const memory =
-    given.memory ?? (await prompt.input('RAM of each database host', '64gb', (v) => check(byteSize.safeParse(v).success, 'a size like 64gb or 512mb')));
+    given.memory ??
+    (await prompt.input('RAM of each database host', '64gb', (v) =>
+      check(byteSize.safeParse(v).success, 'a size like 64gb or 512mb'),
+    ));
   const password =
     given.password ??
     (await prompt.input('Password reference (env:NAME, file:PATH or prompt)', 'env:FALKORDB_PASSWORD', (v) =>
@@ -78,10 +92,23 @@ async function askHosts(prompt: Prompter): Promise<InitHost[]> {
     const name = await prompt.input(`Host ${n}: name`, `db${n}`, (v) =>
       check(NAME.test(v) && !hosts.some((h) => h.name === v), 'a lowercase DNS label, not used yet'),
     );
-    const address = await prompt.input(`Host ${n}: address`, undefined, (v) => check(v.trim().length > 0 && !/\s/.test(v), 'an IP address or DNS name'));
-    const role = await prompt.select(`Host ${n}: role`, ROLES, hosts.some((h) => h.role === 'master') ? 'replica' : 'master');
+    const address = await prompt.input(`Host ${n}: address`, undefined, (v) =>
+      check(v.trim().length > 0 && !/\s/.test(v), 'an IP address or DNS name'),
+    );
+    const role = await prompt.select(
+      `Host ${n}: role`,
+      ROLES,
+      hosts.some((h) => h.role === 'master') ? 'replica' : 'master',
+    );
     hosts.push({ name, address: address.trim(), role });
-    if ((await prompt.select('Another host?', ['add another host', 'done'] as const, n < 3 ? 'add another host' : 'done')) === 'done') return hosts;
+    if (
+      (await prompt.select(
+        'Another host?',
+        ['add another host', 'done'] as const,
+        n < 3 ? 'add another host' : 'done',
+      )) === 'done'
+    )
+      return hosts;
   }
 }
 
@@ -98,13 +125,17 @@ async function writeAtomically(target: string, text: string, force: boolean, sho
   try {
     await writeFile(tmp, text, { flag: 'wx', mode: 0o644 });
   } catch (e) {
-    throw userError(`cannot write ${shown}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, 'does its directory exist and is it writable?');
+    throw userError(
+      `cannot write ${shown}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`,
+      'does its directory exist and is it writable?',
+    );
   }
   try {
     if (force) await rename(tmp, target);
     else await link(tmp, target);
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'EEXIST') throw refusal(`${shown} already exists`, 'pass --force to overwrite it');
+    if ((e as NodeJS.ErrnoException).code === 'EEXIST')
+      throw refusal(`${shown} already exists`, 'pass --force to overwrite it');
     throw userError(`cannot write ${shown}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
   } finally {
     await rm(tmp, { force: true });

@@ -4,7 +4,14 @@ import { resolve } from 'node:path';
 import type { Handler } from '../cli.js';
 import type { Ctx } from '../context.js';
 import { EXIT, isFalkorError, userError } from '../errors.js';
-import { formatDiagnostic, InventoryError, inventoryJsonSchema, readInventoryText, validateInventory, type Diagnostic } from '../inventory/index.js';
+import {
+  formatDiagnostic,
+  InventoryError,
+  inventoryJsonSchema,
+  readInventoryText,
+  validateInventory,
+  type Diagnostic,
+} from '../inventory/index.js';
 import { dbHosts, haproxyHosts, replicaHosts, sentinelHosts } from '../inventory/topology.js';
 
 const ACTIONS = ['validate', 'schema'] as const;
@@ -25,7 +32,11 @@ async function validate(ctx: Ctx): Promise<number> {
   } catch (e) {
     if (!ctx.opts.json || !isFalkorError(e)) throw e;
     // Scripts get the same document shape for "no file" as for "bad file"; line 0 = no line.
-    ctx.out.result({ ok: false, errors: [{ file, line: 0, path: '', severity: 'error', message: e.message }], warnings: [] });
+    ctx.out.result({
+      ok: false,
+      errors: [{ file, line: 0, path: '', severity: 'error', message: e.message }],
+      warnings: [],
+    });
     return EXIT.USAGE;
   }
   const r = validateInventory(text, file);
@@ -37,10 +48,12 @@ async function validate(ctx: Ctx): Promise<number> {
   if (!r.inventory) throw new InventoryError(file, r.errors, r.warnings);
   const inv = r.inventory;
   const n = (k: number, what: string) => `${k} ${what}${k === 1 ? '' : 's'}`;
-  ctx.out.result(null, () =>
-    `ok: ${n(inv.hosts.length, 'host')} (${n(dbHosts(inv).length, 'database')}: 1 master + ${n(replicaHosts(inv).length, 'replica')}; ` +
-    `${n(sentinelHosts(inv).length, 'Sentinel')}, quorum ${inv.sentinel.quorum}; ${n(haproxyHosts(inv).length, 'HAProxy host')}) ` +
-    `in cluster ${inv.cluster} (${file})${r.warnings.length ? `, ${n(r.warnings.length, 'warning')}` : ''}`,
+  ctx.out.result(
+    null,
+    () =>
+      `ok: ${n(inv.hosts.length, 'host')} (${n(dbHosts(inv).length, 'database')}: 1 master + ${n(replicaHosts(inv).length, 'replica')}; ` +
+      `${n(sentinelHosts(inv).length, 'Sentinel')}, quorum ${inv.sentinel.quorum}; ${n(haproxyHosts(inv).length, 'HAProxy host')}) ` +
+      `in cluster ${inv.cluster} (${file})${r.warnings.length ? `, ${n(r.warnings.length, 'warning')}` : ''}`,
   );
   return EXIT.OK;
 }

@@ -9,7 +9,9 @@ export const run: Handler = async ({ operands, opts }, ctx) => {
   if (operands.length === 0) throw userError('no files to lint', 'falkorctl lint FILE...');
   const kind = opts.kind as FileKind | undefined;
   const min = (opts.minSeverity as Severity | undefined) ?? 'info';
-  const shown = (await lintFiles(operands, kind, { cwd: ctx.cwd })).filter((f) => SEVERITY_RANK[f.severity] >= SEVERITY_RANK[min]);
+  const shown = (await lintFiles(operands, kind, { cwd: ctx.cwd })).filter(
+    (f) => SEVERITY_RANK[f.severity] >= SEVERITY_RANK[min],
+  );
   ctx.out.result(shown, () => formatFindings(shown, ctx.opts.color));
   return shown.some((f) => f.severity !== 'info') ? EXIT.FAILED : EXIT.OK;
 };

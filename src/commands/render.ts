@@ -13,12 +13,16 @@ import { CLUSTER, outputPath, renderAll, type RenderedFile } from '../render/ind
 
 export const run: Handler = async ({ opts }, ctx) => {
   const outDir = resolve(ctx.cwd, typeof opts.output === 'string' ? opts.output : 'rendered');
-  const hosts = Array.isArray(opts.host) ? (opts.host as string[]).flatMap((h) => h.split(',')).filter(Boolean) : undefined;
+  const hosts = Array.isArray(opts.host)
+    ? (opts.host as string[]).flatMap((h) => h.split(',')).filter(Boolean)
+    : undefined;
   const loaded = await loadInventory(ctx.opts.inventory, ctx.cwd);
   for (const w of loaded.warnings) ctx.out.warn(formatDiagnostic(w));
   const secrets = await resolveSecrets(loaded, { env: ctx.env, prompt: ctx.prompt, cwd: ctx.cwd });
   const files = renderAll(loaded.inventory, secrets, { hosts });
-  const secretValues = [secrets.password, secrets.sentinelPassword ?? '', ...Object.values(secrets.users)].filter(Boolean);
+  const secretValues = [secrets.password, secrets.sentinelPassword ?? '', ...Object.values(secrets.users)].filter(
+    Boolean,
+  );
 
   const r = await applyRendered(files, outDir, secretValues, { diff: Boolean(opts.diff) });
   // info findings are advice about deliberate defaults: shown with --verbose only
@@ -28,7 +32,10 @@ export const run: Handler = async ({ opts }, ctx) => {
   if (hidden > 0) ctx.out.info(`lint: ${hidden} info finding(s) not shown (--verbose shows them)`);
   if (opts.diff) {
     const changed = (r.changes?.length ?? 0) > 0;
-    ctx.out.result({ dir: outDir, changed, changes: r.changes, diff: r.diffText ?? '', findings: r.findings }, () => r.diffText || `no changes in ${outDir}`);
+    ctx.out.result(
+      { dir: outDir, changed, changes: r.changes, diff: r.diffText ?? '', findings: r.findings },
+      () => r.diffText || `no changes in ${outDir}`,
+    );
     return changed || r.errors > 0 ? EXIT.FAILED : EXIT.OK;
   }
   if (!r.written) {
@@ -39,10 +46,14 @@ export const run: Handler = async ({ opts }, ctx) => {
   if (!hosts?.length) {
     // render owns only DIR/<host>/ of current hosts; a removed host's directory stays until deleted by hand
     const current = new Set(files.map((f) => f.host));
-    const stale = (await readdir(outDir, { withFileTypes: true })).filter((e) => e.isDirectory() && !e.name.startsWith('.') && !current.has(e.name));
+    const stale = (await readdir(outDir, { withFileTypes: true })).filter(
+      (e) => e.isDirectory() && !e.name.startsWith('.') && !current.has(e.name),
+    );
     for (const e of stale) ctx.out.warn(`${join(outDir, e.name)}: not a host of this inventory; left as it is`);
   }
-  ctx.out.result({ dir: outDir, written: true, files: files.map(summary), findings: r.findings }, () => humanSummary(outDir, files));
+  ctx.out.result({ dir: outDir, written: true, files: files.map(summary), findings: r.findings }, () =>
+    humanSummary(outDir, files),
+  );
   return EXIT.OK;
 };
 

@@ -18,26 +18,44 @@ function watchSeconds(v: unknown): number | undefined {
   return n;
 }
 
-const REFUSED_HINT = 'some hosts were not asked: their SSH host key is unknown or changed. Verify it, then re-run with --accept-new (it never replaces a changed key)';
-const exitFor = (r: StatusReport): number => (errorCodes(r).has('REFUSED') ? EXIT.REFUSED : r.healthy ? EXIT.OK : EXIT.FAILED);
+const REFUSED_HINT =
+  'some hosts were not asked: their SSH host key is unknown or changed. Verify it, then re-run with --accept-new (it never replaces a changed key)';
+const exitFor = (r: StatusReport): number =>
+  errorCodes(r).has('REFUSED') ? EXIT.REFUSED : r.healthy ? EXIT.OK : EXIT.FAILED;
 
 export const run: Handler = async ({ opts }, ctx) => {
   const every = watchSeconds(opts.watch);
   const count = typeof opts.count === 'number' ? opts.count : undefined;
   if (count !== undefined && every === undefined) throw userError('--count only makes sense with --watch');
-  if (every !== undefined && ctx.opts.json) throw userError('--watch redraws a screen for a person; with --json, run status in a loop instead');
+  if (every !== undefined && ctx.opts.json)
+    throw userError('--watch redraws a screen for a person; with --json, run status in a loop instead');
   const loaded = await loadInventory(ctx.opts.inventory, ctx.cwd);
   for (const w of loaded.warnings) ctx.out.warn(formatDiagnostic(w));
   const inv = loaded.inventory;
   if (inv.tls?.enabled && !inv.tls.allowPlaintext) {
-    throw userError('status cannot read TLS-only nodes yet (tls.enabled without tls.allowPlaintext)', 'with tls.allowPlaintext: true (a plaintext port beside the TLS one) status works; otherwise check the nodes with redis-cli --tls');
+    throw userError(
+      'status cannot read TLS-only nodes yet (tls.enabled without tls.allowPlaintext)',
+      'with tls.allowPlaintext: true (a plaintext port beside the TLS one) status works; otherwise check the nodes with redis-cli --tls',
+    );
   }
   const limit = opts.limit as string[] | undefined;
   const hosts = selectHosts(inv, limit);
   const secrets = await resolveSecrets(loaded, { env: ctx.env, prompt: ctx.prompt, cwd: ctx.cwd });
-  const tunnels = createSshTunnels(inv, { acceptNew: opts.acceptNew === true, prompt: ctx.prompt, env: ctx.env, log: (l) => ctx.out.verbose(l), notice: (l) => ctx.out.info(l) });
+  const tunnels = createSshTunnels(inv, {
+    acceptNew: opts.acceptNew === true,
+    prompt: ctx.prompt,
+    env: ctx.env,
+    log: (l) => ctx.out.verbose(l),
+    notice: (l) => ctx.out.info(l),
+  });
   const factory = createRedisFactory(inv, { mode: opts.direct === true ? 'direct' : 'ssh', tunnels });
-  const round = () => gatherStatus(inv, secrets, factory, tunnels, { hosts, partial: Boolean(limit?.length), forks: Number(opts.forks ?? 10), now: ctx.clock.now });
+  const round = () =>
+    gatherStatus(inv, secrets, factory, tunnels, {
+      hosts,
+      partial: Boolean(limit?.length),
+      forks: Number(opts.forks ?? 10),
+      now: ctx.clock.now,
+    });
   try {
     if (every === undefined) {
       const r = await round();
@@ -67,7 +85,9 @@ async function watch(ctx: Ctx, round: () => Promise<StatusReport>, every: number
     for (let n = 1; !stop; n++) {
       const r = await round();
       code = exitFor(r);
-      const text = renderHuman(r, ctx.out.color) + ctx.out.color.dim(`\n(every ${every}s${count ? `, ${n}/${count}` : ''}; Ctrl-C stops)`);
+      const text =
+        renderHuman(r, ctx.out.color) +
+        ctx.out.color.dim(`\n(every ${every}s${count ? `, ${n}/${count}` : ''}; Ctrl-C stops)`);
       ctx.out.line(redraw ? `\x1b[H\x1b[2J${text}` : `${n > 1 ? '\n' : ''}${text}`);
       if (count !== undefined && n >= count) break;
       await Promise.race([ctx.clock.sleep(every * 1000), new Promise<void>((r) => (wake = r))]);

@@ -47,7 +47,10 @@ export async function applyPlan(plan: Plan, env: ApplyEnv): Promise<ApplyReport>
     const a = s.action;
     if (a.kind === 'exec') {
       const r = await env.transport.exec(s.host, a.argv, { check: !a.tolerate });
-      if (a.tolerate && r.code !== 0) rep.warnings.push(`${s.host}: ${s.describe}: \`${quoteArgv(a.argv)}\` failed (exit ${r.code}): ${excerptOf(r.stderr, 3).split('\n').join('; ') || 'no message'} — left as it is (the file still applies at boot)`);
+      if (a.tolerate && r.code !== 0)
+        rep.warnings.push(
+          `${s.host}: ${s.describe}: \`${quoteArgv(a.argv)}\` failed (exit ${r.code}): ${excerptOf(r.stderr, 3).split('\n').join('; ') || 'no message'} — left as it is (the file still applies at boot)`,
+        );
       rep.changed.push(s);
       return;
     }
@@ -60,7 +63,11 @@ export async function applyPlan(plan: Plan, env: ApplyEnv): Promise<ApplyReport>
     const data = src.from === 'render' ? byPath.get(`${s.host}\u0000${src.path}`)?.content : await readFile(src.file);
     if (data === undefined) throw new Error(`no rendered ${a.path} for ${s.host}`);
     const got = createHash('sha256').update(data).digest('hex');
-    if (got !== a.sha256) throw new FalkorError('USER', `${s.host}: ${a.path}: the source's sha256 is ${got}, the plan expected ${a.sha256}`);
+    if (got !== a.sha256)
+      throw new FalkorError(
+        'USER',
+        `${s.host}: ${a.path}: the source's sha256 is ${got}, the plan expected ${a.sha256}`,
+      );
     const [owner, group] = a.owner?.split(':') ?? [];
     const r = await env.transport.upload(s.host, a.path, data, { mode: a.mode, owner, group: group ?? owner });
     if (r.changed) rep.changed.push(s);
@@ -99,7 +106,10 @@ export async function applyPlan(plan: Plan, env: ApplyEnv): Promise<ApplyReport>
             await (roll ? rolling(() => (stop ? Promise.resolve() : run())) : run());
           } catch (e) {
             stop = true;
-            rep.failure ??= stage === 'step' ? failureOf(s, e) : { host, what: `verify ${mine ? mine.kind : ''} after the restart`, message: (e as Error).message };
+            rep.failure ??=
+              stage === 'step'
+                ? failureOf(s, e)
+                : { host, what: `verify ${mine ? mine.kind : ''} after the restart`, message: (e as Error).message };
           }
         }
       });
@@ -123,7 +133,11 @@ export async function applyPlan(plan: Plan, env: ApplyEnv): Promise<ApplyReport>
 
 function failureOf(s: Step, e: unknown): Failure {
   const a = s.action;
-  const base = { host: s.host, what: s.describe, argv: a.kind === 'exec' ? a.argv : a.kind === 'redis' ? a.args : ['upload', a.path] };
+  const base = {
+    host: s.host,
+    what: s.describe,
+    argv: a.kind === 'exec' ? a.argv : a.kind === 'redis' ? a.args : ['upload', a.path],
+  };
   if (e instanceof RemoteError || (isFalkorError(e) && e.code === 'REMOTE' && 'exitStatus' in e)) {
     const r = e as RemoteError;
     return { ...base, exitStatus: r.exitStatus, stderr: r.stderrExcerpt, message: r.message };

@@ -11,7 +11,12 @@ import { field, parseInfo } from '../redis/info.js';
 import { falkordbModule, parseModuleList, parseRole } from '../redis/replies.js';
 import type { Check } from './types.js';
 
-export const DEADLINES_MS: Record<Check['kind'], number> = { master: 90_000, replica: 180_000, sentinel: 60_000, haproxy: 30_000 };
+export const DEADLINES_MS: Record<Check['kind'], number> = {
+  master: 90_000,
+  replica: 180_000,
+  sentinel: 60_000,
+  haproxy: 30_000,
+};
 
 export interface CheckEnv {
   inv: Inventory;
@@ -22,7 +27,12 @@ export interface CheckEnv {
 }
 
 /** Polls `probe` (which returns undefined when satisfied, or what it saw) until the deadline. */
-export async function poll(clock: Clock, what: string, timeoutMs: number, probe: () => Promise<string | undefined>): Promise<void> {
+export async function poll(
+  clock: Clock,
+  what: string,
+  timeoutMs: number,
+  probe: () => Promise<string | undefined>,
+): Promise<void> {
   const end = clock.now() + timeoutMs;
   let last = '(nothing yet)';
   for (;;) {
@@ -33,12 +43,19 @@ export async function poll(clock: Clock, what: string, timeoutMs: number, probe:
     } catch (e) {
       last = (e as Error).message ?? String(e);
     }
-    if (clock.now() >= end) throw new FalkorError('TIMEOUT', `${what}: not so after ${Math.round(timeoutMs / 1000)}s; last seen: ${last}`);
+    if (clock.now() >= end)
+      throw new FalkorError('TIMEOUT', `${what}: not so after ${Math.round(timeoutMs / 1000)}s; last seen: ${last}`);
     await clock.sleep(500);
   }
 }
 
-async function withConn<T>(env: CheckEnv, host: string, port: number, password: string | undefined, fn: (r: RedisLike) => Promise<T>): Promise<T> {
+async function withConn<T>(
+  env: CheckEnv,
+  host: string,
+  port: number,
+  password: string | undefined,
+  fn: (r: RedisLike) => Promise<T>,
+): Promise<T> {
   const h = hostByName(env.inv, host);
   if (!h) throw new Error(`no host ${host}`);
   const r = await env.factory.open(h, port, { password, timeoutMs: 5_000 });
@@ -74,9 +91,11 @@ export async function runCheck(env: CheckEnv, c: Check): Promise<string> {
         withConn(env, c.host, port, pw, async (r) => {
           const role = parseRole(await r.call('ROLE'));
           if (role.role !== 'replica') return `ROLE ${role.role}`;
-          if (role.masterHost !== c.master.address || role.masterPort !== c.master.port) return `replica of ${role.masterHost}:${role.masterPort}`;
+          if (role.masterHost !== c.master.address || role.masterPort !== c.master.port)
+            return `replica of ${role.masterHost}:${role.masterPort}`;
           const info = parseInfo(await r.info('replication'));
-          if (field(info, 'master_link_status') !== 'up') return `master_link_status:${field(info, 'master_link_status')}`;
+          if (field(info, 'master_link_status') !== 'up')
+            return `master_link_status:${field(info, 'master_link_status')}`;
           return field(info, 'master_sync_in_progress') === '0' ? undefined : 'sync in progress';
         }),
       );
@@ -84,13 +103,18 @@ export async function runCheck(env: CheckEnv, c: Check): Promise<string> {
     case 'sentinel': {
       const name = env.inv.sentinel.masterName;
       let quorum = '';
-      await poll(env.clock, `${c.host}: Sentinel monitoring ${c.master.address}:${c.master.port} with CKQUORUM OK`, ms, () =>
-        withConn(env, c.host, env.inv.sentinel.port, env.secrets.sentinelPassword, async (r) => {
-          const addr = (await r.call('SENTINEL', 'GET-MASTER-ADDR-BY-NAME', name)) as string[] | null;
-          if (!addr || addr[0] !== c.master.address || Number(addr[1]) !== c.master.port) return `master ${addr ? addr.join(':') : 'unknown'}`;
-          quorum = String(await r.call('SENTINEL', 'CKQUORUM', name));
-          return undefined;
-        }),
+      await poll(
+        env.clock,
+        `${c.host}: Sentinel monitoring ${c.master.address}:${c.master.port} with CKQUORUM OK`,
+        ms,
+        () =>
+          withConn(env, c.host, env.inv.sentinel.port, env.secrets.sentinelPassword, async (r) => {
+            const addr = (await r.call('SENTINEL', 'GET-MASTER-ADDR-BY-NAME', name)) as string[] | null;
+            if (!addr || addr[0] !== c.master.address || Number(addr[1]) !== c.master.port)
+              return `master ${addr ? addr.join(':') : 'unknown'}`;
+            quorum = String(await r.call('SENTINEL', 'CKQUORUM', name));
+            return undefined;
+          }),
       );
       return `${c.host}: Sentinel follows ${c.master.address}:${c.master.port}; ${quorum}`;
     }
@@ -101,11 +125,19 @@ export async function runCheck(env: CheckEnv, c: Check): Promise<string> {
       for (const rep of c.replicas) replicaIds.add(await withConn(env, rep, port, pw, runId).catch(() => ''));
       replicaIds.delete('');
       await poll(env.clock, `${c.host}: write port ${hp.writePort} reaching the master ${c.master}`, ms, () =>
-        withConn(env, c.host, hp.writePort, pw, async (r) => ((await runId(r)) === masterId ? undefined : 'another node')),
+        withConn(env, c.host, hp.writePort, pw, async (r) =>
+          (await runId(r)) === masterId ? undefined : 'another node',
+        ),
       );
       const want = replicaIds.size ? replicaIds : new Set([masterId]);
-      await poll(env.clock, `${c.host}: read port ${hp.readPort} reaching ${replicaIds.size ? 'a replica' : 'the master (no replica up)'}`, ms, () =>
-        withConn(env, c.host, hp.readPort, pw, async (r) => (want.has(await runId(r)) ? undefined : 'a node outside the read pool')),
+      await poll(
+        env.clock,
+        `${c.host}: read port ${hp.readPort} reaching ${replicaIds.size ? 'a replica' : 'the master (no replica up)'}`,
+        ms,
+        () =>
+          withConn(env, c.host, hp.readPort, pw, async (r) =>
+            want.has(await runId(r)) ? undefined : 'a node outside the read pool',
+          ),
       );
       return `${c.host}: write port ${hp.writePort} → ${c.master}; read port ${hp.readPort} → ${replicaIds.size ? 'a replica' : c.master}`;
     }

@@ -18,8 +18,22 @@ export async function connectAll(hosts: readonly Host[], t: Transport, forks: nu
   orFail(hosts, await runParallel(hosts, forks, (h) => t.exec(h.name, ['true'])));
 }
 
-export async function gatherFacts(inv: Inventory, hosts: readonly Host[], files: readonly RenderedFile[], t: Transport, o: { forks: number; readAll?: boolean }): Promise<Map<string, HostFacts>> {
-  const res = await runParallel(hosts, o.forks, (h) => hostFacts(inv, h, files.filter((f) => f.host === h.name), t, o.readAll ?? false));
+export async function gatherFacts(
+  inv: Inventory,
+  hosts: readonly Host[],
+  files: readonly RenderedFile[],
+  t: Transport,
+  o: { forks: number; readAll?: boolean },
+): Promise<Map<string, HostFacts>> {
+  const res = await runParallel(hosts, o.forks, (h) =>
+    hostFacts(
+      inv,
+      h,
+      files.filter((f) => f.host === h.name),
+      t,
+      o.readAll ?? false,
+    ),
+  );
   orFail(hosts, res);
   return new Map(res.map((r, i) => [hosts[i]!.name, (r as { value: HostFacts }).value]));
 }
@@ -27,23 +41,47 @@ export async function gatherFacts(inv: Inventory, hosts: readonly Host[], files:
 function orFail(hosts: readonly Host[], res: Settled<unknown>[]): void {
   const failed = res.flatMap((r, i) => (r.status === 'rejected' ? [{ host: hosts[i]!.name, reason: r.reason }] : []));
   if (failed.length) {
-    const lines = failed.map((f) => `  ${isFalkorError(f.reason) || f.reason instanceof Error ? (f.reason as Error).message : String(f.reason)}`);
-    const hint = failed.some((f) => /host key/i.test(String((f.reason as Error)?.message))) ? 'a changed host key is never accepted: check the host, then fix known_hosts' : undefined;
-    throw new FalkorError('REMOTE', `cannot deploy: ${failed.length} of ${hosts.length} host(s) could not be asked; nothing was changed on any host\n${lines.join('\n')}`, { hint });
+    const lines = failed.map(
+      (f) =>
+        `  ${isFalkorError(f.reason) || f.reason instanceof Error ? (f.reason as Error).message : String(f.reason)}`,
+    );
+    const hint = failed.some((f) => /host key/i.test(String((f.reason as Error)?.message)))
+      ? 'a changed host key is never accepted: check the host, then fix known_hosts'
+      : undefined;
+    throw new FalkorError(
+      'REMOTE',
+      `cannot deploy: ${failed.length} of ${hosts.length} host(s) could not be asked; nothing was changed on any host\n${lines.join('\n')}`,
+      { hint },
+    );
   }
 }
 
-async function hostFacts(inv: Inventory, h: Host, files: readonly RenderedFile[], t: Transport, readAll: boolean): Promise<HostFacts> {
+async function hostFacts(
+  inv: Inventory,
+  h: Host,
+  files: readonly RenderedFile[],
+  t: Transport,
+  readAll: boolean,
+): Promise<HostFacts> {
   const paths = pathsOf(inv, h, files);
   const r = rolesOf(inv, h);
-  const units = [...(r.db ? [UNITS.falkordb] : []), ...(r.sentinel ? [UNITS.sentinel] : []), ...(r.haproxy ? [UNITS.haproxy] : [])];
+  const units = [
+    ...(r.db ? [UNITS.falkordb] : []),
+    ...(r.sentinel ? [UNITS.sentinel] : []),
+    ...(r.haproxy ? [UNITS.haproxy] : []),
+  ];
   const dirs = dirsOf(inv, h, files).map((d) => d.path);
   // A few commands in sequence, not one per file: sshd refuses channels beyond its MaxSessions.
   const stats = parseStats((await t.exec(h.name, ['sh', '-c', STAT_ALL, 'sh', ...paths])).stdout, paths);
   const dirOut = await t.exec(h.name, ['stat', '-c', '%n|%a|%U|%G', ...dirs], { check: false });
-  const unitOut = units.length ? await t.exec(h.name, ['systemctl', 'show', '--property=Id,ActiveState,UnitFileState', ...units], { check: false }) : undefined;
+  const unitOut = units.length
+    ? await t.exec(h.name, ['systemctl', 'show', '--property=Id,ActiveState,UnitFileState', ...units], { check: false })
+    : undefined;
   const user = r.db || r.sentinel ? await t.exec(h.name, ['id', '-u', serviceUser(inv)], { check: false }) : undefined;
-  const bin = stats[inv.falkordb.redisServer] && (r.db || r.sentinel) ? await t.exec(h.name, noNotifyProbe(inv), { check: false }) : undefined;
+  const bin =
+    stats[inv.falkordb.redisServer] && (r.db || r.sentinel)
+      ? await t.exec(h.name, noNotifyProbe(inv), { check: false })
+      : undefined;
   const facts: HostFacts = {
     host: h.name,
     files: stats,
@@ -66,7 +104,8 @@ async function hostFacts(inv: Inventory, h: Host, files: readonly RenderedFile[]
 
 // file-scripts' STAT over many paths: "<mode> <user> <group> <sha256> <path>" for each regular file
 // (or symlink to one) that exists.
-const STAT_ALL = 'for p; do [ -f "$p" ] || continue; s=$(stat -L -c "%a %U %G" -- "$p") && h=$(sha256sum < "$p") && echo "$s ${h%% *} $p"; done';
+const STAT_ALL =
+  'for p; do [ -f "$p" ] || continue; s=$(stat -L -c "%a %U %G" -- "$p") && h=$(sha256sum < "$p") && echo "$s ${h%% *} $p"; done';
 
 export function parseStats(out: string, paths: readonly string[]): Record<string, RemoteFileState | undefined> {
   const res: Record<string, RemoteFileState | undefined> = Object.fromEntries(paths.map((p) => [p, undefined]));
@@ -90,9 +129,12 @@ export function parseDirs(out: string): Record<string, DirState | undefined> {
 export function parseUnits(out: string, units: readonly string[]): Record<string, UnitState> {
   const res: Record<string, UnitState> = {};
   for (const block of out.split(/\n\s*\n/)) {
-    const kv = Object.fromEntries(block.split('\n').map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]));
+    const kv = Object.fromEntries(
+      block.split('\n').map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]),
+    );
     const id = kv.Id;
-    if (id && units.includes(id)) res[id] = { active: kv.ActiveState ?? 'unknown', enabled: kv.UnitFileState || 'not-found' };
+    if (id && units.includes(id))
+      res[id] = { active: kv.ActiveState ?? 'unknown', enabled: kv.UnitFileState || 'not-found' };
   }
   return res;
 }

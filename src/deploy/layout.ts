@@ -14,12 +14,18 @@ import { NO_NOTIFY, noNotifyPaths } from './notify.js';
 
 export type Component = 'falkordb' | 'kernel' | 'sentinel' | 'haproxy';
 
-export const UNITS = { falkordb: 'falkordb.service', sentinel: 'falkordb-sentinel.service', haproxy: 'haproxy.service' } as const;
+export const UNITS = {
+  falkordb: 'falkordb.service',
+  sentinel: 'falkordb-sentinel.service',
+  haproxy: 'haproxy.service',
+} as const;
 
 export function componentOf(inv: Inventory, path: string): Component {
   if (path === SYSCTL_PATH || path === THP_PATH) return 'kernel';
-  if ([falkordbConfPath(inv), secretsConfPath(inv), FALKORDB_UNIT, NO_NOTIFY.falkordb].includes(path)) return 'falkordb';
-  if ([sentinelTemplatePath(inv), sentinelSecretsPath(inv), SENTINEL_UNIT, NO_NOTIFY.sentinel].includes(path)) return 'sentinel';
+  if ([falkordbConfPath(inv), secretsConfPath(inv), FALKORDB_UNIT, NO_NOTIFY.falkordb].includes(path))
+    return 'falkordb';
+  if ([sentinelTemplatePath(inv), sentinelSecretsPath(inv), SENTINEL_UNIT, NO_NOTIFY.sentinel].includes(path))
+    return 'sentinel';
   if ([HAPROXY_CFG, HAPROXY_ENV, HAPROXY_DROPIN].includes(path)) return 'haproxy';
   throw new Error(`deploy does not know where ${path} belongs`);
 }
@@ -44,7 +50,10 @@ export function rolesOf(inv: Inventory, h: Host): HostRoles {
 export function binariesOf(inv: Inventory, h: Host): { path: string; key: 'redisServer' | 'module' }[] {
   const r = rolesOf(inv, h);
   const p = paths(inv);
-  return [...(r.db || r.sentinel ? [{ path: p.redisServer, key: 'redisServer' as const }] : []), ...(r.db ? [{ path: p.modulePath, key: 'module' as const }] : [])];
+  return [
+    ...(r.db || r.sentinel ? [{ path: p.redisServer, key: 'redisServer' as const }] : []),
+    ...(r.db ? [{ path: p.modulePath, key: 'module' as const }] : []),
+  ];
 }
 
 export interface DirSpec {

@@ -15,9 +15,13 @@ export async function lintGate(files: RenderedFile[], secrets: string[], color: 
     const written = await stage(dir, files, '');
     const errors = (await lintRendered(files, written, 'rendered', secrets)).filter((f) => f.severity === 'error');
     if (errors.length) {
-      throw new FalkorError('FAILED', `lint found ${errors.length} error(s) in the files deploy would push; nothing was changed\n${formatFindings(errors, color)}`, {
-        hint: 'fix the inventory (falkorctl render shows every finding)',
-      });
+      throw new FalkorError(
+        'FAILED',
+        `lint found ${errors.length} error(s) in the files deploy would push; nothing was changed\n${formatFindings(errors, color)}`,
+        {
+          hint: 'fix the inventory (falkorctl render shows every finding)',
+        },
+      );
     }
   } finally {
     await rm(dir, { recursive: true, force: true });

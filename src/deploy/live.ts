@@ -13,7 +13,10 @@ export interface LiveMaster {
 }
 
 /** Which host is master now: the Sentinels' agreed answer, else the one running node that says so, else the inventory. */
-export function liveMaster(inv: Inventory, topo: Pick<Topology, 'agreedMaster' | 'sentinelOpinions' | 'nodes'>): LiveMaster {
+export function liveMaster(
+  inv: Inventory,
+  topo: Pick<Topology, 'agreedMaster' | 'sentinelOpinions' | 'nodes'>,
+): LiveMaster {
   const intended = masterHost(inv)?.name ?? '';
   if (topo.sentinelOpinions.length > 1) {
     throw refusal(
@@ -24,16 +27,26 @@ export function liveMaster(inv: Inventory, topo: Pick<Topology, 'agreedMaster' |
   if (topo.agreedMaster) {
     const h = dbHosts(inv).find((x) => x.address === topo.agreedMaster!.address);
     if (!h) {
-      throw refusal(`the Sentinels follow a master at ${topo.agreedMaster.address}:${topo.agreedMaster.port}, which is no database host of the inventory`, 'add that host to the inventory or fix the Sentinels first');
+      throw refusal(
+        `the Sentinels follow a master at ${topo.agreedMaster.address}:${topo.agreedMaster.port}, which is no database host of the inventory`,
+        'add that host to the inventory or fix the Sentinels first',
+      );
     }
     return { host: h.name, source: 'sentinels' };
   }
   const masters = topo.nodes.filter((n) => n.up && n.replication?.role === 'master');
   if (masters.length > 1) {
-    throw refusal(`${masters.map((m) => m.host).join(', ')} all run as master and no Sentinel names one`, 'make one of them a replica (REPLICAOF) or start the Sentinels, then deploy again');
+    throw refusal(
+      `${masters.map((m) => m.host).join(', ')} all run as master and no Sentinel names one`,
+      'make one of them a replica (REPLICAOF) or start the Sentinels, then deploy again',
+    );
   }
   const running = masters[0];
-  if (running && running.host !== intended && topo.nodes.some((n) => n.up && n.host === intended && n.replication?.role === 'replica')) {
+  if (
+    running &&
+    running.host !== intended &&
+    topo.nodes.some((n) => n.up && n.host === intended && n.replication?.role === 'replica')
+  ) {
     return { host: running.host, source: 'nodes' };
   }
   return { host: intended, source: 'inventory' };

@@ -15,7 +15,13 @@ export const NO_NOTIFY = {
 } as const;
 
 /** Does this redis-server say it cannot notify systemd? (exit 0 = the mark is in the binary) */
-export const noNotifyProbe = (inv: Inventory): [string, ...string[]] => ['grep', '-q', '-F', NO_NOTIFY_MARK, paths(inv).redisServer];
+export const noNotifyProbe = (inv: Inventory): [string, ...string[]] => [
+  'grep',
+  '-q',
+  '-F',
+  NO_NOTIFY_MARK,
+  paths(inv).redisServer,
+];
 
 export function noNotifyPaths(r: HostRoles): string[] {
   return [...(r.db ? [NO_NOTIFY.falkordb] : []), ...(r.sentinel ? [NO_NOTIFY.sentinel] : [])];
@@ -33,7 +39,14 @@ export function noNotifyFiles(inv: Inventory, h: Host, r: HostRoles): RenderedFi
 }
 
 /** The rendered files plus the drop-ins for hosts whose redis-server cannot notify (the installed one, or the one deploy installs). */
-export function withNoNotify(inv: Inventory, hosts: readonly Host[], files: readonly RenderedFile[], facts: ReadonlyMap<string, { noNotify?: boolean }>, sourceNoNotify: boolean | undefined, roles: (h: Host) => HostRoles): RenderedFile[] {
+export function withNoNotify(
+  inv: Inventory,
+  hosts: readonly Host[],
+  files: readonly RenderedFile[],
+  facts: ReadonlyMap<string, { noNotify?: boolean }>,
+  sourceNoNotify: boolean | undefined,
+  roles: (h: Host) => HostRoles,
+): RenderedFile[] {
   const extra = hosts.flatMap((h) => {
     const r = roles(h);
     if (!r.db && !r.sentinel) return [];

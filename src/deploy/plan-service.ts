@@ -25,18 +25,41 @@ export type Change = 'new' | 'content' | 'mode/owner' | 'unit-meta';
 export function serviceSteps(i: ServiceInput): Step[] {
   const { host, phase } = i;
   const steps: Step[] = [];
-  const add = (id: string, describe: string, argv: [string, ...string[]], o: { destructive?: boolean; tolerate?: boolean } = {}) =>
-    steps.push({ id: `${host.name}:${id}`, host: host.name, phase, describe, action: { kind: 'exec', argv, tolerate: o.tolerate }, destructive: o.destructive ?? false });
+  const add = (
+    id: string,
+    describe: string,
+    argv: [string, ...string[]],
+    o: { destructive?: boolean; tolerate?: boolean } = {},
+  ) =>
+    steps.push({
+      id: `${host.name}:${id}`,
+      host: host.name,
+      phase,
+      describe,
+      action: { kind: 'exec', argv, tolerate: o.tolerate },
+      destructive: o.destructive ?? false,
+    });
 
-  if (i.changed.has(SYSCTL_PATH)) add('sysctl', `apply kernel settings from ${SYSCTL_PATH}`, ['sysctl', '-p', SYSCTL_PATH], { tolerate: true });
-  if (i.changed.has(THP_PATH)) add('thp', 'turn transparent huge pages off now', ['systemd-tmpfiles', '--create', THP_PATH], { tolerate: true });
-  if ([...i.changed.keys()].some((p) => isUnitFile(p) && i.changed.get(p) !== 'mode/owner')) add('daemon-reload', 'reload systemd units', ['systemctl', 'daemon-reload']);
+  if (i.changed.has(SYSCTL_PATH))
+    add('sysctl', `apply kernel settings from ${SYSCTL_PATH}`, ['sysctl', '-p', SYSCTL_PATH], { tolerate: true });
+  if (i.changed.has(THP_PATH))
+    add('thp', 'turn transparent huge pages off now', ['systemd-tmpfiles', '--create', THP_PATH], { tolerate: true });
+  if ([...i.changed.keys()].some((p) => isUnitFile(p) && i.changed.get(p) !== 'mode/owner'))
+    add('daemon-reload', 'reload systemd units', ['systemctl', 'daemon-reload']);
 
-  const service = i.comps.has('falkordb') ? 'falkordb' : i.comps.has('sentinel') ? 'sentinel' : i.comps.has('haproxy') ? 'haproxy' : undefined;
+  const service = i.comps.has('falkordb')
+    ? 'falkordb'
+    : i.comps.has('sentinel')
+      ? 'sentinel'
+      : i.comps.has('haproxy')
+        ? 'haproxy'
+        : undefined;
   if (!service) return steps;
   const unit = UNITS[service];
   const st = i.facts.units[unit] ?? { active: 'inactive', enabled: 'disabled' };
-  const own = [...i.changed].filter(([p, why]) => componentOf(i.inv, p) === service && (why === 'new' || why === 'content')).map(([p]) => p);
+  const own = [...i.changed]
+    .filter(([p, why]) => componentOf(i.inv, p) === service && (why === 'new' || why === 'content'))
+    .map(([p]) => p);
   const touched = own.length > 0 || (service !== 'haproxy' && i.binChanged);
 
   if (st.enabled !== 'enabled') add(`enable:${unit}`, `enable ${unit} at boot`, ['systemctl', 'enable', unit]);
@@ -55,7 +78,12 @@ export function serviceSteps(i: ServiceInput): Step[] {
   }
   const isMaster = service === 'falkordb' && masterHost(i.inv)?.name === host.name;
   const why = [...own, ...(i.binChanged ? ['binaries'] : [])].join(', ');
-  add(`restart:${unit}`, `restart ${unit} (${why} changed)${isMaster ? ': the running MASTER; clients see an outage' : ''}`, ['systemctl', 'restart', unit], { destructive: isMaster });
+  add(
+    `restart:${unit}`,
+    `restart ${unit} (${why} changed)${isMaster ? ': the running MASTER; clients see an outage' : ''}`,
+    ['systemctl', 'restart', unit],
+    { destructive: isMaster },
+  );
   return steps;
 }
 
@@ -78,7 +106,12 @@ function sentinelSet(i: ServiceInput): Step[] {
       host: i.host.name,
       phase: i.phase,
       describe: `SENTINEL SET ${k} ${v} (it is ${live[k]})`,
-      action: { kind: 'redis' as const, port: i.inv.sentinel.port, sentinel: true, args: ['SENTINEL', 'SET', name, k, v] as [string, ...string[]] },
+      action: {
+        kind: 'redis' as const,
+        port: i.inv.sentinel.port,
+        sentinel: true,
+        args: ['SENTINEL', 'SET', name, k, v] as [string, ...string[]],
+      },
       destructive: false,
     }));
 }

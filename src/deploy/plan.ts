@@ -53,12 +53,25 @@ export function plan(input: PlanInput): Plan {
       if (mine.length === 0) continue;
       const first = firstPhase(inv, h, files) === phase;
       const steps: Step[] = [];
-      const add = (s: Omit<Step, 'host' | 'phase' | 'destructive'> & { destructive?: boolean }) => steps.push({ host: h.name, phase, destructive: false, ...s });
+      const add = (s: Omit<Step, 'host' | 'phase' | 'destructive'> & { destructive?: boolean }) =>
+        steps.push({ host: h.name, phase, destructive: false, ...s });
       if (first) prepare(input, h, facts, add);
-      if (first) installed.set(h.name, new Set(steps.flatMap((s) => (s.action.kind === 'upload' && s.action.source.from === 'local' ? [s.action.path] : []))));
+      if (first)
+        installed.set(
+          h.name,
+          new Set(
+            steps.flatMap((s) =>
+              s.action.kind === 'upload' && s.action.source.from === 'local' ? [s.action.path] : [],
+            ),
+          ),
+        );
       // nodes load both binaries; a Sentinel only runs redis-server
       const bins = [...(installed.get(h.name) ?? [])];
-      const binChanged = comps.has('falkordb') ? bins.length > 0 : comps.has('sentinel') ? bins.includes(inv.falkordb.redisServer) : false;
+      const binChanged = comps.has('falkordb')
+        ? bins.length > 0
+        : comps.has('sentinel')
+          ? bins.includes(inv.falkordb.redisServer)
+          : false;
       const changed = new Map<string, Change>();
       for (const f of mine) {
         const why = fileChange(inv, f, facts, out);
@@ -86,14 +99,41 @@ function prepare(input: PlanInput, h: Host, facts: HostFacts, add: Add): void {
   const r = rolesOf(inv, h);
   const svc = serviceUser(inv);
   if ((r.db || r.sentinel) && !facts.userExists) {
-    add({ id: `${h.name}:user`, describe: `create the service user ${svc}`, action: { kind: 'exec', argv: ['useradd', '--system', '--user-group', '--no-create-home', '--home-dir', inv.redis.dataDir, '--shell', '/usr/sbin/nologin', svc] } });
+    add({
+      id: `${h.name}:user`,
+      describe: `create the service user ${svc}`,
+      action: {
+        kind: 'exec',
+        argv: [
+          'useradd',
+          '--system',
+          '--user-group',
+          '--no-create-home',
+          '--home-dir',
+          inv.redis.dataDir,
+          '--shell',
+          '/usr/sbin/nologin',
+          svc,
+        ],
+      },
+    });
   }
-  for (const d of dirsOf(inv, h, input.files.filter((f) => f.host === h.name))) {
+  for (const d of dirsOf(
+    inv,
+    h,
+    input.files.filter((f) => f.host === h.name),
+  )) {
     const st = facts.dirs[d.path];
     const ok = st && (!d.owner || (st.mode === d.mode && st.owner === d.owner && st.group === d.owner));
     if (ok) continue;
-    const argv = d.owner ? (['install', '-d', '-m', d.mode.toString(8), '-o', d.owner, '-g', d.owner, d.path] as const) : (['install', '-d', '-m', d.mode.toString(8), d.path] as const);
-    add({ id: `${h.name}:dir:${d.path}`, describe: `${st ? 'fix owner/mode of' : 'create'} directory ${d.path}`, action: { kind: 'exec', argv: [...argv] } });
+    const argv = d.owner
+      ? (['install', '-d', '-m', d.mode.toString(8), '-o', d.owner, '-g', d.owner, d.path] as const)
+      : (['install', '-d', '-m', d.mode.toString(8), d.path] as const);
+    add({
+      id: `${h.name}:dir:${d.path}`,
+      describe: `${st ? 'fix owner/mode of' : 'create'} directory ${d.path}`,
+      action: { kind: 'exec', argv: [...argv] },
+    });
   }
   for (const b of binariesOf(inv, h)) {
     const have = facts.files[b.path];
@@ -103,10 +143,20 @@ function prepare(input: PlanInput, h: Host, facts: HostFacts, add: Add): void {
       add({
         id: `${h.name}:binary:${b.path}`,
         describe: `${have ? 'replace' : 'install'} ${b.path} (sha256 ${src.sha256.slice(0, 12)}…)`,
-        action: { kind: 'upload', path: b.path, mode: 0o755, secret: false, sha256: src.sha256, source: { from: 'local', file: src.file } },
+        action: {
+          kind: 'upload',
+          path: b.path,
+          mode: 0o755,
+          secret: false,
+          sha256: src.sha256,
+          source: { from: 'local', file: src.file },
+        },
       });
     } else if (!have) {
-      throw userError(`${h.name}: ${b.path} is not there, and the inventory says nowhere to install it from`, `install FalkorDB there, or set falkordb.binaries.${b.key} { source, sha256 }`);
+      throw userError(
+        `${h.name}: ${b.path} is not there, and the inventory says nowhere to install it from`,
+        `install FalkorDB there, or set falkordb.binaries.${b.key} { source, sha256 }`,
+      );
     }
   }
 }
@@ -118,7 +168,10 @@ function prepare(input: PlanInput, h: Host, facts: HostFacts, add: Add): void {
 function fileChange(inv: Inventory, f: RenderedFile, facts: HostFacts, out: Plan): Change | undefined {
   const have = facts.files[f.path];
   if (f.path === sentinelTemplatePath(inv) && facts.files[sentinelRuntimePath(inv)]) {
-    if (!have || have.sha256 !== sha(f)) out.notes.push(`${f.host}: Sentinel owns ${sentinelRuntimePath(inv)} now; its template is left as it is (change a running Sentinel with SENTINEL SET)`);
+    if (!have || have.sha256 !== sha(f))
+      out.notes.push(
+        `${f.host}: Sentinel owns ${sentinelRuntimePath(inv)} now; its template is left as it is (change a running Sentinel with SENTINEL SET)`,
+      );
     return undefined;
   }
   if (!have) return 'new';
@@ -131,28 +184,59 @@ function fileChange(inv: Inventory, f: RenderedFile, facts: HostFacts, out: Plan
   if (have.sha256 === sha(f)) return meta;
   const live = facts.contents[f.path];
   if (isConf && live !== undefined && sameMeaning(f.content, live)) {
-    out.notes.push(`${f.host}: ${f.path} was rewritten by Redis (CONFIG REWRITE after a failover) and means the same as the render: left as it is`);
+    out.notes.push(
+      `${f.host}: ${f.path} was rewritten by Redis (CONFIG REWRITE after a failover) and means the same as the render: left as it is`,
+    );
     return meta;
   }
-  if (isUnitFile(f.path) && live !== undefined && serviceSection(live) === serviceSection(f.content)) return 'unit-meta';
+  if (isUnitFile(f.path) && live !== undefined && serviceSection(live) === serviceSection(f.content))
+    return 'unit-meta';
   return 'content';
 }
 
 /** A unit's [Service] section, comments dropped: what a running service is started with. */
 export function serviceSection(unit: string): string {
   const m = /^\[Service\]\s*$([\s\S]*?)(?=^\[|(?![\s\S]))/m.exec(unit);
-  return (m?.[1] ?? '').split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('#')).join('\n');
+  return (m?.[1] ?? '')
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l && !l.startsWith('#'))
+    .join('\n');
 }
 
 function uploadSteps(f: RenderedFile, why: Change, add: Add): void {
-  const action = { kind: 'upload' as const, path: f.path, mode: f.mode, owner: f.owner, secret: f.secret, sha256: sha(f), source: { from: 'render' as const, path: f.path } };
+  const action = {
+    kind: 'upload' as const,
+    path: f.path,
+    mode: f.mode,
+    owner: f.owner,
+    secret: f.secret,
+    sha256: sha(f),
+    source: { from: 'render' as const, path: f.path },
+  };
   if (f.path === HAPROXY_CFG && why !== 'mode/owner') {
     // HAProxy judges the new file beside the live one first, so a file it rejects never replaces a good one
     const staged = `${HAPROXY_CFG}.falkorctl-new`;
-    add({ id: `${f.host}:stage:${HAPROXY_CFG}`, describe: `stage the new ${HAPROXY_CFG} as ${staged}`, action: { ...action, path: staged } });
-    add({ id: `${f.host}:haproxy-check`, describe: `check it with haproxy -c (and remove the staged copy)`, action: { kind: 'exec', argv: ['sh', '-c', 'haproxy -c -q -f "$1"; rc=$?; rm -f -- "$1"; exit $rc', 'haproxy-check', staged] } });
+    add({
+      id: `${f.host}:stage:${HAPROXY_CFG}`,
+      describe: `stage the new ${HAPROXY_CFG} as ${staged}`,
+      action: { ...action, path: staged },
+    });
+    add({
+      id: `${f.host}:haproxy-check`,
+      describe: `check it with haproxy -c (and remove the staged copy)`,
+      action: {
+        kind: 'exec',
+        argv: ['sh', '-c', 'haproxy -c -q -f "$1"; rc=$?; rm -f -- "$1"; exit $rc', 'haproxy-check', staged],
+      },
+    });
   }
-  const verb = { new: 'write', 'mode/owner': 'fix mode/owner of', 'unit-meta': 'update (no restart: [Service] unchanged)', content: 'update' }[why];
+  const verb = {
+    new: 'write',
+    'mode/owner': 'fix mode/owner of',
+    'unit-meta': 'update (no restart: [Service] unchanged)',
+    content: 'update',
+  }[why];
   add({ id: `${f.host}:file:${f.path}`, describe: `${verb} ${f.path}${f.secret ? ' (secret, 0600)' : ''}`, action });
 }
 
@@ -172,12 +256,23 @@ function checksFor(inv: Inventory, hosts: readonly Host[], phase: Phase): Check[
     case 'master':
       return chosen.has(m.name) ? [{ kind: 'master', host: m.name }] : [];
     case 'replicas':
-      return dbHosts(inv).filter((h) => h.name !== m.name && chosen.has(h.name)).map((h) => ({ kind: 'replica', host: h.name, master }));
+      return dbHosts(inv)
+        .filter((h) => h.name !== m.name && chosen.has(h.name))
+        .map((h) => ({ kind: 'replica', host: h.name, master }));
     case 'sentinels':
-      return sentinelHosts(inv).filter((h) => chosen.has(h.name)).map((h) => ({ kind: 'sentinel', host: h.name, master }));
+      return sentinelHosts(inv)
+        .filter((h) => chosen.has(h.name))
+        .map((h) => ({ kind: 'sentinel', host: h.name, master }));
     case 'haproxy':
       return haproxyHosts(inv)
         .filter((h) => chosen.has(h.name))
-        .map((h) => ({ kind: 'haproxy', host: h.name, master: m.name, replicas: dbHosts(inv).filter((x) => x.name !== m.name).map((x) => x.name) }));
+        .map((h) => ({
+          kind: 'haproxy',
+          host: h.name,
+          master: m.name,
+          replicas: dbHosts(inv)
+            .filter((x) => x.name !== m.name)
+            .map((x) => x.name),
+        }));
   }
 }

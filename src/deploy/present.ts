@@ -10,14 +10,19 @@ export const MASK = '********';
 /** Replaces every secret value in a text (longest first, so one secret inside another still goes). */
 export function maskSecrets(text: string, secrets: readonly string[]): string {
   let out = text;
-  for (const s of [...secrets].filter((x) => x.length > 0).sort((a, b) => b.length - a.length)) out = out.split(s).join(MASK);
+  for (const s of [...secrets].filter((x) => x.length > 0).sort((a, b) => b.length - a.length))
+    out = out.split(s).join(MASK);
   return out;
 }
 
 export function describeStep(s: Step): string {
   const a = s.action;
   const how =
-    a.kind === 'exec' ? `$ ${quoteArgv(a.argv)}` : a.kind === 'redis' ? `${s.host}:${a.port}> ${quoteArgv(a.args)}` : `upload ${a.path} mode 0${a.mode.toString(8)}${a.owner ? ` owner ${a.owner}` : ''}`;
+    a.kind === 'exec'
+      ? `$ ${quoteArgv(a.argv)}`
+      : a.kind === 'redis'
+        ? `${s.host}:${a.port}> ${quoteArgv(a.args)}`
+        : `upload ${a.path} mode 0${a.mode.toString(8)}${a.owner ? ` owner ${a.owner}` : ''}`;
   return `${s.describe}${s.destructive ? '  [DESTRUCTIVE]' : ''}\n        ${how}`;
 }
 
@@ -29,7 +34,19 @@ export function stepJson(s: Step) {
     phase: s.phase,
     describe: s.describe,
     destructive: s.destructive,
-    ...(a.kind === 'exec' ? { argv: a.argv, tolerate: a.tolerate ?? false } : a.kind === 'redis' ? { redis: { port: a.port, command: a.args } } : { upload: { path: a.path, mode: `0${a.mode.toString(8)}`, owner: a.owner ?? 'root', secret: a.secret, sha256: a.sha256 } }),
+    ...(a.kind === 'exec'
+      ? { argv: a.argv, tolerate: a.tolerate ?? false }
+      : a.kind === 'redis'
+        ? { redis: { port: a.port, command: a.args } }
+        : {
+            upload: {
+              path: a.path,
+              mode: `0${a.mode.toString(8)}`,
+              owner: a.owner ?? 'root',
+              secret: a.secret,
+              sha256: a.sha256,
+            },
+          }),
   };
 }
 
@@ -53,7 +70,12 @@ export function planText(plan: Plan, header: string): string {
 }
 
 /** Unified diffs of every file the plan writes against what the host has; secret files only named. */
-export function diffText(plan: Plan, files: readonly RenderedFile[], facts: ReadonlyMap<string, HostFacts>, secrets: readonly string[]): string {
+export function diffText(
+  plan: Plan,
+  files: readonly RenderedFile[],
+  facts: ReadonlyMap<string, HostFacts>,
+  secrets: readonly string[],
+): string {
   const parts: string[] = [];
   for (const s of plan.steps) {
     const a = s.action;
@@ -70,7 +92,12 @@ export function diffText(plan: Plan, files: readonly RenderedFile[], facts: Read
       parts.push(`${s.host}:${a.path}: ${s.describe}`);
       continue;
     }
-    const d = unifiedDiff(maskSecrets(live ?? '', secrets), maskSecrets(f.content, secrets), had ? `${s.host}:${a.path} (on the host)` : '/dev/null', `${s.host}:${a.path} (rendered)`);
+    const d = unifiedDiff(
+      maskSecrets(live ?? '', secrets),
+      maskSecrets(f.content, secrets),
+      had ? `${s.host}:${a.path} (on the host)` : '/dev/null',
+      `${s.host}:${a.path} (rendered)`,
+    );
     parts.push(d.trimEnd() || `${s.host}:${a.path}: mode/owner only`);
   }
   return parts.join('\n');
@@ -91,7 +118,9 @@ export function hostsPartly(plan: Plan, rep: ApplyReport): string[] {
     const mine = plan.steps.filter((s) => s.host === h);
     const n = mine.filter((s) => done.has(s)).length;
     if (n === 0 || n === mine.length) return [];
-    const phases = PHASES.filter((p) => mine.some((s) => s.phase === p) && mine.filter((s) => s.phase === p).every((s) => done.has(s)));
+    const phases = PHASES.filter(
+      (p) => mine.some((s) => s.phase === p) && mine.filter((s) => s.phase === p).every((s) => done.has(s)),
+    );
     return [`${h} (${n}/${mine.length} steps${phases.length ? `; finished: ${phases.join(', ')}` : ''})`];
   });
 }
@@ -106,7 +135,8 @@ export function hostsDone(plan: Plan, rep: ApplyReport): string[] {
 export function failureText(rep: ApplyReport, plan: Plan): string {
   const f = rep.failure!;
   const lines = [`deploy stopped: ${f.host}: ${f.what} failed`];
-  if (f.argv) lines.push(`  command: ${quoteArgv(f.argv)}${f.exitStatus !== undefined ? ` (exit ${f.exitStatus})` : ''}`);
+  if (f.argv)
+    lines.push(`  command: ${quoteArgv(f.argv)}${f.exitStatus !== undefined ? ` (exit ${f.exitStatus})` : ''}`);
   // a remote failure's first line repeats the command shown above; its stderr excerpt follows
   const msg = f.argv && f.stderr !== undefined ? f.message.split('\n').slice(1) : f.message.split('\n');
   lines.push(...msg.map((l) => `  ${l}`));

@@ -54,5 +54,9 @@ export function confMeaning(text: string): ConfMeaning {
 export function sameMeaning(rendered: string, live: string): boolean {
   const a = confMeaning(rendered);
   const b = confMeaning(live);
-  return a.replicaof === b.replicaof && a.settings.length === b.settings.length && a.settings.every((s, i) => s === b.settings[i]);
+  return (
+    a.replicaof === b.replicaof &&
+    a.settings.length === b.settings.length &&
+    a.settings.every((s, i) => s === b.settings[i])
+  );
 }

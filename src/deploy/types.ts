@@ -7,7 +7,11 @@ export const PHASES = ['master', 'replicas', 'sentinels', 'haproxy'] as const;
 export type Phase = (typeof PHASES)[number];
 
 export type Action =
-  | { kind: 'exec'; argv: Argv; /** A failure is reported as a warning, not a stop (kernel settings in a container). */ tolerate?: boolean }
+  | {
+      kind: 'exec';
+      argv: Argv;
+      /** A failure is reported as a warning, not a stop (kernel settings in a container). */ tolerate?: boolean;
+    }
   /** A command to a service on the host (through the SSH tunnel), e.g. SENTINEL SET on a running Sentinel. */
   | { kind: 'redis'; port: number; sentinel: boolean; args: [string, ...string[]] }
   | {

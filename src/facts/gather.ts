@@ -16,7 +16,13 @@ export interface GatherOpts {
   now?: () => number;
 }
 
-export async function gatherStatus(inv: Inventory, secrets: Pick<Secrets, 'password' | 'sentinelPassword'>, factory: RedisFactory, tunnels: Tunnels, o: GatherOpts = {}): Promise<StatusReport> {
+export async function gatherStatus(
+  inv: Inventory,
+  secrets: Pick<Secrets, 'password' | 'sentinelPassword'>,
+  factory: RedisFactory,
+  tunnels: Tunnels,
+  o: GatherOpts = {},
+): Promise<StatusReport> {
   const [topo, haproxy] = await Promise.all([
     discoverTopology(inv, factory, secrets, o),
     haproxyFacts(inv, tunnels, o),
@@ -27,6 +33,8 @@ export async function gatherStatus(inv: Inventory, secrets: Pick<Secrets, 'passw
 
 /** Taxonomy codes of everything that could not be asked (to tell "degraded" from "refused to connect"). */
 export function errorCodes(r: StatusReport): Set<string> {
-  const codes = [...r.nodes, ...r.sentinels, ...r.haproxy].map((x) => x.errorCode).filter((c): c is string => Boolean(c));
+  const codes = [...r.nodes, ...r.sentinels, ...r.haproxy]
+    .map((x) => x.errorCode)
+    .filter((c): c is string => Boolean(c));
   return new Set(codes);
 }

@@ -19,7 +19,8 @@ export const WRITE_BACKEND = 'falkordb_write';
 export const READ_BACKEND = 'falkordb_read';
 
 /** "db2: port 6379: connection refused" → "port 6379: connection refused" (the host is named already). */
-const reason = (host: string, e?: string) => (e ?? 'unknown error').replace(new RegExp(`^${host.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: `), '');
+const reason = (host: string, e?: string) =>
+  (e ?? 'unknown error').replace(new RegExp(`^${host.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: `), '');
 const addr = (a: { address: string; port: number }) => `${a.address}:${a.port}`;
 
 export interface EvaluateOpts {
@@ -29,7 +30,8 @@ export interface EvaluateOpts {
 
 export function evaluate(inv: Inventory, topo: Topology, haproxy: HAProxyView[], o: EvaluateOpts = {}): Finding[] {
   const out: Finding[] = [];
-  const add = (severity: Finding['severity'], area: Finding['area'], host: string | undefined, message: string) => out.push({ severity, area, host, message });
+  const add = (severity: Finding['severity'], area: Finding['area'], host: string | undefined, message: string) =>
+    out.push({ severity, area, host, message });
   for (const n of topo.nodes) nodeFindings(inv, n, add);
   if (!o.partial) clusterFindings(inv, topo, add);
   for (const h of haproxy) haproxyFindings(topo, h, add);
@@ -43,7 +45,8 @@ function nodeFindings(inv: Inventory, n: NodeFacts, add: Add): void {
   if (!n.up) return add('degraded', 'node', h, `${h}: FalkorDB down — ${reason(h, n.error)}`);
   const r = n.replication;
   if (r?.loading) add('degraded', 'node', h, `${h}: loading its dataset into memory (not serving yet)`);
-  if (!n.falkordbVersion) add('degraded', 'node', h, `${h}: the FalkorDB module is not loaded (MODULE LIST has no "graph")`);
+  if (!n.falkordbVersion)
+    add('degraded', 'node', h, `${h}: the FalkorDB module is not loaded (MODULE LIST has no "graph")`);
   if (r?.role === 'replica') {
     const master = `${r.masterHost}:${r.masterPort}`;
     if (!r.linkUp) {
@@ -52,31 +55,65 @@ function nodeFindings(inv: Inventory, n: NodeFacts, add: Add): void {
     }
     if (r.syncInProgress) add('degraded', 'replication', h, `${h}: full resynchronisation from ${master} in progress`);
     const limit = inv.monitoring.replicationLagBytes;
-    if (r.lagBytes !== undefined && r.lagBytes > limit) add('degraded', 'replication', h, `${h}: ${r.lagBytes} bytes behind the master (limit ${limit}, monitoring.replicationLagBytes)`);
+    if (r.lagBytes !== undefined && r.lagBytes > limit)
+      add(
+        'degraded',
+        'replication',
+        h,
+        `${h}: ${r.lagBytes} bytes behind the master (limit ${limit}, monitoring.replicationLagBytes)`,
+      );
   }
   const p = n.persistence;
-  if (p?.rdbLastBgsaveStatus && p.rdbLastBgsaveStatus !== 'ok') add('degraded', 'persistence', h, `${h}: last RDB save failed (rdb_last_bgsave_status:${p.rdbLastBgsaveStatus})`);
-  if (p?.aofEnabled && p.aofLastWriteStatus && p.aofLastWriteStatus !== 'ok') add('degraded', 'persistence', h, `${h}: AOF writes are failing (aof_last_write_status:${p.aofLastWriteStatus})`);
-  if (p?.aofEnabled && p.aofLastBgrewriteStatus && p.aofLastBgrewriteStatus !== 'ok') add('degraded', 'persistence', h, `${h}: last AOF rewrite failed (aof_last_bgrewrite_status:${p.aofLastBgrewriteStatus})`);
+  if (p?.rdbLastBgsaveStatus && p.rdbLastBgsaveStatus !== 'ok')
+    add('degraded', 'persistence', h, `${h}: last RDB save failed (rdb_last_bgsave_status:${p.rdbLastBgsaveStatus})`);
+  if (p?.aofEnabled && p.aofLastWriteStatus && p.aofLastWriteStatus !== 'ok')
+    add('degraded', 'persistence', h, `${h}: AOF writes are failing (aof_last_write_status:${p.aofLastWriteStatus})`);
+  if (p?.aofEnabled && p.aofLastBgrewriteStatus && p.aofLastBgrewriteStatus !== 'ok')
+    add(
+      'degraded',
+      'persistence',
+      h,
+      `${h}: last AOF rewrite failed (aof_last_bgrewrite_status:${p.aofLastBgrewriteStatus})`,
+    );
   const wantAof = inv.redis.persistence === 'hybrid' || inv.redis.persistence === 'aof';
-  if (p?.aofEnabled === false && wantAof) add('warning', 'persistence', h, `${h}: AOF is off, but the inventory says persistence: ${inv.redis.persistence}`);
+  if (p?.aofEnabled === false && wantAof)
+    add('warning', 'persistence', h, `${h}: AOF is off, but the inventory says persistence: ${inv.redis.persistence}`);
   const m = n.memory;
   if (m?.used !== undefined && m.max) {
     const ratio = m.used / m.max;
-    if (ratio >= inv.monitoring.memoryWarnRatio) add('warning', 'memory', h, `${h}: memory ${Math.round(ratio * 100)}% of maxmemory (warn at ${Math.round(inv.monitoring.memoryWarnRatio * 100)}%)`);
+    if (ratio >= inv.monitoring.memoryWarnRatio)
+      add(
+        'warning',
+        'memory',
+        h,
+        `${h}: memory ${Math.round(ratio * 100)}% of maxmemory (warn at ${Math.round(inv.monitoring.memoryWarnRatio * 100)}%)`,
+      );
   } else if (m?.max === 0) add('warning', 'memory', h, `${h}: no maxmemory set — the host can run out of RAM`);
 }
 
 function clusterFindings(inv: Inventory, topo: Topology, add: Add): void {
   const up = topo.nodes.filter((n) => n.up);
   const masters = up.filter((n) => n.replication?.role === 'master');
-  if (up.length > 0 && masters.length === 0) add('degraded', 'cluster', undefined, 'no reachable node is a master: writes fail');
-  if (masters.length > 1) add('degraded', 'cluster', undefined, `${masters.length} nodes are masters (${masters.map((m) => m.host).join(', ')}): split brain, writes diverge`);
+  if (up.length > 0 && masters.length === 0)
+    add('degraded', 'cluster', undefined, 'no reachable node is a master: writes fail');
+  if (masters.length > 1)
+    add(
+      'degraded',
+      'cluster',
+      undefined,
+      `${masters.length} nodes are masters (${masters.map((m) => m.host).join(', ')}): split brain, writes diverge`,
+    );
   const actual = masters.length === 1 ? masters[0]! : undefined;
   if (actual) {
     for (const n of up.filter((x) => x.replication?.role === 'replica')) {
       const r = n.replication!;
-      if (r.masterHost !== actual.address || r.masterPort !== actual.port) add('degraded', 'replication', n.host, `${n.host}: follows ${r.masterHost}:${r.masterPort}, not the master ${actual.host} (${addr(actual)})`);
+      if (r.masterHost !== actual.address || r.masterPort !== actual.port)
+        add(
+          'degraded',
+          'replication',
+          n.host,
+          `${n.host}: follows ${r.masterHost}:${r.masterPort}, not the master ${actual.host} (${addr(actual)})`,
+        );
     }
   }
   sentinelFindings(inv, topo, actual, add);
@@ -87,43 +124,83 @@ function sentinelFindings(inv: Inventory, topo: Topology, actual: NodeFacts | un
   const name = inv.sentinel.masterName;
   for (const s of topo.sentinels) {
     if (!s.up) add('warning', 'sentinel', s.host, `${s.host}: Sentinel down — ${reason(s.host, s.error)}`);
-    else if (!s.masterAddr) add('degraded', 'sentinel', s.host, `${s.host}: Sentinel does not track "${name}" — ${reason(s.host, s.error)}`);
+    else if (!s.masterAddr)
+      add('degraded', 'sentinel', s.host, `${s.host}: Sentinel does not track "${name}" — ${reason(s.host, s.error)}`);
     const f = s.master?.flags ?? [];
-    if (f.includes('o_down')) add('degraded', 'sentinel', s.host, `${s.host}: Sentinel sees the master objectively down (o_down)`);
-    else if (f.includes('s_down')) add('degraded', 'sentinel', s.host, `${s.host}: Sentinel sees the master as down (s_down)`);
-    if (f.includes('failover_in_progress')) add('degraded', 'sentinel', s.host, `${s.host}: Sentinel failover in progress`);
-    if (s.master && s.master.numOtherSentinels + 1 < total) add('warning', 'sentinel', s.host, `${s.host}: Sentinel knows ${s.master.numOtherSentinels} other Sentinel(s), expected ${total - 1}`);
+    if (f.includes('o_down'))
+      add('degraded', 'sentinel', s.host, `${s.host}: Sentinel sees the master objectively down (o_down)`);
+    else if (f.includes('s_down'))
+      add('degraded', 'sentinel', s.host, `${s.host}: Sentinel sees the master as down (s_down)`);
+    if (f.includes('failover_in_progress'))
+      add('degraded', 'sentinel', s.host, `${s.host}: Sentinel failover in progress`);
+    if (s.master && s.master.numOtherSentinels + 1 < total)
+      add(
+        'warning',
+        'sentinel',
+        s.host,
+        `${s.host}: Sentinel knows ${s.master.numOtherSentinels} other Sentinel(s), expected ${total - 1}`,
+      );
   }
   const answered = topo.sentinels.filter((s) => s.masterAddr);
   if (topo.sentinelOpinions.length > 1) {
-    const groups = topo.sentinelOpinions.map((op) => `${answered.filter((s) => addr(s.masterAddr!) === op).map((s) => s.host).join(', ')} → ${op}`);
+    const groups = topo.sentinelOpinions.map(
+      (op) =>
+        `${answered
+          .filter((s) => addr(s.masterAddr!) === op)
+          .map((s) => s.host)
+          .join(', ')} → ${op}`,
+    );
     add('degraded', 'sentinel', undefined, `Sentinels disagree on the master: ${groups.join('; ')}`);
   }
-  if (total > 0 && answered.length < inv.sentinel.quorum) add('degraded', 'sentinel', undefined, `only ${answered.length} of ${total} Sentinels track the master; quorum is ${inv.sentinel.quorum}: no failover possible`);
+  if (total > 0 && answered.length < inv.sentinel.quorum)
+    add(
+      'degraded',
+      'sentinel',
+      undefined,
+      `only ${answered.length} of ${total} Sentinels track the master; quorum is ${inv.sentinel.quorum}: no failover possible`,
+    );
   const agreed = topo.agreedMaster;
   if (agreed) {
     const node = topo.nodes.find((n) => n.address === agreed.address && n.port === agreed.port);
     const who = `${addr(agreed)}${node ? ` (${node.host})` : ''}`;
-    if (!node) add('degraded', 'sentinel', undefined, `Sentinels name ${who} as master, which is no database host of the inventory`);
-    else if (node.up && node.replication?.role !== 'master') add('degraded', 'sentinel', undefined, `Sentinels name ${who} as master, but it reports role ${node.replication?.role}`);
-    else if (actual && actual !== node) add('degraded', 'sentinel', undefined, `Sentinels name ${who} as master, but ${actual.host} is the master`);
+    if (!node)
+      add(
+        'degraded',
+        'sentinel',
+        undefined,
+        `Sentinels name ${who} as master, which is no database host of the inventory`,
+      );
+    else if (node.up && node.replication?.role !== 'master')
+      add(
+        'degraded',
+        'sentinel',
+        undefined,
+        `Sentinels name ${who} as master, but it reports role ${node.replication?.role}`,
+      );
+    else if (actual && actual !== node)
+      add('degraded', 'sentinel', undefined, `Sentinels name ${who} as master, but ${actual.host} is the master`);
   }
 }
 
 function haproxyFindings(topo: Topology, h: HAProxyView, add: Add): void {
-  if (!h.up) return add('degraded', 'haproxy', h.host, `${h.host}: HAProxy stats unavailable — ${reason(h.host, h.error)}`);
+  if (!h.up)
+    return add('degraded', 'haproxy', h.host, `${h.host}: HAProxy stats unavailable — ${reason(h.host, h.error)}`);
   const node = (s: ServerStat) => topo.nodes.find((n) => n.host === s.server);
-  const out = (s: ServerStat) => `${h.host}: ${s.backend}/${s.server} is ${s.status}${s.checkStatus ? ` (${s.checkStatus.replace(/^\* /, '')}${s.checkDesc ? `: ${s.checkDesc}` : ''})` : ''}`;
+  const out = (s: ServerStat) =>
+    `${h.host}: ${s.backend}/${s.server} is ${s.status}${s.checkStatus ? ` (${s.checkStatus.replace(/^\* /, '')}${s.checkDesc ? `: ${s.checkDesc}` : ''})` : ''}`;
   for (const b of h.backends ?? []) {
-    if (b.status !== 'UP') add('degraded', 'haproxy', h.host, `${h.host}: backend ${b.name} is ${b.status}: no server takes traffic`);
+    if (b.status !== 'UP')
+      add('degraded', 'haproxy', h.host, `${h.host}: backend ${b.name} is ${b.status}: no server takes traffic`);
     for (const s of b.servers) {
       const n = node(s);
       const role = n?.up ? n.replication?.role : undefined;
       if (/MAINT|DRAIN/.test(s.status)) add('degraded', 'haproxy', h.host, `${out(s)}: taken out by an operator`);
       else if (b.name === WRITE_BACKEND) {
         // replicas are expected to fail the write check; only the master must be UP, and only it
-        if (role === 'master' && !serverUp(s)) add('degraded', 'haproxy', h.host, `${out(s)}, but it is the master: writes fail`);
-        if (role === 'replica' && serverUp(s)) add('degraded', 'haproxy', h.host, `${out(s)}, but it is a replica: writes may be refused`);
+        if (role === 'master' && !serverUp(s))
+          add('degraded', 'haproxy', h.host, `${out(s)}, but it is the master: writes fail`);
+        if (role === 'replica' && serverUp(s))
+          add('degraded', 'haproxy', h.host, `${out(s)}, but it is a replica: writes may be refused`);
       } else if (b.name === READ_BACKEND) {
         const serves = role === 'master' || (role === 'replica' && n?.replication?.linkUp);
         if (serves && !serverUp(s)) add('degraded', 'haproxy', h.host, out(s));

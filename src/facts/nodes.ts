@@ -3,7 +3,17 @@
 import type { Host, Inventory } from '../inventory/schema.js';
 import type { Secrets } from '../inventory/secrets.js';
 import type { RedisFactory } from '../redis/client.js';
-import { field, memory, parseInfo, persistence, replication, type InfoSections, type MemoryFacts, type PersistenceFacts, type Replication } from '../redis/info.js';
+import {
+  field,
+  memory,
+  parseInfo,
+  persistence,
+  replication,
+  type InfoSections,
+  type MemoryFacts,
+  type PersistenceFacts,
+  type Replication,
+} from '../redis/info.js';
 import { falkordbModule, parseModuleList } from '../redis/replies.js';
 
 export interface NodeFacts {
@@ -26,11 +36,23 @@ export interface NodeFacts {
   info?: InfoSections;
 }
 
-export const nodePort = (inv: Inventory): number => (inv.tls?.enabled && !inv.tls.allowPlaintext ? inv.tls.port : inv.redis.port);
+export const nodePort = (inv: Inventory): number =>
+  inv.tls?.enabled && !inv.tls.allowPlaintext ? inv.tls.port : inv.redis.port;
 
-export async function nodeFacts(inv: Inventory, host: Host, factory: RedisFactory, secrets: Pick<Secrets, 'password'>, timeoutMs?: number): Promise<NodeFacts> {
+export async function nodeFacts(
+  inv: Inventory,
+  host: Host,
+  factory: RedisFactory,
+  secrets: Pick<Secrets, 'password'>,
+  timeoutMs?: number,
+): Promise<NodeFacts> {
   const port = nodePort(inv);
-  const base = { host: host.name, address: host.address, port, intendedRole: host.role === 'master' ? ('master' as const) : ('replica' as const) };
+  const base = {
+    host: host.name,
+    address: host.address,
+    port,
+    intendedRole: host.role === 'master' ? ('master' as const) : ('replica' as const),
+  };
   let r;
   try {
     r = await factory.open(host, port, { password: secrets.password, timeoutMs });
@@ -62,9 +84,14 @@ export async function nodeFacts(inv: Inventory, host: Host, factory: RedisFactor
 export function withLag(nodes: NodeFacts[]): NodeFacts[] {
   return nodes.map((n) => {
     if (!n.up || !n.info || n.replication?.role !== 'replica') return n;
-    const m = nodes.find((x) => x.up && x.info && x.address === n.replication!.masterHost && x.port === n.replication!.masterPort);
+    const m = nodes.find(
+      (x) => x.up && x.info && x.address === n.replication!.masterHost && x.port === n.replication!.masterPort,
+    );
     if (!m?.replication) return n;
-    return { ...n, replication: replication(n.info, { replication: m.replication }, { address: n.address, port: n.port }) };
+    return {
+      ...n,
+      replication: replication(n.info, { replication: m.replication }, { address: n.address, port: n.port }),
+    };
   });
 }
 

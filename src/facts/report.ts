@@ -24,7 +24,14 @@ export interface StatusReport {
   findings: Finding[];
 }
 
-export function buildReport(inv: Inventory, topo: Topology, haproxy: HAProxyView[], findings: Finding[], now: number, partial = false): StatusReport {
+export function buildReport(
+  inv: Inventory,
+  topo: Topology,
+  haproxy: HAProxyView[],
+  findings: Finding[],
+  now: number,
+  partial = false,
+): StatusReport {
   return {
     cluster: inv.cluster,
     checkedAt: Math.floor(now / 1000),
@@ -45,25 +52,36 @@ export function renderHuman(r: StatusReport, c: ChalkInstance): string {
   const bad = (t: string): Cell => ({ text: t, paint: c.red });
   const dim = (t: string): Cell => ({ text: t, paint: c.dim });
   const hdr = { paintHeader: c.bold };
-  const out: string[] = [c.bold(`cluster ${r.cluster}`) + c.dim(` — ${new Date(r.checkedAt * 1000).toISOString()}`), ''];
+  const out: string[] = [
+    c.bold(`cluster ${r.cluster}`) + c.dim(` — ${new Date(r.checkedAt * 1000).toISOString()}`),
+    '',
+  ];
 
   out.push(c.bold('FalkorDB'));
   const nodeRows: Row[] = r.nodes.map((n) => {
     if (!n.up) return [n.host, `${n.address}:${n.port}`, bad('down'), dim('-'), '', '', '', '', '', '', ''];
     const rep = n.replication!;
-    const link = rep.role === 'replica' ? (rep.linkUp ? ok(`up ← ${rep.masterHost}`) : bad(`DOWN ${rep.linkDownSeconds ?? '?'}s`)) : dim('-');
+    const link =
+      rep.role === 'replica'
+        ? rep.linkUp
+          ? ok(`up ← ${rep.masterHost}`)
+          : bad(`DOWN ${rep.linkDownSeconds ?? '?'}s`)
+        : dim('-');
     const lag = rep.role === 'replica' && rep.linkUp ? `${rep.lagBytes ?? '?'}B ${rep.lagSeconds ?? '?'}s` : '-';
     const m = n.memory;
     const mem = `${bytes(m?.used)}/${m?.max ? bytes(m.max) : 'no limit'}${m?.used !== undefined && m.max ? ` ${Math.round((m.used / m.max) * 100)}%` : ''}`;
     const p = n.persistence;
-    const save = p?.rdbLastSaveTime !== undefined ? `${ago(r.checkedAt - p.rdbLastSaveTime)} ${p.rdbLastBgsaveStatus}` : '?';
+    const save =
+      p?.rdbLastSaveTime !== undefined ? `${ago(r.checkedAt - p.rdbLastSaveTime)} ${p.rdbLastBgsaveStatus}` : '?';
     const aof = p?.aofEnabled ? `on ${p.aofLastWriteStatus}${p.aofRewriteInProgress ? ' rewriting' : ''}` : 'off';
     return [
       n.host,
       `${n.address}:${n.port}`,
       rep.loading ? bad('loading') : ok('up'),
       // after a failover the live role differs from the inventory's: normal, but worth seeing
-      rep.role === n.intendedRole ? { text: rep.role, paint: rep.role === 'master' ? c.cyan : undefined } : { text: `${rep.role} (inventory: ${n.intendedRole})`, paint: c.yellow },
+      rep.role === n.intendedRole
+        ? { text: rep.role, paint: rep.role === 'master' ? c.cyan : undefined }
+        : { text: `${rep.role} (inventory: ${n.intendedRole})`, paint: c.yellow },
       link,
       String(rep.offset ?? '?'),
       lag,
@@ -73,18 +91,37 @@ export function renderHuman(r: StatusReport, c: ChalkInstance): string {
       `${n.redisVersion ?? '?'} / ${n.falkordbVersion ?? bad('no module').text}`,
     ];
   });
-  out.push(table(['HOST', 'ADDRESS', 'STATE', 'ROLE', 'LINK', 'OFFSET', 'LAG', 'MEMORY', 'LAST SAVE', 'AOF', 'REDIS / FALKORDB'], nodeRows, hdr), '');
+  out.push(
+    table(
+      ['HOST', 'ADDRESS', 'STATE', 'ROLE', 'LINK', 'OFFSET', 'LAG', 'MEMORY', 'LAST SAVE', 'AOF', 'REDIS / FALKORDB'],
+      nodeRows,
+      hdr,
+    ),
+    '',
+  );
 
   if (r.sentinels.length) {
-    const agreed = r.agreedMaster ? `${r.agreedMaster.address}:${r.agreedMaster.port}${r.agreedMaster.host ? ` (${r.agreedMaster.host})` : ''}` : 'no agreement';
-    out.push(c.bold(`Sentinel`) + c.dim(` — master "${r.masterName}", quorum ${r.quorum}, agreed${r.partial ? ' (among those asked)' : ''}: `) + (r.agreedMaster ? c.green(agreed) : c.red(agreed)));
+    const agreed = r.agreedMaster
+      ? `${r.agreedMaster.address}:${r.agreedMaster.port}${r.agreedMaster.host ? ` (${r.agreedMaster.host})` : ''}`
+      : 'no agreement';
+    out.push(
+      c.bold(`Sentinel`) +
+        c.dim(` — master "${r.masterName}", quorum ${r.quorum}, agreed${r.partial ? ' (among those asked)' : ''}: `) +
+        (r.agreedMaster ? c.green(agreed) : c.red(agreed)),
+    );
     const rows: Row[] = r.sentinels.map((s) => {
       if (!s.up) return [s.host, bad('down'), '', '', ''];
       if (!s.masterAddr) return [s.host, ok('up'), bad('not tracked'), '', ''];
       const mine = `${s.masterAddr.address}:${s.masterAddr.port}`;
       const agrees = r.agreedMaster !== undefined;
       const flags = s.master?.flags.join(',') ?? '?';
-      return [s.host, ok('up'), agrees ? mine : { text: mine, paint: c.yellow }, /down|failover/.test(flags) ? bad(flags) : flags, String(s.master?.numOtherSentinels ?? '?')];
+      return [
+        s.host,
+        ok('up'),
+        agrees ? mine : { text: mine, paint: c.yellow },
+        /down|failover/.test(flags) ? bad(flags) : flags,
+        String(s.master?.numOtherSentinels ?? '?'),
+      ];
     });
     out.push(table(['HOST', 'STATE', 'MASTER', 'FLAGS', 'OTHER SENTINELS'], rows, hdr), '');
   }
@@ -94,7 +131,13 @@ export function renderHuman(r: StatusReport, c: ChalkInstance): string {
     const rows: Row[] = r.haproxy.flatMap((h): Row[] => {
       if (!h.up) return [[h.host, bad('stats unavailable'), '', '', '']];
       return (h.backends ?? []).flatMap((b) =>
-        b.servers.map((s): Row => [h.host, b.name, `${s.server}${s.backup ? ' (backup)' : ''}`, /^UP/.test(s.status) ? ok(s.status) : /MAINT|DRAIN/.test(s.status) ? bad(s.status) : dim(s.status), (s.checkStatus ?? '').replace(/^\* /, '')]),
+        b.servers.map((s): Row => [
+          h.host,
+          b.name,
+          `${s.server}${s.backup ? ' (backup)' : ''}`,
+          /^UP/.test(s.status) ? ok(s.status) : /MAINT|DRAIN/.test(s.status) ? bad(s.status) : dim(s.status),
+          (s.checkStatus ?? '').replace(/^\* /, ''),
+        ]),
       );
     });
     out.push(table(['HOST', 'BACKEND', 'SERVER', 'STATUS', 'CHECK'], rows, hdr), '');
@@ -106,6 +149,10 @@ export function renderHuman(r: StatusReport, c: ChalkInstance): string {
   for (const f of warnings) out.push(c.yellow(`  ! ${f.message}`));
   if (r.findings.length) out.push('');
   if (r.partial) out.push(c.dim('(--limit: only these hosts were asked; cluster-wide checks skipped)'));
-  out.push(r.healthy ? c.green.bold(`HEALTHY${warnings.length ? ` (${warnings.length} warning(s))` : ''}`) : c.red.bold(`DEGRADED: ${degraded.length} problem(s)`));
+  out.push(
+    r.healthy
+      ? c.green.bold(`HEALTHY${warnings.length ? ` (${warnings.length} warning(s))` : ''}`)
+      : c.red.bold(`DEGRADED: ${degraded.length} problem(s)`),
+  );
   return out.join('\n');
 }

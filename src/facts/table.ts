@@ -9,19 +9,24 @@ export type Row = (Cell | string)[];
 
 const cell = (c: Cell | string): Cell => (typeof c === 'string' ? { text: c } : c);
 
-export function table(header: string[], rows: Row[], o: { indent?: string; paintHeader?: (s: string) => string } = {}): string {
+export function table(
+  header: string[],
+  rows: Row[],
+  o: { indent?: string; paintHeader?: (s: string) => string } = {},
+): string {
   const all = [header.map((h) => ({ text: h, paint: o.paintHeader })), ...rows.map((r) => r.map(cell))];
   const widths = header.map((_, i) => Math.max(...all.map((r) => r[i]?.text.length ?? 0)));
   return all
-    .map((r) =>
-      (o.indent ?? '  ') +
-      r
-        .map((c, i) => {
-          const padded = i === r.length - 1 ? c.text : c.text.padEnd(widths[i]!);
-          return c.paint ? c.paint(padded) : padded;
-        })
-        .join('  ')
-        .trimEnd(),
+    .map(
+      (r) =>
+        (o.indent ?? '  ') +
+        r
+          .map((c, i) => {
+            const padded = i === r.length - 1 ? c.text : c.text.padEnd(widths[i]!);
+            return c.paint ? c.paint(padded) : padded;
+          })
+          .join('  ')
+          .trimEnd(),
     )
     .join('\n');
 }

@@ -36,7 +36,12 @@ export interface DiscoverOpts {
   timeoutMs?: number;
 }
 
-export async function discoverTopology(inv: Inventory, factory: RedisFactory, secrets: Pick<Secrets, 'password' | 'sentinelPassword'>, o: DiscoverOpts = {}): Promise<Topology> {
+export async function discoverTopology(
+  inv: Inventory,
+  factory: RedisFactory,
+  secrets: Pick<Secrets, 'password' | 'sentinelPassword'>,
+  o: DiscoverOpts = {},
+): Promise<Topology> {
   const chosen = new Set((o.hosts ?? inv.hosts).map((h) => h.name));
   const forks = o.forks ?? 10;
   const dbs = dbHosts(inv).filter((h) => chosen.has(h.name));
@@ -45,8 +50,25 @@ export async function discoverTopology(inv: Inventory, factory: RedisFactory, se
     runParallel(dbs, forks, (h) => nodeFacts(inv, h, factory, secrets, o.timeoutMs)),
     runParallel(sents, forks, (h) => sentinelView(inv, h, factory, secrets, o.timeoutMs)),
   ]);
-  const nodes = withLag(nodeRes.map((r, i) => (r.status === 'fulfilled' ? r.value : { host: dbs[i]!.name, address: dbs[i]!.address, port: nodePort(inv), intendedRole: dbs[i]!.role === 'master' ? ('master' as const) : ('replica' as const), up: false, ...errorOf(r.status === 'rejected' ? r.reason : 'skipped') })));
-  const sentinels = sentRes.map((r, i) => (r.status === 'fulfilled' ? r.value : { host: sents[i]!.name, up: false, ...errorOf(r.status === 'rejected' ? r.reason : 'skipped') }));
+  const nodes = withLag(
+    nodeRes.map((r, i) =>
+      r.status === 'fulfilled'
+        ? r.value
+        : {
+            host: dbs[i]!.name,
+            address: dbs[i]!.address,
+            port: nodePort(inv),
+            intendedRole: dbs[i]!.role === 'master' ? ('master' as const) : ('replica' as const),
+            up: false,
+            ...errorOf(r.status === 'rejected' ? r.reason : 'skipped'),
+          },
+    ),
+  );
+  const sentinels = sentRes.map((r, i) =>
+    r.status === 'fulfilled'
+      ? r.value
+      : { host: sents[i]!.name, up: false, ...errorOf(r.status === 'rejected' ? r.reason : 'skipped') },
+  );
   const named = sentinels.filter((s) => s.masterAddr).map((s) => `${s.masterAddr!.address}:${s.masterAddr!.port}`);
   const opinions = [...new Set(named)];
   const agreed = opinions.length === 1 ? sentinels.find((s) => s.masterAddr)!.masterAddr! : undefined;
@@ -55,11 +77,20 @@ export async function discoverTopology(inv: Inventory, factory: RedisFactory, se
     nodes,
     sentinels,
     sentinelOpinions: opinions,
-    agreedMaster: agreed && everyoneAnswered ? { ...agreed, host: inv.hosts.find((h) => h.address === agreed.address)?.name } : undefined,
+    agreedMaster:
+      agreed && everyoneAnswered
+        ? { ...agreed, host: inv.hosts.find((h) => h.address === agreed.address)?.name }
+        : undefined,
   };
 }
 
-export async function sentinelView(inv: Inventory, host: Host, factory: RedisFactory, secrets: Pick<Secrets, 'sentinelPassword'>, timeoutMs?: number): Promise<SentinelView> {
+export async function sentinelView(
+  inv: Inventory,
+  host: Host,
+  factory: RedisFactory,
+  secrets: Pick<Secrets, 'sentinelPassword'>,
+  timeoutMs?: number,
+): Promise<SentinelView> {
   let r;
   try {
     r = await factory.open(host, inv.sentinel.port, { password: secrets.sentinelPassword, timeoutMs });

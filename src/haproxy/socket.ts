@@ -4,14 +4,26 @@ import { FalkorError } from '../errors.js';
 import type { Tunnels } from '../redis/tunnel.js';
 import { parseShowStat, type BackendStat } from './stats.js';
 
-export async function haproxyCommand(tunnels: Tunnels, host: string, socketPath: string, command: string, timeoutMs = 5_000): Promise<string> {
-  if (/[\r\n;]/.test(command)) throw new FalkorError('USER', `one HAProxy command at a time, without newlines or ';': ${JSON.stringify(command)}`);
+export async function haproxyCommand(
+  tunnels: Tunnels,
+  host: string,
+  socketPath: string,
+  command: string,
+  timeoutMs = 5_000,
+): Promise<string> {
+  if (/[\r\n;]/.test(command))
+    throw new FalkorError('USER', `one HAProxy command at a time, without newlines or ';': ${JSON.stringify(command)}`);
   const ch = await tunnels.stream(host, { path: socketPath }, timeoutMs);
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     const timer = setTimeout(() => {
       ch.destroy();
-      reject(new FalkorError('TIMEOUT', `${host}: HAProxy stats socket ${socketPath} gave no complete answer to "${command}" within ${timeoutMs / 1000}s`));
+      reject(
+        new FalkorError(
+          'TIMEOUT',
+          `${host}: HAProxy stats socket ${socketPath} gave no complete answer to "${command}" within ${timeoutMs / 1000}s`,
+        ),
+      );
     }, timeoutMs);
     ch.on('data', (d: Buffer) => chunks.push(d));
     ch.on('error', (e: Error) => {
@@ -30,11 +42,19 @@ export async function haproxyCommand(tunnels: Tunnels, host: string, socketPath:
   });
 }
 
-export async function showStat(tunnels: Tunnels, host: string, socketPath: string, timeoutMs?: number): Promise<BackendStat[]> {
+export async function showStat(
+  tunnels: Tunnels,
+  host: string,
+  socketPath: string,
+  timeoutMs?: number,
+): Promise<BackendStat[]> {
   const text = await haproxyCommand(tunnels, host, socketPath, 'show stat', timeoutMs);
   try {
     return parseShowStat(text);
   } catch (e) {
-    throw new FalkorError('REMOTE', `${host}: HAProxy stats socket ${socketPath}: ${(e as Error).message}; it said: ${text.slice(0, 200).trim()}`);
+    throw new FalkorError(
+      'REMOTE',
+      `${host}: HAProxy stats socket ${socketPath}: ${(e as Error).message}; it said: ${text.slice(0, 200).trim()}`,
+    );
   }
 }

@@ -24,7 +24,12 @@ export function renderInitInventory(a: InitAnswers): string {
   const sentinels = a.hosts.filter((h) => h.role !== 'haproxy').length;
   const doc = new Document({
     cluster: a.cluster,
-    hosts: a.hosts.map((h) => ({ name: h.name, address: h.address, role: h.role, ...(isDb(h) ? { hardware: { memory: a.memory } } : {}) })),
+    hosts: a.hosts.map((h) => ({
+      name: h.name,
+      address: h.address,
+      role: h.role,
+      ...(isDb(h) ? { hardware: { memory: a.memory } } : {}),
+    })),
     redis: { maxmemory: 0.75, maxmemoryPolicy: 'noeviction', persistence: 'hybrid' },
     sentinel: { quorum: Math.floor(sentinels / 2) + 1 },
     auth: { password: a.password },
@@ -35,8 +40,16 @@ export function renderInitInventory(a: InitAnswers): string {
     ' Editor support:  falkorctl inventory schema -o falkorctl.schema.json',
     ' Every key not written here has a default; examples/falkorctl.yaml shows them all with comments.',
   ].join('\n');
-  comment(doc, 'hosts', ' master/replica run FalkorDB; a Sentinel runs on every non-haproxy host; haproxy hosts get the write/read ports.');
-  comment(doc, 'redis', ' maxmemory is a share of hardware.memory (at most 0.8); noeviction keeps whole graphs from being evicted.');
+  comment(
+    doc,
+    'hosts',
+    ' master/replica run FalkorDB; a Sentinel runs on every non-haproxy host; haproxy hosts get the write/read ports.',
+  );
+  comment(
+    doc,
+    'redis',
+    ' maxmemory is a share of hardware.memory (at most 0.8); noeviction keeps whole graphs from being evicted.',
+  );
   comment(doc, 'sentinel', ` quorum: a majority of the ${sentinels} Sentinel${sentinels === 1 ? '' : 's'}.`);
   comment(doc, 'auth', ' A reference, never the password itself: env:NAME, file:PATH (mode 600) or prompt.');
   doc.comment = [
@@ -60,6 +73,7 @@ export function parseHostFlag(v: string): InitHost | string {
   const m = /^([^=]+)=(.+):([a-z]+)$/.exec(v.trim());
   if (!m) return `--host ${v}: expected name=address:role, e.g. db1=10.0.0.11:master`;
   const [, name = '', address = '', role = ''] = m;
-  if (!['master', 'replica', 'sentinel', 'haproxy'].includes(role)) return `--host ${v}: role must be master, replica, sentinel or haproxy`;
+  if (!['master', 'replica', 'sentinel', 'haproxy'].includes(role))
+    return `--host ${v}: role must be master, replica, sentinel or haproxy`;
   return { name, address: address.replace(/^\[(.*)\]$/, '$1'), role: role as Role };
 }

@@ -16,8 +16,10 @@ export function inventoryJsonSchema(): Json {
 
 export function toJsonSchema(s: ZodTypeAny): Json {
   const base: Json = s.description ? { description: s.description } : {};
-  if (s instanceof z.ZodDefault) return { ...toJsonSchema(s.removeDefault() as ZodTypeAny), default: s._def.defaultValue(), ...base };
-  if (s instanceof z.ZodOptional || s instanceof z.ZodNullable) return { ...toJsonSchema(s.unwrap() as ZodTypeAny), ...base };
+  if (s instanceof z.ZodDefault)
+    return { ...toJsonSchema(s.removeDefault() as ZodTypeAny), default: s._def.defaultValue(), ...base };
+  if (s instanceof z.ZodOptional || s instanceof z.ZodNullable)
+    return { ...toJsonSchema(s.unwrap() as ZodTypeAny), ...base };
   if (s instanceof z.ZodEffects) return { ...toJsonSchema(s.innerType() as ZodTypeAny), ...base };
   if (s instanceof z.ZodObject) {
     const shape = s.shape as Record<string, ZodTypeAny>;
@@ -28,7 +30,13 @@ export function toJsonSchema(s: ZodTypeAny): Json {
       if (!v.isOptional()) required.push(k);
     }
     const strict = s._def.unknownKeys === 'strict';
-    return { ...base, type: 'object', properties, ...(required.length ? { required } : {}), ...(strict ? { additionalProperties: false } : {}) };
+    return {
+      ...base,
+      type: 'object',
+      properties,
+      ...(required.length ? { required } : {}),
+      ...(strict ? { additionalProperties: false } : {}),
+    };
   }
   if (s instanceof z.ZodArray) {
     const min = s._def.minLength?.value;

@@ -39,7 +39,10 @@ export class InventoryError extends FalkorError {
     readonly warnings: Diagnostic[],
   ) {
     const n = errors.length;
-    super('USER', `invalid inventory ${file} (${n} error${n === 1 ? '' : 's'}):\n${errors.map(formatDiagnostic).join('\n')}`);
+    super(
+      'USER',
+      `invalid inventory ${file} (${n} error${n === 1 ? '' : 's'}):\n${errors.map(formatDiagnostic).join('\n')}`,
+    );
   }
 }
 
@@ -67,24 +70,44 @@ export function validateInventory(text: string, file: string): ValidationResult 
     data = doc.toJS({ maxAliasCount: 100 });
   } catch (e) {
     // e.g. an alias bomb: refuse the file rather than expand it
-    return { errors: [...errors, { file, line: 1, column: 1, path: '', severity: 'error', message: `YAML: ${(e as Error).message}` }], warnings };
+    return {
+      errors: [
+        ...errors,
+        { file, line: 1, column: 1, path: '', severity: 'error', message: `YAML: ${(e as Error).message}` },
+      ],
+      warnings,
+    };
   }
   if (data === null || data === undefined) {
-    return { errors: [...errors, { file, line: 1, column: 1, path: '', severity: 'error', message: 'the inventory is empty' }], warnings };
+    return {
+      errors: [...errors, { file, line: 1, column: 1, path: '', severity: 'error', message: 'the inventory is empty' }],
+      warnings,
+    };
   }
   const locator = new Locator(doc, lc);
-  const diag = (path: readonly (string | number)[], severity: Diagnostic['severity'], message: string, atKey?: boolean): Diagnostic => {
+  const diag = (
+    path: readonly (string | number)[],
+    severity: Diagnostic['severity'],
+    message: string,
+    atKey?: boolean,
+  ): Diagnostic => {
     const { line, column } = locator.find(path, { key: atKey });
     return { file, line, column, path: formatPath(path), severity, message };
   };
 
   const parsed = inventorySchema.safeParse(dropEmptySections(data, inventorySchema));
   if (!parsed.success) {
-    for (const f of schemaFindings(parsed.error.issues, inventorySchema, data)) errors.push(diag(f.path, 'error', f.message, f.atKey));
+    for (const f of schemaFindings(parsed.error.issues, inventorySchema, data))
+      errors.push(diag(f.path, 'error', f.message, f.atKey));
     return { errors: sortByLine(errors), warnings };
   }
-  for (const f of semanticFindings(parsed.data)) (f.severity === 'error' ? errors : warnings).push(diag(f.path, f.severity, f.message, f.atKey));
-  return { inventory: errors.length ? undefined : parsed.data, errors: sortByLine(errors), warnings: sortByLine(warnings) };
+  for (const f of semanticFindings(parsed.data))
+    (f.severity === 'error' ? errors : warnings).push(diag(f.path, f.severity, f.message, f.atKey));
+  return {
+    inventory: errors.length ? undefined : parsed.data,
+    errors: sortByLine(errors),
+    warnings: sortByLine(warnings),
+  };
 }
 
 /** Pure: YAML text → validated inventory; throws an InventoryError (exit 2) listing every error. */
@@ -104,14 +127,16 @@ export async function readInventoryText(file: string, cwd: string): Promise<stri
     return await readFile(resolve(cwd, file), 'utf8');
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') throw userError(`inventory ${file} not found`, 'run `falkorctl init` to write one, or pass -i FILE');
+    if (code === 'ENOENT')
+      throw userError(`inventory ${file} not found`, 'run `falkorctl init` to write one, or pass -i FILE');
     if (code === 'EISDIR') throw userError(`inventory ${file} is a directory, not a file`);
     throw userError(`cannot read inventory ${file}: ${(e as Error).message}`);
   }
 }
 
 function yamlMessage(e: YAMLError): string {
-  if (e.code === 'DUPLICATE_KEY') return 'duplicate key: already set above in the same mapping (YAML would silently keep only the last one)';
+  if (e.code === 'DUPLICATE_KEY')
+    return 'duplicate key: already set above in the same mapping (YAML would silently keep only the last one)';
   if (e.code === 'MULTIPLE_DOCS') return 'more than one YAML document (---): an inventory is a single document';
   return `YAML syntax: ${e.message}`;
 }

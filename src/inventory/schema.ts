@@ -2,9 +2,7 @@
 // field defaults live here so that render, lint, deploy and checklist agree on them.
 import { z } from 'zod';
 
-const name = z
-  .string()
-  .regex(/^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/, 'must be a lowercase DNS label (a-z, 0-9, -)');
+const name = z.string().regex(/^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/, 'must be a lowercase DNS label (a-z, 0-9, -)');
 
 /** A secret is only ever a reference: env:NAME, file:/path or prompt. Never a literal. */
 export const secretRef = z
@@ -14,7 +12,12 @@ export const secretRef = z
 /** "48gb", "512mb", "1073741824", 1073741824 → bytes; a number in (0,1] is a ratio of host RAM. */
 export const byteSize = z.union([
   z.number().int().positive(),
-  z.string().regex(/^\s*\d+(\.\d+)?\s*(b|k|kb|m|mb|g|gb|t|tb|ki|kib|mi|mib|gi|gib|ti|tib)?\s*$/i, 'must be a size like 512mb or 48gb'),
+  z
+    .string()
+    .regex(
+      /^\s*\d+(\.\d+)?\s*(b|k|kb|m|mb|g|gb|t|tb|ki|kib|mi|mib|gi|gib|ti|tib)?\s*$/i,
+      'must be a size like 512mb or 48gb',
+    ),
 ]);
 
 export const ratio = z.number().gt(0).lte(1);
@@ -24,7 +27,12 @@ const mountOption = z.string().regex(/^[a-z0-9_=,.:/-]+$/i, 'must be a mount opt
 export const logicalVolume = z
   .object({
     name,
-    size: z.string().regex(/^(\d+(\.\d+)?[KMGTP]?|\d{1,3}%(FREE|VG))$/i, 'must be an lvcreate size (500G) or extent share (100%FREE)'),
+    size: z
+      .string()
+      .regex(
+        /^(\d+(\.\d+)?[KMGTP]?|\d{1,3}%(FREE|VG))$/i,
+        'must be an lvcreate size (500G) or extent share (100%FREE)',
+      ),
     mount: z.string().regex(/^\/[^\s]*$/, 'must be an absolute path'),
     filesystem: z.literal('xfs').default('xfs'),
     options: z.array(mountOption).default(['noatime']),
@@ -33,7 +41,10 @@ export const logicalVolume = z
 
 export const storage = z
   .object({
-    devices: z.array(z.string().regex(/^\/dev\/[^\s]+$/, 'must be a /dev path')).min(1).describe('Whole disks given to LVM (their data is destroyed on first provisioning)'),
+    devices: z
+      .array(z.string().regex(/^\/dev\/[^\s]+$/, 'must be a /dev path'))
+      .min(1)
+      .describe('Whole disks given to LVM (their data is destroyed on first provisioning)'),
     volumeGroup: name.default('falkordb-vg'),
     volumes: z.array(logicalVolume).min(1),
   })
@@ -41,7 +52,9 @@ export const storage = z
 
 export const hardware = z
   .object({
-    memory: byteSize.describe('RAM, e.g. 64gb; required on database hosts when redis.maxmemory is a share of RAM').optional(),
+    memory: byteSize
+      .describe('RAM, e.g. 64gb; required on database hosts when redis.maxmemory is a share of RAM')
+      .optional(),
     cpus: z.number().int().positive().optional(),
   })
   .strict();
@@ -52,9 +65,16 @@ export type Role = (typeof ROLES)[number];
 export const host = z
   .object({
     name,
-    address: z.string().min(1).describe('IP address or DNS name that falkorctl (SSH) and the cluster nodes use for this host; no port'),
+    address: z
+      .string()
+      .min(1)
+      .describe('IP address or DNS name that falkorctl (SSH) and the cluster nodes use for this host; no port'),
     /** master | replica: runs FalkorDB. sentinel: a Sentinel-only host. haproxy: a load balancer. */
-    role: z.enum(ROLES).describe('master | replica: runs FalkorDB (+ a Sentinel by default); sentinel: Sentinel only; haproxy: load balancer'),
+    role: z
+      .enum(ROLES)
+      .describe(
+        'master | replica: runs FalkorDB (+ a Sentinel by default); sentinel: Sentinel only; haproxy: load balancer',
+      ),
     ssh: z
       .object({
         user: z.string().optional(),
@@ -65,7 +85,13 @@ export const host = z
     hardware: hardware.optional(),
     storage: storage.optional(),
     /** Sentinel's replica-priority for this node (0 = never promote). */
-    replicaPriority: z.number().int().min(0).max(255).describe("Sentinel's replica-priority: lower is promoted first, 0 = never").optional(),
+    replicaPriority: z
+      .number()
+      .int()
+      .min(0)
+      .max(255)
+      .describe("Sentinel's replica-priority: lower is promoted first, 0 = never")
+      .optional(),
   })
   .strict();
 
@@ -128,12 +154,27 @@ export const redis = z
     /** Extra bind addresses besides the host's own address and 127.0.0.1. */
     bind: z.array(z.string()).default([]),
     /** Bytes/size string, or a ratio (0,1] of the host's RAM (needs hardware.memory). */
-    maxmemory: z.union([byteSize, ratio]).default(0.75).describe('Bytes/size (8gb) or a share (0,0.8] of hardware.memory'),
+    maxmemory: z
+      .union([byteSize, ratio])
+      .default(0.75)
+      .describe('Bytes/size (8gb) or a share (0,0.8] of hardware.memory'),
     maxmemoryPolicy: z
-      .enum(['noeviction', 'allkeys-lru', 'allkeys-lfu', 'allkeys-random', 'volatile-lru', 'volatile-lfu', 'volatile-random', 'volatile-ttl'])
+      .enum([
+        'noeviction',
+        'allkeys-lru',
+        'allkeys-lfu',
+        'allkeys-random',
+        'volatile-lru',
+        'volatile-lfu',
+        'volatile-random',
+        'volatile-ttl',
+      ])
       .default('noeviction')
       .describe('Keep noeviction: any other policy evicts whole graph keys'),
-    persistence: z.enum(PERSISTENCE).default('hybrid').describe('hybrid = AOF with RDB preamble; none loses every graph on restart'),
+    persistence: z
+      .enum(PERSISTENCE)
+      .default('hybrid')
+      .describe('hybrid = AOF with RDB preamble; none loses every graph on restart'),
     appendfsync: z.enum(['always', 'everysec', 'no']).default('everysec'),
     save: z.array(z.tuple([z.number().int().positive(), z.number().int().positive()])).default([
       [3600, 1],
@@ -162,9 +203,17 @@ export const redis = z
 
 export const sentinel = z
   .object({
-    masterName: z.string().regex(/^[A-Za-z0-9._-]+$/, 'must be letters, digits, ".", "_" or "-"').default('falkordb-master'),
+    masterName: z
+      .string()
+      .regex(/^[A-Za-z0-9._-]+$/, 'must be letters, digits, ".", "_" or "-"')
+      .default('falkordb-master'),
     port: z.number().int().min(1).max(65535).default(26379),
-    quorum: z.number().int().positive().default(2).describe('Sentinels that must agree the master is down: a majority of them'),
+    quorum: z
+      .number()
+      .int()
+      .positive()
+      .default(2)
+      .describe('Sentinels that must agree the master is down: a majority of them'),
     downAfterMs: z.number().int().positive().default(30_000),
     failoverTimeoutMs: z.number().int().positive().default(180_000),
     parallelSyncs: z.number().int().positive().default(1),

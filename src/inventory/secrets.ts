@@ -40,7 +40,8 @@ export async function resolveSecrets(inv: Inventory | LoadedInventory, ctx: Secr
   };
   const a = inventory.auth;
   const password = await get(a.password, 'auth.password');
-  const sentinelPassword = a.sentinelPassword === undefined ? undefined : await get(a.sentinelPassword, 'auth.sentinelPassword');
+  const sentinelPassword =
+    a.sentinelPassword === undefined ? undefined : await get(a.sentinelPassword, 'auth.sentinelPassword');
   const users: Record<string, string> = {};
   for (const [i, u] of a.users.entries()) users[u.name] = await get(u.password, `auth.users[${i}].password`);
   return sentinelPassword === undefined ? { password, users } : { password, sentinelPassword, users };
@@ -50,13 +51,21 @@ export async function resolveRef(ref: string, keyPath: string, baseDir: string, 
   if (ref.startsWith('env:')) {
     const name = ref.slice(4);
     const v = ctx.env[name];
-    if (v === undefined || v === '') throw userError(`${keyPath}: environment variable ${name} is not set (or empty)`, `export ${name}=... before running falkorctl`);
+    if (v === undefined || v === '')
+      throw userError(
+        `${keyPath}: environment variable ${name} is not set (or empty)`,
+        `export ${name}=... before running falkorctl`,
+      );
     return checked(v, keyPath, `environment variable ${name}`);
   }
-  if (ref.startsWith('file:')) return checked(trimNewline(await readSecretFile(ref.slice(5), keyPath, baseDir, ctx.env)), keyPath, ref);
+  if (ref.startsWith('file:'))
+    return checked(trimNewline(await readSecretFile(ref.slice(5), keyPath, baseDir, ctx.env)), keyPath, ref);
   if (ref === 'prompt') {
     if (!ctx.prompt.interactive)
-      throw userError(`${keyPath} is "prompt" but there is no terminal to ask on`, 'use env:NAME or file:PATH for non-interactive runs');
+      throw userError(
+        `${keyPath} is "prompt" but there is no terminal to ask on`,
+        'use env:NAME or file:PATH for non-interactive runs',
+      );
     return checked(await ctx.prompt.password(`${keyPath}:`), keyPath, 'the prompt');
   }
   throw userError(`${keyPath}: "${ref}" is not a secret reference (env:NAME, file:PATH or prompt)`);
@@ -70,18 +79,25 @@ async function readSecretFile(raw: string, keyPath: string, baseDir: string, env
     st = await stat(path);
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    throw userError(`${keyPath}: secret file ${path} ${code === 'ENOENT' ? 'does not exist' : `cannot be read (${code})`}`);
+    throw userError(
+      `${keyPath}: secret file ${path} ${code === 'ENOENT' ? 'does not exist' : `cannot be read (${code})`}`,
+    );
   }
   if (!st.isFile()) throw userError(`${keyPath}: secret file ${path} is not a regular file`);
   // Like ssh with private keys: a secret others can read is already leaked, so refuse rather than use it.
   if ((st.mode & 0o077) !== 0) {
     const mode = (st.mode & 0o777).toString(8).padStart(4, '0');
-    throw userError(`${keyPath}: secret file ${path} is readable by group or others (mode ${mode})`, `chmod 600 ${path}`);
+    throw userError(
+      `${keyPath}: secret file ${path} is readable by group or others (mode ${mode})`,
+      `chmod 600 ${path}`,
+    );
   }
   try {
     return await readFile(path, 'utf8');
   } catch (e) {
-    throw userError(`${keyPath}: cannot read secret file ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    throw userError(
+      `${keyPath}: cannot read secret file ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`,
+    );
   }
 }
 

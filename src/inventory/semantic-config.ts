@@ -44,17 +44,43 @@ function redisFindings(inv: Inventory): Finding[] {
     const name = c.trim().toUpperCase();
     const why = REQUIRED_COMMANDS[name];
     if (why) out.push(error(['redis', 'disabledCommands', i], `${name} must stay enabled: ${why}`));
-    else if (!/^[A-Z][A-Z0-9_.|-]*$/.test(name)) out.push(error(['redis', 'disabledCommands', i], `"${c}" is not a single command name`));
-    else if (name.startsWith('GRAPH.')) out.push(warning(['redis', 'disabledCommands', i], `${name} is a FalkorDB command: disabling it removes graph functionality`));
-    if (r.disabledCommands.findIndex((d) => d.trim().toUpperCase() === name) !== i) out.push(warning(['redis', 'disabledCommands', i], `${name} is listed twice`));
+    else if (!/^[A-Z][A-Z0-9_.|-]*$/.test(name))
+      out.push(error(['redis', 'disabledCommands', i], `"${c}" is not a single command name`));
+    else if (name.startsWith('GRAPH.'))
+      out.push(
+        warning(
+          ['redis', 'disabledCommands', i],
+          `${name} is a FalkorDB command: disabling it removes graph functionality`,
+        ),
+      );
+    if (r.disabledCommands.findIndex((d) => d.trim().toUpperCase() === name) !== i)
+      out.push(warning(['redis', 'disabledCommands', i], `${name} is listed twice`));
   });
   if (r.maxmemoryPolicy !== 'noeviction')
-    out.push(error(['redis', 'maxmemoryPolicy'], `${r.maxmemoryPolicy} evicts whole graph keys: a full server would silently drop entire graphs; use noeviction (writes fail instead)`));
-  if (r.persistence === 'none') out.push(warning(['redis', 'persistence'], 'none: a restart of every node loses every graph'));
-  if (r.persistence === 'rdb' && r.save.length === 0) out.push(warning(['redis', 'save'], 'rdb persistence without save points writes a snapshot only at shutdown: a crash loses everything since start'));
-  if (r.user === 'root') out.push(warning(['redis', 'user'], 'running Redis as root gives any RCE full control of the host; use a service user'));
+    out.push(
+      error(
+        ['redis', 'maxmemoryPolicy'],
+        `${r.maxmemoryPolicy} evicts whole graph keys: a full server would silently drop entire graphs; use noeviction (writes fail instead)`,
+      ),
+    );
+  if (r.persistence === 'none')
+    out.push(warning(['redis', 'persistence'], 'none: a restart of every node loses every graph'));
+  if (r.persistence === 'rdb' && r.save.length === 0)
+    out.push(
+      warning(
+        ['redis', 'save'],
+        'rdb persistence without save points writes a snapshot only at shutdown: a crash loses everything since start',
+      ),
+    );
+  if (r.user === 'root')
+    out.push(
+      warning(['redis', 'user'], 'running Redis as root gives any RCE full control of the host; use a service user'),
+    );
   r.bind.forEach((b, i) => {
-    if (b === '0.0.0.0' || b === '*' || b === '::' || b === '-::*') out.push(warning(['redis', 'bind', i], `${b} listens on every interface; bind the private network address instead`));
+    if (b === '0.0.0.0' || b === '*' || b === '::' || b === '-::*')
+      out.push(
+        warning(['redis', 'bind', i], `${b} listens on every interface; bind the private network address instead`),
+      );
   });
   const paths: [string[], string][] = [
     [['redis', 'dataDir'], r.dataDir],
@@ -66,7 +92,12 @@ function redisFindings(inv: Inventory): Finding[] {
   ];
   for (const [path, p] of paths) if (!absolute(p)) out.push(error(path, `"${p}" must be an absolute path`));
   if (inv.sentinel.downAfterMs < 10_000)
-    out.push(warning(['sentinel', 'downAfterMs'], `${inv.sentinel.downAfterMs} ms: a node saving during a graceful restart can stay silent longer and trigger a needless failover`));
+    out.push(
+      warning(
+        ['sentinel', 'downAfterMs'],
+        `${inv.sentinel.downAfterMs} ms: a node saving during a graceful restart can stay silent longer and trigger a needless failover`,
+      ),
+    );
   return out;
 }
 
@@ -81,39 +112,58 @@ function storageFindings(inv: Inventory): Finding[] {
     });
     s.volumes.forEach((v, j) => {
       const at = [...base, 'volumes', j];
-      if (s.volumes.findIndex((o) => o.name === v.name) !== j) out.push(error([...at, 'name'], `volume name "${v.name}" is used twice on "${h.name}"`));
+      if (s.volumes.findIndex((o) => o.name === v.name) !== j)
+        out.push(error([...at, 'name'], `volume name "${v.name}" is used twice on "${h.name}"`));
       if (s.volumes.findIndex((o) => norm(o.mount) === norm(v.mount)) !== j)
         out.push(error([...at, 'mount'], `mount point ${v.mount} is used twice on "${h.name}"`));
       if (norm(v.mount) === '/') out.push(error([...at, 'mount'], 'a data volume cannot be mounted on /'));
       if (/^100%/i.test(v.size) && j < s.volumes.length - 1)
-        out.push(error([...at, 'size'], `${v.size} takes all remaining space, so the volumes after it cannot be created`));
+        out.push(
+          error([...at, 'size'], `${v.size} takes all remaining space, so the volumes after it cannot be created`),
+        );
       v.options.forEach((o, k) => {
-        if (/^nobarrier$|^barrier$/i.test(o)) out.push(error([...at, 'options', k], `${o}: XFS removed this option (kernel 4.19+), so the mount fails`));
+        if (/^nobarrier$|^barrier$/i.test(o))
+          out.push(error([...at, 'options', k], `${o}: XFS removed this option (kernel 4.19+), so the mount fails`));
       });
     });
     if ((h.role === 'master' || h.role === 'replica') && !s.volumes.some((v) => within(inv.redis.dataDir, v.mount)))
-      out.push(warning([...base, 'volumes'], `redis.dataDir ${inv.redis.dataDir} is on none of the volumes of "${h.name}": the data would land on the root filesystem`));
+      out.push(
+        warning(
+          [...base, 'volumes'],
+          `redis.dataDir ${inv.redis.dataDir} is on none of the volumes of "${h.name}": the data would land on the root filesystem`,
+        ),
+      );
   });
   return out;
 }
 
 function accessFindings(inv: Inventory): Finding[] {
   const out: Finding[] = [];
-  if (inv.ssh.sudo && inv.ssh.user === 'root') out.push(warning(['ssh', 'sudo'], 'sudo with user root changes nothing; drop sudo or log in as an unprivileged user'));
+  if (inv.ssh.sudo && inv.ssh.user === 'root')
+    out.push(
+      warning(['ssh', 'sudo'], 'sudo with user root changes nothing; drop sudo or log in as an unprivileged user'),
+    );
   inv.hosts.forEach((h, i) => {
-    if (inv.ssh.sudo && h.ssh?.user === 'root') out.push(warning(['hosts', i, 'ssh', 'user'], `root on "${h.name}" with ssh.sudo: sudo changes nothing here`));
+    if (inv.ssh.sudo && h.ssh?.user === 'root')
+      out.push(warning(['hosts', i, 'ssh', 'user'], `root on "${h.name}" with ssh.sudo: sudo changes nothing here`));
   });
   const tls = inv.tls;
   if (tls) {
     for (const k of ['certFile', 'keyFile', 'caFile'] as const) {
-      if (tls.enabled && !absolute(tls[k])) out.push(error(['tls', k], `"${tls[k]}" must be an absolute path on the hosts`));
+      if (tls.enabled && !absolute(tls[k]))
+        out.push(error(['tls', k], `"${tls[k]}" must be an absolute path on the hosts`));
     }
-    if (!tls.enabled && tls.allowPlaintext) out.push(warning(['tls', 'allowPlaintext'], 'has no effect while tls.enabled is false'));
+    if (!tls.enabled && tls.allowPlaintext)
+      out.push(warning(['tls', 'allowPlaintext'], 'has no effect while tls.enabled is false'));
   }
   const users = inv.auth.users;
   users.forEach((u, i) => {
-    if (u.name === 'default') out.push(error(['auth', 'users', i, 'name'], 'the default user is configured by auth.password; choose another name'));
-    if (users.findIndex((o) => o.name === u.name) !== i) out.push(error(['auth', 'users', i, 'name'], `user "${u.name}" is defined twice`));
+    if (u.name === 'default')
+      out.push(
+        error(['auth', 'users', i, 'name'], 'the default user is configured by auth.password; choose another name'),
+      );
+    if (users.findIndex((o) => o.name === u.name) !== i)
+      out.push(error(['auth', 'users', i, 'name'], `user "${u.name}" is defined twice`));
   });
   return out;
 }

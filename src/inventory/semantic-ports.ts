@@ -20,7 +20,8 @@ export function listeners(inv: Inventory): Listener[] {
   const sentinels = new Set(inv.sentinel.hosts ?? inv.hosts.filter((h) => h.role !== 'haproxy').map((h) => h.name));
   const proxies = new Set(inv.haproxy.hosts ?? inv.hosts.filter((h) => h.role === 'haproxy').map((h) => h.name));
   for (const [index, h] of inv.hosts.entries()) {
-    const add = (port: number, what: string, path: KeyPath) => out.push({ host: h.name, index, address: h.address.toLowerCase(), port, what, path });
+    const add = (port: number, what: string, path: KeyPath) =>
+      out.push({ host: h.name, index, address: h.address.toLowerCase(), port, what, path });
     if (h.role === 'master' || h.role === 'replica') {
       if (!tlsOn || inv.tls?.allowPlaintext) add(inv.redis.port, 'Redis', ['redis', 'port']);
       if (tlsOn && inv.tls) add(inv.tls.port, 'Redis TLS', ['tls', 'port']);
@@ -54,10 +55,13 @@ export function portFindings(inv: Inventory): Finding[] {
   }
   return [...clashes.values()].map(({ a, b, where }) =>
     a.path.join('.') === b.path.join('.')
-      ? error(['hosts', b.index, 'address'], `"${b.host}" has the same address as "${a.host}" and both would run ${a.what} on port ${a.port}`)
+      ? error(
+          ['hosts', b.index, 'address'],
+          `"${b.host}" has the same address as "${a.host}" and both would run ${a.what} on port ${a.port}`,
+        )
       : error(
-      b.path,
-      `port ${b.port} for ${b.what} is also used by ${a.what} (${a.path.join('.')}) on ${[...where].join(', ')}: the second listener would fail to start`,
-    ),
+          b.path,
+          `port ${b.port} for ${b.what} is also used by ${a.what} (${a.path.join('.')}) on ${[...where].join(', ')}: the second listener would fail to start`,
+        ),
   );
 }

@@ -26,23 +26,45 @@ function topologyFindings(inv: Inventory): Finding[] {
   const seen = new Map<string, number>();
   inv.hosts.forEach((h, i) => {
     const first = seen.get(h.name);
-    if (first !== undefined) out.push(error(['hosts', i, 'name'], `duplicate host name "${h.name}" (first used by hosts[${first}])`));
+    if (first !== undefined)
+      out.push(error(['hosts', i, 'name'], `duplicate host name "${h.name}" (first used by hosts[${first}])`));
     else seen.set(h.name, i);
     if (!plainAddress(h.address))
-      out.push(error(['hosts', i, 'address'], `"${h.address}" is not a plain IP address or host name (no scheme, port or spaces; the SSH port goes in ssh.port)`));
+      out.push(
+        error(
+          ['hosts', i, 'address'],
+          `"${h.address}" is not a plain IP address or host name (no scheme, port or spaces; the SSH port goes in ssh.port)`,
+        ),
+      );
   });
 
   const masters = inv.hosts.flatMap((h, i) => (h.role === 'master' ? [i] : []));
   if (masters.length === 0) out.push(error(['hosts'], 'no host has role master: exactly one is required'));
-  for (const i of masters.slice(1)) out.push(error(['hosts', i, 'role'], `a second master ("${inv.hosts[i]?.name}"): exactly one host may have role master; make the others replicas`));
+  for (const i of masters.slice(1))
+    out.push(
+      error(
+        ['hosts', i, 'role'],
+        `a second master ("${inv.hosts[i]?.name}"): exactly one host may have role master; make the others replicas`,
+      ),
+    );
 
   const replicas = inv.hosts.flatMap((h, i) => (h.role === 'replica' ? [i] : []));
-  if (replicas.length === 0) out.push(warning(['hosts'], 'no replica: Sentinel has nothing to fail over to, so losing the master loses the service'));
+  if (replicas.length === 0)
+    out.push(
+      warning(['hosts'], 'no replica: Sentinel has nothing to fail over to, so losing the master loses the service'),
+    );
   else if (replicas.every((i) => inv.hosts[i]?.replicaPriority === 0))
-    out.push(error(['hosts', replicas[0] ?? 0, 'replicaPriority'], 'every replica has replicaPriority 0, so Sentinel can never promote one: failover is impossible'));
+    out.push(
+      error(
+        ['hosts', replicas[0] ?? 0, 'replicaPriority'],
+        'every replica has replicaPriority 0, so Sentinel can never promote one: failover is impossible',
+      ),
+    );
   inv.hosts.forEach((h, i) => {
     if (h.replicaPriority !== undefined && h.role !== 'replica' && h.role !== 'master')
-      out.push(warning(['hosts', i, 'replicaPriority'], `ignored: "${h.name}" has role ${h.role} and runs no database`));
+      out.push(
+        warning(['hosts', i, 'replicaPriority'], `ignored: "${h.name}" has role ${h.role} and runs no database`),
+      );
   });
 
   out.push(...memberFindings(inv, 'sentinel'), ...memberFindings(inv, 'haproxy'), ...sentinelCountFindings(inv));
@@ -56,7 +78,8 @@ function memberFindings(inv: Inventory, section: 'sentinel' | 'haproxy'): Findin
   const out: Finding[] = [];
   const known = new Set(inv.hosts.map((h) => h.name));
   list.forEach((n, i) => {
-    if (!known.has(n)) out.push(error([section, 'hosts', i], `"${n}" is not a host in hosts: (known: ${[...known].join(', ')})`));
+    if (!known.has(n))
+      out.push(error([section, 'hosts', i], `"${n}" is not a host in hosts: (known: ${[...known].join(', ')})`));
     if (list.indexOf(n) !== i) out.push(error([section, 'hosts', i], `"${n}" is listed twice`));
   });
   return out;
@@ -70,15 +93,45 @@ function sentinelCountFindings(inv: Inventory): Finding[] {
   const where = inv.sentinel.hosts ? ['sentinel', 'hosts'] : ['hosts'];
   const n = members.length;
   const machines = new Set(members.map((h) => h.address)).size;
-  if (n === 0) out.push(error(where, 'no Sentinel host: Sentinel is what detects a dead master and promotes a replica'));
-  else if (n < 3) out.push(warning(where, `only ${n} Sentinel${n === 1 ? '' : 's'}: with fewer than 3, losing one host can leave too few to agree on a failover`));
-  else if (machines < 3) out.push(warning(where, `the ${n} Sentinels run on only ${machines} distinct address(es): one machine failing takes out several votes`));
+  if (n === 0)
+    out.push(error(where, 'no Sentinel host: Sentinel is what detects a dead master and promotes a replica'));
+  else if (n < 3)
+    out.push(
+      warning(
+        where,
+        `only ${n} Sentinel${n === 1 ? '' : 's'}: with fewer than 3, losing one host can leave too few to agree on a failover`,
+      ),
+    );
+  else if (machines < 3)
+    out.push(
+      warning(
+        where,
+        `the ${n} Sentinels run on only ${machines} distinct address(es): one machine failing takes out several votes`,
+      ),
+    );
   const q = inv.sentinel.quorum;
-  if (n > 0 && q > n) out.push(error(['sentinel', 'quorum'], `quorum ${q} is more than the ${n} Sentinel${n === 1 ? '' : 's'}: no failover could ever be agreed`));
+  if (n > 0 && q > n)
+    out.push(
+      error(
+        ['sentinel', 'quorum'],
+        `quorum ${q} is more than the ${n} Sentinel${n === 1 ? '' : 's'}: no failover could ever be agreed`,
+      ),
+    );
   else if (n > 0 && q <= n / 2)
-    out.push(error(['sentinel', 'quorum'], `quorum ${q} is not a majority of the ${n} Sentinels (need at least ${Math.floor(n / 2) + 1}): a minority partition could start a failover`));
+    out.push(
+      error(
+        ['sentinel', 'quorum'],
+        `quorum ${q} is not a majority of the ${n} Sentinels (need at least ${Math.floor(n / 2) + 1}): a minority partition could start a failover`,
+      ),
+    );
   const lbs = inv.haproxy.hosts ?? inv.hosts.filter((h) => h.role === 'haproxy').map((h) => h.name);
-  if (lbs.length === 0) out.push(warning(inv.haproxy.hosts ? ['haproxy', 'hosts'] : ['hosts'], 'no HAProxy host: clients get no stable write/read endpoint and must ask Sentinel for the master themselves'));
+  if (lbs.length === 0)
+    out.push(
+      warning(
+        inv.haproxy.hosts ? ['haproxy', 'hosts'] : ['hosts'],
+        'no HAProxy host: clients get no stable write/read endpoint and must ask Sentinel for the master themselves',
+      ),
+    );
   return out;
 }
 

@@ -15,7 +15,8 @@ export function schemaFindings(issues: readonly ZodIssue[], root: ZodTypeAny, da
   for (const issue of issues) {
     if (issue.code === 'unrecognized_keys') {
       const known = objectKeys(schemaAt(root, issue.path));
-      for (const key of issue.keys) out.push({ path: [...issue.path, key], atKey: true, message: unknownKey(key, known) });
+      for (const key of issue.keys)
+        out.push({ path: [...issue.path, key], atKey: true, message: unknownKey(key, known) });
     } else if (issue.code === 'invalid_union') {
       out.push({ path: issue.path, message: unionMessage(issue, valueAt(data, issue.path)) });
     } else {
@@ -36,11 +37,14 @@ function plain(issue: ZodIssue, value: unknown): string {
       return `must be ${JSON.stringify(issue.expected)} (got ${describe(value)})`;
     case 'too_small':
       if (issue.type === 'array') return `needs at least ${issue.minimum} item${issue.minimum === 1 ? '' : 's'}`;
-      if (issue.type === 'string') return Number(issue.minimum) === 1 ? 'must not be empty' : `needs at least ${issue.minimum} characters`;
-      if (issue.type === 'number') return `must be ${issue.inclusive ? 'at least' : 'more than'} ${issue.minimum} (got ${describe(value)})`;
+      if (issue.type === 'string')
+        return Number(issue.minimum) === 1 ? 'must not be empty' : `needs at least ${issue.minimum} characters`;
+      if (issue.type === 'number')
+        return `must be ${issue.inclusive ? 'at least' : 'more than'} ${issue.minimum} (got ${describe(value)})`;
       return issue.message;
     case 'too_big':
-      if (issue.type === 'number') return `must be ${issue.inclusive ? 'at most' : 'less than'} ${issue.maximum} (got ${describe(value)})`;
+      if (issue.type === 'number')
+        return `must be ${issue.inclusive ? 'at most' : 'less than'} ${issue.maximum} (got ${describe(value)})`;
       return issue.message;
     default:
       return issue.message;
@@ -49,7 +53,8 @@ function plain(issue: ZodIssue, value: unknown): string {
 
 /** A union ("512mb" or 0.75) failed: report the branch that matched the value's type, not "Invalid input". */
 function unionMessage(issue: Extract<ZodIssue, { code: 'invalid_union' }>, value: unknown): string {
-  const flatten = (i: ZodIssue): ZodIssue[] => (i.code === 'invalid_union' ? i.unionErrors.flatMap((e) => e.issues.flatMap(flatten)) : [i]);
+  const flatten = (i: ZodIssue): ZodIssue[] =>
+    i.code === 'invalid_union' ? i.unionErrors.flatMap((e) => e.issues.flatMap(flatten)) : [i];
   const inner = flatten(issue);
   const relevant = inner.filter((i) => i.code !== 'invalid_type');
   if (relevant.length > 0) return [...new Set(relevant.map((i) => plain(i, value)))].join('; or ');
@@ -58,7 +63,9 @@ function unionMessage(issue: Extract<ZodIssue, { code: 'invalid_union' }>, value
 }
 
 function unknownKey(key: string, known: string[]): string {
-  const near = known.filter((k) => distance(k.toLowerCase(), key.toLowerCase()) <= Math.max(1, Math.floor(k.length / 4)));
+  const near = known.filter(
+    (k) => distance(k.toLowerCase(), key.toLowerCase()) <= Math.max(1, Math.floor(k.length / 4)),
+  );
   if (near.length > 0) return `unknown key (did you mean ${near.map((k) => `"${k}"`).join(' or ')}?)`;
   return known.length > 0 ? `unknown key (allowed here: ${known.join(', ')})` : 'unknown key';
 }
@@ -75,7 +82,8 @@ function describe(v: unknown): string {
 
 function valueAt(data: unknown, path: KeyPath): unknown {
   let v = data;
-  for (const seg of path) v = v !== null && typeof v === 'object' ? (v as Record<string | number, unknown>)[seg] : undefined;
+  for (const seg of path)
+    v = v !== null && typeof v === 'object' ? (v as Record<string | number, unknown>)[seg] : undefined;
   return v;
 }
 
@@ -102,7 +110,8 @@ export function unwrap(s: ZodTypeAny): ZodTypeAny {
   }
 }
 
-const objectKeys = (s: ZodTypeAny | undefined): string[] => (s instanceof z.ZodObject ? Object.keys(s.shape as object) : []);
+const objectKeys = (s: ZodTypeAny | undefined): string[] =>
+  s instanceof z.ZodObject ? Object.keys(s.shape as object) : [];
 
 /** Levenshtein distance, for "did you mean". */
 function distance(a: string, b: string): number {
@@ -110,7 +119,11 @@ function distance(a: string, b: string): number {
   for (let i = 1; i <= a.length; i++) {
     const cur = [i];
     for (let j = 1; j <= b.length; j++) {
-      cur[j] = Math.min((prev[j] ?? 0) + 1, (cur[j - 1] ?? 0) + 1, (prev[j - 1] ?? 0) + (a[i - 1] === b[j - 1] ? 0 : 1));
+      cur[j] = Math.min(
+        (prev[j] ?? 0) + 1,
+        (cur[j - 1] ?? 0) + 1,
+        (prev[j - 1] ?? 0) + (a[i - 1] === b[j - 1] ? 0 : 1),
+      );
     }
     prev = cur;
   }
@@ -124,7 +137,8 @@ function distance(a: string, b: string): number {
 export function dropEmptySections(data: unknown, schema: ZodTypeAny): unknown {
   const s = unwrap(schema);
   if (!(s instanceof z.ZodObject) || data === null || typeof data !== 'object' || Array.isArray(data)) {
-    if (s instanceof z.ZodArray && Array.isArray(data)) return data.map((x) => dropEmptySections(x, s.element as ZodTypeAny));
+    if (s instanceof z.ZodArray && Array.isArray(data))
+      return data.map((x) => dropEmptySections(x, s.element as ZodTypeAny));
     return data;
   }
   const shape = s.shape as Record<string, ZodTypeAny>;

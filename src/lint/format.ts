@@ -4,7 +4,13 @@ import type { Finding, Severity } from './types.js';
 import { SEVERITY_RANK } from './rule.js';
 
 export function sortFindings(findings: Finding[]): Finding[] {
-  return [...findings].sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line || SEVERITY_RANK[b.severity] - SEVERITY_RANK[a.severity] || a.rule.localeCompare(b.rule));
+  return [...findings].sort(
+    (a, b) =>
+      a.file.localeCompare(b.file) ||
+      a.line - b.line ||
+      SEVERITY_RANK[b.severity] - SEVERITY_RANK[a.severity] ||
+      a.rule.localeCompare(b.rule),
+  );
 }
 
 export function formatFindings(findings: Finding[], color: boolean): string {
@@ -18,7 +24,9 @@ export function formatFindings(findings: Finding[], color: boolean): string {
       lines.push(c.bold.underline(f.file));
       file = f.file;
     }
-    lines.push(`  ${c.dim(`${f.file}:${f.line}`)}  ${paint[f.severity](f.severity.padEnd(7))} ${f.message}  ${c.dim(`[${f.rule}]`)}`);
+    lines.push(
+      `  ${c.dim(`${f.file}:${f.line}`)}  ${paint[f.severity](f.severity.padEnd(7))} ${f.message}  ${c.dim(`[${f.rule}]`)}`,
+    );
     if (f.why) lines.push(`      ${c.dim('why:')} ${f.why}`);
     if (f.fix) lines.push(`      ${c.dim('fix:')} ${f.fix}`);
   }

@@ -72,7 +72,11 @@ export function lintText(file: string, text: string, kind?: FileKind, read: Read
 }
 
 /** Findings name files as given in `paths`; relative paths are read from `opts.cwd` (default: process cwd). */
-export async function lintFiles(paths: string[], kind?: FileKind, opts: { cwd?: string; read?: Reader } = {}): Promise<Finding[]> {
+export async function lintFiles(
+  paths: string[],
+  kind?: FileKind,
+  opts: { cwd?: string; read?: Reader } = {},
+): Promise<Finding[]> {
   const findings: Finding[] = [];
   const units: ConfUnit[] = [];
   const cwd = opts.cwd ?? process.cwd();
@@ -93,7 +97,14 @@ async function readInput(p: string, abs: string): Promise<string> {
     return await readFile(abs, 'utf8');
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : code === 'EACCES' ? 'permission denied' : String(code ?? e);
+    const why =
+      code === 'ENOENT'
+        ? 'no such file'
+        : code === 'EISDIR'
+          ? 'is a directory'
+          : code === 'EACCES'
+            ? 'permission denied'
+            : String(code ?? e);
     throw userError(`cannot read ${p}: ${why}`);
   }
 }
@@ -106,7 +117,10 @@ function crossByGroup(units: ConfUnit[]): Finding[] {
 }
 
 const unknownKind = (file: string) =>
-  userError(`cannot tell what kind of file ${file} is`, 'pass --kind redis|sentinel|haproxy|compose|kubernetes|prometheus');
+  userError(
+    `cannot tell what kind of file ${file} is`,
+    'pass --kind redis|sentinel|haproxy|compose|kubernetes|prometheus',
+  );
 
 /** One finding per file, line and rule (the most severe), in file/line order. */
 function finish(findings: Finding[]): Finding[] {

@@ -4,12 +4,17 @@ import type { Finding } from './types.js';
 import { at, items, parseYaml, str } from './yaml/doc.js';
 
 export const P = {
-  yaml: rule('prometheus/yaml-syntax', 'error', 'Prometheus refuses a rule file it cannot parse.', 'Fix the YAML syntax at this line (check with `promtool check rules`).'),
+  yaml: rule(
+    'prometheus/yaml-syntax',
+    'error',
+    'Prometheus refuses a rule file it cannot parse.',
+    'Fix the YAML syntax at this line (check with `promtool check rules`).',
+  ),
   unknownMetric: rule(
     'prometheus/unknown-metric',
     'error',
     'redis_exporter does not export this metric: the expression matches nothing and the alert can never fire.',
-    'Use the exporter\'s name (see the suggestion), and check with `curl exporter:9121/metrics`.',
+    "Use the exporter's name (see the suggestion), and check with `curl exporter:9121/metrics`.",
   ),
   unguardedRatio: rule(
     'prometheus/ratio-over-maxmemory',
@@ -17,12 +22,18 @@ export const P = {
     'With maxmemory 0 (unlimited) redis_memory_max_bytes is 0 and the ratio is +Inf: the alert fires forever (or NaN hides it).',
     'Guard the divisor: `... / (redis_memory_max_bytes > 0) > 0.9`.',
   ),
-  noGroups: rule('prometheus/no-rules', 'warning', 'The file defines no alerting or recording rules.', 'Add `groups: [{name, rules: [...]}]`.'),
+  noGroups: rule(
+    'prometheus/no-rules',
+    'warning',
+    'The file defines no alerting or recording rules.',
+    'Add `groups: [{name, rules: [...]}]`.',
+  ),
 };
 
 // Names people expect from INFO fields, mapped to what redis_exporter actually exports.
 const WRONG: Record<string, string> = {
-  redis_replica_repl_offset: 'redis_slave_repl_offset (on replicas) or redis_connected_slave_lag_seconds (on the master)',
+  redis_replica_repl_offset:
+    'redis_slave_repl_offset (on replicas) or redis_connected_slave_lag_seconds (on the master)',
   redis_replica_offset: 'redis_slave_repl_offset',
   redis_replication_lag: 'redis_connected_slave_lag_seconds',
   redis_replica_lag_seconds: 'redis_connected_slave_lag_seconds',
@@ -51,7 +62,10 @@ export function lintPrometheus(file: string, text: string): Finding[] {
         for (const m of new Set(expr.match(/\bredis_[a-z0-9_]+/g) ?? [])) {
           if (WRONG[m]) out.push(report(P.unknownMetric, file, line, `${name}: ${m} does not exist; use ${WRONG[m]}`));
         }
-        if (/\/\s*redis_memory_max_bytes\b/.test(expr) && !/redis_memory_max_bytes\s*(>|!=)\s*0(?![.\d])/.test(expr)) out.push(report(P.unguardedRatio, file, line, `${name}: divides by redis_memory_max_bytes without excluding 0`));
+        if (/\/\s*redis_memory_max_bytes\b/.test(expr) && !/redis_memory_max_bytes\s*(>|!=)\s*0(?![.\d])/.test(expr))
+          out.push(
+            report(P.unguardedRatio, file, line, `${name}: divides by redis_memory_max_bytes without excluding 0`),
+          );
       }
     }
   }

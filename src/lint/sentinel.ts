@@ -31,7 +31,12 @@ export const S = {
     'Sentinel accepts only IP addresses unless `sentinel resolve-hostnames yes` is set; with a name it refuses the monitor line.',
     'Monitor an IP address, or add `sentinel resolve-hostnames yes` (and `sentinel announce-hostnames yes` if clients must see names).',
   ),
-  noMonitor: rule('sentinel/no-monitor', 'error', 'A Sentinel without a `sentinel monitor` line watches nothing.', 'Add `sentinel monitor <name> <ip> <port> <quorum>`.'),
+  noMonitor: rule(
+    'sentinel/no-monitor',
+    'error',
+    'A Sentinel without a `sentinel monitor` line watches nothing.',
+    'Add `sentinel monitor <name> <ip> <port> <quorum>`.',
+  ),
   scripts: rule(
     'sentinel/notification-script',
     'info',
@@ -49,19 +54,31 @@ export const S = {
 export function sentinelRules(u: ConfUnit, read: Reader): Finding[] {
   const out: Finding[] = [];
   const monitors = sentinelLines(u, 'monitor');
-  if (monitors.length === 0 && !u.unresolvedInclude) out.push(report(S.noMonitor, u.file, u.directives[0]?.line ?? 1, 'no sentinel monitor line'));
+  if (monitors.length === 0 && !u.unresolvedInclude)
+    out.push(report(S.noMonitor, u.file, u.directives[0]?.line ?? 1, 'no sentinel monitor line'));
   const resolve = sentinelLines(u, 'resolve-hostnames').at(-1)?.args[1]?.toLowerCase() === 'yes';
   const knownSentinels = new Set(sentinelLines(u, 'known-sentinel').map((d) => d.args.slice(2, 4).join(':')));
   for (const m of monitors) {
     const [, name, host = '', , q] = m.args;
-    if (!isIP(host) && !resolve) out.push(report(S.hostname, m.file, m.line, `master "${name}" is monitored at "${host}", which is not an IP address`));
+    if (!isIP(host) && !resolve)
+      out.push(
+        report(S.hostname, m.file, m.line, `master "${name}" is monitored at "${host}", which is not an IP address`),
+      );
     const quorum = Number(q);
     const total = knownSentinels.size > 0 ? knownSentinels.size + 1 : undefined;
     if (Number.isInteger(quorum)) out.push(...quorumFindings(m, quorum, total));
   }
   for (const d of sentinelLines(u, 'down-after-milliseconds')) {
     const ms = Number(d.args[2]);
-    if (ms < 10_000) out.push(report(S.downAfter, d.file, d.line, `down-after-milliseconds ${ms} for ${d.args[1]}: shorter than a graceful stop`));
+    if (ms < 10_000)
+      out.push(
+        report(
+          S.downAfter,
+          d.file,
+          d.line,
+          `down-after-milliseconds ${ms} for ${d.args[1]}: shorter than a graceful stop`,
+        ),
+      );
   }
   for (const d of sentinelLines(u, 'failover-timeout')) {
     const ms = Number(d.args[2]);
@@ -73,16 +90,33 @@ export function sentinelRules(u: ConfUnit, read: Reader): Finding[] {
   const bind = last(u, 'bind');
   const open = !bind || bind.args.some((a) => ['0.0.0.0', '*', '::', '::*'].includes(a.replace(/^-/, '')));
   if (open && !last(u, 'requirepass') && !u.unresolvedInclude) {
-    out.push(report(S.noAuth, bind?.file ?? u.file, bind?.line ?? 1, `Sentinel listens on ${bind ? bind.args.join(' ') : 'all interfaces'} without requirepass`));
+    out.push(
+      report(
+        S.noAuth,
+        bind?.file ?? u.file,
+        bind?.line ?? 1,
+        `Sentinel listens on ${bind ? bind.args.join(' ') : 'all interfaces'} without requirepass`,
+      ),
+    );
   }
   return out;
 }
 
 /** `total` is the number of Sentinels when known (known-sentinel lines, or the files linted together). */
 export function quorumFindings(m: Directive, quorum: number, total?: number): Finding[] {
-  if (total !== undefined && quorum > total) return [report(S.quorum, m.file, m.line, `quorum ${quorum} with only ${total} Sentinel(s): the master is never declared down`)];
-  if (total !== undefined && quorum <= total / 2) return [report(S.quorum, m.file, m.line, `quorum ${quorum} of ${total} Sentinels is not a majority`, 'warning')];
-  if (quorum < 2) return [report(S.quorum, m.file, m.line, 'quorum 1: a single Sentinel\'s view declares the master down', 'warning')];
+  if (total !== undefined && quorum > total)
+    return [
+      report(
+        S.quorum,
+        m.file,
+        m.line,
+        `quorum ${quorum} with only ${total} Sentinel(s): the master is never declared down`,
+      ),
+    ];
+  if (total !== undefined && quorum <= total / 2)
+    return [report(S.quorum, m.file, m.line, `quorum ${quorum} of ${total} Sentinels is not a majority`, 'warning')];
+  if (quorum < 2)
+    return [report(S.quorum, m.file, m.line, "quorum 1: a single Sentinel's view declares the master down", 'warning')];
   return [];
 }
 
@@ -94,4 +128,5 @@ function scriptMessage(d: Directive, read: Reader): string {
   return `${what} ${script} must exist and be executable on every Sentinel host`;
 }
 
-export const sentinelLines = (u: ConfUnit, sub: string): Directive[] => all(u, 'sentinel').filter((d) => d.args[0]?.toLowerCase() === sub);
+export const sentinelLines = (u: ConfUnit, sub: string): Directive[] =>
+  all(u, 'sentinel').filter((d) => d.args[0]?.toLowerCase() === sub);

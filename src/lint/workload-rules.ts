@@ -31,7 +31,7 @@ const shared = (k: 'compose' | 'kubernetes') => ({
   noLimit: rule(
     `${k}/no-memory-limit`,
     'warning',
-    'Without a memory limit the node can take the whole host\'s memory, and the scheduler cannot place it sensibly.',
+    "Without a memory limit the node can take the whole host's memory, and the scheduler cannot place it sensibly.",
     'Set a memory limit above maxmemory plus headroom for fork copy-on-write and buffers (≈ maxmemory × 1.5).',
   ),
   limitBelowMaxmemory: rule(
@@ -45,27 +45,54 @@ const shared = (k: 'compose' | 'kubernetes') => ({
 export const WR = { compose: shared('compose'), kubernetes: shared('kubernetes') };
 
 /** Memory limit against maxmemory: at or below it is an OOM kill waiting; under 25% above leaves no room for a fork. */
-export function limitFindings(k: 'compose' | 'kubernetes', file: string, name: string, limit: number, limitLine: number, maxmemory: number | undefined): Finding[] {
+export function limitFindings(
+  k: 'compose' | 'kubernetes',
+  file: string,
+  name: string,
+  limit: number,
+  limitLine: number,
+  maxmemory: number | undefined,
+): Finding[] {
   const r = WR[k].limitBelowMaxmemory;
   if (maxmemory === undefined) return [];
-  if (limit <= maxmemory) return [report(r, file, limitLine, `${name}: memory limit ${gib(limit)} ≤ maxmemory ${gib(maxmemory)}`)];
-  if (limit < maxmemory * 1.25) return [report(r, file, limitLine, `${name}: memory limit ${gib(limit)} leaves under 25% above maxmemory ${gib(maxmemory)}`, 'warning')];
+  if (limit <= maxmemory)
+    return [report(r, file, limitLine, `${name}: memory limit ${gib(limit)} ≤ maxmemory ${gib(maxmemory)}`)];
+  if (limit < maxmemory * 1.25)
+    return [
+      report(
+        r,
+        file,
+        limitLine,
+        `${name}: memory limit ${gib(limit)} leaves under 25% above maxmemory ${gib(maxmemory)}`,
+        'warning',
+      ),
+    ];
   return [];
 }
 
 export const C = {
-  yaml: rule('compose/yaml-syntax', 'error', 'docker compose refuses a file it cannot parse.', 'Fix the YAML syntax at this line.'),
-  version: rule('compose/version-obsolete', 'info', 'The top-level `version:` key is ignored by Compose v2 and prints a warning.', 'Remove the `version:` line.'),
+  yaml: rule(
+    'compose/yaml-syntax',
+    'error',
+    'docker compose refuses a file it cannot parse.',
+    'Fix the YAML syntax at this line.',
+  ),
+  version: rule(
+    'compose/version-obsolete',
+    'info',
+    'The top-level `version:` key is ignored by Compose v2 and prints a warning.',
+    'Remove the `version:` line.',
+  ),
   sharedSentinel: rule(
     'compose/sentinel-shared-config',
     'error',
-    'Several Sentinel tasks rewriting one shared file overwrite each other\'s myid and state; Sentinels with the same myid ignore each other and never reach a quorum.',
+    "Several Sentinel tasks rewriting one shared file overwrite each other's myid and state; Sentinels with the same myid ignore each other and never reach a quorum.",
     'Give each Sentinel its own writable config (one service per Sentinel, or copy a template at start).',
   ),
   sharedData: rule(
     'compose/shared-data-volume',
     'error',
-    'Several tasks of one database service mount the same volume; two of them on one node write the same AOF/RDB files and corrupt each other\'s data.',
+    "Several tasks of one database service mount the same volume; two of them on one node write the same AOF/RDB files and corrupt each other's data.",
     'Run each node as its own service with its own volume, or add `deploy.placement.max_replicas_per_node: 1`.',
   ),
   stopGrace: rule(
@@ -74,7 +101,12 @@ export const C = {
     'On stop, Redis saves its dataset before exiting; docker kills it after stop_grace_period (10 s by default), in the middle of the save, and the restart then loads an older file or replays a long AOF.',
     'Set `stop_grace_period` to well above the time a save takes (minutes for large datasets, e.g. 10m).',
   ),
-  noHealthcheck: rule('compose/no-healthcheck', 'info', 'Without a healthcheck, Compose and Swarm consider a node healthy while it is still loading or stuck.', 'Add a healthcheck that runs PING with REDISCLI_AUTH.'),
+  noHealthcheck: rule(
+    'compose/no-healthcheck',
+    'info',
+    'Without a healthcheck, Compose and Swarm consider a node healthy while it is still loading or stuck.',
+    'Add a healthcheck that runs PING with REDISCLI_AUTH.',
+  ),
   published: rule(
     'compose/port-published',
     'warning',
@@ -84,13 +116,18 @@ export const C = {
   exporterOneNode: rule(
     'compose/exporter-single-node',
     'warning',
-    'An exporter pointed at the master\'s name follows whichever node has that name: after a failover it scrapes a replica and the new master is not monitored.',
+    "An exporter pointed at the master's name follows whichever node has that name: after a failover it scrapes a replica and the new master is not monitored.",
     'Scrape every node (one exporter per node, or the multi-target /scrape?target= endpoint).',
   ),
 };
 
 export const K = {
-  yaml: rule('kubernetes/yaml-syntax', 'error', 'kubectl refuses a manifest it cannot parse.', 'Fix the YAML syntax at this line.'),
+  yaml: rule(
+    'kubernetes/yaml-syntax',
+    'error',
+    'kubectl refuses a manifest it cannot parse.',
+    'Fix the YAML syntax at this line.',
+  ),
   emptyDir: rule(
     'kubernetes/emptydir-data',
     'error',
@@ -124,10 +161,15 @@ export const K = {
   configUnused: rule(
     'kubernetes/config-not-used',
     'warning',
-    'The container mounts a Redis config but its command does not name it: redis-server reads a config file only when given its path, so none of these settings (password, persistence, memory) apply unless the image\'s entrypoint happens to read that exact path.',
+    "The container mounts a Redis config but its command does not name it: redis-server reads a config file only when given its path, so none of these settings (password, persistence, memory) apply unless the image's entrypoint happens to read that exact path.",
     'Set `command: ["redis-server", "/path/to/falkordb.conf"]` (or args) so the mounted config is the one used.',
   ),
-  noPdb: rule('kubernetes/no-pod-disruption-budget', 'warning', 'A node drain can evict the master and replicas at the same time.', 'Add a PodDisruptionBudget (maxUnavailable: 1) that selects the database pods.'),
+  noPdb: rule(
+    'kubernetes/no-pod-disruption-budget',
+    'warning',
+    'A node drain can evict the master and replicas at the same time.',
+    'Add a PodDisruptionBudget (maxUnavailable: 1) that selects the database pods.',
+  ),
   noAntiAffinity: rule(
     'kubernetes/no-anti-affinity',
     'warning',
@@ -137,7 +179,7 @@ export const K = {
   missingService: rule(
     'kubernetes/missing-service',
     'warning',
-    'A StatefulSet\'s serviceName must name a headless Service; without it the pods get no DNS names and replicas cannot find the master.',
+    "A StatefulSet's serviceName must name a headless Service; without it the pods get no DNS names and replicas cannot find the master.",
     'Add the headless Service (clusterIP: None) with that name, or make sure it exists elsewhere.',
   ),
   termGrace: rule(

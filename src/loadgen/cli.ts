@@ -33,7 +33,12 @@ export async function main(argv: string[], io: CliIO = process): Promise<number>
       const log = (t: string) => say(io.stderr, `writeload: ${t}`);
       if (verbose) log(`writing to ${args.load.host}:${args.load.port}`);
       const run = await runWriteLoad({ ...args.load, signal: ac.signal, log: verbose ? log : undefined });
-      const target = { host: args.load.host, port: args.load.port, password: args.load.password, waitMs: args.verifyWaitMs };
+      const target = {
+        host: args.load.host,
+        port: args.load.port,
+        password: args.load.password,
+        waitMs: args.verifyWaitMs,
+      };
       // A failed read-back still reports the windows that were measured; it is a failure, not a pass.
       const report = await verify(target, run).catch((e: unknown) => {
         if (!isFalkorError(e)) throw e;
@@ -41,7 +46,10 @@ export async function main(argv: string[], io: CliIO = process): Promise<number>
       });
       say(io.stdout, args.json ? JSON.stringify(report, null, 2) : formatReport(report));
       if (report.verifiedRole && report.verifiedRole !== 'master') {
-        say(io.stderr, `writeload: warning: read back from a ${report.verifiedRole}, not a master: missing writes may be replication lag`);
+        say(
+          io.stderr,
+          `writeload: warning: read back from a ${report.verifiedRole}, not a master: missing writes may be replication lag`,
+        );
       }
       if (args.cleanup && !report.unverified) await cleanup(target, run);
       const problems = verdict(report, args.maxWindowMs);

@@ -19,7 +19,10 @@ export interface DuringOptions extends WriteLoadOptions {
  * itself at durationMs (default 1 h) even if the action never returns. An action that throws still stops
  * the load; its error is rethrown.
  */
-export async function underWriteLoad<T>(o: DuringOptions, action: () => Promise<T>): Promise<{ result: T; report: WriteLoadReport }> {
+export async function underWriteLoad<T>(
+  o: DuringOptions,
+  action: () => Promise<T>,
+): Promise<{ result: T; report: WriteLoadReport }> {
   const ac = new AbortController();
   const stop = () => ac.abort();
   o.signal?.addEventListener('abort', stop, { once: true });

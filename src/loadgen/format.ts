@@ -9,11 +9,17 @@ export function formatReport(r: WriteLoadReport): string {
   ];
   if (r.windows.length === 0) lines.push('  unavailability windows: none');
   else {
-    lines.push(`  unavailability windows: ${r.windows.length}, longest ${r.longestWindowMs} ms, total ${r.totalUnavailableMs} ms`);
-    lines.push(`    ${'start'.padEnd(24)} ${'end'.padEnd(24)} ${'ms'.padStart(9)} ${'errors'.padStart(7)}  first error`);
+    lines.push(
+      `  unavailability windows: ${r.windows.length}, longest ${r.longestWindowMs} ms, total ${r.totalUnavailableMs} ms`,
+    );
+    lines.push(
+      `    ${'start'.padEnd(24)} ${'end'.padEnd(24)} ${'ms'.padStart(9)} ${'errors'.padStart(7)}  first error`,
+    );
     for (const w of r.windows) {
       const end = `${iso(w.end)}${w.ongoing ? '+' : ''}`;
-      lines.push(`    ${iso(w.start).padEnd(24)} ${end.padEnd(24)} ${String(w.ms).padStart(9)} ${String(w.errors).padStart(7)}  ${w.firstError}`);
+      lines.push(
+        `    ${iso(w.start).padEnd(24)} ${end.padEnd(24)} ${String(w.ms).padStart(9)} ${String(w.errors).padStart(7)}  ${w.firstError}`,
+      );
     }
     if (r.windows.some((w) => w.ongoing)) lines.push('    (+ still failing when the run ended)');
   }
@@ -32,7 +38,7 @@ export function formatReport(r: WriteLoadReport): string {
 /** [1,2,3,7,9,10] → "1-3, 7, 9-10". */
 export function ranges(sorted: readonly number[]): string {
   const parts: string[] = [];
-  for (let i = 0; i < sorted.length; ) {
+  for (let i = 0; i < sorted.length;) {
     let j = i;
     while (j + 1 < sorted.length && sorted[j + 1] === sorted[j]! + 1) j++;
     parts.push(i === j ? `${sorted[i]}` : `${sorted[i]}-${sorted[j]}`);

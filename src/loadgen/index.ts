@@ -4,4 +4,13 @@ export { underWriteLoad, type DuringOptions } from './during.js';
 export { verify, type VerifyOptions } from './verify.js';
 export { formatReport } from './format.js';
 export { cleanup } from './cleanup.js';
-export type { AckLog, Missing, RunStats, Target, Window, WriteLoadOptions, WriteLoadReport, WriteLoadRun } from './types.js';
+export type {
+  AckLog,
+  Missing,
+  RunStats,
+  Target,
+  Window,
+  WriteLoadOptions,
+  WriteLoadReport,
+  WriteLoadRun,
+} from './types.js';

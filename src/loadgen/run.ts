@@ -78,7 +78,13 @@ interface Settled {
   maxWrites: number;
 }
 
-async function attempt(c: Redis, p: Settled, seq: number, acked: AckLog, latencies: number[]): Promise<Omit<Outcome, 'start'>> {
+async function attempt(
+  c: Redis,
+  p: Settled,
+  seq: number,
+  acked: AckLog,
+  latencies: number[],
+): Promise<Omit<Outcome, 'start'>> {
   // Latency counts from the send, not from a reconnect that may have preceded it.
   const sent = now();
   // Parameters travel in the CYPHER prefix, so the query text is the same for every write.
@@ -103,9 +109,11 @@ function settle(o: WriteLoadOptions): Settled {
   const runId = o.runId ?? randomBytes(4).toString('hex');
   if (!/^[A-Za-z0-9_-]+$/.test(runId)) throw userError(`run id must be letters, digits, _ or -: ${runId}`);
   if (!o.host) throw userError('write load: a host is required');
-  if (!Number.isInteger(o.port) || o.port < 1 || o.port > 65535) throw userError(`write load: not a TCP port: ${o.port}`);
+  if (!Number.isInteger(o.port) || o.port < 1 || o.port > 65535)
+    throw userError(`write load: not a TCP port: ${o.port}`);
   const positive = (name: string, v: number | undefined, min: number) => {
-    if (v !== undefined && !(Number.isFinite(v) && v >= min)) throw userError(`write load: ${name} must be a number >= ${min}, got ${v}`);
+    if (v !== undefined && !(Number.isFinite(v) && v >= min))
+      throw userError(`write load: ${name} must be a number >= ${min}, got ${v}`);
   };
   positive('intervalMs', o.intervalMs, 0);
   positive('opTimeoutMs', o.opTimeoutMs, 1);

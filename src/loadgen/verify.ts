@@ -18,9 +18,11 @@ export interface VerifyOptions extends Target {
 const BATCH = 5_000;
 
 export async function verify(o: VerifyOptions, run: WriteLoadRun): Promise<WriteLoadReport> {
-  const report = (missing: Missing[], verifiedAgainst: string, verifiedRole = '') => toReport(run, { missing, verifiedAgainst, verifiedRole });
+  const report = (missing: Missing[], verifiedAgainst: string, verifiedRole = '') =>
+    toReport(run, { missing, verifiedAgainst, verifiedRole });
   // Nothing acknowledged, nothing to read back: do not wait for an endpoint that may never come.
-  if (run.acked.graphAcked.length + run.acked.kvAcked.length === 0) return report([], 'nothing (no write was acknowledged)');
+  if (run.acked.graphAcked.length + run.acked.kvAcked.length === 0)
+    return report([], 'nothing (no write was acknowledged)');
   const c = await reach(o);
   const batch = o.batch ?? BATCH;
   try {
@@ -36,9 +38,18 @@ export async function verify(o: VerifyOptions, run: WriteLoadRun): Promise<Write
 }
 
 /** The run's numbers with the read-back's findings; also used to report a run whose read-back failed. */
-export function toReport(run: WriteLoadRun, v: Pick<WriteLoadReport, 'missing' | 'verifiedAgainst' | 'verifiedRole' | 'unverified'>): WriteLoadReport {
+export function toReport(
+  run: WriteLoadRun,
+  v: Pick<WriteLoadReport, 'missing' | 'verifiedAgainst' | 'verifiedRole' | 'unverified'>,
+): WriteLoadReport {
   const { startedAt: _startedAt, ...stats } = run.stats;
-  return { runId: run.acked.runId, ...stats, ackedGraph: run.acked.graphAcked.length, ackedKv: run.acked.kvAcked.length, ...v };
+  return {
+    runId: run.acked.runId,
+    ...stats,
+    ackedGraph: run.acked.graphAcked.length,
+    ackedKv: run.acked.kvAcked.length,
+    ...v,
+  };
 }
 
 export async function reach(o: VerifyOptions): Promise<Redis> {
@@ -64,7 +75,10 @@ export async function reach(o: VerifyOptions): Promise<Redis> {
 async function whoAnswered(c: Redis): Promise<{ role: string; text: string }> {
   const info = String(await c.info('server')) + String(await c.info('replication'));
   const field = (k: string) => new RegExp(`^${k}:(.*)$`, 'm').exec(info)?.[1]?.trim() ?? '?';
-  return { role: field('role'), text: `role ${field('role')}, port ${field('tcp_port')}, run_id ${field('run_id').slice(0, 12)}` };
+  return {
+    role: field('role'),
+    text: `role ${field('role')}, port ${field('tcp_port')}, run_id ${field('run_id').slice(0, 12)}`,
+  };
 }
 
 async function missingNodes(c: Redis, run: WriteLoadRun, batch: number): Promise<Missing[]> {

@@ -49,7 +49,13 @@ export class WindowTracker {
 }
 
 function toWindow(o: Open, end: number, ongoing: boolean): Window {
-  const w: Window = { start: round(o.start), end: round(end), ms: round(end - o.start), errors: o.errors, firstError: o.firstError };
+  const w: Window = {
+    start: round(o.start),
+    end: round(end),
+    ms: round(end - o.start),
+    errors: o.errors,
+    firstError: o.firstError,
+  };
   if (ongoing) w.ongoing = true;
   return w;
 }

@@ -40,7 +40,10 @@ export interface FactoryOpts {
   tunnels?: Tunnels;
 }
 
-export function createRedisFactory(inv: Inventory, o: FactoryOpts & Parameters<typeof createSshTunnels>[1] = {}): RedisFactory {
+export function createRedisFactory(
+  inv: Inventory,
+  o: FactoryOpts & Parameters<typeof createSshTunnels>[1] = {},
+): RedisFactory {
   const mode = o.mode ?? 'ssh';
   const tunnels = mode === 'ssh' ? (o.tunnels ?? createSshTunnels(inv, o)) : undefined;
   const open = new Set<RedisLike>();
@@ -72,7 +75,8 @@ export function createRedisFactory(inv: Inventory, o: FactoryOpts & Parameters<t
         client,
         label,
         call: (cmd, ...args) => client.call(cmd, ...args).catch((e: unknown) => Promise.reject(mapError(e, label))),
-        info: (section) => (section ? client.info(section) : client.info()).catch((e: unknown) => Promise.reject(mapError(e, label))),
+        info: (section) =>
+          (section ? client.info(section) : client.info()).catch((e: unknown) => Promise.reject(mapError(e, label))),
         async close() {
           open.delete(r);
           client.disconnect();
@@ -82,7 +86,8 @@ export function createRedisFactory(inv: Inventory, o: FactoryOpts & Parameters<t
       open.add(r);
       try {
         await client.connect();
-        if (opts.password !== undefined) await client.call('AUTH', ...(opts.username ? [opts.username, opts.password] : [opts.password]));
+        if (opts.password !== undefined)
+          await client.call('AUTH', ...(opts.username ? [opts.username, opts.password] : [opts.password]));
       } catch (e) {
         await r.close();
         throw mapError(e, label);
@@ -97,7 +102,11 @@ export function createRedisFactory(inv: Inventory, o: FactoryOpts & Parameters<t
 }
 
 /** The factory a command uses: its --direct, and through SSH the command run's shared pool (sshPoolFor), logs with -v. */
-export function redisFactoryFor(inv: Inventory, ctx: Ctx, cmdOpts: { acceptNew?: unknown; direct?: unknown }): RedisFactory {
+export function redisFactoryFor(
+  inv: Inventory,
+  ctx: Ctx,
+  cmdOpts: { acceptNew?: unknown; direct?: unknown },
+): RedisFactory {
   if (cmdOpts.direct === true) return createRedisFactory(inv, { mode: 'direct' });
   return createRedisFactory(inv, { mode: 'ssh', pool: sshPoolFor(inv, ctx, cmdOpts), log: (l) => ctx.out.verbose(l) });
 }
@@ -132,7 +141,9 @@ export function mapError(e: unknown, label: string): FalkorError {
   const err = e as NodeJS.ErrnoException;
   const msg = err?.message ?? String(e);
   if (err?.code === 'ECONNREFUSED') return new FalkorError('REMOTE', `${label}: connection refused`, { cause: e });
-  if (/ETIMEDOUT|timed? ?out/i.test(msg)) return new FalkorError('TIMEOUT', `${label}: no answer (${msg})`, { cause: e });
-  if (/Connection is closed|ECONNRESET|Stream isn't writeable/i.test(msg)) return new FalkorError('REMOTE', `${label}: connection closed by the server`, { cause: e });
+  if (/ETIMEDOUT|timed? ?out/i.test(msg))
+    return new FalkorError('TIMEOUT', `${label}: no answer (${msg})`, { cause: e });
+  if (/Connection is closed|ECONNRESET|Stream isn't writeable/i.test(msg))
+    return new FalkorError('REMOTE', `${label}: connection closed by the server`, { cause: e });
   return new FalkorError('REMOTE', `${label}: ${msg}`, { cause: e });
 }

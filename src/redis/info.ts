@@ -28,7 +28,8 @@ export function field(info: InfoSections, key: string): string | undefined {
   return undefined;
 }
 
-const num = (v: string | undefined): number | undefined => (v === undefined || v === '' || Number.isNaN(Number(v)) ? undefined : Number(v));
+const num = (v: string | undefined): number | undefined =>
+  v === undefined || v === '' || Number.isNaN(Number(v)) ? undefined : Number(v);
 const flag = (v: string | undefined): boolean | undefined => (v === undefined ? undefined : v === '1');
 
 export interface ReplicaSeen {
@@ -65,7 +66,13 @@ export interface Replication {
 export function parseReplicaLine(v: string): ReplicaSeen | undefined {
   const kv = Object.fromEntries(v.split(',').map((p) => [p.slice(0, p.indexOf('=')), p.slice(p.indexOf('=') + 1)]));
   if (!kv.ip || num(kv.port) === undefined) return undefined;
-  return { ip: kv.ip, port: Number(kv.port), state: kv.state ?? 'unknown', offset: num(kv.offset) ?? 0, lag: num(kv.lag) ?? 0 };
+  return {
+    ip: kv.ip,
+    port: Number(kv.port),
+    state: kv.state ?? 'unknown',
+    offset: num(kv.offset) ?? 0,
+    lag: num(kv.lag) ?? 0,
+  };
 }
 
 export interface MasterView {
@@ -76,10 +83,15 @@ export interface MasterView {
  * Replication facts of one node. Given the master it follows (and the node's own address and port, as
  * the master lists it), a replica's lag is filled in too.
  */
-export function replication(info: InfoSections, master?: MasterView, self?: { address: string; port: number }): Replication {
+export function replication(
+  info: InfoSections,
+  master?: MasterView,
+  self?: { address: string; port: number },
+): Replication {
   const r = info.replication ?? {};
   const roleRaw = r.role ?? (field(info, 'redis_mode') === 'sentinel' ? 'sentinel' : undefined);
-  const role: Replication['role'] = roleRaw === 'master' ? 'master' : roleRaw === 'slave' ? 'replica' : roleRaw === 'sentinel' ? 'sentinel' : 'unknown';
+  const role: Replication['role'] =
+    roleRaw === 'master' ? 'master' : roleRaw === 'slave' ? 'replica' : roleRaw === 'sentinel' ? 'sentinel' : 'unknown';
   const replicas = Object.entries(r)
     .filter(([k]) => /^slave\d+$/.test(k))
     .map(([, v]) => parseReplicaLine(v))
@@ -107,10 +119,16 @@ export function replication(info: InfoSections, master?: MasterView, self?: { ad
  * second), found by address and port. The master lists a replica by the address it connected from,
  * so when that is not the inventory's address, fall back to the replica's last I/O from its master.
  */
-export function lagAgainst(rep: Replication, master: Replication, self?: { address: string; port: number }): Pick<Replication, 'lagBytes' | 'lagSeconds'> {
-  const lagBytes = master.offset !== undefined && rep.offset !== undefined ? Math.max(0, master.offset - rep.offset) : undefined;
+export function lagAgainst(
+  rep: Replication,
+  master: Replication,
+  self?: { address: string; port: number },
+): Pick<Replication, 'lagBytes' | 'lagSeconds'> {
+  const lagBytes =
+    master.offset !== undefined && rep.offset !== undefined ? Math.max(0, master.offset - rep.offset) : undefined;
   const entry = self ? master.replicas.find((s) => s.ip === self.address && s.port === self.port) : undefined;
-  const lagSeconds = entry?.lag ?? (rep.lastIoSeconds !== undefined && rep.lastIoSeconds >= 0 ? rep.lastIoSeconds : undefined);
+  const lagSeconds =
+    entry?.lag ?? (rep.lastIoSeconds !== undefined && rep.lastIoSeconds >= 0 ? rep.lastIoSeconds : undefined);
   return { lagBytes, lagSeconds };
 }
 

@@ -6,7 +6,8 @@ export type Role =
   | { role: 'replica'; masterHost: string; masterPort: number; state: string; offset: number }
   | { role: 'sentinel'; masters: string[] };
 
-const str = (v: unknown): string => (typeof v === 'string' ? v : typeof v === 'number' ? String(v) : Buffer.isBuffer(v) ? v.toString('utf8') : '');
+const str = (v: unknown): string =>
+  typeof v === 'string' ? v : typeof v === 'number' ? String(v) : Buffer.isBuffer(v) ? v.toString('utf8') : '';
 const int = (v: unknown): number => {
   const n = Number(str(v));
   return Number.isFinite(n) ? n : NaN;
@@ -16,18 +17,27 @@ export class ReplyError extends Error {}
 
 /** ROLE: ["master", offset, [[ip, port, offset]…]] | ["slave", host, port, state, offset] | ["sentinel", [names]] */
 export function parseRole(reply: unknown): Role {
-  if (!Array.isArray(reply) || reply.length === 0) throw new ReplyError(`unexpected ROLE reply: ${JSON.stringify(reply)}`);
+  if (!Array.isArray(reply) || reply.length === 0)
+    throw new ReplyError(`unexpected ROLE reply: ${JSON.stringify(reply)}`);
   const kind = str(reply[0]);
   if (kind === 'master') {
     const reps = Array.isArray(reply[2]) ? reply[2] : [];
     return {
       role: 'master',
       offset: int(reply[1]),
-      replicas: reps.filter(Array.isArray).map((r: unknown[]) => ({ ip: str(r[0]), port: int(r[1]), offset: int(r[2]) })),
+      replicas: reps
+        .filter(Array.isArray)
+        .map((r: unknown[]) => ({ ip: str(r[0]), port: int(r[1]), offset: int(r[2]) })),
     };
   }
   if (kind === 'slave' || kind === 'replica') {
-    return { role: 'replica', masterHost: str(reply[1]), masterPort: int(reply[2]), state: str(reply[3]), offset: int(reply[4]) };
+    return {
+      role: 'replica',
+      masterHost: str(reply[1]),
+      masterPort: int(reply[2]),
+      state: str(reply[3]),
+      offset: int(reply[4]),
+    };
   }
   if (kind === 'sentinel') return { role: 'sentinel', masters: Array.isArray(reply[1]) ? reply[1].map(str) : [] };
   throw new ReplyError(`unexpected ROLE reply: ${JSON.stringify(reply)}`);
@@ -35,7 +45,8 @@ export function parseRole(reply: unknown): Role {
 
 /** ["k1", v1, "k2", v2, …] → { k1: "v1", … } (the shape of SENTINEL MASTER and of each MODULE LIST entry). */
 export function pairs(reply: unknown): Record<string, unknown> {
-  if (!Array.isArray(reply) || reply.length % 2 !== 0) throw new ReplyError(`expected a flat key/value array, got ${JSON.stringify(reply)}`);
+  if (!Array.isArray(reply) || reply.length % 2 !== 0)
+    throw new ReplyError(`expected a flat key/value array, got ${JSON.stringify(reply)}`);
   const out: Record<string, unknown> = {};
   for (let i = 0; i < reply.length; i += 2) out[str(reply[i])] = reply[i + 1];
   return out;
@@ -49,7 +60,8 @@ export interface ModuleInfo {
   version: string;
 }
 
-export const dottedVersion = (ver: number): string => `${Math.floor(ver / 10000)}.${Math.floor(ver / 100) % 100}.${ver % 100}`;
+export const dottedVersion = (ver: number): string =>
+  `${Math.floor(ver / 10000)}.${Math.floor(ver / 100) % 100}.${ver % 100}`;
 
 export function parseModuleList(reply: unknown): ModuleInfo[] {
   if (!Array.isArray(reply)) throw new ReplyError(`unexpected MODULE LIST reply: ${JSON.stringify(reply)}`);
@@ -66,7 +78,8 @@ export const falkordbModule = (mods: ModuleInfo[]): ModuleInfo | undefined => mo
 /** SENTINEL GET-MASTER-ADDR-BY-NAME: [ip, port], or null when the Sentinel monitors no such name. */
 export function parseMasterAddr(reply: unknown): { host: string; port: number } | undefined {
   if (reply === null || reply === undefined) return undefined;
-  if (!Array.isArray(reply) || reply.length !== 2) throw new ReplyError(`unexpected GET-MASTER-ADDR-BY-NAME reply: ${JSON.stringify(reply)}`);
+  if (!Array.isArray(reply) || reply.length !== 2)
+    throw new ReplyError(`unexpected GET-MASTER-ADDR-BY-NAME reply: ${JSON.stringify(reply)}`);
   return { host: str(reply[0]), port: int(reply[1]) };
 }
 

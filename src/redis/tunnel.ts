@@ -45,7 +45,9 @@ export function createSshTunnels(inv: Inventory, o: TunnelOpts = {}): Tunnels {
           clearTimeout(timer);
           if (err) {
             release?.();
-            return reject(new FalkorError('REMOTE', `${host}: ${describeTarget(target)}: ${channelReason(err, 'path' in target)}`));
+            return reject(
+              new FalkorError('REMOTE', `${host}: ${describeTarget(target)}: ${channelReason(err, 'path' in target)}`),
+            );
           }
           ch.once('close', () => release?.());
           // ssh2 emits 'close' only after 'end', which an unread channel never reaches: drain a destroyed
@@ -71,7 +73,9 @@ export function createSshTunnels(inv: Inventory, o: TunnelOpts = {}): Tunnels {
 function channelReason(err: Error, socket: boolean): string {
   const m = err.message.replace(/^\(SSH\) /, '').replace(/^Channel open failure: /, '');
   if (/refused/i.test(m)) return 'connection refused (nothing listening)';
-  if (socket && /open failed/i.test(m)) return 'cannot open the socket (no such file: is the service running? or no permission for the SSH user)';
-  if (/administratively prohibited/i.test(m)) return 'sshd forbids forwarding (AllowTcpForwarding / AllowStreamLocalForwarding)';
+  if (socket && /open failed/i.test(m))
+    return 'cannot open the socket (no such file: is the service running? or no permission for the SSH user)';
+  if (/administratively prohibited/i.test(m))
+    return 'sshd forbids forwarding (AllowTcpForwarding / AllowStreamLocalForwarding)';
   return m || 'the host refused the channel';
 }

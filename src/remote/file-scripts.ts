@@ -40,7 +40,7 @@ const UPLOAD = [
   'd=$(dirname -- "$p") b=$(basename -- "$p")',
   '[ -d "$d" ] || { echo "directory $d does not exist" >&2; exit 1; }',
   'tmp=$(mktemp "$d/.$b.falkorctl.XXXXXX")',
-  "trap 'rm -f -- \"$tmp\"' EXIT",
+  'trap \'rm -f -- "$tmp"\' EXIT',
   'cat > "$tmp"',
   'got=$(sha256sum < "$tmp"); got=${got%% *}',
   '[ "$got" = "$sha" ] || { echo "upload of $p arrived corrupted ($got)" >&2; exit 1; }',
@@ -71,7 +71,17 @@ export function chownSpec(owner?: string, group?: string): string {
 }
 
 export function uploadArgv(s: UploadSpec): Argv {
-  return ['sh', '-c', UPLOAD, 'sh', s.path, s.sha256, s.mode.toString(8).padStart(4, '0'), chownSpec(s.owner, s.group), s.backupPath ?? ''];
+  return [
+    'sh',
+    '-c',
+    UPLOAD,
+    'sh',
+    s.path,
+    s.sha256,
+    s.mode.toString(8).padStart(4, '0'),
+    chownSpec(s.owner, s.group),
+    s.backupPath ?? '',
+  ];
 }
 
 /** 2026-11-27T15:01:02.345Z → 20261127T150102.345Z: sortable and free of shell-special characters. */

@@ -1,7 +1,15 @@
 // The host-key decision for one connection: known → go; unknown → refuse with the fingerprint and
 // how to accept it, unless --accept-new (or an interactive "yes"); changed or revoked → always refuse.
 import { FalkorError, refusal, userError } from '../errors.js';
-import { appendKnownHost, fingerprint, hostKeyName, keyTypeOf, knownKeyTypes, readKnownHosts, verifyHostKey } from './known-hosts.js';
+import {
+  appendKnownHost,
+  fingerprint,
+  hostKeyName,
+  keyTypeOf,
+  knownKeyTypes,
+  readKnownHosts,
+  verifyHostKey,
+} from './known-hosts.js';
 import type { Endpoint } from './ssh-settings.js';
 
 export interface HostKeyPolicy {
@@ -13,7 +21,11 @@ export interface HostKeyPolicy {
 }
 
 const where = (e: Endpoint) => `${e.label} (${e.address}:${e.port})`;
-const typeName = (t: string) => t.replace(/^ssh-/, '').replace(/^ecdsa-sha2-.*/, 'ECDSA').toUpperCase();
+const typeName = (t: string) =>
+  t
+    .replace(/^ssh-/, '')
+    .replace(/^ecdsa-sha2-.*/, 'ECDSA')
+    .toUpperCase();
 
 /** Resolves when the key is trusted; rejects with a REFUSED FalkorError when it is not. */
 export async function checkHostKey(ep: Endpoint, key: Buffer, p: HostKeyPolicy): Promise<void> {
@@ -25,7 +37,9 @@ export async function checkHostKey(ep: Endpoint, key: Buffer, p: HostKeyPolicy):
     case 'known':
       return;
     case 'revoked':
-      throw refusal(`${where(ep)}: host key ${typeName(type)} ${fp} is marked @revoked in ${p.knownHostsPath}:${verdict.line}`);
+      throw refusal(
+        `${where(ep)}: host key ${typeName(type)} ${fp} is marked @revoked in ${p.knownHostsPath}:${verdict.line}`,
+      );
     case 'changed':
       throw refusal(
         `${where(ep)}: HOST KEY CHANGED — the host presented ${typeName(type)} ${fp}, but ${p.knownHostsPath} ` +
@@ -37,14 +51,21 @@ export async function checkHostKey(ep: Endpoint, key: Buffer, p: HostKeyPolicy):
       const question = `${where(ep)}: unknown host key ${typeName(type)} ${fp}. Trust it and add it to ${p.knownHostsPath}?`;
       const trusted = p.acceptNew || (p.ask ? await p.ask(question) : false);
       if (!trusted) {
-        throw new FalkorError('REFUSED', `${where(ep)}: host key is not known — ${typeName(type)} key fingerprint is ${fp}`, {
-          hint: `compare it with \`ssh-keygen -lf /etc/ssh/ssh_host_${type === 'ssh-rsa' ? 'rsa' : type.startsWith('ecdsa') ? 'ecdsa' : 'ed25519'}_key.pub\` on the host, then re-run with --accept-new (records it in ${p.knownHostsPath})`,
-        });
+        throw new FalkorError(
+          'REFUSED',
+          `${where(ep)}: host key is not known — ${typeName(type)} key fingerprint is ${fp}`,
+          {
+            hint: `compare it with \`ssh-keygen -lf /etc/ssh/ssh_host_${type === 'ssh-rsa' ? 'rsa' : type.startsWith('ecdsa') ? 'ecdsa' : 'ed25519'}_key.pub\` on the host, then re-run with --accept-new (records it in ${p.knownHostsPath})`,
+          },
+        );
       }
       try {
         appendKnownHost(p.knownHostsPath, name, key);
       } catch (e) {
-        throw userError(`${where(ep)}: cannot record its host key in ${p.knownHostsPath}: ${(e as Error).message}`, 'fix the file or set ssh.knownHosts');
+        throw userError(
+          `${where(ep)}: cannot record its host key in ${p.knownHostsPath}: ${(e as Error).message}`,
+          'fix the file or set ssh.knownHosts',
+        );
       }
       p.log?.(`${ep.label}: added ${typeName(type)} ${fp} for ${name} to ${p.knownHostsPath}`);
       return;
@@ -63,6 +84,8 @@ const DEFAULT_ORDER = Object.values(ALGORITHMS).flat();
 
 /** Host-key algorithms to offer: the types already on file for this host first, as ssh does. */
 export function hostKeyAlgorithms(knownHostsPath: string, ep: Endpoint): string[] {
-  const known = knownKeyTypes(readKnownHosts(knownHostsPath), hostKeyName(ep.address, ep.port)).flatMap((t) => ALGORITHMS[t] ?? []);
+  const known = knownKeyTypes(readKnownHosts(knownHostsPath), hostKeyName(ep.address, ep.port)).flatMap(
+    (t) => ALGORITHMS[t] ?? [],
+  );
   return [...new Set([...known, ...DEFAULT_ORDER])];
 }

@@ -21,7 +21,8 @@ export function parseKnownHosts(text: string): KnownHostLine[] {
     if (!l || l.startsWith('#')) return;
     const f = l.split(/\s+/);
     let marker: KnownHostLine['marker'];
-    if (f[0] === '@revoked' || f[0] === '@cert-authority') marker = f.shift() === '@revoked' ? 'revoked' : 'cert-authority';
+    if (f[0] === '@revoked' || f[0] === '@cert-authority')
+      marker = f.shift() === '@revoked' ? 'revoked' : 'cert-authority';
     const [hosts, keyType, keyBase64] = f;
     if (!hosts || !keyType || !keyBase64) return; // malformed lines are ignored, as ssh does
     out.push({ line: i + 1, marker, hosts, keyType, keyBase64 });
@@ -35,7 +36,10 @@ export function hostKeyName(host: string, port: number): string {
 }
 
 function globToRegExp(glob: string): RegExp {
-  const body = glob.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
+  const body = glob
+    .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+    .replace(/\*/g, '.*')
+    .replace(/\?/g, '.');
   return new RegExp(`^${body}$`, 'i');
 }
 
@@ -94,7 +98,9 @@ export function verifyHostKey(entries: KnownHostLine[], name: string, keyBlob: B
 
 /** Key types on file for a host, so the handshake can ask for those first (as ssh does). */
 export function knownKeyTypes(entries: KnownHostLine[], name: string): string[] {
-  return [...new Set(entries.filter((e) => e.marker === undefined && hostFieldMatches(e.hosts, name)).map((e) => e.keyType))];
+  return [
+    ...new Set(entries.filter((e) => e.marker === undefined && hostFieldMatches(e.hosts, name)).map((e) => e.keyType)),
+  ];
 }
 
 export function readKnownHosts(path: string): KnownHostLine[] {

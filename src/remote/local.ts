@@ -23,16 +23,30 @@ export function createLocalTransport(o: LocalTransportOpts = {}): Transport {
         timeout: io.deadlineMs,
         killSignal: 'SIGKILL',
       });
-      if (r.timedOut) throw new FalkorError('TIMEOUT', `${host}: \`${io.display}\` gave no result within ${Math.round(io.deadlineMs / 1000)}s`);
-      if (r.exitCode === undefined && !r.signal) throw new FalkorError('REMOTE', `${host}: could not run \`${io.display}\`: ${r.message}`);
-      return { stdout: Buffer.from(r.stdout), stderr: Buffer.from(r.stderr), code: r.exitCode ?? null, signal: r.signal ?? null };
+      if (r.timedOut)
+        throw new FalkorError(
+          'TIMEOUT',
+          `${host}: \`${io.display}\` gave no result within ${Math.round(io.deadlineMs / 1000)}s`,
+        );
+      if (r.exitCode === undefined && !r.signal)
+        throw new FalkorError('REMOTE', `${host}: could not run \`${io.display}\`: ${r.message}`);
+      return {
+        stdout: Buffer.from(r.stdout),
+        stderr: Buffer.from(r.stderr),
+        code: r.exitCode ?? null,
+        signal: r.signal ?? null,
+      };
     },
     close: async () => undefined,
   };
   const root = userInfo().uid === 0;
-  return createShellTransport(runner, {
-    isRoot: () => root,
-    sudoDefault: () => o.sudo ?? false,
-    commandTimeoutMs: () => o.commandTimeoutMs ?? 120_000,
-  }, { log: o.log });
+  return createShellTransport(
+    runner,
+    {
+      isRoot: () => root,
+      sudoDefault: () => o.sudo ?? false,
+      commandTimeoutMs: () => o.commandTimeoutMs ?? 120_000,
+    },
+    { log: o.log },
+  );
 }

@@ -1,6 +1,7 @@
 // Bounded parallelism (--forks): results in input order, each item's error kept with it.
 
-export type Settled<R> = { status: 'fulfilled'; value: R } | { status: 'rejected'; reason: unknown } | { status: 'skipped' };
+export type Settled<R> =
+  { status: 'fulfilled'; value: R } | { status: 'rejected'; reason: unknown } | { status: 'skipped' };
 
 /** Runs `fn` on each item with at most `limit` in flight. `failFast` starts nothing new after an error. */
 export async function runParallel<T, R>(
@@ -9,7 +10,8 @@ export async function runParallel<T, R>(
   fn: (item: T, index: number) => Promise<R>,
   o: { failFast?: boolean } = {},
 ): Promise<Settled<R>[]> {
-  if (!Number.isInteger(limit) || limit < 1) throw new RangeError(`parallel limit must be a positive integer, got ${limit}`);
+  if (!Number.isInteger(limit) || limit < 1)
+    throw new RangeError(`parallel limit must be a positive integer, got ${limit}`);
   const results: Settled<R>[] = items.map(() => ({ status: 'skipped' }));
   let next = 0;
   let failed = false;

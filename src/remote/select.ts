@@ -16,7 +16,8 @@ function globToRegExp(glob: string): RegExp {
 function matcher(pattern: string): (h: Host) => boolean {
   if (pattern.startsWith('role:')) {
     const role = pattern.slice(5);
-    if (!(ROLES as readonly string[]).includes(role)) throw userError(`--limit ${pattern}: unknown role "${role}"`, `roles are ${ROLES.join(', ')}`);
+    if (!(ROLES as readonly string[]).includes(role))
+      throw userError(`--limit ${pattern}: unknown role "${role}"`, `roles are ${ROLES.join(', ')}`);
     return (h) => h.role === role;
   }
   if (/[*?]/.test(pattern)) {
@@ -28,13 +29,20 @@ function matcher(pattern: string): (h: Host) => boolean {
 
 /** Hosts in inventory order; all of them when no pattern is given. */
 export function selectHosts(inv: Inventory, patterns: readonly string[] | undefined): Host[] {
-  const list = (patterns ?? []).flatMap((p) => p.split(',')).map((p) => p.trim()).filter(Boolean);
+  const list = (patterns ?? [])
+    .flatMap((p) => p.split(','))
+    .map((p) => p.trim())
+    .filter(Boolean);
   if (list.length === 0) return [...inv.hosts];
   const chosen = new Set<Host>();
   for (const p of list) {
     const match = matcher(p);
     const hits = inv.hosts.filter(match);
-    if (hits.length === 0) throw userError(`--limit ${p} matches no host`, `hosts in the inventory: ${inv.hosts.map((h) => h.name).join(', ')}`);
+    if (hits.length === 0)
+      throw userError(
+        `--limit ${p} matches no host`,
+        `hosts in the inventory: ${inv.hosts.map((h) => h.name).join(', ')}`,
+      );
     hits.forEach((h) => chosen.add(h));
   }
   return inv.hosts.filter((h) => chosen.has(h));

@@ -22,7 +22,10 @@ function parse(buf: Buffer, passphrase?: string): ParsedKey | Error {
   return Array.isArray(k) ? (k[0] as ParsedKey) : k;
 }
 
-export async function loadAuth(src: AuthSource, askPassphrase?: (file: string) => Promise<string>): Promise<AuthMethods> {
+export async function loadAuth(
+  src: AuthSource,
+  askPassphrase?: (file: string) => Promise<string>,
+): Promise<AuthMethods> {
   const keys: { file: string; key: ParsedKey }[] = [];
   const notes: string[] = [];
   for (const file of src.identityFiles) {
@@ -38,13 +41,20 @@ export async function loadAuth(src: AuthSource, askPassphrase?: (file: string) =
       else if (src.agentSocket || !src.identityExplicit) {
         notes.push(`key ${file} (encrypted, skipped: no terminal to ask for its passphrase)`);
         continue;
-      } else throw userError(`ssh.identityFile ${file} is encrypted and there is no terminal to ask for its passphrase`, 'load it into ssh-agent (ssh-add) and set SSH_AUTH_SOCK');
+      } else
+        throw userError(
+          `ssh.identityFile ${file} is encrypted and there is no terminal to ask for its passphrase`,
+          'load it into ssh-agent (ssh-add) and set SSH_AUTH_SOCK',
+        );
     }
     if (key instanceof Error) throw userError(`ssh.identityFile ${file} is not a usable private key: ${key.message}`);
     keys.push({ file, key });
   }
   if (keys.length === 0 && !src.agentSocket) {
-    throw userError('no SSH credentials: no private key found and no ssh-agent', 'set ssh.identityFile in the inventory, or start ssh-agent and set SSH_AUTH_SOCK');
+    throw userError(
+      'no SSH credentials: no private key found and no ssh-agent',
+      'set ssh.identityFile in the inventory, or start ssh-agent and set SSH_AUTH_SOCK',
+    );
   }
   const tried = [...keys.map((k) => `key ${k.file}`), ...(src.agentSocket ? ['ssh-agent'] : []), ...notes];
   return {

@@ -74,19 +74,32 @@ export function connect(ep: Endpoint, o: ConnectOpts): Promise<SshClient> {
 export function forward(through: SshClient, ep: Endpoint, via: Endpoint): Promise<ClientChannel> {
   return new Promise((resolve, reject) => {
     through.forwardOut('127.0.0.1', 0, ep.address, ep.port, (err, ch) => {
-      if (err) reject(new FalkorError('REMOTE', `${describe(ep, via)}: the jump host could not connect: ${err.message.replace(/^\(SSH\) /, '')}`));
+      if (err)
+        reject(
+          new FalkorError(
+            'REMOTE',
+            `${describe(ep, via)}: the jump host could not connect: ${err.message.replace(/^\(SSH\) /, '')}`,
+          ),
+        );
       else resolve(ch);
     });
   });
 }
 
-export function mapConnectError(e: unknown, ep: Endpoint, o: Pick<ConnectOpts, 'auth' | 'timeoutMs' | 'via'>): FalkorError {
+export function mapConnectError(
+  e: unknown,
+  ep: Endpoint,
+  o: Pick<ConnectOpts, 'auth' | 'timeoutMs' | 'via'>,
+): FalkorError {
   const err = e as NodeJS.ErrnoException & { level?: string };
   const who = describe(ep, o.via);
   const msg = err?.message ?? String(e);
   switch (err?.code) {
     case 'ECONNREFUSED':
-      return new FalkorError('REMOTE', `${who}: connection refused — is sshd running and listening on port ${ep.port}?`);
+      return new FalkorError(
+        'REMOTE',
+        `${who}: connection refused — is sshd running and listening on port ${ep.port}?`,
+      );
     case 'EHOSTUNREACH':
     case 'ENETUNREACH':
       return new FalkorError('REMOTE', `${who}: host unreachable (${err.code})`);
@@ -102,9 +115,13 @@ export function mapConnectError(e: unknown, ep: Endpoint, o: Pick<ConnectOpts, '
     return new FalkorError('TIMEOUT', `${who}: no SSH handshake within ${o.timeoutMs / 1000}s (ssh.connectTimeoutMs)`);
   }
   if (err?.level === 'client-authentication' || /authentication methods failed/.test(msg)) {
-    return new FalkorError('REMOTE', `${who}: authentication failed (tried ${o.auth.tried().join(', ') || 'nothing'})`, {
-      hint: `is the public key in ~${ep.user}/.ssh/authorized_keys on the host, and ssh.user / ssh.identityFile right?`,
-    });
+    return new FalkorError(
+      'REMOTE',
+      `${who}: authentication failed (tried ${o.auth.tried().join(', ') || 'nothing'})`,
+      {
+        hint: `is the public key in ~${ep.user}/.ssh/authorized_keys on the host, and ssh.user / ssh.identityFile right?`,
+      },
+    );
   }
   return new FalkorError('REMOTE', `${who}: SSH connection failed: ${msg}`, { cause: e });
 }

@@ -51,12 +51,22 @@ export function createSshPool(inv: Inventory, opts: SshPoolOpts = {}): SshPool {
 
   const hostSettings = (name: string): HostSettings => {
     let s = settings.get(name);
-    if (!s) settings.set(name, (s = resolveHostSettings(inv, name, { env: opts.env, knownHostsPath: opts.knownHostsPath })));
+    if (!s)
+      settings.set(name, (s = resolveHostSettings(inv, name, { env: opts.env, knownHostsPath: opts.knownHostsPath })));
     return s;
   };
-  const hostKeys = (s: HostSettings) => ({ knownHostsPath: s.knownHostsPath, acceptNew: opts.acceptNew ?? false, ask, log: opts.notice ?? opts.log });
+  const hostKeys = (s: HostSettings) => ({
+    knownHostsPath: s.knownHostsPath,
+    acceptNew: opts.acceptNew ?? false,
+    ask,
+    log: opts.notice ?? opts.log,
+  });
 
-  function cached(map: Map<string, Promise<SshClient>>, key: string, open: () => Promise<SshClient>): Promise<SshClient> {
+  function cached(
+    map: Map<string, Promise<SshClient>>,
+    key: string,
+    open: () => Promise<SshClient>,
+  ): Promise<SshClient> {
     const existing = map.get(key);
     if (existing) return existing;
     const opened = open();
@@ -117,7 +127,13 @@ export function sshPoolFor(inv: Inventory, ctx: Ctx, cmdOpts: { acceptNew?: unkn
   if (!byCtx) shared.set(inv, (byCtx = new WeakMap()));
   let entry = byCtx.get(ctx);
   if (!entry) {
-    const pool = createSshPool(inv, { acceptNew: cmdOpts.acceptNew === true, prompt: ctx.prompt, env: ctx.env, log: (l) => ctx.out.verbose(l), notice: (l) => ctx.out.info(l) });
+    const pool = createSshPool(inv, {
+      acceptNew: cmdOpts.acceptNew === true,
+      prompt: ctx.prompt,
+      env: ctx.env,
+      log: (l) => ctx.out.verbose(l),
+      notice: (l) => ctx.out.info(l),
+    });
     byCtx.set(ctx, (entry = { pool, users: 0 }));
   }
   const e = entry;
@@ -150,7 +166,7 @@ function semaphore(n: number): () => Promise<() => void> {
   const releaser = () => {
     let done = false;
     return () => {
-      if (!done) (done = true), handOn();
+      if (!done) ((done = true), handOn());
     };
   };
   return () => {

@@ -41,7 +41,8 @@ export function resolveHostSettings(
   o: { env?: NodeJS.ProcessEnv; home?: string; knownHostsPath?: string } = {},
 ): HostSettings {
   const host = inv.hosts.find((h) => h.name === name);
-  if (!host) throw userError(`unknown host "${name}"`, `hosts in the inventory: ${inv.hosts.map((h) => h.name).join(', ')}`);
+  if (!host)
+    throw userError(`unknown host "${name}"`, `hosts in the inventory: ${inv.hosts.map((h) => h.name).join(', ')}`);
   const home = o.home ?? homedir();
   const env = o.env ?? process.env;
   const d = inv.ssh;

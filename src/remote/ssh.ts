@@ -32,14 +32,23 @@ export function createSshTransport(inv: Inventory, opts: SshTransportOpts = {}):
     close: () => pool.close(),
   };
 
-  return createShellTransport(runner, {
-    isRoot: (h) => pool.settings(h).user === 'root',
-    sudoDefault: (h) => pool.settings(h).sudo,
-    commandTimeoutMs: (h) => pool.settings(h).commandTimeoutMs,
-  }, { log: opts.log });
+  return createShellTransport(
+    runner,
+    {
+      isRoot: (h) => pool.settings(h).user === 'root',
+      sudoDefault: (h) => pool.settings(h).sudo,
+      commandTimeoutMs: (h) => pool.settings(h).commandTimeoutMs,
+    },
+    { log: opts.log },
+  );
 }
 
-function execOn(client: SshClient, host: string, command: string, io: { stdin?: Buffer; deadlineMs: number; display: string }): Promise<RawResult> {
+function execOn(
+  client: SshClient,
+  host: string,
+  command: string,
+  io: { stdin?: Buffer; deadlineMs: number; display: string },
+): Promise<RawResult> {
   return new Promise((resolve, reject) => {
     client.exec(command, (err, ch: ClientChannel) => {
       if (err) return reject(new FalkorError('REMOTE', `${host}: could not start \`${io.display}\`: ${err.message}`));
@@ -58,7 +67,12 @@ function execOn(client: SshClient, host: string, command: string, io: { stdin?: 
         } catch {
           /* the channel is already gone */
         }
-        reject(new FalkorError('TIMEOUT', `${host}: \`${io.display}\` gave no result within ${Math.round(io.deadlineMs / 1000)}s; channel closed`));
+        reject(
+          new FalkorError(
+            'TIMEOUT',
+            `${host}: \`${io.display}\` gave no result within ${Math.round(io.deadlineMs / 1000)}s; channel closed`,
+          ),
+        );
       }, io.deadlineMs);
       ch.on('close', () => {
         clearTimeout(timer);

@@ -38,7 +38,12 @@ export interface UploadOpts {
 export interface Transport {
   exec(host: string, argv: Argv, opts?: ExecOpts): Promise<ExecResult>;
   /** No-op (changed:false) when content, mode and owner already match. */
-  upload(host: string, path: string, data: Buffer | string, opts: UploadOpts): Promise<{ changed: boolean; backup?: string }>;
+  upload(
+    host: string,
+    path: string,
+    data: Buffer | string,
+    opts: UploadOpts,
+  ): Promise<{ changed: boolean; backup?: string }>;
   /** undefined when the file does not exist. */
   read(host: string, path: string): Promise<Buffer | undefined>;
   close(): Promise<void>;
@@ -64,11 +69,20 @@ export interface HostPolicy {
   commandTimeoutMs(host: string): number;
 }
 
-export function createShellTransport(runner: Runner, policy: HostPolicy, o: { log?: (line: string) => void; now?: () => Date } = {}): Transport {
+export function createShellTransport(
+  runner: Runner,
+  policy: HostPolicy,
+  o: { log?: (line: string) => void; now?: () => Date } = {},
+): Transport {
   const now = o.now ?? (() => new Date());
 
   // `shown` is what logs and errors print: the file operations show a short form, not their script.
-  async function execRaw(host: string, argv: Argv, opts: ExecOpts = {}, shown: readonly string[] = argv): Promise<RawResult> {
+  async function execRaw(
+    host: string,
+    argv: Argv,
+    opts: ExecOpts = {},
+    shown: readonly string[] = argv,
+  ): Promise<RawResult> {
     const sudo = !policy.isRoot(host) && (opts.sudo ?? policy.sudoDefault(host));
     const timeoutMs = opts.timeoutMs ?? policy.commandTimeoutMs(host);
     const built = buildCommand(argv, { sudo, env: opts.env, timeoutMs });
@@ -84,7 +98,12 @@ export function createShellTransport(runner: Runner, policy: HostPolicy, o: { lo
       throw new FalkorError('TIMEOUT', `${host}: \`${display}\` timed out after ${timeoutMs / 1000}s and was killed`);
     }
     if (opts.check !== false && code !== 0) {
-      throw failure(host, display, { argv: [...(sudo ? ['sudo'] : []), ...shown], code, signal: res.signal, stderr: res.stderr });
+      throw failure(host, display, {
+        argv: [...(sudo ? ['sudo'] : []), ...shown],
+        code,
+        signal: res.signal,
+        stderr: res.stderr,
+      });
     }
     return res;
   }
@@ -96,8 +115,10 @@ export function createShellTransport(runner: Runner, policy: HostPolicy, o: { lo
     },
 
     async upload(host, path, data, opts) {
-      if (!path.startsWith('/') || path.endsWith('/')) throw new FalkorError('USER', `upload to ${host}: not an absolute file path: ${path}`);
-      if (!Number.isInteger(opts.mode) || opts.mode < 0 || opts.mode > 0o7777) throw new FalkorError('USER', `upload to ${host}: bad mode ${opts.mode} for ${path}`);
+      if (!path.startsWith('/') || path.endsWith('/'))
+        throw new FalkorError('USER', `upload to ${host}: not an absolute file path: ${path}`);
+      if (!Number.isInteger(opts.mode) || opts.mode < 0 || opts.mode > 0o7777)
+        throw new FalkorError('USER', `upload to ${host}: bad mode ${opts.mode} for ${path}`);
       const buf = Buffer.from(data);
       const sha256 = createHash('sha256').update(buf).digest('hex');
       const st = parseStat((await execRaw(host, statArgv(path), {}, ['stat', path])).stdout.toString('utf8'));
@@ -109,7 +130,12 @@ export function createShellTransport(runner: Runner, policy: HostPolicy, o: { lo
         (opts.group === undefined || st.group === opts.group);
       if (same) return { changed: false };
       const backupPath = st !== undefined && opts.backup !== false ? `${path}.${backupStamp(now())}.bak` : undefined;
-      const r = await execRaw(host, uploadArgv({ path, sha256, mode: opts.mode, owner: opts.owner, group: opts.group, backupPath }), { stdin: buf, timeoutMs: opts.timeoutMs }, ['upload', path]);
+      const r = await execRaw(
+        host,
+        uploadArgv({ path, sha256, mode: opts.mode, owner: opts.owner, group: opts.group, backupPath }),
+        { stdin: buf, timeoutMs: opts.timeoutMs },
+        ['upload', path],
+      );
       const backup = /^backup (.+)$/m.exec(r.stdout.toString('utf8'))?.[1];
       return backup ? { changed: true, backup } : { changed: true };
     },
@@ -126,7 +152,11 @@ export function createShellTransport(runner: Runner, policy: HostPolicy, o: { lo
 }
 
 /** A RemoteError whose message shows the command quoted exactly as it ran (with sudo, env by name). */
-function failure(host: string, display: string, r: { argv: readonly string[]; code: number | null; signal: string | null; stderr: Buffer }): RemoteError {
+function failure(
+  host: string,
+  display: string,
+  r: { argv: readonly string[]; code: number | null; signal: string | null; stderr: Buffer },
+): RemoteError {
   const stderr = r.stderr.toString('utf8');
   const excerpt = excerptOf(stderr);
   const how = r.signal ? `signal ${r.signal}` : `exit ${r.code}`;

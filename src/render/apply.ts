@@ -18,7 +18,12 @@ export interface ApplyResult {
   diffText?: string;
 }
 
-export async function applyRendered(files: RenderedFile[], dir: string, secretValues: string[], opts: { diff?: boolean } = {}): Promise<ApplyResult> {
+export async function applyRendered(
+  files: RenderedFile[],
+  dir: string,
+  secretValues: string[],
+  opts: { diff?: boolean } = {},
+): Promise<ApplyResult> {
   // a symlinked DIR is replaced where it points, and stays a symlink
   const outDir = await realpath(dir).catch(() => dir);
   const tops = [...new Set(files.map((f) => f.host))];

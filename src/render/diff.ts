@@ -63,7 +63,8 @@ function diffOps(a: string[], b: string[]): Op[] {
   for (let i = n - 1; i >= 0; i--) {
     const row = lcs[i] as Uint32Array;
     const next = lcs[i + 1] as Uint32Array;
-    for (let j = m - 1; j >= 0; j--) row[j] = a[i] === b[j] ? (next[j + 1] as number) + 1 : Math.max(next[j] as number, row[j + 1] as number);
+    for (let j = m - 1; j >= 0; j--)
+      row[j] = a[i] === b[j] ? (next[j + 1] as number) + 1 : Math.max(next[j] as number, row[j + 1] as number);
   }
   const ops: Op[] = [];
   let i = 0;

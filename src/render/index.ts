@@ -7,7 +7,14 @@ import type { FileKind } from '../lint/types.js';
 import { clusterFiles } from './cluster.js';
 import { paths, sentinels, serviceUser, type Secrets } from '../templates/common.js';
 import { falkordbConf, falkordbConfPath, secretsConfPath } from '../templates/falkordb-conf.js';
-import { HAPROXY_CFG, HAPROXY_DROPIN, HAPROXY_ENV, haproxyCfg, haproxyDropin, haproxyEnv } from '../templates/haproxy.js';
+import {
+  HAPROXY_CFG,
+  HAPROXY_DROPIN,
+  HAPROXY_ENV,
+  haproxyCfg,
+  haproxyDropin,
+  haproxyEnv,
+} from '../templates/haproxy.js';
 import { SYSCTL_PATH, THP_PATH, sysctlConf, thpTmpfiles } from '../templates/host-tuning.js';
 import { redisSecretsConf, sentinelSecretsConf, sentinelSecretsPath } from '../templates/secrets-conf.js';
 import { sentinelConf, sentinelTemplatePath } from '../templates/sentinel-conf.js';
@@ -32,11 +39,16 @@ export const CLUSTER = 'cluster';
 
 export function renderHost(inv: Inventory, hostName: string, secrets: Secrets): RenderedFile[] {
   const h = hostByName(inv, hostName);
-  if (!h) throw userError(`no host named "${hostName}" in the inventory`, `hosts: ${inv.hosts.map((x) => x.name).join(', ')}`);
+  if (!h)
+    throw userError(
+      `no host named "${hostName}" in the inventory`,
+      `hosts: ${inv.hosts.map((x) => x.name).join(', ')}`,
+    );
   const user = serviceUser(inv);
   const svc = `${user}:${user}`;
   const out: RenderedFile[] = [];
-  const add = (f: Omit<RenderedFile, 'host' | 'secret'> & { secret?: boolean }) => out.push({ host: h.name, secret: false, ...f });
+  const add = (f: Omit<RenderedFile, 'host' | 'secret'> & { secret?: boolean }) =>
+    out.push({ host: h.name, secret: false, ...f });
 
   if (dbHosts(inv).some((d) => d.name === h.name)) {
     add({ path: falkordbConfPath(inv), content: falkordbConf(inv, h), mode: 0o640, owner: svc, kind: 'redis' });
@@ -47,7 +59,13 @@ export function renderHost(inv: Inventory, hostName: string, secrets: Secrets): 
   }
   if (sentinels(inv).some((s) => s.name === h.name)) {
     add({ path: sentinelTemplatePath(inv), content: sentinelConf(inv, h), mode: 0o644, kind: 'sentinel' });
-    add({ path: sentinelSecretsPath(inv), content: sentinelSecretsConf(inv, secrets), mode: 0o600, owner: svc, secret: true });
+    add({
+      path: sentinelSecretsPath(inv),
+      content: sentinelSecretsConf(inv, secrets),
+      mode: 0o600,
+      owner: svc,
+      secret: true,
+    });
     add({ path: SENTINEL_UNIT, content: sentinelUnit(inv, h), mode: 0o644 });
   }
   if (haproxyHosts(inv).some((x) => x.name === h.name)) {

@@ -7,7 +7,12 @@ import type { RenderedFile } from './index.js';
 import { CLUSTER, outputPath } from './index.js';
 
 /** `written`: output path → absolute staged path. Findings name files as `displayRoot/<output path>`. */
-export async function lintRendered(files: RenderedFile[], written: Map<string, string>, displayRoot: string, secrets: string[]): Promise<Finding[]> {
+export async function lintRendered(
+  files: RenderedFile[],
+  written: Map<string, string>,
+  displayRoot: string,
+  secrets: string[],
+): Promise<Finding[]> {
   const findings: Finding[] = [];
   // Cross-file rules (one password, one maxmemory, the Sentinel quorum) compare the files of one
   // deployment: the hosts, the compose project, the Kubernetes manifests — never one with another.
@@ -38,5 +43,10 @@ export function maskText(t: string, secrets: string[]): string {
 }
 
 function mask(f: Finding, secrets: string[]): Finding {
-  return { ...f, message: maskText(f.message, secrets), why: f.why && maskText(f.why, secrets), fix: f.fix && maskText(f.fix, secrets) };
+  return {
+    ...f,
+    message: maskText(f.message, secrets),
+    why: f.why && maskText(f.why, secrets),
+    fix: f.fix && maskText(f.fix, secrets),
+  };
 }

@@ -33,9 +33,7 @@ export async function readTree(dir: string, tops: string[]): Promise<Map<string,
 /** The .gitignore after this render: old entries outside the rendered hosts, plus the new secret files. */
 export function mergedGitignore(old: string | undefined, files: RenderedFile[], renderedTops: string[]): string {
   const scope = new Set(renderedTops);
-  const kept = (old ?? '')
-    .split('\n')
-    .filter((l) => l.startsWith('/') && !scope.has(l.slice(1).split('/')[0] ?? ''));
+  const kept = (old ?? '').split('\n').filter((l) => l.startsWith('/') && !scope.has(l.slice(1).split('/')[0] ?? ''));
   const fresh = files.filter((f) => f.secret).map((f) => `/${outputPath(f)}`);
   return `${[GITIGNORE_HEADER, ...[...new Set([...kept, ...fresh])].sort()].join('\n')}\n`;
 }
@@ -63,7 +61,10 @@ export async function stagingDirFor(dir: string): Promise<string> {
   } catch (e) {
     // mkdir -p over a regular file fails with EEXIST: say what is actually wrong
     const code = (e as NodeJS.ErrnoException).code;
-    if (code === 'EEXIST' || code === 'ENOTDIR') throw new FalkorError('FAILED', `cannot write the output directory ${dir}: a parent is not a directory`, { cause: e });
+    if (code === 'EEXIST' || code === 'ENOTDIR')
+      throw new FalkorError('FAILED', `cannot write the output directory ${dir}: a parent is not a directory`, {
+        cause: e,
+      });
     throw ioError(`cannot write the output directory ${dir}`, e);
   }
 }
@@ -74,11 +75,17 @@ export async function stagingDirFor(dir: string): Promise<string> {
  */
 export async function swapIn(dir: string, staged: string, renderedTops: string[]): Promise<void> {
   const existing = await stat(dir).catch(() => undefined);
-  if (existing && !existing.isDirectory()) throw new FalkorError('FAILED', `cannot write the output directory ${dir}: it exists and is not a directory`);
+  if (existing && !existing.isDirectory())
+    throw new FalkorError('FAILED', `cannot write the output directory ${dir}: it exists and is not a directory`);
   const scope = new Set([...renderedTops, GITIGNORE]);
   if (existing) {
     for (const ent of await readdir(dir)) {
-      if (!scope.has(ent)) await cp(join(dir, ent), join(staged, ent), { recursive: true, preserveTimestamps: true, verbatimSymlinks: true });
+      if (!scope.has(ent))
+        await cp(join(dir, ent), join(staged, ent), {
+          recursive: true,
+          preserveTimestamps: true,
+          verbatimSymlinks: true,
+        });
     }
     await chmod(staged, existing.mode & 0o7777);
   } else {
@@ -103,6 +110,13 @@ export const relativeTo = (root: string, p: string) => relative(root, p).split(s
 
 export function ioError(what: string, e: unknown): FalkorError {
   const code = (e as NodeJS.ErrnoException).code;
-  const why: Record<string, string> = { EACCES: 'permission denied', EPERM: 'operation not permitted', EROFS: 'read-only file system', ENOSPC: 'no space left on device', ENOTDIR: 'a parent is not a directory', EEXIST: 'already exists' };
+  const why: Record<string, string> = {
+    EACCES: 'permission denied',
+    EPERM: 'operation not permitted',
+    EROFS: 'read-only file system',
+    ENOSPC: 'no space left on device',
+    ENOTDIR: 'a parent is not a directory',
+    EEXIST: 'already exists',
+  };
   return new FalkorError('FAILED', `${what}: ${(code && why[code]) ?? (e as Error).message}`, { cause: e });
 }

@@ -7,7 +7,12 @@ export interface Change {
   secret: boolean;
 }
 
-export function diffTrees(before: Map<string, string>, after: Map<string, string>, secret: Set<string>, root: string): { changes: Change[]; text: string } {
+export function diffTrees(
+  before: Map<string, string>,
+  after: Map<string, string>,
+  secret: Set<string>,
+  root: string,
+): { changes: Change[]; text: string } {
   const paths = [...new Set([...before.keys(), ...after.keys()])].sort();
   const changes: Change[] = [];
   const text: string[] = [];

@@ -45,7 +45,10 @@ export function hostMaxmemory(inv: Inventory, h: Host): number {
       'set hardware.memory for the host (e.g. 64gb) or give redis.maxmemory in bytes (e.g. 48gb)',
     );
   }
-  if (bytes <= 0) throw userError(`host ${h.name}: redis.maxmemory must be more than 0 (0 means unlimited, and the host would swap or be OOM-killed)`);
+  if (bytes <= 0)
+    throw userError(
+      `host ${h.name}: redis.maxmemory must be more than 0 (0 means unlimited, and the host would swap or be OOM-killed)`,
+    );
   return bytes;
 }
 
@@ -69,7 +72,9 @@ export function sentinels(inv: Inventory): Host[] {
     throw userError(`sentinel.hosts names unknown hosts: ${missing.join(', ')}`);
   }
   if (s.length > 0 && inv.sentinel.quorum > s.length) {
-    throw userError(`sentinel.quorum is ${inv.sentinel.quorum} but only ${s.length} Sentinel(s) are configured: no failover could ever be agreed`);
+    throw userError(
+      `sentinel.quorum is ${inv.sentinel.quorum} but only ${s.length} Sentinel(s) are configured: no failover could ever be agreed`,
+    );
   }
   return s;
 }

@@ -5,7 +5,19 @@ import { stringify } from 'yaml';
 import type { Host, Inventory } from '../inventory/schema.js';
 import { dbHosts } from '../inventory/topology.js';
 import { header, sentinels, type Secrets } from './common.js';
-import { DATA, IMAGE, SECRETS_DIR, TLS_DIR, cliTarget, containerNodeConf, containerSentinelConf, memoryLimitMiB, seedScript, serverArgv, usesTls } from './containers.js';
+import {
+  DATA,
+  IMAGE,
+  SECRETS_DIR,
+  TLS_DIR,
+  cliTarget,
+  containerNodeConf,
+  containerSentinelConf,
+  memoryLimitMiB,
+  seedScript,
+  serverArgv,
+  usesTls,
+} from './containers.js';
 import { redisSecretsConf, sentinelSecretsConf } from './secrets-conf.js';
 
 export const COMPOSE_DIR = '/compose';
@@ -20,11 +32,19 @@ export interface ComposeFile {
 const sentinelService = (h: Host) => `sentinel-${h.name}`;
 
 /** Seed the writable copy, then exec the server so it receives signals directly. */
-const start = (template: string, sentinel: boolean) => [`${seedScript(template, undefined, sentinel)}; exec ${serverArgv(sentinel).join(' ')}`];
+const start = (template: string, sentinel: boolean) => [
+  `${seedScript(template, undefined, sentinel)}; exec ${serverArgv(sentinel).join(' ')}`,
+];
 
 function healthcheck(cliArgs: string, passwordSecret: string | undefined) {
   const auth = passwordSecret ? `REDISCLI_AUTH="$$(cat ${SECRETS_DIR}/${passwordSecret})" ` : '';
-  return { test: ['CMD-SHELL', `${auth}redis-cli ${cliArgs} ping | grep -q PONG`], interval: '10s', timeout: '5s', retries: 3, start_period: '5m' };
+  return {
+    test: ['CMD-SHELL', `${auth}redis-cli ${cliArgs} ping | grep -q PONG`],
+    interval: '10s',
+    timeout: '5s',
+    retries: 3,
+    start_period: '5m',
+  };
 }
 
 export function composeFiles(inv: Inventory, s: Secrets): ComposeFile[] {
@@ -39,7 +59,12 @@ export function composeFiles(inv: Inventory, s: Secrets): ComposeFile[] {
   for (const h of dbHosts(inv)) {
     configs[`${h.name}-conf`] = { file: `./config/${h.name}.conf` };
     volumes[`${h.name}-data`] = {};
-    files.push({ path: `${COMPOSE_DIR}/config/${h.name}.conf`, content: containerNodeConf(inv, h, dns, h.name), secret: false, kind: 'redis' });
+    files.push({
+      path: `${COMPOSE_DIR}/config/${h.name}.conf`,
+      content: containerNodeConf(inv, h, dns, h.name),
+      secret: false,
+      kind: 'redis',
+    });
     services[h.name] = {
       image: IMAGE,
       hostname: h.name,
@@ -61,7 +86,12 @@ export function composeFiles(inv: Inventory, s: Secrets): ComposeFile[] {
     const name = sentinelService(h);
     configs[`${name}-conf`] = { file: `./config/${name}.conf` };
     volumes[`${name}-data`] = {};
-    files.push({ path: `${COMPOSE_DIR}/config/${name}.conf`, content: containerSentinelConf(inv, h, dns, name), secret: false, kind: 'sentinel' });
+    files.push({
+      path: `${COMPOSE_DIR}/config/${name}.conf`,
+      content: containerSentinelConf(inv, h, dns, name),
+      secret: false,
+      kind: 'sentinel',
+    });
     services[name] = {
       image: IMAGE,
       hostname: name,
@@ -91,11 +121,23 @@ export function composeFiles(inv: Inventory, s: Secrets): ComposeFile[] {
   }
   const doc = { name: `falkordb-${inv.cluster}`, services, configs, secrets: secretFiles, volumes };
   const top = [
-    header(inv, `docker compose (${COMPOSE_DIR.slice(1)}/docker-compose.yml): run with \`docker compose up -d\` in this directory`),
+    header(
+      inv,
+      `docker compose (${COMPOSE_DIR.slice(1)}/docker-compose.yml): run with \`docker compose up -d\` in this directory`,
+    ),
     '# Ports are not published: the nodes announce compose service names, which only resolve on this network.',
     '# Clients run on the same network and use Sentinel to find the master.',
-    ...(usesTls(inv) ? ['# TLS: put tls.crt, tls.key and ca.crt in ./tls; the certificate must name every service (db hosts and sentinels).'] : []),
+    ...(usesTls(inv)
+      ? [
+          '# TLS: put tls.crt, tls.key and ca.crt in ./tls; the certificate must name every service (db hosts and sentinels).',
+        ]
+      : []),
   ].join('\n');
-  files.push({ path: `${COMPOSE_DIR}/docker-compose.yml`, content: `${top}\n${stringify(doc, { lineWidth: 0 })}`, secret: false, kind: 'compose' });
+  files.push({
+    path: `${COMPOSE_DIR}/docker-compose.yml`,
+    content: `${top}\n${stringify(doc, { lineWidth: 0 })}`,
+    secret: false,
+    kind: 'compose',
+  });
   return files;
 }

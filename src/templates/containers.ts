@@ -79,4 +79,8 @@ export function seedScript(template: string, extraLine: string | undefined, sent
 export const runtimeConf = (sentinel: boolean) => `${DATA}/${sentinel ? 'sentinel' : 'falkordb'}.conf`;
 
 /** The server's argv, running from the seeded copy. */
-export const serverArgv = (sentinel: boolean): string[] => ['redis-server', runtimeConf(sentinel), ...(sentinel ? ['--sentinel'] : [])];
+export const serverArgv = (sentinel: boolean): string[] => [
+  'redis-server',
+  runtimeConf(sentinel),
+  ...(sentinel ? ['--sentinel'] : []),
+];

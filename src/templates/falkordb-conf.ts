@@ -26,7 +26,14 @@ function loadmodule(inv: Inventory, modulePath: string): string {
 function persistence(inv: Inventory): string[] {
   const r = inv.redis;
   const save = r.save.map(([s, n]) => `save ${s} ${n}`);
-  const aof = ['appendonly yes', `appendfsync ${r.appendfsync}`, 'appendfilename "appendonly.aof"', 'aof-use-rdb-preamble yes', 'auto-aof-rewrite-percentage 100', 'auto-aof-rewrite-min-size 64mb'];
+  const aof = [
+    'appendonly yes',
+    `appendfsync ${r.appendfsync}`,
+    'appendfilename "appendonly.aof"',
+    'aof-use-rdb-preamble yes',
+    'auto-aof-rewrite-percentage 100',
+    'auto-aof-rewrite-min-size 64mb',
+  ];
   switch (r.persistence) {
     case 'hybrid':
       return ['# hybrid: AOF (fsync once a second, RDB preamble) plus RDB snapshots', ...aof, ...save];
@@ -49,7 +56,10 @@ function disabledCommands(inv: Inventory): string[] {
   for (const raw of [...new Set(inv.redis.disabledCommands.map((c) => c.toUpperCase()))].sort()) {
     const why = REQUIRED_COMMANDS[raw];
     if (why) {
-      throw userError(`redis.disabledCommands lists ${raw}, which must stay available: ${why}`, `remove ${raw} from redis.disabledCommands`);
+      throw userError(
+        `redis.disabledCommands lists ${raw}, which must stay available: ${why}`,
+        `remove ${raw} from redis.disabledCommands`,
+      );
     }
     if (!/^[A-Z][A-Z0-9._|-]*$/.test(raw)) throw userError(`redis.disabledCommands: "${raw}" is not a command name`);
     out.push(`rename-command ${raw} ""`);
@@ -61,7 +71,8 @@ function tlsLines(inv: Inventory, files: TlsFiles | undefined): string[] {
   const t = inv.tls;
   if (!t?.enabled) return [];
   const f = files ?? t;
-  if (t.allowPlaintext && t.port === inv.redis.port) throw userError(`tls.port and redis.port are both ${t.port}; with tls.allowPlaintext they must differ`);
+  if (t.allowPlaintext && t.port === inv.redis.port)
+    throw userError(`tls.port and redis.port are both ${t.port}; with tls.allowPlaintext they must differ`);
   return [
     '# TLS: clients need a CA-signed server cert; client certs are optional because every connection must AUTH anyway',
     redisLine('tls-port', t.port),
@@ -109,7 +120,9 @@ export function falkordbConf(inv: Inventory, h: Host, t: NodeTarget = hostTarget
   return lines(
     header(inv, `FalkorDB node ${h.name} (${h.role})${t.supervised ? ` — ${falkordbConfPath(inv)}` : ''}`),
     '# Sentinel rewrites this file (CONFIG REWRITE) after a failover, copying the password into it:',
-    t.supervised ? '# keep it mode 0640, owned by the service user, in a directory that user can write.' : '# the node runs from a writable copy of it in its data volume.',
+    t.supervised
+      ? '# keep it mode 0640, owned by the service user, in a directory that user can write.'
+      : '# the node runs from a writable copy of it in its data volume.',
     '',
     loadmodule(inv, t.modulePath),
     '',
@@ -123,7 +136,9 @@ export function falkordbConf(inv: Inventory, h: Host, t: NodeTarget = hostTarget
     redisLine('maxclients', r.maxclients),
     tlsLines(inv, t.tlsFiles),
     '',
-    t.supervised ? '# Process: systemd starts it in the foreground (Type=notify) and restarts it' : '# Process: in the foreground, logging to stdout',
+    t.supervised
+      ? '# Process: systemd starts it in the foreground (Type=notify) and restarts it'
+      : '# Process: in the foreground, logging to stdout',
     'daemonize no',
     t.supervised && 'supervised systemd',
     'loglevel notice',

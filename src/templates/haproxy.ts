@@ -55,7 +55,8 @@ export function haproxyCfg(inv: Inventory, h: Host): string {
   // with TLS and no plaintext port, HAProxy talks TLS to the nodes and verifies them against the CA
   const tls = inv.tls?.enabled && !inv.tls.allowPlaintext ? inv.tls : undefined;
   const port = tls ? tls.port : inv.redis.port;
-  const serverLine = (d: Host, backup = false) => `    server ${d.name} ${haproxyAddr(d.address, port)}${backup ? ' backup' : ''}`;
+  const serverLine = (d: Host, backup = false) =>
+    `    server ${d.name} ${haproxyAddr(d.address, port)}${backup ? ' backup' : ''}`;
   const replicas = db.filter((d) => d.role === 'replica');
   const master = db.filter((d) => d.role === 'master');
   const ssl = tls ? ` ssl verify required ca-file ${safePath('tls.caFile', tls.caFile)} check-ssl` : '';
@@ -105,8 +106,11 @@ export function haproxyCfg(inv: Inventory, h: Host): string {
     '    balance leastconn',
     checkRules('rstring "role:master|master_link_status:up"'),
     defaultServer,
-    x.readFallbackToMaster && '    # the master serves reads only while no replica is up; clients move back when one returns',
-    replicas.map((d) => (x.readFallbackToMaster ? `${serverLine(d)} on-marked-up shutdown-backup-sessions` : serverLine(d))),
+    x.readFallbackToMaster &&
+      '    # the master serves reads only while no replica is up; clients move back when one returns',
+    replicas.map((d) =>
+      x.readFallbackToMaster ? `${serverLine(d)} on-marked-up shutdown-backup-sessions` : serverLine(d),
+    ),
     x.readFallbackToMaster && master.map((d) => serverLine(d, true)),
   );
 }

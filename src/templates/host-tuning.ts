@@ -24,7 +24,10 @@ export function sysctlConf(inv: Inventory): string {
 /** Transparent huge pages make fork() copy-on-write slow and memory-hungry: off at every boot. */
 export function thpTmpfiles(inv: Inventory): string {
   return lines(
-    header(inv, `Disable transparent huge pages at boot — ${THP_PATH} (apply now: systemd-tmpfiles --create ${THP_PATH})`),
+    header(
+      inv,
+      `Disable transparent huge pages at boot — ${THP_PATH} (apply now: systemd-tmpfiles --create ${THP_PATH})`,
+    ),
     'w /sys/kernel/mm/transparent_hugepage/enabled - - - - never',
     'w /sys/kernel/mm/transparent_hugepage/defrag - - - - never',
   );

@@ -15,7 +15,14 @@ interface Rule {
   annotations: { summary: string; description: string };
 }
 
-const rule = (alert: string, expr: string, forDur: string, severity: Rule['labels']['severity'], summary: string, description: string): Rule => ({
+const rule = (
+  alert: string,
+  expr: string,
+  forDur: string,
+  severity: Rule['labels']['severity'],
+  summary: string,
+  description: string,
+): Rule => ({
   alert,
   expr,
   for: forDur,
@@ -29,7 +36,14 @@ export function alertRules(inv: Inventory): string {
   const nReplicas = replicaHosts(inv).length;
   const persist = inv.redis.persistence;
   const rules: Rule[] = [
-    rule('FalkorDBDown', 'redis_up == 0', '1m', 'critical', 'FalkorDB node {{ $labels.instance }} is down', 'redis_exporter cannot reach the node.'),
+    rule(
+      'FalkorDBDown',
+      'redis_up == 0',
+      '1m',
+      'critical',
+      'FalkorDB node {{ $labels.instance }} is down',
+      'redis_exporter cannot reach the node.',
+    ),
     rule(
       'FalkorDBMasterCount',
       '(count(redis_instance_info{role="master"}) or vector(0)) != 1',
@@ -54,7 +68,14 @@ export function alertRules(inv: Inventory): string {
       'FalkorDB {{ $labels.instance }} is at maxmemory and refuses writes',
       'Raise maxmemory (and the host RAM) or delete data.',
     ),
-    rule('FalkorDBRejectedConnections', 'increase(redis_rejected_connections_total[5m]) > 0', '0m', 'warning', 'FalkorDB {{ $labels.instance }} rejected connections', 'maxclients was reached.'),
+    rule(
+      'FalkorDBRejectedConnections',
+      'increase(redis_rejected_connections_total[5m]) > 0',
+      '0m',
+      'warning',
+      'FalkorDB {{ $labels.instance }} rejected connections',
+      'maxclients was reached.',
+    ),
     rule(
       'FalkorDBClientsNearLimit',
       'redis_connected_clients / (redis_config_maxclients > 0) > 0.9',
@@ -64,46 +85,84 @@ export function alertRules(inv: Inventory): string {
       'New connections are refused at the limit.',
     ),
   ];
-  if (nReplicas > 0) rules.push(
-    rule('FalkorDBReplicaLinkDown', 'redis_master_link_up == 0', '1m', 'critical', 'Replica {{ $labels.instance }} lost its link to the master', 'It serves stale data (or none) until the link is back.'),
-    rule(
-      'FalkorDBReplicasMissing',
-      `redis_connected_slaves < ${nReplicas} and on(instance) redis_instance_info{role="master"}`,
-      '2m',
-      'warning',
-      'The master {{ $labels.instance }} has {{ $value }} of ${nReplicas} replicas',
-      'Fewer replicas means less redundancy and fewer failover candidates.',
-    ),
-    rule(
-      'FalkorDBReplicationLagBytes',
-      `(redis_master_repl_offset - on(instance) group_right() redis_connected_slave_offset_bytes) > ${m.replicationLagBytes}`,
-      '2m',
-      'warning',
-      'Replica {{ $labels.slave_ip }} is {{ $value | humanize1024 }}B behind the master',
-      'A failover now would lose these writes.',
-    ),
-    rule(
-      'FalkorDBReplicationLagSeconds',
-      `redis_connected_slave_lag_seconds > ${inv.redis.minReplicasMaxLag}`,
-      '1m',
-      'warning',
-      'Replica {{ $labels.slave_ip }} has not acknowledged for {{ $value }}s',
-      'Beyond min-replicas-max-lag it no longer counts for min-replicas-to-write.',
-    ),
-  );
+  if (nReplicas > 0)
+    rules.push(
+      rule(
+        'FalkorDBReplicaLinkDown',
+        'redis_master_link_up == 0',
+        '1m',
+        'critical',
+        'Replica {{ $labels.instance }} lost its link to the master',
+        'It serves stale data (or none) until the link is back.',
+      ),
+      rule(
+        'FalkorDBReplicasMissing',
+        `redis_connected_slaves < ${nReplicas} and on(instance) redis_instance_info{role="master"}`,
+        '2m',
+        'warning',
+        'The master {{ $labels.instance }} has {{ $value }} of ${nReplicas} replicas',
+        'Fewer replicas means less redundancy and fewer failover candidates.',
+      ),
+      rule(
+        'FalkorDBReplicationLagBytes',
+        `(redis_master_repl_offset - on(instance) group_right() redis_connected_slave_offset_bytes) > ${m.replicationLagBytes}`,
+        '2m',
+        'warning',
+        'Replica {{ $labels.slave_ip }} is {{ $value | humanize1024 }}B behind the master',
+        'A failover now would lose these writes.',
+      ),
+      rule(
+        'FalkorDBReplicationLagSeconds',
+        `redis_connected_slave_lag_seconds > ${inv.redis.minReplicasMaxLag}`,
+        '1m',
+        'warning',
+        'Replica {{ $labels.slave_ip }} has not acknowledged for {{ $value }}s',
+        'Beyond min-replicas-max-lag it no longer counts for min-replicas-to-write.',
+      ),
+    );
   if (persist === 'hybrid' || persist === 'rdb') {
-    rules.push(rule('FalkorDBSnapshotFailed', 'redis_rdb_last_bgsave_status == 0', '1m', 'critical', 'The last RDB snapshot on {{ $labels.instance }} failed', 'With stop-writes-on-bgsave-error the node refuses writes until a save succeeds; check disk space and the log.'));
+    rules.push(
+      rule(
+        'FalkorDBSnapshotFailed',
+        'redis_rdb_last_bgsave_status == 0',
+        '1m',
+        'critical',
+        'The last RDB snapshot on {{ $labels.instance }} failed',
+        'With stop-writes-on-bgsave-error the node refuses writes until a save succeeds; check disk space and the log.',
+      ),
+    );
   }
   if (persist === 'hybrid' || persist === 'aof') {
     rules.push(
-      rule('FalkorDBAofRewriteFailed', 'redis_aof_last_bgrewrite_status == 0', '1m', 'critical', 'The last AOF rewrite on {{ $labels.instance }} failed', 'The AOF keeps growing; check disk space and the log.'),
-      rule('FalkorDBAofWriteFailed', 'redis_aof_last_write_status == 0', '1m', 'critical', 'AOF writes fail on {{ $labels.instance }}', 'The node refuses writes while it cannot append to the AOF.'),
+      rule(
+        'FalkorDBAofRewriteFailed',
+        'redis_aof_last_bgrewrite_status == 0',
+        '1m',
+        'critical',
+        'The last AOF rewrite on {{ $labels.instance }} failed',
+        'The AOF keeps growing; check disk space and the log.',
+      ),
+      rule(
+        'FalkorDBAofWriteFailed',
+        'redis_aof_last_write_status == 0',
+        '1m',
+        'critical',
+        'AOF writes fail on {{ $labels.instance }}',
+        'The node refuses writes while it cannot append to the AOF.',
+      ),
     );
   }
   if (sentinels(inv).length > 0) {
     const sel = `{master_name="${name}"}`;
     rules.push(
-      rule('FalkorDBSentinelMasterNotOk', `redis_sentinel_master_status${sel} == 0`, '1m', 'critical', `Sentinel {{ $labels.instance }} sees master ${name} as not ok`, 'The master is down (s_down/o_down) as seen by this Sentinel.'),
+      rule(
+        'FalkorDBSentinelMasterNotOk',
+        `redis_sentinel_master_status${sel} == 0`,
+        '1m',
+        'critical',
+        `Sentinel {{ $labels.instance }} sees master ${name} as not ok`,
+        'The master is down (s_down/o_down) as seen by this Sentinel.',
+      ),
       rule(
         'FalkorDBSentinelQuorumAtRisk',
         `redis_sentinel_master_ok_sentinels${sel} < ${inv.sentinel.quorum}`,
@@ -114,7 +173,16 @@ export function alertRules(inv: Inventory): string {
       ),
     );
     if (nReplicas > 0) {
-      rules.push(rule('FalkorDBSentinelReplicasDown', `redis_sentinel_master_ok_slaves${sel} < ${nReplicas}`, '2m', 'warning', `Sentinel sees fewer than ${nReplicas} healthy replicas of ${name}`, 'Fewer failover candidates.'));
+      rules.push(
+        rule(
+          'FalkorDBSentinelReplicasDown',
+          `redis_sentinel_master_ok_slaves${sel} < ${nReplicas}`,
+          '2m',
+          'warning',
+          `Sentinel sees fewer than ${nReplicas} healthy replicas of ${name}`,
+          'Fewer failover candidates.',
+        ),
+      );
     }
   }
   const doc = { groups: [{ name: `falkordb-${inv.cluster}`, rules }] };

@@ -53,7 +53,11 @@ export function sentinelConf(inv: Inventory, h: Host, t: SentinelTarget = sentin
     redisLine('dir', t.dir),
     redisLine('logfile', t.logfile),
     t.announce !== undefined && redisLine('sentinel', 'announce-ip', t.announce),
-    t.hostnames && ['# some addresses are host names', 'sentinel resolve-hostnames yes', 'sentinel announce-hostnames yes'],
+    t.hostnames && [
+      '# some addresses are host names',
+      'sentinel resolve-hostnames yes',
+      'sentinel announce-hostnames yes',
+    ],
     tls && [
       redisLine('tls-cert-file', (t.tlsFiles ?? tls).certFile),
       redisLine('tls-key-file', (t.tlsFiles ?? tls).keyFile),

@@ -9,7 +9,8 @@ import { sentinelRuntimePath, sentinelTemplatePath } from './sentinel-conf.js';
 export const FALKORDB_UNIT = '/etc/systemd/system/falkordb.service';
 export const SENTINEL_UNIT = '/etc/systemd/system/falkordb-sentinel.service';
 
-const within = (dir: string, mount: string) => mount === '/' || dir === mount || dir.startsWith(`${mount.replace(/\/$/, '')}/`);
+const within = (dir: string, mount: string) =>
+  mount === '/' || dir === mount || dir.startsWith(`${mount.replace(/\/$/, '')}/`);
 
 /** The volume (from hosts[].storage) whose mount point holds `dir`, the deepest one if nested. */
 export function volumeMountFor(h: Host, dir: string): string | undefined {

@@ -18,13 +18,15 @@ export function createPrompter(o: {
 }): Prompter {
   const ctx = { input: o.input, output: o.output } as never;
   const needTty = (what: string) => {
-    if (!o.interactive) throw refusal(`${what}: no terminal to ask on`, 'pass the value as a flag, or run interactively');
+    if (!o.interactive)
+      throw refusal(`${what}: no terminal to ask on`, 'pass the value as a flag, or run interactively');
   };
   return {
     interactive: o.interactive,
     async confirm(message, override = '--yes') {
       if (o.assumeYes) return true;
-      if (!o.interactive) throw refusal(`${message} — not confirmed (no terminal to ask on)`, `re-run with ${override} to proceed`);
+      if (!o.interactive)
+        throw refusal(`${message} — not confirmed (no terminal to ask on)`, `re-run with ${override} to proceed`);
       const { confirm } = await import('@inquirer/prompts');
       return confirm({ message, default: false }, ctx);
     },

@@ -16,7 +16,13 @@ export interface Reporter {
   result(data: unknown, human?: () => string): void;
 }
 
-export function createReporter(o: { stdout: Writable; stderr: Writable; json: boolean; verbose: boolean; color: boolean }): Reporter {
+export function createReporter(o: {
+  stdout: Writable;
+  stderr: Writable;
+  json: boolean;
+  verbose: boolean;
+  color: boolean;
+}): Reporter {
   const c = new Chalk({ level: o.color ? 1 : 0 });
   const w = (s: Writable, t: string) => s.write(t.endsWith('\n') ? t : `${t}\n`);
   return {

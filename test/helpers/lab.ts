@@ -41,7 +41,10 @@ export interface Lab {
 }
 
 /** `scripts/lab ARGS…`, output captured; a non-zero exit is returned, not thrown. */
-export async function labScript(args: readonly string[], opts: { input?: string; timeoutMs?: number } = {}): Promise<RunResult> {
+export async function labScript(
+  args: readonly string[],
+  opts: { input?: string; timeoutMs?: number } = {},
+): Promise<RunResult> {
   const r = await execa(LAB_SCRIPT, args, {
     reject: false,
     input: opts.input,
@@ -84,13 +87,20 @@ function describeLab(inventoryPath: string): Lab {
       const r = await execa(
         'ssh',
         [
-          '-i', join(state.dir, 'id_ed25519'),
-          '-o', 'IdentitiesOnly=yes',
-          '-o', `UserKnownHostsFile=${opts?.knownHosts ?? join(state.dir, 'known_hosts')}`,
-          '-o', 'GlobalKnownHostsFile=/dev/null',
-          '-o', 'StrictHostKeyChecking=yes',
-          '-o', 'BatchMode=yes',
-          '-o', 'ConnectTimeout=5',
+          '-i',
+          join(state.dir, 'id_ed25519'),
+          '-o',
+          'IdentitiesOnly=yes',
+          '-o',
+          `UserKnownHostsFile=${opts?.knownHosts ?? join(state.dir, 'known_hosts')}`,
+          '-o',
+          'GlobalKnownHostsFile=/dev/null',
+          '-o',
+          'StrictHostKeyChecking=yes',
+          '-o',
+          'BatchMode=yes',
+          '-o',
+          'ConnectTimeout=5',
           `root@${host(name).address}`,
           command,
         ],

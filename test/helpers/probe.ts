@@ -32,7 +32,8 @@ export async function redisAnswers(host: string, port: number): Promise<boolean>
 }
 
 /** Is this first reply line to PING from a server that is up (not -LOADING, not an error)? */
-export const answered = (line: string): boolean => line === '+PONG' || line.startsWith('-NOAUTH') || line.startsWith('-AUTH');
+export const answered = (line: string): boolean =>
+  line === '+PONG' || line.startsWith('-NOAUTH') || line.startsWith('-AUTH');
 
 /** Resolves true once a TCP connection to host:port is accepted (and closes it at once). */
 export function tcpOpen(host: string, port: number, timeoutMs = 1_000): Promise<boolean> {

@@ -47,11 +47,23 @@ async function startRedisLike(o: RedisStart, mode: string[], kind: string): Prom
   const redisServer = o.redisServer ?? requireFalkorBinaries().redisServer;
   const confOutside = outsidePath(o.conf, o.binds);
   const text = readText(confOutside);
-  const host = o.host ?? redisSetting(text, 'bind')?.split(' ').find((a) => !a.startsWith('-')) ?? '127.0.0.1';
+  const host =
+    o.host ??
+    redisSetting(text, 'bind')
+      ?.split(' ')
+      .find((a) => !a.startsWith('-')) ??
+    '127.0.0.1';
   const port = o.port ?? Number(redisSetting(text, 'port') ?? (kind === 'sentinel' ? 26379 : 6379));
   if (!o.netns) await mustBeFree(host, port);
   const logfile = redisSetting(text, 'logfile');
-  const logFiles = logfile ? [outsidePath(isAbsolute(logfile) ? logfile : join(o.cwd ?? process.cwd(), logfile) /* redis resolves it against its cwd */, o.binds)] : [];
+  const logFiles = logfile
+    ? [
+        outsidePath(
+          isAbsolute(logfile) ? logfile : join(o.cwd ?? process.cwd(), logfile) /* redis resolves it against its cwd */,
+          o.binds,
+        ),
+      ]
+    : [];
   const proc = await startProcess({
     name: o.name ?? `${kind} ${host}:${port}`,
     argv: [redisServer, o.conf, ...mode, ...(o.args ?? [])],
@@ -60,7 +72,9 @@ async function startRedisLike(o: RedisStart, mode: string[], kind: string): Prom
     binds: o.binds,
     netns: o.netns,
     logFiles,
-    ready: o.netns ? async () => answered((await pingIn(o.netns!, host, port))[0] ?? '') : () => redisAnswers(host, port),
+    ready: o.netns
+      ? async () => answered((await pingIn(o.netns!, host, port))[0] ?? '')
+      : () => redisAnswers(host, port),
     readyTimeoutMs: o.readyTimeoutMs,
   });
   return { proc, host, port };
@@ -99,7 +113,9 @@ export async function startHAProxy(o: HAProxyStart): Promise<Managed> {
  */
 async function mustBeFree(host: string, port: number): Promise<void> {
   if (await tcpOpen(host, port, 500).catch(() => false)) {
-    throw new Error(`${host}:${port} already accepts connections (a server still running, or another suite using this address)`);
+    throw new Error(
+      `${host}:${port} already accepts connections (a server still running, or another suite using this address)`,
+    );
   }
 }
 

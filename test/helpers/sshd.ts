@@ -111,7 +111,18 @@ export async function startSshd(o: SshdOptions): Promise<Sshd> {
     for (const t of types) {
       rmSync(keyPath(t), { force: true });
       rmSync(`${keyPath(t)}.pub`, { force: true });
-      execFileSync('ssh-keygen', ['-q', '-t', t, ...(t === 'rsa' ? ['-b', '2048'] : []), '-N', '', '-C', '', '-f', keyPath(t)]);
+      execFileSync('ssh-keygen', [
+        '-q',
+        '-t',
+        t,
+        ...(t === 'rsa' ? ['-b', '2048'] : []),
+        '-N',
+        '',
+        '-C',
+        '',
+        '-f',
+        keyPath(t),
+      ]);
     }
   };
   newHostKey();
@@ -138,7 +149,12 @@ export async function startSshd(o: SshdOptions): Promise<Sshd> {
   );
   let proc: ChildProcess | undefined;
   let log = '';
-  const hostKey = (t?: HostKeyType) => readFileSync(`${keyPath(t)}.pub`, 'utf8').trim().split(/\s+/).slice(0, 2).join(' ');
+  const hostKey = (t?: HostKeyType) =>
+    readFileSync(`${keyPath(t)}.pub`, 'utf8')
+      .trim()
+      .split(/\s+/)
+      .slice(0, 2)
+      .join(' ');
   const name = port === 22 ? o.address : `[${o.address}]:${port}`;
 
   const start = async () => {
@@ -146,12 +162,17 @@ export async function startSshd(o: SshdOptions): Promise<Sshd> {
     const p = spawn('/usr/sbin/sshd', ['-D', '-e', '-f', config], { stdio: ['ignore', 'ignore', 'pipe'] });
     proc = p;
     p.stderr!.on('data', (d: Buffer) => (log += d.toString()));
-    await waitFor(() => log.indexOf('Server listening', started) >= 0 || p.exitCode !== null, `sshd on ${o.address}:${port}`);
+    await waitFor(
+      () => log.indexOf('Server listening', started) >= 0 || p.exitCode !== null,
+      `sshd on ${o.address}:${port}`,
+    );
     if (p.exitCode !== null) throw new Error(`sshd exited (${p.exitCode}):\n${log.slice(started)}`);
     const seen = countConnections(log);
-    if (!(await canConnect(o.address, port))) throw new Error(`sshd on ${o.address}:${port} does not accept connections`);
+    if (!(await canConnect(o.address, port)))
+      throw new Error(`sshd on ${o.address}:${port} does not accept connections`);
     // Wait for the probe's own log line, so connectionCount() taken after start() is stable.
-    if ((o.logLevel ?? 'VERBOSE') !== 'INFO') await waitFor(() => countConnections(log) > seen, 'the probe connection in the sshd log');
+    if ((o.logLevel ?? 'VERBOSE') !== 'INFO')
+      await waitFor(() => countConnections(log) > seen, 'the probe connection in the sshd log');
   };
 
   const stop = async () => {
@@ -178,7 +199,8 @@ export async function startSshd(o: SshdOptions): Promise<Sshd> {
     dir,
     hostKey,
     knownHostsLine: (t) => `${name} ${hostKey(t)}`,
-    fingerprint: (t) => execFileSync('ssh-keygen', ['-l', '-f', `${keyPath(t)}.pub`], { encoding: 'utf8' }).split(/\s+/)[1]!,
+    fingerprint: (t) =>
+      execFileSync('ssh-keygen', ['-l', '-f', `${keyPath(t)}.pub`], { encoding: 'utf8' }).split(/\s+/)[1]!,
     log: () => log,
     connectionCount: () => countConnections(log),
     stop,

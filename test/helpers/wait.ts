@@ -25,7 +25,11 @@ export class WaitTimeout extends Error {
  * Calls `probe` until `accept(value)` holds or the deadline passes. A probe that throws counts as
  * "not yet" and its error becomes the last observed value. Returns the accepted value.
  */
-export async function waitFor<T>(probe: () => Promise<T> | T, accept: (v: T) => boolean, opts: WaitOptions): Promise<T> {
+export async function waitFor<T>(
+  probe: () => Promise<T> | T,
+  accept: (v: T) => boolean,
+  opts: WaitOptions,
+): Promise<T> {
   const timeoutMs = opts.timeoutMs ?? 10_000;
   const intervalMs = opts.intervalMs ?? 100;
   const deadline = Date.now() + timeoutMs;
@@ -52,7 +56,11 @@ export const waitUntil = (probe: () => Promise<unknown> | unknown, opts: WaitOpt
  * The opposite question: does `probe` stay unaccepted for the whole window? Used by negative controls
  * ("the replica link stays down"): returns the last value seen, throws if the condition ever held.
  */
-export async function holdsFor<T>(probe: () => Promise<T> | T, reject: (v: T) => boolean, opts: WaitOptions & { windowMs: number }): Promise<T> {
+export async function holdsFor<T>(
+  probe: () => Promise<T> | T,
+  reject: (v: T) => boolean,
+  opts: WaitOptions & { windowMs: number },
+): Promise<T> {
   const end = Date.now() + opts.windowMs;
   let last!: T;
   do {

@@ -8,7 +8,8 @@ import { describe, expect, it } from 'vitest';
 
 const bin = new URL('../../bin/falkorctl.js', import.meta.url).pathname;
 const fixture = (f: string) => new URL(`../fixtures/inventory/${f}`, import.meta.url).pathname;
-const run = (args: string[], cwd: string) => execa('node', [bin, ...args], { cwd, reject: false, stdin: 'ignore', env: { NO_COLOR: '1' } });
+const run = (args: string[], cwd: string) =>
+  execa('node', [bin, ...args], { cwd, reject: false, stdin: 'ignore', env: { NO_COLOR: '1' } });
 
 describe('falkorctl inventory (built binary)', () => {
   it('a bad inventory: exit 2, file:line:col messages, no stack trace; --verbose shows it', async () => {
@@ -28,8 +29,16 @@ describe('falkorctl inventory (built binary)', () => {
     const missing = await run(['init', '--cluster', 'prod'], dir);
     expect(missing.exitCode).toBe(2);
     expect(missing.stderr).toContain('init without a terminal needs --host, --password, --memory');
-    const hosts = ['db1=127.0.3.1:master', 'db2=127.0.3.2:replica', 'db3=127.0.3.3:replica', 'lb=127.0.3.9:haproxy'].flatMap((h) => ['--host', h]);
-    const init = await run(['init', '--cluster', 'prod', ...hosts, '--password', 'env:FALKORDB_PASSWORD', '--memory', '2gb'], dir);
+    const hosts = [
+      'db1=127.0.3.1:master',
+      'db2=127.0.3.2:replica',
+      'db3=127.0.3.3:replica',
+      'lb=127.0.3.9:haproxy',
+    ].flatMap((h) => ['--host', h]);
+    const init = await run(
+      ['init', '--cluster', 'prod', ...hosts, '--password', 'env:FALKORDB_PASSWORD', '--memory', '2gb'],
+      dir,
+    );
     expect(init.exitCode).toBe(0);
     const v = await run(['inventory', 'validate', '--json'], dir);
     expect(v.exitCode).toBe(0);

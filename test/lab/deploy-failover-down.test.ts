@@ -29,10 +29,16 @@ describe('deploy after a failover that happened while the old master was down', 
     const s = redis(lab, 'db2', 26379, undefined);
     await s.connect();
     await s.call('SENTINEL', 'FAILOVER', 'falkordb-master');
-    const agreed = await waitFor(() => sentinelMasters(lab), (v) => new Set(v).size === 1 && v[0] !== `${db1}:6379`, { what: 'the Sentinels agreeing on a new master', timeoutMs: 60_000, intervalMs: 250 });
+    const agreed = await waitFor(
+      () => sentinelMasters(lab),
+      (v) => new Set(v).size === 1 && v[0] !== `${db1}:6379`,
+      { what: 'the Sentinels agreeing on a new master', timeoutMs: 60_000, intervalMs: 250 },
+    );
     const newAddr = agreed[0]!.split(':')[0]!;
     const newMaster = lab.state.hosts.find((h) => h.address === newAddr)!.name;
-    expect((await lab.exec('db1', ['grep', '-c', '^replicaof', '/etc/falkordb/falkordb.conf'])).stdout.trim()).toBe('0');
+    expect((await lab.exec('db1', ['grep', '-c', '^replicaof', '/etc/falkordb/falkordb.conf'])).stdout.trim()).toBe(
+      '0',
+    );
 
     const r = await falkorctl(['-i', lab.inventoryPath, 'deploy']);
     expect(r.code, `${r.stdout}\n${r.stderr}`).toBe(0);
@@ -40,7 +46,9 @@ describe('deploy after a failover that happened while the old master was down', 
     expect(r.stderr).toMatch(/db1 +update \/etc\/falkordb\/falkordb.conf/);
     expect(r.stderr).toMatch(/db1 +start falkordb.service/);
     expect(r.stderr).not.toMatch(/DESTRUCTIVE/);
-    expect((await lab.exec('db1', ['grep', '^replicaof', '/etc/falkordb/falkordb.conf'])).stdout.trim()).toBe(`replicaof ${newAddr} 6379`);
+    expect((await lab.exec('db1', ['grep', '^replicaof', '/etc/falkordb/falkordb.conf'])).stdout.trim()).toBe(
+      `replicaof ${newAddr} 6379`,
+    );
 
     const old = await role(lab, 'db1');
     expect([old[0], old[1], old[3]]).toEqual(['slave', newAddr, 'connected']);

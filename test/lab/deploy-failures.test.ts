@@ -55,20 +55,38 @@ describe('deploy refuses before changing anything', () => {
     execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', join(tmp, 'fake'), '-C', 'fake']);
     const fake = readFileSync(join(tmp, 'fake.pub'), 'utf8').split(' ').slice(0, 2).join(' ');
     const db2 = lab.host('db2').address;
-    writeFileSync(kh, readFileSync(kh, 'utf8').split('\n').map((l) => (l.startsWith(`${db2} `) ? `${db2} ${fake}` : l)).join('\n'));
+    writeFileSync(
+      kh,
+      readFileSync(kh, 'utf8')
+        .split('\n')
+        .map((l) => (l.startsWith(`${db2} `) ? `${db2} ${fake}` : l))
+        .join('\n'),
+    );
     const inv = inventoryCopy(lab, (d) => ((d.redis = { ...d.redis, maxclients: 9000 }), (d.ssh.knownHosts = kh)), tmp);
     const err = await refusedWithoutChange(inv, /db2.*host key/i);
     expect(err).not.toMatch(/^\s+db1:/m);
   });
 
   it('a host with nothing at its address', async () => {
-    const inv = inventoryCopy(lab, (d) => ((d.redis.maxclients = 9000), d.hosts.push({ name: 'db4', address: '10.89.0.14', role: 'replica', hardware: { memory: '1gb' } }), (d.sentinel = { hosts: ['db1', 'db2', 'db3'] })), tmp);
+    const inv = inventoryCopy(
+      lab,
+      (d) => (
+        (d.redis.maxclients = 9000),
+        d.hosts.push({ name: 'db4', address: '10.89.0.14', role: 'replica', hardware: { memory: '1gb' } }),
+        (d.sentinel = { hosts: ['db1', 'db2', 'db3'] })
+      ),
+      tmp,
+    );
     await refusedWithoutChange(inv, /db4/);
   });
 
   it('an identity file the hosts do not authorise', async () => {
     execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', join(tmp, 'stranger'), '-C', 'stranger']);
-    const inv = inventoryCopy(lab, (d) => ((d.redis.maxclients = 9000), (d.ssh.identityFile = join(tmp, 'stranger'))), tmp);
+    const inv = inventoryCopy(
+      lab,
+      (d) => ((d.redis.maxclients = 9000), (d.ssh.identityFile = join(tmp, 'stranger'))),
+      tmp,
+    );
     await refusedWithoutChange(inv, /authentication failed/);
   });
 
@@ -94,7 +112,11 @@ describe('a running master whose files changed', () => {
     const before = await mtimes(lab);
     const driver = fileURLToPath(new URL('../fixtures/inventory/pty-drive.py', import.meta.url));
     const bin = fileURLToPath(new URL('../../bin/falkorctl.js', import.meta.url));
-    const r = await execa('python3', [driver, JSON.stringify(['node', bin, '-i', changing, 'deploy']), JSON.stringify([['Proceed\\?', 'n\r']])], { reject: false, env: { NO_COLOR: '1' }, timeout: 120_000 });
+    const r = await execa(
+      'python3',
+      [driver, JSON.stringify(['node', bin, '-i', changing, 'deploy']), JSON.stringify([['Proceed\\?', 'n\r']])],
+      { reject: false, env: { NO_COLOR: '1' }, timeout: 120_000 },
+    );
     expect(r.exitCode, r.stdout).toBe(3);
     expect(r.stdout).toMatch(/deploy would db1: restart falkordb.service/);
     expect(r.stdout).toMatch(/not confirmed: db1: restart falkordb.service.*nothing was changed/);

@@ -50,7 +50,12 @@ export interface CliResult {
 }
 
 export async function falkorctl(args: readonly string[], o: { timeoutMs?: number } = {}): Promise<CliResult> {
-  const r = await execa('node', [BIN, ...args], { reject: false, stdin: 'ignore', timeout: o.timeoutMs ?? 400_000, env: { NO_COLOR: '1' } });
+  const r = await execa('node', [BIN, ...args], {
+    reject: false,
+    stdin: 'ignore',
+    timeout: o.timeoutMs ?? 400_000,
+    env: { NO_COLOR: '1' },
+  });
   return { code: r.exitCode ?? -1, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -78,7 +83,16 @@ export async function mtimes(lab: Lab): Promise<Record<string, string>> {
 
 const clients: Redis[] = [];
 export function redis(lab: Lab, host: string, port: number, password: string | undefined = lab.password()): Redis {
-  const c = new Redis({ host: lab.host(host).address, port, password, lazyConnect: true, maxRetriesPerRequest: 0, enableOfflineQueue: false, retryStrategy: () => null, connectTimeout: 3000 });
+  const c = new Redis({
+    host: lab.host(host).address,
+    port,
+    password,
+    lazyConnect: true,
+    maxRetriesPerRequest: 0,
+    enableOfflineQueue: false,
+    retryStrategy: () => null,
+    connectTimeout: 3000,
+  });
   c.on('error', () => {});
   clients.push(c);
   return c;

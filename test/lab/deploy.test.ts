@@ -10,7 +10,16 @@ import { claim } from '../helpers/claim.js';
 import { cleanupAll } from '../helpers/cleanup.js';
 import { labUp, type Lab } from '../helpers/lab.js';
 import { waitFor } from '../helpers/wait.js';
-import { closeClients, falkorctl, inventoryCopy, mtimes, redis, role, sentinelMasters, wipe } from './deploy-fixture.js';
+import {
+  closeClients,
+  falkorctl,
+  inventoryCopy,
+  mtimes,
+  redis,
+  role,
+  sentinelMasters,
+  wipe,
+} from './deploy-fixture.js';
 
 let lab: Lab;
 let inv: string;
@@ -42,9 +51,16 @@ describe('deploy in the lab', () => {
     expect(r.stdout + r.stderr).not.toContain(lab.password());
     const j = await falkorctl(['-i', inv, '--json', 'deploy', '--dry-run']);
     expect(j.code, j.stderr).toBe(0);
-    const doc = JSON.parse(j.stdout) as { dryRun: boolean; master: string; steps: { id: string; upload?: { secret: boolean; mode: string } }[] };
+    const doc = JSON.parse(j.stdout) as {
+      dryRun: boolean;
+      master: string;
+      steps: { id: string; upload?: { secret: boolean; mode: string } }[];
+    };
     expect(doc).toMatchObject({ dryRun: true, master: 'db1' });
-    expect(doc.steps.find((s) => s.id === 'db1:file:/etc/falkordb/secrets.conf')?.upload).toMatchObject({ secret: true, mode: '0600' });
+    expect(doc.steps.find((s) => s.id === 'db1:file:/etc/falkordb/secrets.conf')?.upload).toMatchObject({
+      secret: true,
+      mode: '0600',
+    });
     expect(j.stdout).not.toContain(lab.password());
     expect(await mtimes(lab)).toEqual(before);
     expect((await lab.exec('db1', ['id', 'falkordb'])).exitCode).not.toBe(0);
@@ -82,12 +98,31 @@ describe('deploy in the lab', () => {
     const rd = redis(lab, 'lb1', 6381);
     await rd.connect();
     expect(((await rd.call('ROLE')) as string[])[0]).toBe('slave');
-    await waitFor(() => rd.call('GRAPH.RO_QUERY', 'deploytest', 'MATCH (h:Host) RETURN h.name').then(JSON.stringify, (e: Error) => e.message), (v) => v.includes('lab'), { what: 'the graph through the read port', timeoutMs: 15_000 });
+    await waitFor(
+      () =>
+        rd
+          .call('GRAPH.RO_QUERY', 'deploytest', 'MATCH (h:Host) RETURN h.name')
+          .then(JSON.stringify, (e: Error) => e.message),
+      (v) => v.includes('lab'),
+      { what: 'the graph through the read port', timeoutMs: 15_000 },
+    );
     // the lab's redis-server has no libsystemd: deploy saw that in the binary and made the units Type=exec
     expect(r.stderr).toMatch(/db1 +write \/etc\/systemd\/system\/falkordb.service.d\/falkorctl-exec.conf/);
     for (const h of ['db1', 'db2', 'db3']) {
-      const u = await lab.exec(h, ['systemctl', 'show', '-p', 'ActiveState,Type', 'falkordb.service', 'falkordb-sentinel.service']);
-      expect(u.stdout.split('\n').filter(Boolean).sort()).toEqual(['ActiveState=active', 'ActiveState=active', 'Type=exec', 'Type=exec']);
+      const u = await lab.exec(h, [
+        'systemctl',
+        'show',
+        '-p',
+        'ActiveState,Type',
+        'falkordb.service',
+        'falkordb-sentinel.service',
+      ]);
+      expect(u.stdout.split('\n').filter(Boolean).sort()).toEqual([
+        'ActiveState=active',
+        'ActiveState=active',
+        'Type=exec',
+        'Type=exec',
+      ]);
     }
     // secrets on the hosts are 0600
     const st = await lab.exec('lb1', ['stat', '-c', '%a %U', '/etc/haproxy/falkordb.env']);
@@ -147,7 +182,9 @@ describe('deploy in the lab', () => {
       const kv = (await s.call('SENTINEL', 'MASTER', 'falkordb-master')) as string[];
       expect(kv[kv.indexOf('down-after-milliseconds') + 1]).toBe('20000');
     }
-    expect(await Promise.all(['db1', 'db2', 'db3'].map((h) => sinceActive(h, 'falkordb-sentinel.service')))).toEqual(since);
+    expect(await Promise.all(['db1', 'db2', 'db3'].map((h) => sinceActive(h, 'falkordb-sentinel.service')))).toEqual(
+      since,
+    );
     expect((await falkorctl(['-i', changed, 'deploy'])).stdout).toMatch(/^no changes/m);
     expect((await falkorctl(['-i', inv, 'deploy'])).code).toBe(0);
   });
@@ -156,11 +193,21 @@ describe('deploy in the lab', () => {
     const s = redis(lab, 'db3', 26379, undefined);
     await s.connect();
     await s.call('SENTINEL', 'FAILOVER', 'falkordb-master');
-    const agreed = await waitFor(() => sentinelMasters(lab), (v) => new Set(v).size === 1 && v[0] !== `${addr('db1')}:6379`, { what: 'all Sentinels naming a new master', timeoutMs: 60_000, intervalMs: 250 });
+    const agreed = await waitFor(
+      () => sentinelMasters(lab),
+      (v) => new Set(v).size === 1 && v[0] !== `${addr('db1')}:6379`,
+      { what: 'all Sentinels naming a new master', timeoutMs: 60_000, intervalMs: 250 },
+    );
     const newAddr = agreed[0]!.split(':')[0]!;
     const newMaster = lab.state.hosts.find((h) => h.address === newAddr)!.name;
-    await waitFor(() => role(lab, 'db1').catch((e: Error) => [e.message]), (v) => v[0] === 'slave' && v[1] === newAddr && v[3] === 'connected', { what: 'db1 following the new master', timeoutMs: 60_000, intervalMs: 250 });
-    const sentinelsSince = await Promise.all(['db1', 'db2', 'db3'].map((h) => sinceActive(h, 'falkordb-sentinel.service')));
+    await waitFor(
+      () => role(lab, 'db1').catch((e: Error) => [e.message]),
+      (v) => v[0] === 'slave' && v[1] === newAddr && v[3] === 'connected',
+      { what: 'db1 following the new master', timeoutMs: 60_000, intervalMs: 250 },
+    );
+    const sentinelsSince = await Promise.all(
+      ['db1', 'db2', 'db3'].map((h) => sinceActive(h, 'falkordb-sentinel.service')),
+    );
 
     const r = await falkorctl(['-i', inv, 'deploy']);
     expect(r.code, `${r.stdout}\n${r.stderr}`).toBe(0);
@@ -170,7 +217,9 @@ describe('deploy in the lab', () => {
     const old = await role(lab, 'db1');
     expect([old[0], old[1]]).toEqual(['slave', newAddr]);
     expect(await sentinelMasters(lab)).toEqual(Array(3).fill(`${newAddr}:6379`));
-    expect(await Promise.all(['db1', 'db2', 'db3'].map((h) => sinceActive(h, 'falkordb-sentinel.service')))).toEqual(sentinelsSince);
+    expect(await Promise.all(['db1', 'db2', 'db3'].map((h) => sinceActive(h, 'falkordb-sentinel.service')))).toEqual(
+      sentinelsSince,
+    );
     expect(r.stdout).toMatch(new RegExp(`ok {2}lb1: write port 6380 → ${newMaster}`));
 
     const before = await mtimes(lab);
@@ -182,5 +231,7 @@ describe('deploy in the lab', () => {
 });
 
 async function sinceActive(host: string, unit: string): Promise<string> {
-  return (await lab.exec(host, ['systemctl', 'show', '-p', 'ActiveEnterTimestampMonotonic', '--value', unit])).stdout.trim();
+  return (
+    await lab.exec(host, ['systemctl', 'show', '-p', 'ActiveEnterTimestampMonotonic', '--value', unit])
+  ).stdout.trim();
 }

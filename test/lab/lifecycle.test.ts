@@ -41,7 +41,11 @@ describe('lab lifecycle', () => {
   it('`up` after an `up` killed half-way (hosts booting, no inventory yet) cleans and builds a whole lab', async () => {
     await labScript(['down']);
     const first = execa(LAB_SCRIPT, ['up'], { reject: false, env: { LAB_DIR: labDir() } });
-    await waitFor(() => existsSync(join(labDir(), 'hosts', 'lb1', 'nspawn.pid')), (v) => v, { what: 'lb1 started by the first up', timeoutMs: 300_000 });
+    await waitFor(
+      () => existsSync(join(labDir(), 'hosts', 'lb1', 'nspawn.pid')),
+      (v) => v,
+      { what: 'lb1 started by the first up', timeoutMs: 300_000 },
+    );
     first.kill('SIGKILL');
     await first;
     expect(existsSync(join(labDir(), 'falkorctl.yaml'))).toBe(false);
@@ -72,7 +76,9 @@ describe('lab lifecycle', () => {
     expect(readFileSync('/proc/self/mountinfo', 'utf8')).not.toContain(labDir());
     // No way into the lab remains, and a lab address cannot leak out by the default route either
     // (asked of the routing table, no packet sent).
-    expect((await execa('ip', ['-o', 'route', 'show', 'dev', 'fctl-h0'], { reject: false })).stderr).toMatch(/Cannot find device/);
+    expect((await execa('ip', ['-o', 'route', 'show', 'dev', 'fctl-h0'], { reject: false })).stderr).toMatch(
+      /Cannot find device/,
+    );
     for (const h of state.hosts) {
       const route = await execa('ip', ['route', 'get', h.address], { reject: false });
       expect(route.exitCode).not.toBe(0);
@@ -86,15 +92,21 @@ describe('lab lifecycle', () => {
   it('says clearly what is wrong with a bad command, exit code non-zero, no trace', async () => {
     const bad = await labScript(['exec', 'db9', '--', 'true']);
     expect(bad.exitCode).toBe(1);
-    expect(bad.stderr.trim()).toBe('lab: error: no lab host named \'db9\' (hosts: db1 db2 db3 lb1)');
+    expect(bad.stderr.trim()).toBe("lab: error: no lab host named 'db9' (hosts: db1 db2 db3 lb1)");
     const down = await labScript(['exec', 'db1', '--', 'true']);
     expect(down.stderr.trim()).toBe('lab: error: host db1 is not running (scripts/lab up)');
     // Without the sbin directories, debootstrap, losetup and mkfs.xfs are "missing": one message naming
     // each with its Debian package, and nothing started.
-    const bare = await execa(LAB_SCRIPT, ['up'], { reject: false, env: { PATH: '/usr/bin:/bin', LAB_DIR: labDir() }, extendEnv: false });
+    const bare = await execa(LAB_SCRIPT, ['up'], {
+      reject: false,
+      env: { PATH: '/usr/bin:/bin', LAB_DIR: labDir() },
+      extendEnv: false,
+    });
     expect(bare.exitCode).toBe(1);
     expect(bare.stderr.trim().split('\n')).toHaveLength(1);
-    expect(bare.stderr).toMatch(/^lab: error: missing prerequisites: debootstrap \(debootstrap\), mount \(losetup\), xfsprogs \(mkfs\.xfs\) — run: bash scripts\/setup$/);
+    expect(bare.stderr).toMatch(
+      /^lab: error: missing prerequisites: debootstrap \(debootstrap\), mount \(losetup\), xfsprogs \(mkfs\.xfs\) — run: bash scripts\/setup$/,
+    );
     expect(await leftovers()).toBe('');
     const unknown = await labScript(['frobnicate']);
     expect(unknown.exitCode).toBe(2);

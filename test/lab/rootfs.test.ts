@@ -38,10 +38,35 @@ describe('lab root tree', () => {
   });
 
   it('has the packages hosts and the VM guest need, a kernel and an initramfs', async () => {
-    const q = await execa('dpkg-query', [`--admindir=${join(tree, 'var/lib/dpkg')}`, '-W', '-f', '${Package} ${db:Status-Status}\n']);
-    const installed = new Set(q.stdout.split('\n').filter((l) => l.endsWith(' installed')).map((l) => l.split(' ')[0]));
-    for (const p of ['systemd', 'systemd-sysv', 'dbus', 'openssh-server', 'sudo', 'xfsprogs', 'lvm2', 'iproute2', 'procps',
-      'haproxy', 'prometheus-redis-exporter', 'linux-image-amd64', 'initramfs-tools', 'libgomp1', 'libssl3']) {
+    const q = await execa('dpkg-query', [
+      `--admindir=${join(tree, 'var/lib/dpkg')}`,
+      '-W',
+      '-f',
+      '${Package} ${db:Status-Status}\n',
+    ]);
+    const installed = new Set(
+      q.stdout
+        .split('\n')
+        .filter((l) => l.endsWith(' installed'))
+        .map((l) => l.split(' ')[0]),
+    );
+    for (const p of [
+      'systemd',
+      'systemd-sysv',
+      'dbus',
+      'openssh-server',
+      'sudo',
+      'xfsprogs',
+      'lvm2',
+      'iproute2',
+      'procps',
+      'haproxy',
+      'prometheus-redis-exporter',
+      'linux-image-amd64',
+      'initramfs-tools',
+      'libgomp1',
+      'libssl3',
+    ]) {
       expect(installed.has(p), p).toBe(true);
     }
     const boot = readdirSync(join(tree, 'boot'));
@@ -53,6 +78,8 @@ describe('lab root tree', () => {
     expect(readdirSync(join(tree, 'etc/ssh')).filter((f) => f.startsWith('ssh_host_'))).toEqual([]);
     expect(readFileSync(join(tree, 'etc/machine-id'), 'utf8')).toBe('');
     expect(existsSync(join(tree, 'usr/sbin/policy-rc.d'))).toBe(false);
-    expect(readFileSync(join(tree, 'etc/ssh/sshd_config.d/falkorctl-lab.conf'), 'utf8')).toMatch(/^PasswordAuthentication no$/m);
+    expect(readFileSync(join(tree, 'etc/ssh/sshd_config.d/falkorctl-lab.conf'), 'utf8')).toMatch(
+      /^PasswordAuthentication no$/m,
+    );
   });
 });

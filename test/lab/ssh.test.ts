@@ -60,8 +60,21 @@ describe('lab ssh', () => {
     // What the server itself offers a client that has no key to show.
     const r = await execa(
       'ssh',
-      ['-v', '-o', 'BatchMode=yes', '-o', 'PubkeyAuthentication=no', '-o', `UserKnownHostsFile=${join(lab.state.dir, 'known_hosts')}`,
-        '-o', 'StrictHostKeyChecking=yes', '-o', 'ConnectTimeout=5', `root@${h.address}`, 'true'],
+      [
+        '-v',
+        '-o',
+        'BatchMode=yes',
+        '-o',
+        'PubkeyAuthentication=no',
+        '-o',
+        `UserKnownHostsFile=${join(lab.state.dir, 'known_hosts')}`,
+        '-o',
+        'StrictHostKeyChecking=yes',
+        '-o',
+        'ConnectTimeout=5',
+        `root@${h.address}`,
+        'true',
+      ],
       { reject: false, stdin: 'ignore' },
     );
     expect(r.exitCode).toBe(255);

@@ -19,7 +19,11 @@ import { sentinelRuntimePath } from '../../src/templates/sentinel-conf.js';
 import { FALKORDB_UNIT, SENTINEL_UNIT } from '../../src/templates/systemd.js';
 import type { Lab } from '../helpers/lab.js';
 
-export const UNITS = { falkordb: 'falkordb-st.service', sentinel: 'falkordb-st-sentinel.service', haproxy: 'haproxy-st.service' } as const;
+export const UNITS = {
+  falkordb: 'falkordb-st.service',
+  sentinel: 'falkordb-st-sentinel.service',
+  haproxy: 'haproxy-st.service',
+} as const;
 const HAPROXY_DIR = '/etc/haproxy-st';
 
 /** Where each rendered file goes on the host; undefined = not needed here (host tuning, the stock haproxy drop-in). */
@@ -62,7 +66,14 @@ export interface LabCluster {
 function writeInventory(lab: Lab): string {
   const doc = parse(readFileSync(lab.inventoryPath, 'utf8')) as Record<string, unknown>;
   doc.cluster = 'status-lab';
-  doc.redis = { maxmemory: '256mb', port: 7379, user: 'fst', configDir: '/etc/falkordb-st', dataDir: '/var/lib/falkordb-st/data', logDir: '/var/log/falkordb-st' };
+  doc.redis = {
+    maxmemory: '256mb',
+    port: 7379,
+    user: 'fst',
+    configDir: '/etc/falkordb-st',
+    dataDir: '/var/lib/falkordb-st/data',
+    logDir: '/var/log/falkordb-st',
+  };
   doc.sentinel = { port: 27379, masterName: 'status-master', dataDir: '/var/lib/falkordb-st/sentinel' };
   doc.haproxy = { writePort: 7380, readPort: 7381, statsSocket: '/run/haproxy-st/admin.sock' };
   const path = join(mkdtempSync(join(tmpdir(), 'falkorctl-status-lab-')), 'falkorctl.yaml');
@@ -74,12 +85,18 @@ export async function labCluster(lab: Lab): Promise<LabCluster> {
   const inventoryPath = writeInventory(lab);
   const loaded = await loadInventory(inventoryPath, '/');
   const inv = loaded.inventory;
-  const secrets = await resolveSecrets(loaded, { env: {}, prompt: { interactive: false, password: async () => '' }, cwd: '/' });
+  const secrets = await resolveSecrets(loaded, {
+    env: {},
+    prompt: { interactive: false, password: async () => '' },
+    cwd: '/',
+  });
   const transport = createSshTransport(inv, { env: {} });
   const systemctl: LabCluster['systemctl'] = async (host, ...args) => {
     const r = await transport.exec(host, ['systemctl', ...args], { check: false, timeoutMs: 60_000 });
     if (r.code !== 0) {
-      const st = await transport.exec(host, ['systemctl', 'status', '--no-pager', '-n', '20', args[args.length - 1]!], { check: false });
+      const st = await transport.exec(host, ['systemctl', 'status', '--no-pager', '-n', '20', args[args.length - 1]!], {
+        check: false,
+      });
       throw new Error(`${host}: systemctl ${args.join(' ')} failed (${r.code}): ${r.stderr}\n${st.stdout}`);
     }
   };
@@ -112,13 +129,20 @@ export async function deployForTest(c: LabCluster): Promise<void> {
       await transport.exec(h.name, ['chown', `${user}:${user}`, ...dirs]);
       for (const unit of [UNITS.falkordb, UNITS.sentinel]) {
         await transport.exec(h.name, ['mkdir', '-p', `/etc/systemd/system/${unit}.d`]);
-        await transport.upload(h.name, `/etc/systemd/system/${unit}.d/no-notify.conf`, NO_NOTIFY, { mode: 0o644, backup: false });
+        await transport.upload(h.name, `/etc/systemd/system/${unit}.d/no-notify.conf`, NO_NOTIFY, {
+          mode: 0o644,
+          backup: false,
+        });
       }
     }),
   );
   await Promise.all(lbs.map((h) => transport.exec(h.name, ['systemctl', 'stop', UNITS.haproxy], { check: false })));
   await Promise.all(lbs.map((h) => transport.exec(h.name, ['mkdir', '-p', HAPROXY_DIR])));
-  await Promise.all(lbs.map((h) => transport.upload(h.name, `/etc/systemd/system/${UNITS.haproxy}`, haproxyUnit, { mode: 0o644, backup: false })));
+  await Promise.all(
+    lbs.map((h) =>
+      transport.upload(h.name, `/etc/systemd/system/${UNITS.haproxy}`, haproxyUnit, { mode: 0o644, backup: false }),
+    ),
+  );
   for (const f of files) {
     const [owner, group] = f.owner?.split(':') ?? [];
     await transport.upload(f.host, f.path, f.content, { mode: f.mode, owner, group, backup: false });
@@ -135,6 +159,10 @@ export async function deployForTest(c: LabCluster): Promise<void> {
 /** Stops this cluster's units (files stay for inspection; the next run starts clean anyway). */
 export async function stopForTest(c: LabCluster): Promise<void> {
   const all = [...new Set([...dbHosts(c.inv), ...sentinelHosts(c.inv)])];
-  await Promise.all(all.map((h) => c.transport.exec(h.name, ['systemctl', 'stop', UNITS.sentinel, UNITS.falkordb], { check: false })));
-  await Promise.all(haproxyHosts(c.inv).map((h) => c.transport.exec(h.name, ['systemctl', 'stop', UNITS.haproxy], { check: false })));
+  await Promise.all(
+    all.map((h) => c.transport.exec(h.name, ['systemctl', 'stop', UNITS.sentinel, UNITS.falkordb], { check: false })),
+  );
+  await Promise.all(
+    haproxyHosts(c.inv).map((h) => c.transport.exec(h.name, ['systemctl', 'stop', UNITS.haproxy], { check: false })),
+  );
 }

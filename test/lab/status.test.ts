@@ -30,7 +30,13 @@ async function cliWith(inventory: string, ...args: string[]): Promise<{ code: nu
   let err = '';
   stdout.on('data', (d) => (out += String(d)));
   stderr.on('data', (d) => (err += String(d)));
-  const code = await main(['node', 'falkorctl', '-i', inventory, ...args], { stdout, stderr, stdin: new PassThrough(), env: {}, cwd: '/' });
+  const code = await main(['node', 'falkorctl', '-i', inventory, ...args], {
+    stdout,
+    stderr,
+    stdin: new PassThrough(),
+    env: {},
+    cwd: '/',
+  });
   return { code, out, err };
 }
 
@@ -44,10 +50,19 @@ async function status(): Promise<{ code: number; r: StatusReport; messages: stri
 const healthy = (what: string, timeoutMs = 60_000) =>
   waitFor(status, (s) => s.code === 0, { what: `status exit 0 (${what})`, timeoutMs, intervalMs: 1000 });
 const degraded = (what: string, match: RegExp, timeoutMs = 30_000) =>
-  waitFor(status, (s) => s.code === 1 && s.messages.some((m) => match.test(m)), { what: `status exit 1 with a finding like ${match} (${what})`, timeoutMs, intervalMs: 500 });
+  waitFor(status, (s) => s.code === 1 && s.messages.some((m) => match.test(m)), {
+    what: `status exit 1 with a finding like ${match} (${what})`,
+    timeoutMs,
+    intervalMs: 500,
+  });
 
 const host = (name: string) => c.inv.hosts.find((h) => h.name === name)!;
-async function redis<T>(name: string, port: number, fn: (r: { call: (cmd: string, ...a: (string | number)[]) => Promise<unknown> }) => Promise<T>, password?: string): Promise<T> {
+async function redis<T>(
+  name: string,
+  port: number,
+  fn: (r: { call: (cmd: string, ...a: (string | number)[]) => Promise<unknown> }) => Promise<T>,
+  password?: string,
+): Promise<T> {
   const r = await factory.open(host(name), port, { password });
   try {
     return await fn(r);
@@ -76,18 +91,36 @@ describe('status on a healthy cluster', () => {
     expect(code).toBe(0);
     expect(r.healthy).toBe(true);
     const node = (n: string) => r.nodes.find((x) => x.host === n)!;
-    expect(node('db1')).toMatchObject({ up: true, address: '10.89.0.11', redisVersion: '8.2.3', falkordbVersion: '4.16.3', replication: { role: 'master' }, port: 7379 });
+    expect(node('db1')).toMatchObject({
+      up: true,
+      address: '10.89.0.11',
+      redisVersion: '8.2.3',
+      falkordbVersion: '4.16.3',
+      replication: { role: 'master' },
+      port: 7379,
+    });
     for (const n of ['db2', 'db3']) {
-      expect(node(n).replication).toMatchObject({ role: 'replica', masterHost: '10.89.0.11', masterPort: 7379, linkUp: true, loading: false });
+      expect(node(n).replication).toMatchObject({
+        role: 'replica',
+        masterHost: '10.89.0.11',
+        masterPort: 7379,
+        linkUp: true,
+        loading: false,
+      });
       expect(node(n).replication!.lagBytes).toBeGreaterThanOrEqual(0);
       expect(node(n).replication!.lagSeconds).toBeGreaterThanOrEqual(0);
     }
     expect(node('db1').memory).toMatchObject({ max: 256 * 1024 * 1024, policy: 'noeviction' });
-    expect(node('db1').persistence).toMatchObject({ aofEnabled: true, aofLastWriteStatus: 'ok', rdbLastBgsaveStatus: 'ok' });
+    expect(node('db1').persistence).toMatchObject({
+      aofEnabled: true,
+      aofLastWriteStatus: 'ok',
+      rdbLastBgsaveStatus: 'ok',
+    });
     expect(r.agreedMaster).toEqual({ address: '10.89.0.11', port: 7379, host: 'db1' });
     expect(r.sentinels.map((s) => s.masterAddr)).toEqual(Array(3).fill({ address: '10.89.0.11', port: 7379 }));
     const lb = r.haproxy.find((h) => h.host === 'lb1')!;
-    const srv = (b: string, s: string) => lb.backends!.find((x) => x.name === b)!.servers.find((x) => x.server === s)!.status;
+    const srv = (b: string, s: string) =>
+      lb.backends!.find((x) => x.name === b)!.servers.find((x) => x.server === s)!.status;
     expect(srv('falkordb_write', 'db1')).toBe('UP');
     expect(srv('falkordb_read', 'db2')).toBe('UP');
     expect(srv('falkordb_read', 'db3')).toBe('UP');
@@ -107,7 +140,7 @@ describe('status on a healthy cluster', () => {
     expect(w.out).toContain('2/2');
   });
 
-  it('--direct reads Redis and Sentinel at the hosts\' addresses (no SSH) and reaches the same verdict', async () => {
+  it("--direct reads Redis and Sentinel at the hosts' addresses (no SSH) and reaches the same verdict", async () => {
     const { code, out } = await cli('status', '--json', '--direct');
     const r = JSON.parse(out) as StatusReport;
     expect(code).toBe(0);
@@ -119,8 +152,18 @@ describe('status on a healthy cluster', () => {
     const stdout = new PassThrough();
     let out = '';
     stdout.on('data', (d) => (out += String(d)));
-    const running = main(['node', 'falkorctl', '-i', c.inventoryPath, 'status', '--watch', '0.2'], { stdout, stderr: new PassThrough(), stdin: new PassThrough(), env: {}, cwd: '/' });
-    await waitFor(() => (out.match(/HEALTHY/g) ?? []).length, (n) => n >= 2, { what: 'two redraws', timeoutMs: 15_000 });
+    const running = main(['node', 'falkorctl', '-i', c.inventoryPath, 'status', '--watch', '0.2'], {
+      stdout,
+      stderr: new PassThrough(),
+      stdin: new PassThrough(),
+      env: {},
+      cwd: '/',
+    });
+    await waitFor(
+      () => (out.match(/HEALTHY/g) ?? []).length,
+      (n) => n >= 2,
+      { what: 'two redraws', timeoutMs: 15_000 },
+    );
     process.emit('SIGINT');
     expect(await running).toBe(0);
     expect(process.listenerCount('SIGINT')).toBe(0); // its handler is gone with it
@@ -166,16 +209,26 @@ describe('status shows each condition broken on a real host, then healthy again'
   });
 
   it('a broken replication link (wrong masterauth, link killed)', async () => {
-    await redis('db2', c.inv.redis.port, async (r) => {
-      await r.call('CONFIG', 'SET', 'masterauth', 'not-the-password');
-      await r.call('CLIENT', 'KILL', 'TYPE', 'master');
-    }, c.secrets.password);
+    await redis(
+      'db2',
+      c.inv.redis.port,
+      async (r) => {
+        await r.call('CONFIG', 'SET', 'masterauth', 'not-the-password');
+        await r.call('CLIENT', 'KILL', 'TYPE', 'master');
+      },
+      c.secrets.password,
+    );
     const s = await degraded('db2 link down', /^db2: replication link down for \d+ s \(master 10\.89\.0\.11:7379\)/);
     expect(s.r.nodes.find((n) => n.host === 'db2')!.replication).toMatchObject({ role: 'replica', linkUp: false });
     // seconds count up while it stays down
     const later = await degraded('db2 link down longer', /db2: replication link down for ([3-9]|\d\d+) s/, 15_000);
     expect(later.code).toBe(1);
-    await redis('db2', c.inv.redis.port, (r) => r.call('CONFIG', 'SET', 'masterauth', c.secrets.password), c.secrets.password);
+    await redis(
+      'db2',
+      c.inv.redis.port,
+      (r) => r.call('CONFIG', 'SET', 'masterauth', c.secrets.password),
+      c.secrets.password,
+    );
     await healthy('db2 link restored');
   });
 
@@ -188,7 +241,10 @@ describe('status shows each condition broken on a real host, then healthy again'
         await r.call('SENTINEL', 'SET', name, 'auth-pass', c.secrets.password);
       });
     await remonitor('10.89.0.12');
-    const s = await degraded('db3 Sentinel disagrees', /^Sentinels disagree on the master: db1, db2 → 10\.89\.0\.11:7379; db3 → 10\.89\.0\.12:7379/);
+    const s = await degraded(
+      'db3 Sentinel disagrees',
+      /^Sentinels disagree on the master: db1, db2 → 10\.89\.0\.11:7379; db3 → 10\.89\.0\.12:7379/,
+    );
     expect(s.r.agreedMaster).toBeUndefined();
     const human = await cli('status', '--no-color');
     expect(human.out).toMatch(/agreed: no agreement/);
@@ -198,7 +254,10 @@ describe('status shows each condition broken on a real host, then healthy again'
 
   it('one Sentinel down is a warning (exit 0); two down is below quorum (exit 1)', async () => {
     await c.systemctl('db3', 'stop', UNITS.sentinel);
-    const one = await waitFor(status, (x) => x.r.findings.some((f) => /^db3: Sentinel down/.test(f.message)), { what: 'db3 Sentinel down warning', timeoutMs: 15_000 });
+    const one = await waitFor(status, (x) => x.r.findings.some((f) => /^db3: Sentinel down/.test(f.message)), {
+      what: 'db3 Sentinel down warning',
+      timeoutMs: 15_000,
+    });
     expect(one.code).toBe(0);
     expect(one.r.findings.find((f) => /^db3: Sentinel down/.test(f.message))!.severity).toBe('warning');
     await c.systemctl('db2', 'stop', UNITS.sentinel);

@@ -19,7 +19,9 @@ describe('lab systemd', () => {
   it('runs systemd as PID 1, fully booted, with no failed units', async () => {
     for (const h of lab.state.hosts) {
       const r = await lab.exec(h.name, ['systemctl', 'is-system-running', '--wait']);
-      expect(r.stdout.trim(), `${h.name}: ${(await lab.exec(h.name, ['systemctl', '--failed'])).stdout}`).toBe('running');
+      expect(r.stdout.trim(), `${h.name}: ${(await lab.exec(h.name, ['systemctl', '--failed'])).stdout}`).toBe(
+        'running',
+      );
     }
   });
 
@@ -34,18 +36,32 @@ describe('lab systemd', () => {
   it('runs FalkorDB under a unit, reachable from this machine on the host address', async () => {
     await installFalkor(lab, 'db1');
     const h = lab.host('db1');
-    const client = new Redis({ host: h.address, port: FALKOR_PORT, password: lab.password(), lazyConnect: true, maxRetriesPerRequest: 0 });
+    const client = new Redis({
+      host: h.address,
+      port: FALKOR_PORT,
+      password: lab.password(),
+      lazyConnect: true,
+      maxRetriesPerRequest: 0,
+    });
     client.on('error', () => {}); // refused until the unit is up; waitFor reports the last error
     try {
-      await waitFor(() => client.ping().catch((e: Error) => e.message), (v) => v === 'PONG', { what: `PONG from db1 ${h.address}`, timeoutMs: 20_000, intervalMs: 200 });
+      await waitFor(
+        () => client.ping().catch((e: Error) => e.message),
+        (v) => v === 'PONG',
+        { what: `PONG from db1 ${h.address}`, timeoutMs: 20_000, intervalMs: 200 },
+      );
       const modules = JSON.stringify(await client.call('MODULE', 'LIST'));
       expect(modules).toMatch(/graph/);
       const res = (await client.call('GRAPH.QUERY', 'lab', "CREATE (:Host {name:'db1'}) RETURN 1")) as unknown[];
       expect(JSON.stringify(res)).toMatch(/Nodes created: 1/);
-      const pid = (await lab.exec('db1', ['systemctl', 'show', '-p', 'MainPID', '--value', `${UNIT}.service`])).stdout.trim();
+      const pid = (
+        await lab.exec('db1', ['systemctl', 'show', '-p', 'MainPID', '--value', `${UNIT}.service`])
+      ).stdout.trim();
       const restart = await lab.exec('db1', ['systemctl', 'restart', `${UNIT}.service`]);
       expect(restart.exitCode).toBe(0);
-      const pid2 = (await lab.exec('db1', ['systemctl', 'show', '-p', 'MainPID', '--value', `${UNIT}.service`])).stdout.trim();
+      const pid2 = (
+        await lab.exec('db1', ['systemctl', 'show', '-p', 'MainPID', '--value', `${UNIT}.service`])
+      ).stdout.trim();
       expect(pid2).not.toBe(pid);
     } finally {
       client.disconnect();

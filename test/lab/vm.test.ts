@@ -47,11 +47,31 @@ const tempDir = async (prefix: string) => {
 /** Options for real ssh to the guest: lab key and known_hosts only, strict. Commands go through one
  *  master connection (a TCG guest spends seconds on each key exchange; falkorctl's ssh2 reuses its own). */
 function sshArgs(knownHosts = `${labDir}/known_hosts`, control: 'master' | 'client' | 'none' = 'client'): string[] {
-  const mux = { master: ['ControlMaster=yes', `ControlPath=${controlPath}`],
-    client: ['ControlMaster=no', `ControlPath=${controlPath}`], none: ['ControlMaster=no', 'ControlPath=none'] }[control];
-  return ['-i', `${labDir}/id_ed25519`, '-o', 'IdentitiesOnly=yes', '-o', `UserKnownHostsFile=${knownHosts}`,
-    '-o', 'GlobalKnownHostsFile=/dev/null', '-o', 'StrictHostKeyChecking=yes', '-o', 'BatchMode=yes',
-    '-o', 'ConnectTimeout=30', ...mux.flatMap((o) => ['-o', o]), '-p', String(port), `root@${addr}`];
+  const mux = {
+    master: ['ControlMaster=yes', `ControlPath=${controlPath}`],
+    client: ['ControlMaster=no', `ControlPath=${controlPath}`],
+    none: ['ControlMaster=no', 'ControlPath=none'],
+  }[control];
+  return [
+    '-i',
+    `${labDir}/id_ed25519`,
+    '-o',
+    'IdentitiesOnly=yes',
+    '-o',
+    `UserKnownHostsFile=${knownHosts}`,
+    '-o',
+    'GlobalKnownHostsFile=/dev/null',
+    '-o',
+    'StrictHostKeyChecking=yes',
+    '-o',
+    'BatchMode=yes',
+    '-o',
+    'ConnectTimeout=30',
+    ...mux.flatMap((o) => ['-o', o]),
+    '-p',
+    String(port),
+    `root@${addr}`,
+  ];
 }
 
 /** Runs one argv on the guest (quoted in the one place that quotes), never throwing. */
@@ -76,8 +96,11 @@ describe.skipIf(!enabled)('QEMU lab guest (LVM on XFS over SSH)', () => {
     console.log(`lab-vm: boot to SSH ${(bootMs / 1000).toFixed(1)} s`);
     controlPath = `${await tempDir('lab-vm-ssh-')}/master`;
     // The master authenticates the guest once, strictly; -f backgrounds it after login, stdio detached.
-    const master = await execa('ssh', ['-N', '-f', ...sshArgs(undefined, 'master')],
-      { reject: false, stdio: 'ignore', timeout: 90_000 });
+    const master = await execa('ssh', ['-N', '-f', ...sshArgs(undefined, 'master')], {
+      reject: false,
+      stdio: 'ignore',
+      timeout: 90_000,
+    });
     if (master.exitCode !== 0) throw new Error(`ssh master connection to the guest failed (${master.exitCode})`);
   }, 900_000); // a cold cache first builds the lab's root tree (minutes, once) and the guest image (~15 s)
 
@@ -113,7 +136,10 @@ describe.skipIf(!enabled)('QEMU lab guest (LVM on XFS over SSH)', () => {
     const otherPub = (await readFile(`${other}.pub`, 'utf8')).split(' ');
     await writeFile(`${other}_known_hosts`, `[${addr}]:${port} ${otherPub[0]} ${otherPub[1]}\n`);
     // A fresh connection (not the master), so the key exchange really happens against the wrong key.
-    const r = await execa('ssh', [...sshArgs(`${other}_known_hosts`, 'none'), 'true'], { reject: false, stdin: 'ignore' });
+    const r = await execa('ssh', [...sshArgs(`${other}_known_hosts`, 'none'), 'true'], {
+      reject: false,
+      stdin: 'ignore',
+    });
     expect(r.exitCode).toBe(255);
     expect(r.stderr).toMatch(/HOST IDENTIFICATION HAS CHANGED|Host key verification failed/);
   });
@@ -121,7 +147,10 @@ describe.skipIf(!enabled)('QEMU lab guest (LVM on XFS over SSH)', () => {
   it('the guest reaches nothing: user networking is restricted (no path even to this machine)', async () => {
     // Without restrict=on, 10.0.2.2 inside the guest is this machine's loopback: the connect would succeed.
     let connections = 0;
-    const srv = createServer((sock) => { connections++; sock.destroy(); });
+    const srv = createServer((sock) => {
+      connections++;
+      sock.destroy();
+    });
     await new Promise<void>((resolve) => srv.listen(0, '127.0.0.1', resolve));
     const hostPort = (srv.address() as { port: number }).port;
     try {
@@ -133,7 +162,7 @@ describe.skipIf(!enabled)('QEMU lab guest (LVM on XFS over SSH)', () => {
     }
   });
 
-  it('writes a vm.yaml inventory that falkorctl\'s loader accepts (schema and semantic checks)', async () => {
+  it("writes a vm.yaml inventory that falkorctl's loader accepts (schema and semantic checks)", async () => {
     const r = validateInventory(await readFile(`${labDir}/vm.yaml`, 'utf8'), 'vm.yaml');
     expect(r.errors).toEqual([]);
     const vm1 = r.inventory?.hosts.find((h) => h.name === 'vm1');

@@ -11,7 +11,12 @@ describe('error taxonomy', () => {
     expect(isFalkorError(userError('x'))).toBe(true);
   });
   it('names host, command, status and the last stderr lines of a remote failure', () => {
-    const e = new RemoteError({ host: 'db1', argv: ['systemctl', 'start', 'falkordb'], exitStatus: 5, stderr: 'a\n\nb\nc\n' });
+    const e = new RemoteError({
+      host: 'db1',
+      argv: ['systemctl', 'start', 'falkordb'],
+      exitStatus: 5,
+      stderr: 'a\n\nb\nc\n',
+    });
     expect(e.code).toBe('REMOTE');
     expect(e.message).toContain('db1: `systemctl start falkordb` failed (exit 5)');
     expect(e.stderrExcerpt).toBe('a\nb\nc');

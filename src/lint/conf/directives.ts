@@ -39,7 +39,14 @@ tls-prefer-server-ciphers tls-protocols tls-replication tls-session-cache-size t
 tls-session-caching tracking-table-max-keys unixsocket unixsocketperm vset-force-single-threaded-execution
 zset-max-listpack-entries zset-max-listpack-value zset-max-ziplist-entries zset-max-ziplist-value`;
 
-export const KNOWN_DIRECTIVES = new Set([...CONFIG.split(/\s+/), 'include', 'loadmodule', 'rename-command', 'user', 'sentinel']);
+export const KNOWN_DIRECTIVES = new Set([
+  ...CONFIG.split(/\s+/),
+  'include',
+  'loadmodule',
+  'rename-command',
+  'user',
+  'sentinel',
+]);
 
 export const SENTINEL_SUBCOMMANDS = new Set(
   `monitor down-after-milliseconds failover-timeout parallel-syncs notification-script client-reconfig-script auth-pass
@@ -49,7 +56,15 @@ master-reboot-down-after-period primary-reboot-down-after-period`.split(/\s+/),
 );
 
 /** Directives that legitimately repeat. */
-export const MULTI_VALUED = new Set(['save', 'loadmodule', 'rename-command', 'include', 'user', 'sentinel', 'client-output-buffer-limit']);
+export const MULTI_VALUED = new Set([
+  'save',
+  'loadmodule',
+  'rename-command',
+  'include',
+  'user',
+  'sentinel',
+  'client-output-buffer-limit',
+]);
 
 /** The closest known name, for "did you mean". */
 export function closest(name: string, known: Iterable<string>): string | undefined {

@@ -66,7 +66,8 @@ function readInclude(target: string, from: string, read: Reader): { path: string
 }
 
 /** The last occurrence wins in Redis for single-valued directives. */
-export const last = (u: ConfUnit, name: string): Directive | undefined => u.directives.filter((d) => d.name === name).at(-1);
+export const last = (u: ConfUnit, name: string): Directive | undefined =>
+  u.directives.filter((d) => d.name === name).at(-1);
 export const all = (u: ConfUnit, ...names: string[]): Directive[] => u.directives.filter((d) => names.includes(d.name));
 export const arg = (u: ConfUnit, name: string): string | undefined => last(u, name)?.args[0];
 
@@ -74,7 +75,19 @@ export const isReplica = (u: ConfUnit): boolean => Boolean(last(u, 'replicaof') 
 
 /** A whole server config rather than a fragment meant for `include` (tls.conf, acl.conf). */
 export function isMainConfig(u: ConfUnit): boolean {
-  const core = ['loadmodule', 'dir', 'appendonly', 'save', 'maxmemory', 'maxmemory-policy', 'replicaof', 'slaveof', 'bind', 'logfile', 'daemonize'];
+  const core = [
+    'loadmodule',
+    'dir',
+    'appendonly',
+    'save',
+    'maxmemory',
+    'maxmemory-policy',
+    'replicaof',
+    'slaveof',
+    'bind',
+    'logfile',
+    'daemonize',
+  ];
   return u.directives.some((d) => core.includes(d.name));
 }
 

@@ -21,7 +21,22 @@ export interface Section {
   lines: HLine[];
 }
 
-const SECTIONS = new Set(['global', 'defaults', 'frontend', 'backend', 'listen', 'resolvers', 'peers', 'userlist', 'program', 'mailers', 'cache', 'ring', 'http-errors', 'traces']);
+const SECTIONS = new Set([
+  'global',
+  'defaults',
+  'frontend',
+  'backend',
+  'listen',
+  'resolvers',
+  'peers',
+  'userlist',
+  'program',
+  'mailers',
+  'cache',
+  'ring',
+  'http-errors',
+  'traces',
+]);
 
 export function parseHaproxy(text: string): Section[] {
   const sections: Section[] = [];

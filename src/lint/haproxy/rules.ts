@@ -44,7 +44,7 @@ export const H = {
     'haproxy/write-keeps-sessions',
     'error',
     'When a server is marked down, HAProxy keeps its established sessions; clients stay connected to the old master and keep writing to it.',
-    'Add `on-marked-down shutdown-sessions` to the write backend\'s servers (or its default-server line).',
+    "Add `on-marked-down shutdown-sessions` to the write backend's servers (or its default-server line).",
   ),
   noStats: rule(
     'haproxy/no-stats-socket',
@@ -64,7 +64,12 @@ export const H = {
     'A frontend logs only with a `log` line of its own or `log global` (in it or in defaults); without one HAProxy drops `option tcplog` and nothing about client connections is recorded.',
     'Add `log global` to the defaults section.',
   ),
-  httpMode: rule('haproxy/not-tcp-mode', 'error', 'Redis speaks RESP, not HTTP; in http mode HAProxy rejects every Redis request.', 'Set `mode tcp` in defaults or in the section.'),
+  httpMode: rule(
+    'haproxy/not-tcp-mode',
+    'error',
+    'Redis speaks RESP, not HTTP; in http mode HAProxy rejects every Redis request.',
+    'Set `mode tcp` in defaults or in the section.',
+  ),
   readStale: rule(
     'haproxy/read-check-no-link',
     'info',
@@ -96,7 +101,9 @@ function placeholders(file: string, sections: Section[]): Finding[] {
     s.lines.flatMap((l) =>
       l.words
         .filter((w, i) => w.literalVar && !isAddress(l, i))
-        .map((w) => report(H.literalVar, file, l.line, `${/\$\{[^}]*\}/.exec(w.raw)?.[0] ?? '${...}'} is outside double quotes`)),
+        .map((w) =>
+          report(H.literalVar, file, l.line, `${/\$\{[^}]*\}/.exec(w.raw)?.[0] ?? '${...}'} is outside double quotes`),
+        ),
     ),
   );
 }
@@ -104,10 +111,12 @@ function placeholders(file: string, sections: Section[]): Finding[] {
 function logging(file: string, sections: Section[], defaults: Section[]): Finding[] {
   const out: Finding[] = [];
   const global = sections.find((s) => s.type === 'global');
-  if (global && !find(global, 'stats', 'socket').length) out.push(report(H.noStats, file, global.line, 'no `stats socket` in global'));
+  if (global && !find(global, 'stats', 'socket').length)
+    out.push(report(H.noStats, file, global.line, 'no `stats socket` in global'));
   for (const l of sections.flatMap((s) => find(s, 'log'))) {
     const raw = l.words.some((w, i) => w.text === 'format' && l.words[i + 1]?.text === 'raw');
-    if (l.words[1]?.text === 'stdout' && !raw) out.push(report(H.logStdout, file, l.line, 'log stdout without format raw'));
+    if (l.words[1]?.text === 'stdout' && !raw)
+      out.push(report(H.logStdout, file, l.line, 'log stdout without format raw'));
   }
   if (global && find(global, 'log').length && !defaults.some(logs)) {
     for (const fe of sections.filter((x) => (x.type === 'frontend' || x.type === 'listen') && !logs(x))) {
@@ -125,7 +134,8 @@ function writeBackends(sections: Section[]): Set<string> {
   const names = new Set<string>();
   for (const s of sections) {
     if ((s.type === 'backend' || s.type === 'listen') && WRITE.test(s.name)) names.add(s.name);
-    if (s.type === 'frontend' && WRITE.test(s.name)) for (const l of [...find(s, 'default_backend'), ...find(s, 'use_backend')]) names.add(l.words[1]?.text ?? '');
+    if (s.type === 'frontend' && WRITE.test(s.name))
+      for (const l of [...find(s, 'default_backend'), ...find(s, 'use_backend')]) names.add(l.words[1]?.text ?? '');
   }
   return names;
 }
@@ -134,27 +144,62 @@ function writeBackend(file: string, s: Section): Finding[] {
   const out: Finding[] = [];
   const servers = find(s, 'server');
   const roleCheck = expects(s, 'role:master');
-  if (!roleCheck) out.push(report(H.noRole, file, (find(s, 'tcp-check', 'expect')[0] ?? s).line, `backend ${s.name} cannot tell a master from a replica`));
-  if (servers.length === 1) out.push(report(H.singleServer, file, servers[0]!.line, `backend ${s.name} has one server (${servers[0]!.words[1]?.text})`));
+  if (!roleCheck)
+    out.push(
+      report(
+        H.noRole,
+        file,
+        (find(s, 'tcp-check', 'expect')[0] ?? s).line,
+        `backend ${s.name} cannot tell a master from a replica`,
+      ),
+    );
+  if (servers.length === 1)
+    out.push(
+      report(
+        H.singleServer,
+        file,
+        servers[0]!.line,
+        `backend ${s.name} has one server (${servers[0]!.words[1]?.text})`,
+      ),
+    );
   if (servers.length > 1 && !roleCheck) {
     const bal = find(s, 'balance')[0];
-    out.push(report(H.splitWrites, file, (bal ?? s).line, `${servers.length} servers balanced ${bal?.words[1]?.text ?? 'roundrobin'} for writes`));
+    out.push(
+      report(
+        H.splitWrites,
+        file,
+        (bal ?? s).line,
+        `${servers.length} servers balanced ${bal?.words[1]?.text ?? 'roundrobin'} for writes`,
+      ),
+    );
   }
   const dflt = find(s, 'default-server').some(shutsDown);
   for (const sv of servers) {
-    if (!dflt && !shutsDown(sv)) out.push(report(H.noShutdown, file, sv.line, `server ${sv.words[1]?.text} has no on-marked-down shutdown-sessions`));
+    if (!dflt && !shutsDown(sv))
+      out.push(
+        report(H.noShutdown, file, sv.line, `server ${sv.words[1]?.text} has no on-marked-down shutdown-sessions`),
+      );
   }
   return out;
 }
 
 const logs = (s: Section) => find(s, 'log').length > 0 && !find(s, 'no').some((l) => l.words[1]?.text === 'log');
-const shutsDown = (l: { words: { text: string }[] }) => l.words.some((w, i) => w.text === 'on-marked-down' && l.words[i + 1]?.text === 'shutdown-sessions');
+const shutsDown = (l: { words: { text: string }[] }) =>
+  l.words.some((w, i) => w.text === 'on-marked-down' && l.words[i + 1]?.text === 'shutdown-sessions');
 const hasChecks = (s: Section) => find(s, 'tcp-check').length > 0 || find(s, 'option', 'redis-check').length > 0;
-const expects = (s: Section, what: string) => find(s, 'tcp-check', 'expect').some((l) => l.words.some((w) => w.text.includes(what)));
+const expects = (s: Section, what: string) =>
+  find(s, 'tcp-check', 'expect').some((l) => l.words.some((w) => w.text.includes(what)));
 
 function secretChecks(file: string, s: Section): Finding[] {
   return find(s, 'tcp-check', 'send')
-    .filter((l) => /^AUTH\s/i.test(l.words.slice(2).map((w) => w.text).join(' ')))
+    .filter((l) =>
+      /^AUTH\s/i.test(
+        l.words
+          .slice(2)
+          .map((w) => w.text)
+          .join(' '),
+      ),
+    )
     .filter((l) => !l.words.slice(2).some((w) => w.raw.includes('${')))
     .map((l) => report(H.inlineSecret, file, l.line, `backend ${s.name} sends AUTH with an inline password`));
 }
@@ -169,13 +214,25 @@ const MIN_IDLE_MS = 30 * 60_000;
 function timeouts(file: string, sections: Section[]): Finding[] {
   const out: Finding[] = [];
   const tunnelOf = (s: Section) => haproxyMs(find(s, 'timeout', 'tunnel').at(-1)?.words[2]?.text ?? '');
-  const defaultTunnel = sections.filter((x) => x.type === 'defaults').map(tunnelOf).filter((t) => t !== undefined).at(-1);
+  const defaultTunnel = sections
+    .filter((x) => x.type === 'defaults')
+    .map(tunnelOf)
+    .filter((t) => t !== undefined)
+    .at(-1);
   for (const s of sections.filter((x) => ['defaults', 'frontend', 'backend', 'listen'].includes(x.type))) {
     const tunnel = tunnelOf(s) ?? defaultTunnel;
     if (tunnel !== undefined && tunnel >= MIN_IDLE_MS) continue;
     for (const l of [...find(s, 'timeout', 'client'), ...find(s, 'timeout', 'server')]) {
       const ms = haproxyMs(l.words[2]?.text ?? '');
-      if (ms !== undefined && ms < MIN_IDLE_MS) out.push(report(H.shortTimeout, file, l.line, `timeout ${l.words[1]?.text} ${l.words[2]?.text} closes idle Redis connections`));
+      if (ms !== undefined && ms < MIN_IDLE_MS)
+        out.push(
+          report(
+            H.shortTimeout,
+            file,
+            l.line,
+            `timeout ${l.words[1]?.text} ${l.words[2]?.text} closes idle Redis connections`,
+          ),
+        );
     }
   }
   return out;

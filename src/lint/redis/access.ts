@@ -25,7 +25,7 @@ export const R = {
   protectedOff: rule(
     'redis/protected-mode-off',
     'warning',
-    '`protected-mode no` removes Redis\' last guard against accepting unauthenticated remote clients.',
+    "`protected-mode no` removes Redis' last guard against accepting unauthenticated remote clients.",
     'Keep `protected-mode yes` and configure authentication.',
   ),
   tlsPortOpen: rule(
@@ -66,33 +66,72 @@ export const R = {
   ),
 };
 
-const SENTINEL_USES = new Set(['config', 'replicaof', 'slaveof', 'client', 'info', 'role', 'ping', 'multi', 'exec', 'script', 'publish', 'subscribe']);
+const SENTINEL_USES = new Set([
+  'config',
+  'replicaof',
+  'slaveof',
+  'client',
+  'info',
+  'role',
+  'ping',
+  'multi',
+  'exec',
+  'script',
+  'publish',
+  'subscribe',
+]);
 
 export function accessRules(u: ConfUnit): Finding[] {
   const out: Finding[] = [];
   const auth = hasAuth(u);
   const rp = last(u, 'requirepass');
   if (rp && rp.args[0] && !last(u, 'masterauth') && !u.unresolvedInclude && isMainConfig(u)) {
-    out.push(report(R.noMasterauth, rp.file, rp.line, 'requirepass is set but masterauth is not: this node cannot rejoin as a replica after a failover'));
+    out.push(
+      report(
+        R.noMasterauth,
+        rp.file,
+        rp.line,
+        'requirepass is set but masterauth is not: this node cannot rejoin as a replica after a failover',
+      ),
+    );
   }
   if (rp?.args.length === 1 && rp.args[0] && !placeholderIn(rp.args) && rp.args[0].length < 16) {
     out.push(report(R.weakPassword, rp.file, rp.line, `requirepass is only ${rp.args[0].length} characters`));
   }
   for (const d of all(u, 'requirepass', 'masterauth')) {
-    if (d.file === u.file && d.args[0] && !placeholderIn(d.args) && isMainConfig(u)) out.push(report(R.inlinePassword, d.file, d.line, `${d.name} is written in ${u.label}`));
+    if (d.file === u.file && d.args[0] && !placeholderIn(d.args) && isMainConfig(u))
+      out.push(report(R.inlinePassword, d.file, d.line, `${d.name} is written in ${u.label}`));
   }
   for (const d of all(u, 'rename-command')) {
     const cmd = d.args[0]?.toLowerCase() ?? '';
     const to = d.args[1] === '' ? 'disabled' : 'renamed'; // the new name is a secret of sorts: not echoed
-    if (SENTINEL_USES.has(cmd)) out.push(report(R.renamed, d.file, d.line, `${cmd.toUpperCase()} is ${to}; Sentinel uses it during failover`));
-    else if (cmd === 'shutdown') out.push(report(R.renamed, d.file, d.line, `SHUTDOWN is ${to}; Sentinel scripts and operators' tooling (redis-cli shutdown) stop working`, 'warning'));
+    if (SENTINEL_USES.has(cmd))
+      out.push(report(R.renamed, d.file, d.line, `${cmd.toUpperCase()} is ${to}; Sentinel uses it during failover`));
+    else if (cmd === 'shutdown')
+      out.push(
+        report(
+          R.renamed,
+          d.file,
+          d.line,
+          `SHUTDOWN is ${to}; Sentinel scripts and operators' tooling (redis-cli shutdown) stop working`,
+          'warning',
+        ),
+      );
   }
   const bind = last(u, 'bind');
-  if (bind && bind.args.some((a) => ['0.0.0.0', '*', '::', '::*'].includes(a.replace(/^-/, ''))) && !auth && canJudgeAbsence(u)) {
+  if (
+    bind &&
+    bind.args.some((a) => ['0.0.0.0', '*', '::', '::*'].includes(a.replace(/^-/, ''))) &&
+    !auth &&
+    canJudgeAbsence(u)
+  ) {
     out.push(report(R.openNoAuth, bind.file, bind.line, `bind ${bind.args.join(' ')} with no password`));
   }
   const pm = last(u, 'protected-mode');
-  if (pm?.args[0]?.toLowerCase() === 'no') out.push(report(R.protectedOff, pm.file, pm.line, 'protected-mode no', auth || !canJudgeAbsence(u) ? 'warning' : 'error'));
+  if (pm?.args[0]?.toLowerCase() === 'no')
+    out.push(
+      report(R.protectedOff, pm.file, pm.line, 'protected-mode no', auth || !canJudgeAbsence(u) ? 'warning' : 'error'),
+    );
   out.push(...tlsRules(u), ...aclRules(u));
   return out;
 }
@@ -102,11 +141,26 @@ function tlsRules(u: ConfUnit): Finding[] {
   if (!tls || tls.args[0] === '0') return [];
   const port = last(u, 'port');
   if (port?.args[0] !== '0') {
-    return [report(R.tlsPortOpen, port?.file ?? tls.file, port?.line ?? tls.line, `tls-port ${tls.args[0]} is set but port ${port?.args[0] ?? '6379 (default)'} is still open`)];
+    return [
+      report(
+        R.tlsPortOpen,
+        port?.file ?? tls.file,
+        port?.line ?? tls.line,
+        `tls-port ${tls.args[0]} is set but port ${port?.args[0] ?? '6379 (default)'} is still open`,
+      ),
+    ];
   }
   if (u.kind === 'redis' && arg(u, 'tls-replication')?.toLowerCase() !== 'yes' && !u.unresolvedInclude) {
     // In a fragment meant to be pasted into redis.conf the setting may live elsewhere: warn, do not fail.
-    return [report(R.tlsReplication, port.file, port.line, 'port 0 without tls-replication yes: replicas cannot connect', isMainConfig(u) ? 'error' : 'warning')];
+    return [
+      report(
+        R.tlsReplication,
+        port.file,
+        port.line,
+        'port 0 without tls-replication yes: replicas cannot connect',
+        isMainConfig(u) ? 'error' : 'warning',
+      ),
+    ];
   }
   return [];
 }
@@ -117,9 +171,18 @@ function aclRules(u: ConfUnit): Finding[] {
     const name = d.args[0];
     const rules = d.args.slice(1).map((a) => a.toLowerCase());
     if (name === 'default' && rules.includes('off') && !last(u, 'masteruser') && !u.unresolvedInclude) {
-      out.push(report(R.defaultOff, d.file, d.line, 'user default is off but no masteruser is set', isMainConfig(u) ? 'error' : 'warning'));
+      out.push(
+        report(
+          R.defaultOff,
+          d.file,
+          d.line,
+          'user default is off but no masteruser is set',
+          isMainConfig(u) ? 'error' : 'warning',
+        ),
+      );
     }
-    if (rules.includes('on') && rules.includes('nopass')) out.push(report(R.nopassUser, d.file, d.line, `user ${name} has nopass`));
+    if (rules.includes('on') && rules.includes('nopass'))
+      out.push(report(R.nopassUser, d.file, d.line, `user ${name} has nopass`));
   }
   return out;
 }
@@ -128,5 +191,8 @@ function aclRules(u: ConfUnit): Finding[] {
 export function hasAuth(u: ConfUnit): boolean {
   if (last(u, 'requirepass')?.args[0]) return true;
   if (last(u, 'aclfile')) return true;
-  return all(u, 'user').some((d) => d.args[0] === 'default' && d.args.slice(1).some((a) => a === 'off' || a.startsWith('>') || a.startsWith('#')));
+  return all(u, 'user').some(
+    (d) =>
+      d.args[0] === 'default' && d.args.slice(1).some((a) => a === 'off' || a.startsWith('>') || a.startsWith('#')),
+  );
 }

@@ -45,13 +45,13 @@ export const R = {
   defaultSnapshots: rule(
     'redis/persistence-implicit',
     'info',
-    'AOF is off and no `save` line is given, so only Redis\' default snapshot schedule protects the data: up to an hour of writes can be lost.',
+    "AOF is off and no `save` line is given, so only Redis' default snapshot schedule protects the data: up to an hour of writes can be lost.",
     'Decide explicitly: `appendonly yes` + `appendfsync everysec`, and/or explicit `save` points.',
   ),
   fsync: rule(
     'redis/appendfsync',
     'warning',
-    '`appendfsync no` leaves flushing to the kernel (about 30 s of writes at risk); `always` fsyncs every write and caps write throughput at the disk\'s fsync rate.',
+    "`appendfsync no` leaves flushing to the kernel (about 30 s of writes at risk); `always` fsyncs every write and caps write throughput at the disk's fsync rate.",
     'Use `appendfsync everysec` unless you have measured the trade-off.',
   ),
   bgsaveErrors: rule(
@@ -75,16 +75,41 @@ export function memoryRules(u: ConfUnit): Finding[] {
   const policy = last(u, 'maxmemory-policy');
   const p = policy?.args[0]?.toLowerCase();
   if (policy && p && p !== 'noeviction') {
-    out.push(report(R.eviction, policy.file, policy.line, `maxmemory-policy ${p} evicts keys, and each graph is one key`, p.startsWith('volatile') ? 'warning' : 'error'));
+    out.push(
+      report(
+        R.eviction,
+        policy.file,
+        policy.line,
+        `maxmemory-policy ${p} evicts keys, and each graph is one key`,
+        p.startsWith('volatile') ? 'warning' : 'error',
+      ),
+    );
   }
   const mm = last(u, 'maxmemory');
   if (mm) {
     const b = redisBytes(mm.args[0] ?? '');
-    if (!b) out.push(report(R.maxmemoryUnit, mm.file, mm.line, `maxmemory "${mm.args.join(' ')}" is not a size Redis accepts`, 'error'));
+    if (!b)
+      out.push(
+        report(
+          R.maxmemoryUnit,
+          mm.file,
+          mm.line,
+          `maxmemory "${mm.args.join(' ')}" is not a size Redis accepts`,
+          'error',
+        ),
+      );
     else if (b.bytes === 0) out.push(report(R.maxmemoryUnset, mm.file, mm.line, 'maxmemory 0 means no limit'));
-    else if (b.bytes < 1024 ** 2) out.push(report(R.maxmemoryUnit, mm.file, mm.line, `maxmemory ${mm.args[0]} is only ${b.bytes} bytes`, 'error'));
+    else if (b.bytes < 1024 ** 2)
+      out.push(report(R.maxmemoryUnit, mm.file, mm.line, `maxmemory ${mm.args[0]} is only ${b.bytes} bytes`, 'error'));
     else if (['k', 'm', 'g'].includes(b.unit)) {
-      out.push(report(R.maxmemoryUnit, mm.file, mm.line, `maxmemory ${mm.args[0]} is ${b.bytes.toLocaleString('en')} bytes (powers of 1000), not ${mm.args[0]}b`));
+      out.push(
+        report(
+          R.maxmemoryUnit,
+          mm.file,
+          mm.line,
+          `maxmemory ${mm.args[0]} is ${b.bytes.toLocaleString('en')} bytes (powers of 1000), not ${mm.args[0]}b`,
+        ),
+      );
     }
   } else if (canJudgeAbsence(u) && u.kind === 'redis') {
     out.push(report(R.maxmemoryUnset, u.file, firstLine(u), `no maxmemory in ${u.label}: memory is unlimited`));
@@ -101,7 +126,9 @@ function moduleRules(u: ConfUnit): Finding[] {
     if (!path.isAbsolute(p)) out.push(report(R.modulePath, m.file, m.line, `loadmodule path "${p}" is relative`));
   }
   if (canJudgeAbsence(u) && meansFalkor(u) && !mods.some((m) => FALKOR_MODULE.test(m.args[0] ?? ''))) {
-    out.push(report(R.moduleMissing, u.file, firstLine(u), `${u.label} is a FalkorDB config but loads no graph module`));
+    out.push(
+      report(R.moduleMissing, u.file, firstLine(u), `${u.label} is a FalkorDB config but loads no graph module`),
+    );
   }
   return out;
 }
@@ -113,7 +140,8 @@ function persistenceRules(u: ConfUnit): Finding[] {
   for (const s of saves) {
     const a = s.args.filter((x) => x !== '');
     if (a.length === 0) points = 0;
-    else if (a.length % 2 !== 0 || a.some((x) => !/^\d+$/.test(x))) out.push(report(R.saveArgs, s.file, s.line, `save ${s.args.join(' ')}: not <seconds> <changes> pairs`));
+    else if (a.length % 2 !== 0 || a.some((x) => !/^\d+$/.test(x)))
+      out.push(report(R.saveArgs, s.file, s.line, `save ${s.args.join(' ')}: not <seconds> <changes> pairs`));
     else points += a.length / 2;
   }
   const aof = arg(u, 'appendonly')?.toLowerCase() === 'yes';
@@ -123,20 +151,32 @@ function persistenceRules(u: ConfUnit): Finding[] {
       out.push(report(R.noPersistence, at.file, at.line, 'snapshots are disabled (save "") and appendonly is off'));
     } else if (saves.length === 0) {
       const at = last(u, 'appendonly');
-      out.push(report(R.defaultSnapshots, at?.file ?? u.file, at?.line ?? firstLine(u), 'no explicit persistence: AOF off and no save points'));
+      out.push(
+        report(
+          R.defaultSnapshots,
+          at?.file ?? u.file,
+          at?.line ?? firstLine(u),
+          'no explicit persistence: AOF off and no save points',
+        ),
+      );
     }
   }
   const sw = last(u, 'stop-writes-on-bgsave-error');
-  if (sw?.args[0]?.toLowerCase() === 'no') out.push(report(R.bgsaveErrors, sw.file, sw.line, 'stop-writes-on-bgsave-error no'));
+  if (sw?.args[0]?.toLowerCase() === 'no')
+    out.push(report(R.bgsaveErrors, sw.file, sw.line, 'stop-writes-on-bgsave-error no'));
   const fs = last(u, 'appendfsync');
   const mode = fs?.args[0]?.toLowerCase();
-  if (fs && mode === 'no') out.push(report(R.fsync, fs.file, fs.line, 'appendfsync no: the kernel decides when AOF data reaches disk'));
-  if (fs && mode === 'always') out.push(report(R.fsync, fs.file, fs.line, 'appendfsync always: one fsync per write', 'info'));
+  if (fs && mode === 'no')
+    out.push(report(R.fsync, fs.file, fs.line, 'appendfsync no: the kernel decides when AOF data reaches disk'));
+  if (fs && mode === 'always')
+    out.push(report(R.fsync, fs.file, fs.line, 'appendfsync always: one fsync per write', 'info'));
   return out;
 }
 
 /** The config is meant for FalkorDB: its name, comments or paths say so. */
 export const meansFalkor = (u: ConfUnit): boolean =>
-  /falkor/i.test(u.label) || u.comments.some((c) => /falkor/i.test(c)) || u.directives.some((d) => d.name !== 'user' && d.args.some((a) => /falkor/i.test(a)));
+  /falkor/i.test(u.label) ||
+  u.comments.some((c) => /falkor/i.test(c)) ||
+  u.directives.some((d) => d.name !== 'user' && d.args.some((a) => /falkor/i.test(a)));
 
 export const firstLine = (u: ConfUnit): number => u.directives.find((d) => d.file === u.file)?.line ?? 1;

@@ -42,21 +42,49 @@ export function replicationRules(u: ConfUnit): Finding[] {
   if (u.kind !== 'redis') return [];
   const out: Finding[] = [];
   const ro = last(u, 'replica-read-only') ?? last(u, 'slave-read-only');
-  if (ro?.args[0]?.toLowerCase() === 'no') out.push(report(R.writableReplica, ro.file, ro.line, 'replica-read-only no'));
+  if (ro?.args[0]?.toLowerCase() === 'no')
+    out.push(report(R.writableReplica, ro.file, ro.line, 'replica-read-only no'));
   const stale = last(u, 'replica-serve-stale-data') ?? last(u, 'slave-serve-stale-data');
-  if (stale?.args[0]?.toLowerCase() === 'yes') out.push(report(R.staleData, stale.file, stale.line, 'replica-serve-stale-data yes: reads may return stale graphs'));
+  if (stale?.args[0]?.toLowerCase() === 'yes')
+    out.push(
+      report(R.staleData, stale.file, stale.line, 'replica-serve-stale-data yes: reads may return stale graphs'),
+    );
   else if (!stale && isReplica(u) && canJudgeAbsence(u)) {
-    out.push(report(R.staleData, u.file, firstLine(u), 'replica-serve-stale-data defaults to yes: reads may return stale graphs'));
+    out.push(
+      report(
+        R.staleData,
+        u.file,
+        firstLine(u),
+        'replica-serve-stale-data defaults to yes: reads may return stale graphs',
+      ),
+    );
   }
   if (canJudgeAbsence(u) && !isReplica(u) && !last(u, 'min-replicas-to-write') && !last(u, 'min-slaves-to-write')) {
-    out.push(report(R.minReplicas, u.file, firstLine(u), 'no min-replicas-to-write: an isolated master keeps accepting writes'));
+    out.push(
+      report(
+        R.minReplicas,
+        u.file,
+        firstLine(u),
+        'no min-replicas-to-write: an isolated master keeps accepting writes',
+      ),
+    );
   }
   const rt = last(u, 'repl-timeout');
   const ping = Number(arg(u, 'repl-ping-replica-period') ?? arg(u, 'repl-ping-slave-period') ?? 10);
-  if (rt && Number(rt.args[0]) <= ping) out.push(report(R.replTimeout, rt.file, rt.line, `repl-timeout ${rt.args[0]} is not above repl-ping-replica-period ${ping}`));
+  if (rt && Number(rt.args[0]) <= ping)
+    out.push(
+      report(
+        R.replTimeout,
+        rt.file,
+        rt.line,
+        `repl-timeout ${rt.args[0]} is not above repl-ping-replica-period ${ping}`,
+      ),
+    );
   const bl = last(u, 'repl-backlog-size');
   const size = bl ? redisBytes(bl.args[0] ?? '')?.bytes : undefined;
-  if (bl && size !== undefined && size < 64 * 1024 ** 2) out.push(report(R.backlog, bl.file, bl.line, `repl-backlog-size ${bl.args[0]} is small`));
-  else if (!bl && canJudgeAbsence(u)) out.push(report(R.backlog, u.file, firstLine(u), 'repl-backlog-size is the default 1mb'));
+  if (bl && size !== undefined && size < 64 * 1024 ** 2)
+    out.push(report(R.backlog, bl.file, bl.line, `repl-backlog-size ${bl.args[0]} is small`));
+  else if (!bl && canJudgeAbsence(u))
+    out.push(report(R.backlog, u.file, firstLine(u), 'repl-backlog-size is the default 1mb'));
   return out;
 }

@@ -15,7 +15,9 @@ export function parseYaml(text: string): YamlFile {
     const r = (node as { range?: [number, number, number] } | undefined)?.range;
     return r ? lc.linePos(r[0]).line : fallback;
   };
-  const errors = list.flatMap((d) => d.errors.map((e) => ({ line: e.linePos?.[0]?.line ?? 1, message: e.message.split('\n')[0] ?? e.message })));
+  const errors = list.flatMap((d) =>
+    d.errors.map((e) => ({ line: e.linePos?.[0]?.line ?? 1, message: e.message.split('\n')[0] ?? e.message })),
+  );
   return { docs: list, lineOf, errors };
 }
 
@@ -30,7 +32,8 @@ export function at(node: unknown, ...path: (string | number)[]): Node | undefine
   return cur as Node | undefined;
 }
 
-export const str = (node: unknown): string | undefined => (isScalar(node) && node.value !== null && node.value !== undefined ? String(node.value) : undefined);
+export const str = (node: unknown): string | undefined =>
+  isScalar(node) && node.value !== null && node.value !== undefined ? String(node.value) : undefined;
 export const items = (node: unknown): Node[] => (isSeq(node) ? (node.items as Node[]) : []);
 export const entries = (node: unknown): [string, Node][] =>
   isMap(node) ? node.items.map((p) => [String(isScalar(p.key) ? p.key.value : p.key), p.value as Node]) : [];

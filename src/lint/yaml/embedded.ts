@@ -45,10 +45,14 @@ export function serverArgv(
     if (a.startsWith('--') && a !== '--sentinel') {
       lines.push(a.slice(2));
       map.push(itemLine(i));
-    } else if (lines.length > 0 && a !== '--sentinel') lines[lines.length - 1] += ` ${/\s/.test(a) || a === '' ? JSON.stringify(a) : a}`;
+    } else if (lines.length > 0 && a !== '--sentinel')
+      lines[lines.length - 1] += ` ${/\s/.test(a) || a === '' ? JSON.stringify(a) : a}`;
   });
   if (lines.length === 0) return { program, sentinel, configPath };
-  const flags = buildUnit(sentinel ? 'sentinel' : 'redis', file, lines.join('\n'), read, { label, lineOf: (i) => map[i] ?? baseLine });
+  const flags = buildUnit(sentinel ? 'sentinel' : 'redis', file, lines.join('\n'), read, {
+    label,
+    lineOf: (i) => map[i] ?? baseLine,
+  });
   // Flags on top of a config file are a partial view: say nothing about what they lack.
   if (configPath) flags.unresolvedInclude = true;
   flags.expandedBy = expandedBy;
@@ -60,7 +64,11 @@ export function serverArgv(
 export const covers = (mountPath: string, configPath: string | undefined): boolean =>
   configPath === undefined || configPath === mountPath || configPath.startsWith(`${mountPath.replace(/\/$/, '')}/`);
 
-export function mountedConfig(source: string, yamlFile: string, read: Reader): { path: string; text: string } | undefined {
+export function mountedConfig(
+  source: string,
+  yamlFile: string,
+  read: Reader,
+): { path: string; text: string } | undefined {
   const dir = path.dirname(yamlFile);
   for (const p of [path.resolve(dir, source), path.join(dir, path.basename(source))]) {
     const text = read(p);

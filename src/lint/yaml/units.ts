@@ -33,5 +33,9 @@ export const isDatabaseImage = (image: string): boolean => /falkordb|redis(?!_ex
 
 /** `redis-cli -a PASS`, `--pass PASS`, `-u redis://:PASS@`: a password visible to every `ps`. */
 export function passwordInArgv(argv: string[]): boolean {
-  return argv.some((a, i) => ((a === '-a' || a === '--pass' || a === '--requirepass' || a === '--masterauth') && argv[i + 1] !== undefined) || /redis:\/\/[^@/\s]*:[^@/\s]+@/.test(a));
+  return argv.some(
+    (a, i) =>
+      ((a === '-a' || a === '--pass' || a === '--requirepass' || a === '--masterauth') && argv[i + 1] !== undefined) ||
+      /redis:\/\/[^@/\s]*:[^@/\s]+@/.test(a),
+  );
 }

@@ -8,7 +8,20 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { lintText } from '../../../src/lint/index.js';
 import type { FileKind } from '../../../src/lint/types.js';
-import { checkHAProxyConfig, checkPromRules, redisClient, requireFalkorBinaries, runOnce, startHAProxy, startProcess, startRedis, startSentinel, tempDir, useCleanup, waitFor } from '../../helpers/index.js';
+import {
+  checkHAProxyConfig,
+  checkPromRules,
+  redisClient,
+  requireFalkorBinaries,
+  runOnce,
+  startHAProxy,
+  startProcess,
+  startRedis,
+  startSentinel,
+  tempDir,
+  useCleanup,
+  waitFor,
+} from '../../helpers/index.js';
 
 useCleanup();
 const dir = tempDir('lint-premises');
@@ -20,7 +33,8 @@ const conf = (text: string, name = `c${++n}.conf`) => {
   writeFileSync(p, text);
   return p;
 };
-const rulesOf = (kind: FileKind, text: string) => lintText(`/etc/falkordb/${kind}.conf`, text, kind, () => undefined).map((f) => `${f.rule}:${f.severity}`);
+const rulesOf = (kind: FileKind, text: string) =>
+  lintText(`/etc/falkordb/${kind}.conf`, text, kind, () => undefined).map((f) => `${f.rule}:${f.severity}`);
 const HOST = '127.0.42.1';
 
 describe('redis-server 8 refuses to start where lint reports it', () => {
@@ -62,17 +76,27 @@ describe('eviction and FalkorDB graphs', () => {
     const text = `bind ${HOST}\nport 17002\ndir ${dir}\nsave ""\nloadmodule ${bins.module}\n`;
     const db = await startRedis({ conf: conf(text), host: HOST, port: 17002 });
     const r = await redisClient(db.host, db.port);
-    await r.call('GRAPH.QUERY', 'a', 'UNWIND range(1, 20000) AS i CREATE (:N {v: i, s: "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"})');
+    await r.call(
+      'GRAPH.QUERY',
+      'a',
+      'UNWIND range(1, 20000) AS i CREATE (:N {v: i, s: "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"})',
+    );
     expect(await r.type('a')).toBe('graphdata');
     const used = Number(/used_memory:(\d+)/.exec(await r.info('memory'))![1]);
     await r.config('SET', 'maxmemory', String(used + 2_000_000));
     await r.config('SET', 'maxmemory-policy', policy);
     let oom = false;
     for (let i = 0; i < 10 && !oom && (await r.exists('a')); i++) {
-      await r.call('GRAPH.QUERY', 'b', 'UNWIND range(1, 5000) AS i CREATE (:M {v: i, s: "yyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyy"})').catch((e: Error) => {
-        oom = /OOM|maxmemory/i.test(e.message);
-        if (!oom) throw e;
-      });
+      await r
+        .call(
+          'GRAPH.QUERY',
+          'b',
+          'UNWIND range(1, 5000) AS i CREATE (:M {v: i, s: "yyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyy"})',
+        )
+        .catch((e: Error) => {
+          oom = /OOM|maxmemory/i.test(e.message);
+          if (!oom) throw e;
+        });
     }
     const survived = (await r.exists('a')) === 1;
     await db.proc.stop();
@@ -80,27 +104,35 @@ describe('eviction and FalkorDB graphs', () => {
   }
 
   it('allkeys-lru deletes a whole graph; noeviction refuses the write and keeps it', async () => {
-    expect(rulesOf('redis', '# falkordb\nmaxmemory-policy allkeys-lru\n')).toContain('redis/eviction-deletes-graphs:error');
+    expect(rulesOf('redis', '# falkordb\nmaxmemory-policy allkeys-lru\n')).toContain(
+      'redis/eviction-deletes-graphs:error',
+    );
     expect(await fill('allkeys-lru')).toEqual({ survived: false, oom: false });
     expect(await fill('noeviction')).toEqual({ survived: true, oom: true });
   });
 });
 
 describe('Sentinel', () => {
-  const text = (extra: string) => `port 17101\nbind ${HOST}\ndir ${dir}\n${extra}sentinel monitor m localhost 17100 2\n`;
+  const text = (extra: string) =>
+    `port 17101\nbind ${HOST}\ndir ${dir}\n${extra}sentinel monitor m localhost 17100 2\n`;
   it('refuses a hostname without resolve-hostnames yes, accepts it with', async () => {
     expect(rulesOf('sentinel', text(''))).toContain('sentinel/hostname-without-resolve:error');
     const refused = await runOnce({ argv: [bins.redisServer, conf(text('')), '--sentinel'], timeoutMs: 10_000 });
     expect(refused.code, refused.output).toBe(1);
     expect(refused.output).toContain("Can't resolve instance hostname");
-    expect(rulesOf('sentinel', text('sentinel resolve-hostnames yes\n'))).not.toContain('sentinel/hostname-without-resolve:error');
+    expect(rulesOf('sentinel', text('sentinel resolve-hostnames yes\n'))).not.toContain(
+      'sentinel/hostname-without-resolve:error',
+    );
     const s = await startSentinel({ conf: conf(text('sentinel resolve-hostnames yes\n')), host: HOST, port: 17101 });
     await s.proc.stop();
   });
 
   it('cannot save its config when the file is bind-mounted on its own, even read-write', async () => {
-    const compose = 'services:\n  sentinel:\n    image: redis:8.2.3\n    command: redis-sentinel /etc/redis/sentinel.conf\n    volumes:\n      - ./sentinel.conf:/etc/redis/sentinel.conf\n';
-    expect(lintText('/srv/compose.yml', compose, 'compose', () => undefined).map((f) => f.rule)).toContain('compose/sentinel-config-readonly');
+    const compose =
+      'services:\n  sentinel:\n    image: redis:8.2.3\n    command: redis-sentinel /etc/redis/sentinel.conf\n    volumes:\n      - ./sentinel.conf:/etc/redis/sentinel.conf\n';
+    expect(lintText('/srv/compose.yml', compose, 'compose', () => undefined).map((f) => f.rule)).toContain(
+      'compose/sentinel-config-readonly',
+    );
     const host = '127.0.42.3';
     const f = conf(`port 17103\nbind ${host}\ndir ${dir}\nsentinel monitor m ${host} 17100 2\n`);
     const script = 'mount --bind "$1" "$1" && exec "$2" "$1" --sentinel';
@@ -110,7 +142,9 @@ describe('Sentinel', () => {
       ready: async () => (await (await redisClient(host, 17103)).ping()) === 'PONG',
     });
     const s = await redisClient(host, 17103);
-    await expect(s.call('SENTINEL', 'SET', 'm', 'down-after-milliseconds', '20000')).rejects.toThrow(/Failed to save config/);
+    await expect(s.call('SENTINEL', 'SET', 'm', 'down-after-milliseconds', '20000')).rejects.toThrow(
+      /Failed to save config/,
+    );
     await p.stop();
     expect(p.output()).toContain('Could not rename tmp config file (Device or resource busy)');
   });
@@ -120,7 +154,10 @@ describe('Sentinel', () => {
     chmodSync(f, 0o644);
     // A private mount namespace where the file is bind-mounted read-only, as a container runtime does.
     const script = 'mount --bind "$1" "$1" && mount -o remount,bind,ro "$1" && exec "$2" "$1" --sentinel';
-    const r = await runOnce({ argv: ['unshare', '--mount', '--propagation', 'private', 'sh', '-c', script, 'sh', f, bins.redisServer], timeoutMs: 10_000 });
+    const r = await runOnce({
+      argv: ['unshare', '--mount', '--propagation', 'private', 'sh', '-c', script, 'sh', f, bins.redisServer],
+      timeoutMs: 10_000,
+    });
     expect(r.code, r.output).toBe(1);
     expect(r.output).toMatch(/not writable/i);
   });
@@ -134,14 +171,19 @@ describe('HAProxy', () => {
     await new Promise<void>((ok) => server.listen(17201, '127.0.42.2', ok));
     try {
       const p = await startHAProxy({ cfg: conf(cfgText, `h${++n}.cfg`), env });
-      await waitFor(() => got.join(''), (t) => t.includes('\n'), { what: 'a health check to arrive', timeoutMs: 10_000 });
+      await waitFor(
+        () => got.join(''),
+        (t) => t.includes('\n'),
+        { what: 'a health check to arrive', timeoutMs: 10_000 },
+      );
       await p.stop();
       return got.join('');
     } finally {
       server.close();
     }
   }
-  const cfg = (send: string) => `defaults\n    mode tcp\n    timeout connect 1s\n    timeout client 1h\n    timeout server 1h\nfrontend f\n    bind ${HOST}:17200\n    default_backend be_master\nbackend be_master\n    option tcp-check\n    tcp-check send ${send}\n    tcp-check expect string +OK\n    server db \${DB_HOST}:17201 check inter 300ms\n`;
+  const cfg = (send: string) =>
+    `defaults\n    mode tcp\n    timeout connect 1s\n    timeout client 1h\n    timeout server 1h\nfrontend f\n    bind ${HOST}:17200\n    default_backend be_master\nbackend be_master\n    option tcp-check\n    tcp-check send ${send}\n    tcp-check expect string +OK\n    server db \${DB_HOST}:17201 check inter 300ms\n`;
 
   it('sends an unquoted ${VAR} literally, expands it in double quotes and in server addresses', async () => {
     const env = { PW: 'sekret-value', DB_HOST: '127.0.42.2' };
@@ -155,7 +197,9 @@ describe('HAProxy', () => {
     const seed = path.join(FIXTURES, 'seed/haproxy.cfg');
     const env = { REDIS_PASSWORD: 'x', MASTER_HOST: HOST, REPLICA1_HOST: HOST, REPLICA2_HOST: HOST };
     const h = await checkHAProxyConfig(seed, env);
-    const lint = lintText(seed, (await import('node:fs')).readFileSync(seed, 'utf8'), 'haproxy').filter((f) => f.rule === 'haproxy/frontend-without-log');
+    const lint = lintText(seed, (await import('node:fs')).readFileSync(seed, 'utf8'), 'haproxy').filter(
+      (f) => f.rule === 'haproxy/frontend-without-log',
+    );
     for (const fe of ['falkordb_master_frontend', 'falkordb_replica_frontend']) {
       expect(h.output).toContain(`log format ignored for frontend '${fe}'`);
       expect(lint.some((f) => f.message.includes(fe))).toBe(true);

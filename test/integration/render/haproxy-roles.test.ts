@@ -25,18 +25,27 @@ beforeAll(async () => {
   const { inter, fall, rise, timeoutCheck } = checkTiming(lbFiles(l, 'lb-1').cfg);
   await waitFor(
     () => backendStates(l.inv.haproxy.statsSocket),
-    (s) => s['falkordb_write/db-1'] === 'UP' && s['falkordb_write/db-2'] === 'DOWN' && s['falkordb_write/db-3'] === 'DOWN',
-    { what: 'only db-1 UP in the write backend', timeoutMs: fall * (inter + timeoutCheck) + rise * inter + 5_000, intervalMs: 100 },
+    (s) =>
+      s['falkordb_write/db-1'] === 'UP' && s['falkordb_write/db-2'] === 'DOWN' && s['falkordb_write/db-3'] === 'DOWN',
+    {
+      what: 'only db-1 UP in the write backend',
+      timeoutMs: fall * (inter + timeoutCheck) + rise * inter + 5_000,
+      intervalMs: 100,
+    },
   );
 });
 
 async function replicasLinked(): Promise<void> {
   for (const h of ['db-2', 'db-3']) {
-    await waitFor(async () => parseInfo(await (await direct(h)).info('replication')).master_link_status, (s) => s === 'up', {
-      what: `${h} link up`,
-      timeoutMs: 30_000,
-      intervalMs: 200,
-    });
+    await waitFor(
+      async () => parseInfo(await (await direct(h)).info('replication')).master_link_status,
+      (s) => s === 'up',
+      {
+        what: `${h} link up`,
+        timeoutMs: 30_000,
+        intervalMs: 200,
+      },
+    );
   }
 }
 
@@ -65,10 +74,18 @@ describe('read port with readFallbackToMaster', () => {
     });
     // on-marked-up shutdown-backup-sessions: the client parked on the master is disconnected, and a
     // new connection lands on a replica again.
-    await waitFor(() => held.call('PING').then(() => 'still connected', (e: Error) => e.message), (m) => m !== 'still connected', {
-      what: 'the read client on the backup master to be disconnected',
-      timeoutMs: 2_000,
-    });
+    await waitFor(
+      () =>
+        held.call('PING').then(
+          () => 'still connected',
+          (e: Error) => e.message,
+        ),
+      (m) => m !== 'still connected',
+      {
+        what: 'the read client on the backup master to be disconnected',
+        timeoutMs: 2_000,
+      },
+    );
     expect(await runId(await via(l.inv.haproxy.readPort))).not.toBe(masterId);
   });
 });
@@ -87,11 +104,15 @@ describe('write port after REPLICAOF swaps roles', () => {
     const swapped = Date.now();
 
     // Follows at all (generous deadline): the check asks for the role, not just PING.
-    await waitFor(async () => runId(await via(l.inv.haproxy.writePort)), (id) => id === newId, {
-      what: 'the write port to reach db-2',
-      timeoutMs: 20_000,
-      intervalMs: 50,
-    });
+    await waitFor(
+      async () => runId(await via(l.inv.haproxy.writePort)),
+      (id) => id === newId,
+      {
+        what: 'the write port to reach db-2',
+        timeoutMs: 20_000,
+        intervalMs: 50,
+      },
+    );
     const took = Date.now() - swapped;
     const w = await via(l.inv.haproxy.writePort);
     await w.call('GRAPH.QUERY', 'g', 'CREATE (:After {swap: true})');
@@ -99,6 +120,9 @@ describe('write port after REPLICAOF swaps roles', () => {
 
     // Follows promptly: a failed check must fail at once, not wait out `timeout check`.
     const bound = fall * inter + rise * inter + 1_000;
-    expect(took, `write port took ${took} ms to follow; checkIntervalMs ${inter}, fall ${fall}, rise ${rise} allow ${bound} ms`).toBeLessThanOrEqual(bound);
+    expect(
+      took,
+      `write port took ${took} ms to follow; checkIntervalMs ${inter}, fall ${fall}, rise ${rise} allow ${bound} ms`,
+    ).toBeLessThanOrEqual(bound);
   });
 });

@@ -74,7 +74,11 @@ describe('process harness', () => {
 
   it('times out with what it waited for and the last value seen', async () => {
     let n = 0;
-    const err = await waitFor(() => ++n, (v) => v < 0, { what: 'a negative number', timeoutMs: 200, intervalMs: 20 }).catch((e) => e);
+    const err = await waitFor(
+      () => ++n,
+      (v) => v < 0,
+      { what: 'a negative number', timeoutMs: 200, intervalMs: 20 },
+    ).catch((e) => e);
     expect(err).toBeInstanceOf(WaitTimeout);
     expect(String(err.message)).toMatch(/waiting for a negative number; last observed: \d+/);
     expect(n).toBeGreaterThan(2);

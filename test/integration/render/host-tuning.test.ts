@@ -46,8 +46,14 @@ describe('rendered transparent-huge-pages tmpfiles.d file', () => {
     const tmpfiles = findTool('systemd-tmpfiles');
     expect(tmpfiles, 'systemd-tmpfiles (package systemd) is needed').not.toBeNull();
     const file = fileOf(l, 'db-1', { suffix: '-thp.conf' });
-    const targets = file.content.split('\n').filter((x) => x.startsWith('w ')).map((x) => x.split(/\s+/)[1]!);
-    expect(targets.sort()).toEqual(['/sys/kernel/mm/transparent_hugepage/defrag', '/sys/kernel/mm/transparent_hugepage/enabled']);
+    const targets = file.content
+      .split('\n')
+      .filter((x) => x.startsWith('w '))
+      .map((x) => x.split(/\s+/)[1]!);
+    expect(targets.sort()).toEqual([
+      '/sys/kernel/mm/transparent_hugepage/defrag',
+      '/sys/kernel/mm/transparent_hugepage/enabled',
+    ]);
     for (const t of targets) expect(existsSync(t), t).toBe(true);
 
     const root = tempDir('render-thp');

@@ -2,7 +2,15 @@
 // and ExecStart argv, run in the host's own view of its directories. What differs from a real host is
 // listed in OVERRIDES; nothing else is changed.
 import { readFileSync } from 'node:fs';
-import { haproxyStat, runOnce, startHAProxy, startRedis, startSentinel, type Managed, type RunningServer } from '../../helpers/index.js';
+import {
+  haproxyStat,
+  runOnce,
+  startHAProxy,
+  startRedis,
+  startSentinel,
+  type Managed,
+  type RunningServer,
+} from '../../helpers/index.js';
 import { fileOf, parseEnvFile, unitArgv, type Layout } from './fixture.js';
 
 /**
@@ -50,7 +58,9 @@ export async function startSentinelOf(l: Layout, host: string, w: Where = {}): P
   }
   const [exec] = unitArgv(unit, 'ExecStart');
   if (!exec || exec.length < 3 || !exec.includes('--sentinel')) {
-    throw new Error(`${host}: falkordb-sentinel.service ExecStart is not <redis-server> <conf> --sentinel: ${exec?.join(' ')}`);
+    throw new Error(
+      `${host}: falkordb-sentinel.service ExecStart is not <redis-server> <conf> --sentinel: ${exec?.join(' ')}`,
+    );
   }
   const [redisServer, conf, ...rest] = exec;
   return startSentinel({
@@ -66,7 +76,10 @@ export async function startSentinelOf(l: Layout, host: string, w: Where = {}): P
 }
 
 /** HAProxy with the environment its systemd drop-in gives it (EnvironmentFile=…). */
-export async function startLb(l: Layout, host: string): Promise<{ proc: Managed; env: Record<string, string>; cfg: string }> {
+export async function startLb(
+  l: Layout,
+  host: string,
+): Promise<{ proc: Managed; env: Record<string, string>; cfg: string }> {
   const { cfg, env } = lbFiles(l, host);
   const proc = await startHAProxy({ name: `haproxy ${host}`, cfg, env });
   return { proc, env, cfg };
@@ -80,7 +93,10 @@ export function lbFiles(l: Layout, host: string): { cfg: string; env: Record<str
     .filter((x) => x.startsWith('EnvironmentFile='))
     .map((x) => x.slice('EnvironmentFile='.length).replace(/^-/, ''));
   if (!envFiles.length) throw new Error(`${host}: the haproxy drop-in names no EnvironmentFile`);
-  const env = Object.assign({}, ...envFiles.map((p) => parseEnvFile(readFileSync(l.onHost(host, p), 'utf8')))) as Record<string, string>;
+  const env = Object.assign(
+    {},
+    ...envFiles.map((p) => parseEnvFile(readFileSync(l.onHost(host, p), 'utf8'))),
+  ) as Record<string, string>;
   return { cfg, env };
 }
 
@@ -88,6 +104,8 @@ export function lbFiles(l: Layout, host: string): { cfg: string; env: Record<str
 export async function backendStates(statsSocket: string): Promise<Record<string, string>> {
   const rows = await haproxyStat(statsSocket);
   return Object.fromEntries(
-    rows.filter((r) => r.svname !== 'FRONTEND' && r.svname !== 'BACKEND').map((r) => [`${r.pxname}/${r.svname}`, (r.status ?? '').split(' ')[0]!]),
+    rows
+      .filter((r) => r.svname !== 'FRONTEND' && r.svname !== 'BACKEND')
+      .map((r) => [`${r.pxname}/${r.svname}`, (r.status ?? '').split(' ')[0]!]),
   );
 }

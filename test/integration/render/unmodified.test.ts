@@ -3,7 +3,15 @@
 // network namespace, and its rendered falkordb.conf and sentinel.conf run exactly as the units say,
 // with no extra arguments, serving on every rendered bind address. Hosts: 127.0.2.100-103.
 import { beforeAll, describe, expect, it } from 'vitest';
-import { pingIn, redisDirective, startNetns, tcpOpen, useCleanup, type Netns, type RunningServer } from '../../helpers/index.js';
+import {
+  pingIn,
+  redisDirective,
+  startNetns,
+  tcpOpen,
+  useCleanup,
+  type Netns,
+  type RunningServer,
+} from '../../helpers/index.js';
 import { fileOf, layout, unitArgv, type Layout } from './fixture.js';
 import { startDb, startSentinelOf } from './nodes.js';
 
@@ -29,7 +37,8 @@ describe.each(['db-1', 'db-2'])('%s in its own network namespace, unmodified', (
     expect(db.get(h)!.proc.argv).toEqual(exec);
     const binds = redisDirective(fileOf(l, h, { kind: 'redis' }).content, 'bind')[0]!;
     expect(binds).toContain('127.0.0.1');
-    for (const a of binds) expect(await pingIn(ns.get(h)!.path, a, l.inv.redis.port, l.secrets.password), a).toEqual(['+OK', '+PONG']);
+    for (const a of binds)
+      expect(await pingIn(ns.get(h)!.path, a, l.inv.redis.port, l.secrets.password), a).toEqual(['+OK', '+PONG']);
   });
 
   it('runs falkordb-sentinel.service ExecStart exactly, and answers on every rendered bind address', async () => {
@@ -37,7 +46,11 @@ describe.each(['db-1', 'db-2'])('%s in its own network namespace, unmodified', (
     expect(sentinels.get(h)!.proc.argv).toEqual(exec);
     const binds = redisDirective(fileOf(l, h, { kind: 'sentinel' }).content, 'bind')[0]!;
     expect(binds).toContain('127.0.0.1');
-    for (const a of binds) expect(await pingIn(ns.get(h)!.path, a, l.inv.sentinel.port, l.secrets.sentinelPassword), a).toEqual(['+OK', '+PONG']);
+    for (const a of binds)
+      expect(await pingIn(ns.get(h)!.path, a, l.inv.sentinel.port, l.secrets.sentinelPassword), a).toEqual([
+        '+OK',
+        '+PONG',
+      ]);
   });
 
   it('is really private: the machine itself cannot reach it', async () => {

@@ -17,7 +17,14 @@ const people = async (l: Layout) =>
   ((await (await open(l)).call('GRAPH.RO_QUERY', 'g', 'MATCH (p:P) RETURN count(p)')) as unknown[][][])[1]![0]![0];
 const hasGraph = async (l: Layout) => (await (await open(l)).call('EXISTS', 'g')) === 1;
 
-const cases: { mode: Mode; first: number; appendonly: string; save: string; restart: 'graceful' | 'crash'; survives: boolean }[] = [
+const cases: {
+  mode: Mode;
+  first: number;
+  appendonly: string;
+  save: string;
+  restart: 'graceful' | 'crash';
+  survives: boolean;
+}[] = [
   // Redis writes the AOF before it replies, so a process crash (SIGKILL) right after the write loses nothing
   { mode: 'hybrid', first: 60, appendonly: 'yes', save: '900 1 120 500', restart: 'crash', survives: true },
   { mode: 'aof', first: 64, appendonly: 'yes', save: '', restart: 'graceful', survives: true },
@@ -66,7 +73,11 @@ describe('rendered ACL users', () => {
     const app = await open(l, { username: 'app', password: 'app-secret-0123456789' });
     expect(await app.call('ACL', 'WHOAMI')).toBe('app');
     await app.call('GRAPH.QUERY', 'g', "CREATE (:P {name: 'x'})");
-    expect(await app.call('GRAPH.RO_QUERY', 'g', 'MATCH (p:P) RETURN p.name')).toEqual([['p.name'], [['x']], expect.any(Array)]);
+    expect(await app.call('GRAPH.RO_QUERY', 'g', 'MATCH (p:P) RETURN p.name')).toEqual([
+      ['p.name'],
+      [['x']],
+      expect.any(Array),
+    ]);
     await expect(app.call('CONFIG', 'GET', 'requirepass')).rejects.toThrow(/NOPERM/);
     await expect(app.call('SHUTDOWN')).rejects.toThrow(/NOPERM/);
     const anon = await redisClient(l.addr('db-1'), l.inv.redis.port);

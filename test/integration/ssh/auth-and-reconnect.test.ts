@@ -18,7 +18,10 @@ beforeAll(async () => {
   c = clientSide();
   enc = makeKeyPair(c.dir, 'id_enc', 'correct horse');
   const agentKey = makeKeyPair(c.dir, 'id_agent');
-  sshd = await startSshd({ address: '127.0.3.3', authorizedKeys: { root: [c.key.publicLine, enc.publicLine, agentKey.publicLine] } });
+  sshd = await startSshd({
+    address: '127.0.3.3',
+    authorizedKeys: { root: [c.key.publicLine, enc.publicLine, agentKey.publicLine] },
+  });
   trust(c, sshd);
   agentSock = join(c.dir, 'agent.sock');
   agent = spawn('ssh-agent', ['-D', '-a', agentSock], { stdio: 'ignore' });
@@ -60,14 +63,26 @@ describe('authentication sources', () => {
       password: async (m) => (asked.push(m), 'correct horse'),
       select: (async () => 'no') as Prompter['select'],
     };
-    const t = createSshTransport(inventory(c, [{ name: 'db3', sshd }, { name: 'db3b', sshd }], { identityFile: enc.privatePath }), { ...noAgent, prompt });
+    const t = createSshTransport(
+      inventory(
+        c,
+        [
+          { name: 'db3', sshd },
+          { name: 'db3b', sshd },
+        ],
+        { identityFile: enc.privatePath },
+      ),
+      { ...noAgent, prompt },
+    );
     await Promise.all([t.exec('db3', ['true']), t.exec('db3b', ['true'])]);
     await t.close();
     expect(asked).toEqual([`passphrase for ${enc.privatePath}`]);
   });
 
   test('an encrypted key is skipped (not fatal) when ssh-agent can log in instead', async () => {
-    const t = createSshTransport(inventory(c, [{ name: 'db3', sshd }], { identityFile: enc.privatePath }), { env: { SSH_AUTH_SOCK: agentSock } });
+    const t = createSshTransport(inventory(c, [{ name: 'db3', sshd }], { identityFile: enc.privatePath }), {
+      env: { SSH_AUTH_SOCK: agentSock },
+    });
     expect((await t.exec('db3', ['echo', 'ok'])).stdout).toBe('ok\n');
     await t.close();
   });

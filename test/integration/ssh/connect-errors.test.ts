@@ -40,7 +40,9 @@ describe('connection errors', () => {
     const other = makeKeyPair(c.dir, 'id_other');
     const err = await attempt(inventory(c, [{ name: 'db3', sshd }], { identityFile: other.privatePath }));
     expect(err?.code).toBe('REMOTE');
-    expect(err?.message).toBe(`db3 (root@${sshd.address}:${sshd.port}): authentication failed (tried key ${other.privatePath})`);
+    expect(err?.message).toBe(
+      `db3 (root@${sshd.address}:${sshd.port}): authentication failed (tried key ${other.privatePath})`,
+    );
     expect(err?.hint).toContain('authorized_keys');
   });
 
@@ -54,7 +56,9 @@ describe('connection errors', () => {
     const inv = inventory(c, [{ name: 'db3', sshd: { ...sshd, port } }]);
     const err = await attempt(inv);
     expect(err?.code).toBe('REMOTE');
-    expect(err?.message).toBe(`db3 (root@127.0.3.3:${port}): connection refused — is sshd running and listening on port ${port}?`);
+    expect(err?.message).toBe(
+      `db3 (root@127.0.3.3:${port}): connection refused — is sshd running and listening on port ${port}?`,
+    );
   });
 
   test('a stopped sshd → connection refused; started again → works', async () => {

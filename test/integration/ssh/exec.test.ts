@@ -32,7 +32,9 @@ describe('exec', () => {
   });
 
   test('a failed step names host, command, exit status and the last stderr lines', async () => {
-    const err = await t.exec('db1', ['sh', '-c', 'for i in 1 2 3 4 5 6 7 8; do echo line$i >&2; done; exit 7']).catch((e) => e);
+    const err = await t
+      .exec('db1', ['sh', '-c', 'for i in 1 2 3 4 5 6 7 8; do echo line$i >&2; done; exit 7'])
+      .catch((e) => e);
     expect(err.code).toBe('REMOTE');
     expect(err.exitStatus).toBe(7);
     expect(err.host).toBe('db1');
@@ -49,7 +51,27 @@ describe('exec', () => {
   });
 
   test('nasty arguments arrive byte for byte', async () => {
-    const args = ['a b', "it's", '"dq"', '$HOME', '$(id)', '`id`', '; rm -rf /nonexistent', 'l1\nl2\n', '', '*', '\\x', 'tab\there', 'é✓', '-n', '--', "'", '!!', '~root', '{a,b}'];
+    const args = [
+      'a b',
+      "it's",
+      '"dq"',
+      '$HOME',
+      '$(id)',
+      '`id`',
+      '; rm -rf /nonexistent',
+      'l1\nl2\n',
+      '',
+      '*',
+      '\\x',
+      'tab\there',
+      'é✓',
+      '-n',
+      '--',
+      "'",
+      '!!',
+      '~root',
+      '{a,b}',
+    ];
     const r = await t.exec('db1', ['printf', '%s\\0', ...args]);
     expect(r.stdout.split('\0').slice(0, -1)).toEqual(args);
   });
@@ -62,7 +84,9 @@ describe('exec', () => {
 
   test('env values reach the command but never any argv or log line', async () => {
     const secret = `s3cr3t-${process.pid}-'"$;\nend\n`;
-    const running = t.exec('db1', ['sh', '-c', 'sleep 1.5; printf %s "$FALKOR_SECRET"'], { env: { FALKOR_SECRET: secret } });
+    const running = t.exec('db1', ['sh', '-c', 'sleep 1.5; printf %s "$FALKOR_SECRET"'], {
+      env: { FALKOR_SECRET: secret },
+    });
     await new Promise((r) => setTimeout(r, 700));
     const cmdlines = readdirSync('/proc')
       .filter((p) => /^\d+$/.test(p))
@@ -87,7 +111,9 @@ describe('exec', () => {
     const outs = await Promise.all(Array.from({ length: 20 }, (_, i) => t.exec('db1', ['echo', String(i)])));
     expect(outs.map((o) => o.stdout)).toEqual(Array.from({ length: 20 }, (_, i) => `${i}\n`));
     expect(sshd.connectionCount()).toBe(before);
-    const established = execFileSync('ss', ['-Htn', 'state', 'established', `dst ${sshd.address}:${sshd.port}`], { encoding: 'utf8' });
+    const established = execFileSync('ss', ['-Htn', 'state', 'established', `dst ${sshd.address}:${sshd.port}`], {
+      encoding: 'utf8',
+    });
     expect(established.trim().split('\n').filter(Boolean)).toHaveLength(1);
   });
 

@@ -38,7 +38,9 @@ describe.each(['ssh', 'local'])('files over %s', (kind) => {
 
   test('upload creates the file with mode and owner, no backup, no temp file left', async () => {
     const p = join(dir, 'a.conf');
-    expect(await t().upload('db1', p, 'one\n', { mode: 0o640, owner: 'nobody', group: 'nogroup' })).toEqual({ changed: true });
+    expect(await t().upload('db1', p, 'one\n', { mode: 0o640, owner: 'nobody', group: 'nogroup' })).toEqual({
+      changed: true,
+    });
     const st = statSync(p);
     expect(readFileSync(p, 'utf8')).toBe('one\n');
     expect(st.mode & 0o7777).toBe(0o640);
@@ -49,7 +51,9 @@ describe.each(['ssh', 'local'])('files over %s', (kind) => {
   test('an identical upload is a no-op; a mode change is not', async () => {
     const p = join(dir, 'a.conf');
     const ino = statSync(p).ino;
-    expect(await t().upload('db1', p, Buffer.from('one\n'), { mode: 0o640, owner: 'nobody', group: 'nogroup' })).toEqual({ changed: false });
+    expect(
+      await t().upload('db1', p, Buffer.from('one\n'), { mode: 0o640, owner: 'nobody', group: 'nogroup' }),
+    ).toEqual({ changed: false });
     expect(statSync(p).ino).toBe(ino);
     const r = await t().upload('db1', p, 'one\n', { mode: 0o600, owner: 'nobody', group: 'nogroup', backup: false });
     expect(r).toEqual({ changed: true });
@@ -82,13 +86,17 @@ describe.each(['ssh', 'local'])('files over %s', (kind) => {
   });
 
   test('reading a directory is a RemoteError, not "absent"', async () => {
-    const err = await t().read('db1', dir).catch((e) => e);
+    const err = await t()
+      .read('db1', dir)
+      .catch((e) => e);
     expect(err.code).toBe('REMOTE');
     expect(err.message).toContain(`cat ${dir}`);
   });
 
   test('upload into a missing directory fails clearly and leaves nothing behind', async () => {
-    const err = await t().upload('db1', join(dir, 'nope', 'x.conf'), 'x', { mode: 0o644 }).catch((e) => e);
+    const err = await t()
+      .upload('db1', join(dir, 'nope', 'x.conf'), 'x', { mode: 0o644 })
+      .catch((e) => e);
     expect(err.code).toBe('REMOTE');
     expect(err.message).toContain(`upload ${join(dir, 'nope', 'x.conf')}`);
     expect(err.message).toContain('does not exist');
@@ -98,7 +106,9 @@ describe.each(['ssh', 'local'])('files over %s', (kind) => {
     const p = join(dir, 'a.conf');
     const before = readFileSync(p, 'utf8');
     const entries = readdirSync(dir).sort();
-    const err = await t().upload('db1', p, 'three\n', { mode: 0o644, owner: 'no-such-user-x' }).catch((e) => e);
+    const err = await t()
+      .upload('db1', p, 'three\n', { mode: 0o644, owner: 'no-such-user-x' })
+      .catch((e) => e);
     expect(err.code).toBe('REMOTE');
     expect(err.message).toContain('no-such-user-x');
     expect(readFileSync(p, 'utf8')).toBe(before);

@@ -16,19 +16,35 @@ export interface ClientSide {
 
 export function clientSide(): ClientSide {
   const dir = mkdtempSync(join(tmpdir(), 'falkorctl-client-'));
-  return { dir, key: makeKeyPair(dir, 'id_test'), knownHosts: join(dir, 'known_hosts'), dispose: () => rmSync(dir, { recursive: true, force: true }) };
+  return {
+    dir,
+    key: makeKeyPair(dir, 'id_test'),
+    knownHosts: join(dir, 'known_hosts'),
+    dispose: () => rmSync(dir, { recursive: true, force: true }),
+  };
 }
 
 export function trust(c: ClientSide, ...servers: Sshd[]): void {
   writeFileSync(c.knownHosts, servers.map((s) => s.knownHostsLine()).join('\n') + '\n');
 }
 
-export type HostSpec = { name: string; sshd: Sshd; role?: 'master' | 'replica' | 'sentinel' | 'haproxy'; user?: string };
+export type HostSpec = {
+  name: string;
+  sshd: Sshd;
+  role?: 'master' | 'replica' | 'sentinel' | 'haproxy';
+  user?: string;
+};
 
 export function inventory(c: ClientSide, hosts: HostSpec[], ssh: NonNullable<InventoryInput['ssh']> = {}): Inventory {
   return inventorySchema.parse({
     cluster: 'sshtest',
-    ssh: { identityFile: c.key.privatePath, knownHosts: c.knownHosts, connectTimeoutMs: 5000, commandTimeoutMs: 30_000, ...ssh },
+    ssh: {
+      identityFile: c.key.privatePath,
+      knownHosts: c.knownHosts,
+      connectTimeoutMs: 5000,
+      commandTimeoutMs: 30_000,
+      ...ssh,
+    },
     hosts: hosts.map((h, i) => ({
       name: h.name,
       address: h.sshd.address,

@@ -35,7 +35,9 @@ describe('host keys', () => {
     const err = await run().catch((e) => e);
     expect(err.code).toBe('REFUSED');
     expect(err.exitCode).toBe(3);
-    expect(err.message).toBe(`db2 (${sshd.address}:${sshd.port}): host key is not known — ED25519 key fingerprint is ${sshd.fingerprint()}`);
+    expect(err.message).toBe(
+      `db2 (${sshd.address}:${sshd.port}): host key is not known — ED25519 key fingerprint is ${sshd.fingerprint()}`,
+    );
     expect(err.hint).toContain('--accept-new');
     expect(existsSync(c.knownHosts)).toBe(false);
   });
@@ -44,7 +46,9 @@ describe('host keys', () => {
     expect((await run({ acceptNew: true })).stdout).toBe('ok\n');
     expect(readFileSync(c.knownHosts, 'utf8')).toBe(`${sshd.knownHostsLine()}\n`);
     // ssh itself finds the entry we wrote
-    const found = execFileSync('ssh-keygen', ['-F', `[${sshd.address}]:${sshd.port}`, '-f', c.knownHosts], { encoding: 'utf8' });
+    const found = execFileSync('ssh-keygen', ['-F', `[${sshd.address}]:${sshd.port}`, '-f', c.knownHosts], {
+      encoding: 'utf8',
+    });
     expect(found).toContain(sshd.hostKey());
     expect((await run()).stdout).toBe('ok\n');
     expect(readFileSync(c.knownHosts, 'utf8').trim().split('\n')).toHaveLength(1);
@@ -115,7 +119,11 @@ const RSA =
 
 describe('a host with several key types', () => {
   test('the type on file is negotiated; a key of another type only is "changed"', async () => {
-    const multi = await startSshd({ address: '127.0.3.2', authorizedKeys: { root: [c.key.publicLine] }, hostKeyTypes: ['ed25519', 'ecdsa'] });
+    const multi = await startSshd({
+      address: '127.0.3.2',
+      authorizedKeys: { root: [c.key.publicLine] },
+      hostKeyTypes: ['ed25519', 'ecdsa'],
+    });
     try {
       const inv = inventory(c, [{ name: 'db2', sshd: multi }]);
       const once = async () => {

@@ -27,7 +27,9 @@ describe('jump host', () => {
     trust(c, a, b);
     const [aBefore, bBefore] = [a.connectionCount(), b.connectionCount()];
     const t = createSshTransport(inventory(c, [{ name: 'db2', sshd: b }], viaA()), noAgent);
-    const outs = await Promise.all([1, 2, 3].map((i) => t.exec('db2', ['sh', '-c', `echo $i${i}; cat /proc/sys/kernel/hostname >/dev/null`])));
+    const outs = await Promise.all(
+      [1, 2, 3].map((i) => t.exec('db2', ['sh', '-c', `echo $i${i}; cat /proc/sys/kernel/hostname >/dev/null`])),
+    );
     expect(outs.map((o) => o.code)).toEqual([0, 0, 0]);
     await t.exec('db2', ['true']);
     await t.close();
@@ -52,6 +54,8 @@ describe('jump host', () => {
     const err = await t.exec('db2', ['true']).catch((e) => e);
     await t.close();
     expect(err.code).toBe('REMOTE');
-    expect(err.message).toMatch(new RegExp(`^db2 \\(root@127\\.0\\.3\\.2:1 via 127\\.0\\.3\\.1:${a.port}\\): the jump host could not connect`));
+    expect(err.message).toMatch(
+      new RegExp(`^db2 \\(root@127\\.0\\.3\\.2:1 via 127\\.0\\.3\\.1:${a.port}\\): the jump host could not connect`),
+    );
   });
 });

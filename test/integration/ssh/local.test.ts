@@ -7,7 +7,11 @@ const t = createLocalTransport();
 
 describe('local transport', () => {
   test('stdout, stderr, exit status; a failure is a RemoteError naming the host', async () => {
-    expect(await t.exec('here', ['sh', '-c', 'echo o; echo e >&2; exit 2'], { check: false })).toMatchObject({ stdout: 'o\n', stderr: 'e\n', code: 2 });
+    expect(await t.exec('here', ['sh', '-c', 'echo o; echo e >&2; exit 2'], { check: false })).toMatchObject({
+      stdout: 'o\n',
+      stderr: 'e\n',
+      code: 2,
+    });
     const err = await t.exec('here', ['sh', '-c', 'echo nope >&2; exit 2']).catch((e) => e);
     expect(err.code).toBe('REMOTE');
     expect(err.message).toBe("here: `sh -c 'echo nope >&2; exit 2'` failed (exit 2)\n    nope");
@@ -21,7 +25,7 @@ describe('local transport', () => {
   test('nasty arguments and env values arrive exactly', async () => {
     const args = ['a b', "it's", '$(id)', 'l1\nl2', '', '; ls', 'é'];
     expect((await t.exec('here', ['printf', '%s\\0', ...args])).stdout.split('\0').slice(0, -1)).toEqual(args);
-    const v = "x'\"$\n\n";
+    const v = 'x\'"$\n\n';
     expect((await t.exec('here', ['sh', '-c', 'printf %s "$V"'], { env: { V: v } })).stdout).toBe(v);
   });
 
@@ -38,7 +42,7 @@ describe('local transport', () => {
     expect(alive).toBe('');
   });
 
-  test('a missing program is exit 127 with the shell\'s message', async () => {
+  test("a missing program is exit 127 with the shell's message", async () => {
     const err = await t.exec('here', ['no-such-program-x']).catch((e) => e);
     expect(err.exitStatus).toBe(127);
     expect(err.message).toContain('no-such-program-x');
@@ -47,7 +51,12 @@ describe('local transport', () => {
 
 describe('local transport uploads: bad requests are refused before anything runs', () => {
   test('relative path, directory path, bad mode → USER errors', async () => {
-    for (const [path, mode] of [['etc/x', 0o644], ['/etc/', 0o644], ['/tmp/x', 0o10000], ['/tmp/x', 1.5]] as const) {
+    for (const [path, mode] of [
+      ['etc/x', 0o644],
+      ['/etc/', 0o644],
+      ['/tmp/x', 0o10000],
+      ['/tmp/x', 1.5],
+    ] as const) {
       const err = await t.upload('here', path, 'x', { mode }).catch((e) => e);
       expect(err.code).toBe('USER');
     }

@@ -21,7 +21,14 @@ beforeAll(async () => {
   }
   trust(c, ...servers);
   // Six inventory hosts over three sshds: two per server.
-  inv = inventory(c, [0, 1, 2, 3, 4, 5].map((i) => ({ name: `h${i}`, sshd: servers[i % 3]!, role: i === 0 ? 'master' : i < 4 ? 'replica' : 'sentinel' })));
+  inv = inventory(
+    c,
+    [0, 1, 2, 3, 4, 5].map((i) => ({
+      name: `h${i}`,
+      sshd: servers[i % 3]!,
+      role: i === 0 ? 'master' : i < 4 ? 'replica' : 'sentinel',
+    })),
+  );
   t = createSshTransport(inv, noAgent);
   await Promise.all(inv.hosts.map((h) => t.exec(h.name, ['true']))); // connect outside the timed part
 });
@@ -57,7 +64,9 @@ describe('parallel steps over SSH', () => {
   test('a failing host is reported with its error; the others still run', async () => {
     const targets = selectHosts(inv, ['role:replica', 'h5']);
     expect(targets.map((h) => h.name)).toEqual(['h1', 'h2', 'h3', 'h5']);
-    const results = await runParallel(targets, 2, (h) => t.exec(h.name, ['sh', '-c', h.name === 'h2' ? 'echo boom >&2; exit 4' : 'echo ok']));
+    const results = await runParallel(targets, 2, (h) =>
+      t.exec(h.name, ['sh', '-c', h.name === 'h2' ? 'echo boom >&2; exit 4' : 'echo ok']),
+    );
     expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled', 'fulfilled']);
     const failed = results[1] as { reason: { message: string; exitStatus: number } };
     expect(failed.reason.exitStatus).toBe(4);

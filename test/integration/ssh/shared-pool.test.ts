@@ -41,7 +41,13 @@ const roundTrip = (s: Duplex, text: string) =>
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 function commandCtx() {
-  const io = { stdout: new PassThrough(), stderr: new PassThrough(), stdin: new PassThrough(), env: {}, cwd: process.cwd() };
+  const io = {
+    stdout: new PassThrough(),
+    stderr: new PassThrough(),
+    stdin: new PassThrough(),
+    env: {},
+    cwd: process.cwd(),
+  };
   return createCtx({ inventory: 'x', json: false, verbose: false, color: false, yes: false, dryRun: false }, io);
 }
 

@@ -24,9 +24,19 @@ beforeAll(async () => {
   writeFileSync(SUDOERS_FILE, `${SUDOER} ALL=(ALL) NOPASSWD: ALL\n`, { mode: 0o440 });
   execFileSync('visudo', ['-cf', SUDOERS_FILE]);
   c = clientSide();
-  sshd = await startSshd({ address: '127.0.3.2', authorizedKeys: { [SUDOER]: [c.key.publicLine], [PLAIN]: [c.key.publicLine] } });
+  sshd = await startSshd({
+    address: '127.0.3.2',
+    authorizedKeys: { [SUDOER]: [c.key.publicLine], [PLAIN]: [c.key.publicLine] },
+  });
   trust(c, sshd);
-  const inv = inventory(c, [{ name: 'db1', sshd, user: SUDOER }, { name: 'db2', sshd, user: PLAIN }], { sudo: true });
+  const inv = inventory(
+    c,
+    [
+      { name: 'db1', sshd, user: SUDOER },
+      { name: 'db2', sshd, user: PLAIN },
+    ],
+    { sudo: true },
+  );
   t = createSshTransport(inv, noAgent);
   rootDir = mkdtempSync(join(tmpdir(), 'falkorctl-sudo-'));
   chmodSync(rootDir, 0o700); // only root may write here
@@ -58,7 +68,10 @@ describe('sudo for a non-root user', () => {
   });
 
   test('env and stdin pass through sudo (env_reset does not eat them)', async () => {
-    const r = await t.exec('db1', ['sh', '-c', 'printf "%s:%s:" "$(id -u)" "$TOKEN"; cat'], { env: { TOKEN: 't0k en' }, stdin: 'in' });
+    const r = await t.exec('db1', ['sh', '-c', 'printf "%s:%s:" "$(id -u)" "$TOKEN"; cat'], {
+      env: { TOKEN: 't0k en' },
+      stdin: 'in',
+    });
     expect(r.stdout).toBe('0:t0k en:in');
   });
 
@@ -73,7 +86,7 @@ describe('sudo for a non-root user', () => {
     expect(err.code).toBe('REMOTE'); // proves the path really is root-only
   });
 
-  test('a user without sudo rights fails at once with sudo\'s own message', async () => {
+  test("a user without sudo rights fails at once with sudo's own message", async () => {
     const started = Date.now();
     const err = await t.exec('db2', ['id', '-u']).catch((e) => e);
     expect(Date.now() - started).toBeLessThan(5000);

@@ -20,10 +20,23 @@ const exec = (host: string, id: string, phase: Step['phase'], log: string, extra
   phase,
   describe: id,
   destructive: false,
-  action: { kind: 'exec', argv: ['sh', '-c', `echo "start $1" >> "$2"; sleep 0.3; echo "end $1" >> "$2"${extra}`, 'step', `${host}:${id}`, log] },
+  action: {
+    kind: 'exec',
+    argv: [
+      'sh',
+      '-c',
+      `echo "start $1" >> "$2"; sleep 0.3; echo "end $1" >> "$2"${extra}`,
+      'step',
+      `${host}:${id}`,
+      log,
+    ],
+  },
 });
 
-function env(log: string, files: { host: string; path: string; content: string; mode: number; secret: boolean }[] = []) {
+function env(
+  log: string,
+  files: { host: string; path: string; content: string; mode: number; secret: boolean }[] = [],
+) {
   return {
     transport,
     files,
@@ -45,8 +58,18 @@ describe('executor', () => {
     const log = join(dir, 'rolling.log');
     const master = { host: 'm', address: '127.0.0.1', port: 6379 };
     const plan: Plan = {
-      steps: [exec('r1', 'file', 'replicas', log), exec('r1', 'restart:falkordb.service', 'replicas', log), exec('r2', 'file', 'replicas', log), exec('r2', 'restart:falkordb.service', 'replicas', log)],
-      checks: { replicas: [{ kind: 'replica', host: 'r1', master }, { kind: 'replica', host: 'r2', master }] },
+      steps: [
+        exec('r1', 'file', 'replicas', log),
+        exec('r1', 'restart:falkordb.service', 'replicas', log),
+        exec('r2', 'file', 'replicas', log),
+        exec('r2', 'restart:falkordb.service', 'replicas', log),
+      ],
+      checks: {
+        replicas: [
+          { kind: 'replica', host: 'r1', master },
+          { kind: 'replica', host: 'r2', master },
+        ],
+      },
       notes: [],
     };
     const rep = await applyPlan(plan, env(log));
@@ -56,7 +79,14 @@ describe('executor', () => {
     const restarts = l.filter((x) => /restart|check/.test(x));
     const first = restarts[0]!.includes('r1') ? 'r1' : 'r2';
     const second = first === 'r1' ? 'r2' : 'r1';
-    expect(restarts).toEqual([`start ${first}:restart:falkordb.service`, `end ${first}:restart:falkordb.service`, `check ${first}`, `start ${second}:restart:falkordb.service`, `end ${second}:restart:falkordb.service`, `check ${second}`]);
+    expect(restarts).toEqual([
+      `start ${first}:restart:falkordb.service`,
+      `end ${first}:restart:falkordb.service`,
+      `check ${first}`,
+      `start ${second}:restart:falkordb.service`,
+      `end ${second}:restart:falkordb.service`,
+      `check ${second}`,
+    ]);
     expect(rep.verified).toHaveLength(2); // each host checked once
   });
 
@@ -64,10 +94,32 @@ describe('executor', () => {
     const log = join(dir, 'fail.log');
     const target = join(dir, 'conf');
     const files = [{ host: 'a', path: target, content: 'x 1\n', mode: 0o640, secret: false }];
-    const upload: Step = { id: 'a:file', host: 'a', phase: 'master', describe: 'write conf', destructive: false, action: { kind: 'upload', path: target, mode: 0o640, secret: false, sha256: sha('x 1\n'), source: { from: 'render', path: target } } };
+    const upload: Step = {
+      id: 'a:file',
+      host: 'a',
+      phase: 'master',
+      describe: 'write conf',
+      destructive: false,
+      action: {
+        kind: 'upload',
+        path: target,
+        mode: 0o640,
+        secret: false,
+        sha256: sha('x 1\n'),
+        source: { from: 'render', path: target },
+      },
+    };
     const plan: Plan = {
-      steps: [upload, exec('b', 'start', 'replicas', log), exec('c', 'start', 'replicas', log, '; echo "no such thing" >&2; exit 3'), exec('d', 'start', 'sentinels', log)],
-      checks: { master: [{ kind: 'master', host: 'a' }], sentinels: [{ kind: 'sentinel', host: 'd', master: { address: '127.0.0.1', port: 6379 } }] },
+      steps: [
+        upload,
+        exec('b', 'start', 'replicas', log),
+        exec('c', 'start', 'replicas', log, '; echo "no such thing" >&2; exit 3'),
+        exec('d', 'start', 'sentinels', log),
+      ],
+      checks: {
+        master: [{ kind: 'master', host: 'a' }],
+        sentinels: [{ kind: 'sentinel', host: 'd', master: { address: '127.0.0.1', port: 6379 } }],
+      },
       notes: [],
     };
     const rep = await applyPlan(plan, env(log, files));
@@ -79,6 +131,8 @@ describe('executor', () => {
     expect(lines(log)).not.toContain('check d');
     expect(hostsDone(plan, rep)).toEqual(['a', 'b']);
     const text = failureText(rep, plan);
-    expect(text).toMatch(/^deploy stopped: c: start failed\n {2}command: sh -c .* \(exit 3\)\n {6}no such thing\n {2}hosts done: a, b\n {2}not done \(2 step\(s\)\):\n {4}c: start\n {4}d: start$/);
+    expect(text).toMatch(
+      /^deploy stopped: c: start failed\n {2}command: sh -c .* \(exit 3\)\n {6}no such thing\n {2}hosts done: a, b\n {2}not done \(2 step\(s\)\):\n {4}c: start\n {4}d: start$/,
+    );
   });
 });

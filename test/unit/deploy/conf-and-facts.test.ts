@@ -34,15 +34,31 @@ describe('falkordb.conf meaning', () => {
 describe('fact parsers', () => {
   it('stat lines per path; absent paths stay undefined', () => {
     const sha = 'a'.repeat(64);
-    const s = parseStats(`640 falkordb falkordb ${sha} /etc/falkordb/falkordb.conf\n`, ['/etc/falkordb/falkordb.conf', '/etc/falkordb/secrets.conf']);
-    expect(s['/etc/falkordb/falkordb.conf']).toEqual({ mode: 0o640, owner: 'falkordb', group: 'falkordb', sha256: sha });
+    const s = parseStats(`640 falkordb falkordb ${sha} /etc/falkordb/falkordb.conf\n`, [
+      '/etc/falkordb/falkordb.conf',
+      '/etc/falkordb/secrets.conf',
+    ]);
+    expect(s['/etc/falkordb/falkordb.conf']).toEqual({
+      mode: 0o640,
+      owner: 'falkordb',
+      group: 'falkordb',
+      sha256: sha,
+    });
     expect('/etc/falkordb/secrets.conf' in s && s['/etc/falkordb/secrets.conf'] === undefined).toBe(true);
   });
 
   it('directories and systemctl show blocks', () => {
-    expect(parseDirs('/etc/falkordb|750|falkordb|falkordb\n')).toEqual({ '/etc/falkordb': { mode: 0o750, owner: 'falkordb', group: 'falkordb' } });
-    const units = parseUnits('Id=falkordb.service\nActiveState=active\nUnitFileState=enabled\n\nId=haproxy.service\nActiveState=inactive\nUnitFileState=\n', ['falkordb.service', 'haproxy.service']);
-    expect(units).toEqual({ 'falkordb.service': { active: 'active', enabled: 'enabled' }, 'haproxy.service': { active: 'inactive', enabled: 'not-found' } });
+    expect(parseDirs('/etc/falkordb|750|falkordb|falkordb\n')).toEqual({
+      '/etc/falkordb': { mode: 0o750, owner: 'falkordb', group: 'falkordb' },
+    });
+    const units = parseUnits(
+      'Id=falkordb.service\nActiveState=active\nUnitFileState=enabled\n\nId=haproxy.service\nActiveState=inactive\nUnitFileState=\n',
+      ['falkordb.service', 'haproxy.service'],
+    );
+    expect(units).toEqual({
+      'falkordb.service': { active: 'active', enabled: 'enabled' },
+      'haproxy.service': { active: 'inactive', enabled: 'not-found' },
+    });
   });
 });
 
@@ -52,7 +68,12 @@ describe('--diff', () => {
     const files = render(inv);
     const facts = desiredFacts(inv, files);
     const conf = '/etc/falkordb/falkordb.conf';
-    const live = files.find((f) => f.host === 'db2' && f.path === conf)!.content.replace('maxmemory-policy noeviction', `maxmemory-policy allkeys-lru\nrequirepass "${SECRETS.password}"`);
+    const live = files
+      .find((f) => f.host === 'db2' && f.path === conf)!
+      .content.replace(
+        'maxmemory-policy noeviction',
+        `maxmemory-policy allkeys-lru\nrequirepass "${SECRETS.password}"`,
+      );
     facts.get('db2')!.files[conf]!.sha256 = 'f'.repeat(64);
     facts.get('db2')!.contents[conf] = live;
     facts.get('db2')!.files['/etc/falkordb/secrets.conf']!.sha256 = 'f'.repeat(64);

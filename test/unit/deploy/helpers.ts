@@ -21,11 +21,19 @@ export function desiredFacts(inv: Inventory, files: RenderedFile[]): Map<string,
     const f: HostFacts = { host: h.name, files: {}, contents: {}, dirs: {}, units: {}, userExists: true };
     for (const r of mine) {
       const [owner, group] = (r.owner ?? 'root:root').split(':');
-      f.files[r.path] = { sha256: createHash('sha256').update(r.content).digest('hex'), mode: r.mode, owner: owner!, group: group ?? owner! };
+      f.files[r.path] = {
+        sha256: createHash('sha256').update(r.content).digest('hex'),
+        mode: r.mode,
+        owner: owner!,
+        group: group ?? owner!,
+      };
     }
-    for (const b of binariesOf(inv, h)) f.files[b.path] = { sha256: BIN_SHA, mode: 0o755, owner: 'root', group: 'root' };
-    if (mine.some((r) => r.path.endsWith('/sentinel.conf'))) f.files[sentinelRuntimePath(inv)] = { sha256: 'c'.repeat(64), mode: 0o600, owner: 'falkordb', group: 'falkordb' };
-    for (const d of dirsOf(inv, h, mine)) f.dirs[d.path] = { mode: d.mode, owner: d.owner ?? 'root', group: d.owner ?? 'root' };
+    for (const b of binariesOf(inv, h))
+      f.files[b.path] = { sha256: BIN_SHA, mode: 0o755, owner: 'root', group: 'root' };
+    if (mine.some((r) => r.path.endsWith('/sentinel.conf')))
+      f.files[sentinelRuntimePath(inv)] = { sha256: 'c'.repeat(64), mode: 0o600, owner: 'falkordb', group: 'falkordb' };
+    for (const d of dirsOf(inv, h, mine))
+      f.dirs[d.path] = { mode: d.mode, owner: d.owner ?? 'root', group: d.owner ?? 'root' };
     for (const u of Object.values(UNITS)) f.units[u] = { active: 'active', enabled: 'enabled' };
     m.set(h.name, f);
   }
@@ -38,7 +46,12 @@ export function emptyFacts(hosts: readonly Host[], binaries = true): Map<string,
       h.name,
       {
         host: h.name,
-        files: binaries ? { '/opt/falkordb/bin/redis-server': { sha256: BIN_SHA, mode: 0o755, owner: 'root', group: 'root' }, '/opt/falkordb/lib/falkordb.so': { sha256: BIN_SHA, mode: 0o755, owner: 'root', group: 'root' } } : {},
+        files: binaries
+          ? {
+              '/opt/falkordb/bin/redis-server': { sha256: BIN_SHA, mode: 0o755, owner: 'root', group: 'root' },
+              '/opt/falkordb/lib/falkordb.so': { sha256: BIN_SHA, mode: 0o755, owner: 'root', group: 'root' },
+            }
+          : {},
         contents: {},
         dirs: { '/etc/systemd/system': { mode: 0o755, owner: 'root', group: 'root' } },
         units: {},

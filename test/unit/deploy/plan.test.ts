@@ -27,7 +27,13 @@ describe('deploy planner', () => {
     const files = render(inv);
     const p = plan({ inv, hosts: inv.hosts, files, facts: emptyFacts(inv.hosts) });
     const phases = p.steps.map((s) => s.phase);
-    expect(phases).toEqual([...phases].sort((a, b) => ['master', 'replicas', 'sentinels', 'haproxy'].indexOf(a) - ['master', 'replicas', 'sentinels', 'haproxy'].indexOf(b)));
+    expect(phases).toEqual(
+      [...phases].sort(
+        (a, b) =>
+          ['master', 'replicas', 'sentinels', 'haproxy'].indexOf(a) -
+          ['master', 'replicas', 'sentinels', 'haproxy'].indexOf(b),
+      ),
+    );
     const db1 = ids(p.steps.filter((s) => s.host === 'db1' && s.phase === 'master'));
     expect(db1[0]).toBe('db1:user');
     const at = (id: string) => db1.indexOf(id);
@@ -53,7 +59,12 @@ describe('deploy planner', () => {
     const facts = desiredFacts(inv, files);
     for (const h of ['db1', 'db2']) facts.get(h)!.files['/etc/falkordb/falkordb.conf']!.sha256 = 'f'.repeat(64);
     const p = plan({ inv, hosts: inv.hosts, files, facts });
-    expect(ids(p.steps)).toEqual(['db1:file:/etc/falkordb/falkordb.conf', 'db1:restart:falkordb.service', 'db2:file:/etc/falkordb/falkordb.conf', 'db2:restart:falkordb.service']);
+    expect(ids(p.steps)).toEqual([
+      'db1:file:/etc/falkordb/falkordb.conf',
+      'db1:restart:falkordb.service',
+      'db2:file:/etc/falkordb/falkordb.conf',
+      'db2:restart:falkordb.service',
+    ]);
     expect(p.steps.filter((s) => s.destructive).map((s) => s.id)).toEqual(['db1:restart:falkordb.service']);
   });
 
@@ -63,7 +74,14 @@ describe('deploy planner', () => {
     facts.get('db2')!.files['/etc/falkordb/sentinel-secrets.conf']!.sha256 = 'f'.repeat(64);
     facts.get('lb1')!.files['/etc/haproxy/haproxy.cfg']!.sha256 = 'f'.repeat(64);
     let p = plan({ inv, hosts: inv.hosts, files, facts });
-    expect(ids(p.steps)).toEqual(['db2:file:/etc/falkordb/sentinel-secrets.conf', 'db2:restart:falkordb-sentinel.service', 'lb1:stage:/etc/haproxy/haproxy.cfg', 'lb1:haproxy-check', 'lb1:file:/etc/haproxy/haproxy.cfg', 'lb1:reload:haproxy.service']);
+    expect(ids(p.steps)).toEqual([
+      'db2:file:/etc/falkordb/sentinel-secrets.conf',
+      'db2:restart:falkordb-sentinel.service',
+      'lb1:stage:/etc/haproxy/haproxy.cfg',
+      'lb1:haproxy-check',
+      'lb1:file:/etc/haproxy/haproxy.cfg',
+      'lb1:reload:haproxy.service',
+    ]);
     facts.get('lb1')!.files['/etc/haproxy/falkordb.env']!.sha256 = 'f'.repeat(64);
     p = plan({ inv, hosts: inv.hosts, files, facts });
     expect(ids(p.steps.filter((s) => s.host === 'lb1')).at(-1)).toBe('lb1:restart:haproxy.service');
@@ -77,12 +95,19 @@ describe('deploy planner', () => {
     facts.get('db2')!.files[conf]!.mode = 0o644; // looser than the render: fixed, no restart
     const unit = files.find((f) => f.host === 'db3' && f.path === FALKORDB_UNIT)!;
     facts.get('db3')!.files[FALKORDB_UNIT]!.sha256 = 'f'.repeat(64);
-    facts.get('db3')!.contents[FALKORDB_UNIT] = unit.content.replace(/^Description=.*$/m, 'Description=FalkorDB master (cluster prod-graph)');
+    facts.get('db3')!.contents[FALKORDB_UNIT] = unit.content.replace(
+      /^Description=.*$/m,
+      'Description=FalkorDB master (cluster prod-graph)',
+    );
     let p = plan({ inv, hosts: inv.hosts, files, facts });
     expect(ids(p.steps)).toEqual([`db2:file:${conf}`, `db3:file:${FALKORDB_UNIT}`, 'db3:daemon-reload']);
     facts.get('db3')!.contents[FALKORDB_UNIT] = unit.content.replace('LimitNOFILE=', 'LimitNOFILE=1');
     p = plan({ inv, hosts: inv.hosts, files, facts });
-    expect(ids(p.steps).slice(1)).toEqual([`db3:file:${FALKORDB_UNIT}`, 'db3:daemon-reload', 'db3:restart:falkordb.service']);
+    expect(ids(p.steps).slice(1)).toEqual([
+      `db3:file:${FALKORDB_UNIT}`,
+      'db3:daemon-reload',
+      'db3:restart:falkordb.service',
+    ]);
   });
 
   it('leaves the Sentinel template alone once Sentinel runs from its own copy', () => {
@@ -93,24 +118,51 @@ describe('deploy planner', () => {
     expect(p.steps).toEqual([]);
     expect(p.notes.join('\n')).toMatch(/db3: Sentinel owns \/var\/lib\/falkordb\/sentinel\/sentinel.conf/);
     delete facts.get('db3')!.files['/var/lib/falkordb/sentinel/sentinel.conf'];
-    expect(ids(plan({ inv, hosts: inv.hosts, files, facts }).steps)).toEqual(['db3:file:/etc/falkordb/sentinel.conf', 'db3:restart:falkordb-sentinel.service']);
+    expect(ids(plan({ inv, hosts: inv.hosts, files, facts }).steps)).toEqual([
+      'db3:file:/etc/falkordb/sentinel.conf',
+      'db3:restart:falkordb-sentinel.service',
+    ]);
   });
 
   it('a running Sentinel whose settings differ gets SENTINEL SET, not a new file or a restart', () => {
     const files = render(inv);
     const facts = desiredFacts(inv, files);
-    const live = { quorum: '2', 'down-after-milliseconds': '30000', 'failover-timeout': '180000', 'parallel-syncs': '1', 'num-slaves': '2' };
+    const live = {
+      quorum: '2',
+      'down-after-milliseconds': '30000',
+      'failover-timeout': '180000',
+      'parallel-syncs': '1',
+      'num-slaves': '2',
+    };
     for (const h of ['db1', 'db2', 'db3']) facts.get(h)!.sentinelMaster = { ...live };
     expect(plan({ inv, hosts: inv.hosts, files, facts }).steps).toEqual([]);
     facts.get('db2')!.sentinelMaster!['down-after-milliseconds'] = '5000';
     const p = plan({ inv, hosts: inv.hosts, files, facts });
     expect(p.steps.map((s) => [s.id, s.action])).toEqual([
-      ['db2:sentinel-set:down-after-milliseconds', { kind: 'redis', port: 26379, sentinel: true, args: ['SENTINEL', 'SET', 'falkordb-master', 'down-after-milliseconds', '30000'] }],
+      [
+        'db2:sentinel-set:down-after-milliseconds',
+        {
+          kind: 'redis',
+          port: 26379,
+          sentinel: true,
+          args: ['SENTINEL', 'SET', 'falkordb-master', 'down-after-milliseconds', '30000'],
+        },
+      ],
     ]);
   });
 
   it('a redis-server that cannot notify systemd gets Type=exec drop-ins, written before the units start', () => {
-    const files = withNoNotify(inv, inv.hosts, render(inv), new Map([['db1', { noNotify: true }], ['db2', { noNotify: false }]]), undefined, (h) => rolesOf(inv, h));
+    const files = withNoNotify(
+      inv,
+      inv.hosts,
+      render(inv),
+      new Map([
+        ['db1', { noNotify: true }],
+        ['db2', { noNotify: false }],
+      ]),
+      undefined,
+      (h) => rolesOf(inv, h),
+    );
     expect(files.filter((f) => f.path.endsWith('falkorctl-exec.conf')).map((f) => `${f.host}:${f.path}`)).toEqual([
       'db1:/etc/systemd/system/falkordb.service.d/falkorctl-exec.conf',
       'db1:/etc/systemd/system/falkordb-sentinel.service.d/falkorctl-exec.conf',
@@ -119,8 +171,12 @@ describe('deploy planner', () => {
     const p = plan({ inv, hosts: inv.hosts, files, facts: emptyFacts(inv.hosts) });
     const db1 = ids(p.steps.filter((s) => s.host === 'db1'));
     expect(db1).toContain('db1:dir:/etc/systemd/system/falkordb.service.d');
-    expect(db1.indexOf('db1:file:/etc/systemd/system/falkordb.service.d/falkorctl-exec.conf')).toBeLessThan(db1.indexOf('db1:daemon-reload'));
-    expect(db1.indexOf('db1:file:/etc/systemd/system/falkordb-sentinel.service.d/falkorctl-exec.conf')).toBeLessThan(db1.indexOf('db1:start:falkordb-sentinel.service'));
+    expect(db1.indexOf('db1:file:/etc/systemd/system/falkordb.service.d/falkorctl-exec.conf')).toBeLessThan(
+      db1.indexOf('db1:daemon-reload'),
+    );
+    expect(db1.indexOf('db1:file:/etc/systemd/system/falkordb-sentinel.service.d/falkorctl-exec.conf')).toBeLessThan(
+      db1.indexOf('db1:start:falkordb-sentinel.service'),
+    );
     // the binary deploy installs decides for every host
     const all = withNoNotify(inv, inv.hosts, render(inv), new Map(), true, (h) => rolesOf(inv, h));
     expect(all.filter((f) => f.path.endsWith('falkorctl-exec.conf'))).toHaveLength(6);
@@ -137,14 +193,42 @@ describe('deploy planner', () => {
 
   it('binaries: missing without a source is a usage error; a source with another sha256 is installed', () => {
     const files = render(inv);
-    expect(() => plan({ inv, hosts: inv.hosts, files, facts: emptyFacts(inv.hosts, false) })).toThrow(/db1: \/opt\/falkordb\/bin\/redis-server is not there/);
+    expect(() => plan({ inv, hosts: inv.hosts, files, facts: emptyFacts(inv.hosts, false) })).toThrow(
+      /db1: \/opt\/falkordb\/bin\/redis-server is not there/,
+    );
     const facts = desiredFacts(inv, files);
-    const p = plan({ inv, hosts: inv.hosts, files, facts, binaries: { module: { file: '/tmp/falkordb.so', sha256: 'a'.repeat(64) }, redisServer: { file: '/tmp/redis-server', sha256: BIN_SHA } } });
-    expect(ids(p.steps)).toEqual(['db1:binary:/opt/falkordb/lib/falkordb.so', 'db1:restart:falkordb.service', 'db2:binary:/opt/falkordb/lib/falkordb.so', 'db2:restart:falkordb.service', 'db3:binary:/opt/falkordb/lib/falkordb.so', 'db3:restart:falkordb.service']);
+    const p = plan({
+      inv,
+      hosts: inv.hosts,
+      files,
+      facts,
+      binaries: {
+        module: { file: '/tmp/falkordb.so', sha256: 'a'.repeat(64) },
+        redisServer: { file: '/tmp/redis-server', sha256: BIN_SHA },
+      },
+    });
+    expect(ids(p.steps)).toEqual([
+      'db1:binary:/opt/falkordb/lib/falkordb.so',
+      'db1:restart:falkordb.service',
+      'db2:binary:/opt/falkordb/lib/falkordb.so',
+      'db2:restart:falkordb.service',
+      'db3:binary:/opt/falkordb/lib/falkordb.so',
+      'db3:restart:falkordb.service',
+    ]);
     expect(p.steps[1]!.destructive).toBe(true);
     // a new redis-server restarts the Sentinels too; the module alone does not
-    const q = plan({ inv, hosts: inv.hosts, files, facts, binaries: { redisServer: { file: '/tmp/redis-server', sha256: 'a'.repeat(64) } } });
-    expect(ids(q.steps.filter((s) => s.host === 'db2'))).toEqual(['db2:binary:/opt/falkordb/bin/redis-server', 'db2:restart:falkordb.service', 'db2:restart:falkordb-sentinel.service']);
+    const q = plan({
+      inv,
+      hosts: inv.hosts,
+      files,
+      facts,
+      binaries: { redisServer: { file: '/tmp/redis-server', sha256: 'a'.repeat(64) } },
+    });
+    expect(ids(q.steps.filter((s) => s.host === 'db2'))).toEqual([
+      'db2:binary:/opt/falkordb/bin/redis-server',
+      'db2:restart:falkordb.service',
+      'db2:restart:falkordb-sentinel.service',
+    ]);
   });
 });
 
@@ -180,15 +264,32 @@ describe('live topology', () => {
 
   it('nothing running: the inventory; Sentinels disagreeing or following a stranger: refused', () => {
     expect(liveMaster(inv, topo())).toEqual({ host: 'db1', source: 'inventory' });
-    expect(() => liveMaster(inv, topo(undefined, ['10.0.0.11:6379', '10.0.0.12:6379']))).toThrow(expect.objectContaining({ code: 'REFUSED', message: expect.stringMatching(/disagree/) }));
+    expect(() => liveMaster(inv, topo(undefined, ['10.0.0.11:6379', '10.0.0.12:6379']))).toThrow(
+      expect.objectContaining({ code: 'REFUSED', message: expect.stringMatching(/disagree/) }),
+    );
     expect(() => liveMaster(inv, topo('10.9.9.9'))).toThrow(expect.objectContaining({ code: 'REFUSED' }));
   });
 
   it('without Sentinels, a running master elsewhere with the inventory master as a replica is followed', () => {
     const nodes = [
-      { host: 'db1', address: '10.0.0.11', port: 6379, up: true, replication: { role: 'replica' as const, syncInProgress: false, loading: false, replicas: [] } },
-      { host: 'db2', address: '10.0.0.12', port: 6379, up: true, replication: { role: 'master' as const, syncInProgress: false, loading: false, replicas: [] } },
+      {
+        host: 'db1',
+        address: '10.0.0.11',
+        port: 6379,
+        up: true,
+        replication: { role: 'replica' as const, syncInProgress: false, loading: false, replicas: [] },
+      },
+      {
+        host: 'db2',
+        address: '10.0.0.12',
+        port: 6379,
+        up: true,
+        replication: { role: 'master' as const, syncInProgress: false, loading: false, replicas: [] },
+      },
     ];
-    expect(liveMaster(inv, { agreedMaster: undefined, sentinelOpinions: [], nodes })).toEqual({ host: 'db2', source: 'nodes' });
+    expect(liveMaster(inv, { agreedMaster: undefined, sentinelOpinions: [], nodes })).toEqual({
+      host: 'db2',
+      source: 'nodes',
+    });
   });
 });

@@ -8,7 +8,22 @@ import { collect } from '../../../src/commands/init.js';
 import { parseInventory, type Prompter } from '../../../src/inventory/index.js';
 import { parseHostFlag, renderInitInventory } from '../../../src/inventory/init-template.js';
 
-const FLAGS = ['--cluster', 'prod', '--host', 'db1=10.0.0.11:master', '--host', 'db2=10.0.0.12:replica', '--host', 'db3=10.0.0.13:replica', '--host', 'lb1=10.0.0.20:haproxy', '--password', 'env:FALKORDB_PASSWORD', '--memory', '64gb'];
+const FLAGS = [
+  '--cluster',
+  'prod',
+  '--host',
+  'db1=10.0.0.11:master',
+  '--host',
+  'db2=10.0.0.12:replica',
+  '--host',
+  'db3=10.0.0.13:replica',
+  '--host',
+  'lb1=10.0.0.20:haproxy',
+  '--password',
+  'env:FALKORDB_PASSWORD',
+  '--memory',
+  '64gb',
+];
 
 /** Runs the CLI in-process with real files and captured output (no terminal: non-interactive). */
 async function cli(args: string[], cwd: string) {
@@ -32,7 +47,14 @@ function scripted(answers: string[]): Prompter & { asked: string[] } {
     if (ok !== true) throw new Error(`answer ${v} to ${m} rejected: ${ok}`);
     return v;
   };
-  return { interactive: true, asked, confirm: async () => true, input: next, password: next, select: async (m, _c, d) => (await next(m, d)) as never };
+  return {
+    interactive: true,
+    asked,
+    confirm: async () => true,
+    input: next,
+    password: next,
+    select: async (m, _c, d) => (await next(m, d)) as never,
+  };
 }
 
 describe('init: the inventory it writes', () => {
@@ -55,8 +77,15 @@ describe('init: the inventory it writes', () => {
     expect(text).toMatch(/^# falkorctl inventory for cluster prod/);
   });
   it('sets a majority quorum for 5 Sentinels', () => {
-    const hosts = ['master', 'replica', 'replica', 'sentinel', 'sentinel'].map((role, i) => ({ name: `h${i}`, address: `10.0.0.${i + 1}`, role: role as never }));
-    expect(parseInventory(renderInitInventory({ cluster: 'c', hosts, password: 'prompt', memory: '8gb' }), 'x').inventory.sentinel.quorum).toBe(3);
+    const hosts = ['master', 'replica', 'replica', 'sentinel', 'sentinel'].map((role, i) => ({
+      name: `h${i}`,
+      address: `10.0.0.${i + 1}`,
+      role: role as never,
+    }));
+    expect(
+      parseInventory(renderInitInventory({ cluster: 'c', hosts, password: 'prompt', memory: '8gb' }), 'x').inventory
+        .sentinel.quorum,
+    ).toBe(3);
   });
   it('parses --host name=address:role, IPv6 included', () => {
     expect(parseHostFlag('db1=10.0.0.1:master')).toEqual({ name: 'db1', address: '10.0.0.1', role: 'master' });
@@ -77,8 +106,14 @@ describe('init: collecting answers', () => {
   });
   it('rejects a literal password and malformed flags before anything else', async () => {
     const p = scripted([]);
-    await expect(collect({ password: 'hunter2' }, p)).rejects.toMatchObject({ code: 'USAGE', message: expect.stringMatching(/never the password itself/) });
-    await expect(collect({ host: ['DB1=10.0.0.1:master'] }, p)).rejects.toMatchObject({ code: 'USAGE', message: expect.stringMatching(/lowercase DNS label/) });
+    await expect(collect({ password: 'hunter2' }, p)).rejects.toMatchObject({
+      code: 'USAGE',
+      message: expect.stringMatching(/never the password itself/),
+    });
+    await expect(collect({ host: ['DB1=10.0.0.1:master'] }, p)).rejects.toMatchObject({
+      code: 'USAGE',
+      message: expect.stringMatching(/lowercase DNS label/),
+    });
     await expect(collect({ memory: 'lots' }, p)).rejects.toMatchObject({ code: 'USAGE' });
     expect(p.asked).toEqual([]);
   });
@@ -94,7 +129,17 @@ describe('init: collecting answers', () => {
       password: 'env:PW',
       memory: '32gb',
     });
-    expect(p.asked).toEqual(['Host 1: name', 'Host 1: address', 'Host 1: role', 'Another host?', 'Host 2: name', 'Host 2: address', 'Host 2: role', 'Another host?', 'RAM of each database host']);
+    expect(p.asked).toEqual([
+      'Host 1: name',
+      'Host 1: address',
+      'Host 1: role',
+      'Another host?',
+      'Host 2: name',
+      'Host 2: address',
+      'Host 2: role',
+      'Another host?',
+      'RAM of each database host',
+    ]);
   });
 });
 

@@ -27,7 +27,9 @@ describe('inventory validate', () => {
   it('valid: one ok line with the shape of the cluster, exit 0', async () => {
     const r = await cli(['-i', 'valid.yaml', 'inventory', 'validate'], dirWith('valid.yaml'));
     expect(r.code).toBe(0);
-    expect(r.out.trim()).toBe('ok: 4 hosts (3 databases: 1 master + 2 replicas; 3 Sentinels, quorum 2; 1 HAProxy host) in cluster prod (valid.yaml)');
+    expect(r.out.trim()).toBe(
+      'ok: 4 hosts (3 databases: 1 master + 2 replicas; 3 Sentinels, quorum 2; 1 HAProxy host) in cluster prod (valid.yaml)',
+    );
     expect(r.err).toBe('');
   });
   it('invalid: every error as file:line:col: path: message on stderr, exit 2, no stack', async () => {
@@ -50,21 +52,36 @@ describe('inventory validate', () => {
     expect(r.code).toBe(2);
     expect(r.err).toContain('warning: semantic-errors.yaml:2:1: hosts: no replica');
     expect(r.err).toContain('semantic-errors.yaml:15:11: sentinel.quorum: quorum 3 is more than the 1 Sentinel');
-    writeFileSync(join(dir, 'warn.yaml'), `${readFileSync(join(dir, 'valid.yaml'), 'utf8')}redis:\n  persistence: none\n`);
+    writeFileSync(
+      join(dir, 'warn.yaml'),
+      `${readFileSync(join(dir, 'valid.yaml'), 'utf8')}redis:\n  persistence: none\n`,
+    );
     const w = await cli(['-i', 'warn.yaml', 'inventory', 'validate'], dir);
     expect(w.code).toBe(0);
-    expect(w.err.trim()).toBe('warning: warn.yaml:22:16: redis.persistence: none: a restart of every node loses every graph');
+    expect(w.err.trim()).toBe(
+      'warning: warn.yaml:22:16: redis.persistence: none: a restart of every node loses every graph',
+    );
     expect(w.out).toMatch(/^ok: 4 hosts .* \(warn.yaml\), 1 warning\n$/);
   });
   it('--json: one document {ok, errors, warnings}, exit 0 or 2', async () => {
     const good = await cli(['--json', '-i', 'valid.yaml', 'inventory', 'validate'], dirWith('valid.yaml'));
     expect(good.code).toBe(0);
     expect(JSON.parse(good.out)).toEqual({ ok: true, errors: [], warnings: [] });
-    const bad = await cli(['--json', '-i', 'semantic-errors.yaml', 'inventory', 'validate'], dirWith('semantic-errors.yaml'));
+    const bad = await cli(
+      ['--json', '-i', 'semantic-errors.yaml', 'inventory', 'validate'],
+      dirWith('semantic-errors.yaml'),
+    );
     expect(bad.code).toBe(2);
     const doc = JSON.parse(bad.out);
     expect(doc.ok).toBe(false);
-    expect(doc.errors).toContainEqual({ file: 'semantic-errors.yaml', line: 12, column: 20, path: 'redis.maxmemoryPolicy', severity: 'error', message: expect.stringMatching(/evicts whole graph keys/) });
+    expect(doc.errors).toContainEqual({
+      file: 'semantic-errors.yaml',
+      line: 12,
+      column: 20,
+      path: 'redis.maxmemoryPolicy',
+      severity: 'error',
+      message: expect.stringMatching(/evicts whole graph keys/),
+    });
     expect(doc.warnings.length).toBeGreaterThan(0);
   });
   it('a missing file: exit 2 with the init hint (and a JSON error under --json)', async () => {
@@ -75,7 +92,10 @@ describe('inventory validate', () => {
     expect(r.err).toContain('falkorctl init');
     const j = await cli(['--json', 'inventory', 'validate'], dir);
     expect(j.code).toBe(2);
-    expect(JSON.parse(j.out)).toMatchObject({ ok: false, errors: [{ file: 'falkorctl.yaml', line: 0, message: 'inventory falkorctl.yaml not found' }] });
+    expect(JSON.parse(j.out)).toMatchObject({
+      ok: false,
+      errors: [{ file: 'falkorctl.yaml', line: 0, message: 'inventory falkorctl.yaml not found' }],
+    });
   });
   it('an unknown action is a usage error listing the actions', async () => {
     const r = await cli(['inventory', 'lint'], dirWith());

@@ -51,12 +51,28 @@ describe('inventory JSON Schema', () => {
 
   it('is draft 2020-12 with the top-level contract', () => {
     expect(schema.$schema).toBe('https://json-schema.org/draft/2020-12/schema');
-    expect(schema).toMatchObject({ type: 'object', required: ['cluster', 'hosts', 'auth'], additionalProperties: false });
+    expect(schema).toMatchObject({
+      type: 'object',
+      required: ['cluster', 'hosts', 'auth'],
+      additionalProperties: false,
+    });
     const host = (schema as S).properties.hosts.items;
     expect(host.required).toEqual(['name', 'address', 'role']);
-    expect(host.properties.role).toMatchObject({ type: 'string', enum: ['master', 'replica', 'sentinel', 'haproxy'], description: expect.stringMatching(/^master \| replica/) });
-    expect((schema as S).properties.redis.properties.port).toEqual({ type: 'integer', minimum: 1, maximum: 65535, default: 6379 });
-    expect((schema as S).properties.redis.properties.save.items).toMatchObject({ prefixItems: [{ type: 'integer' }, { type: 'integer' }], items: false });
+    expect(host.properties.role).toMatchObject({
+      type: 'string',
+      enum: ['master', 'replica', 'sentinel', 'haproxy'],
+      description: expect.stringMatching(/^master \| replica/),
+    });
+    expect((schema as S).properties.redis.properties.port).toEqual({
+      type: 'integer',
+      minimum: 1,
+      maximum: 65535,
+      default: 6379,
+    });
+    expect((schema as S).properties.redis.properties.save.items).toMatchObject({
+      prefixItems: [{ type: 'integer' }, { type: 'integer' }],
+      items: false,
+    });
   });
   it('accepts the valid fixtures and the shipped example', () => {
     expect(violations(schema, parse(BASE))).toEqual([]);
@@ -66,7 +82,14 @@ describe('inventory JSON Schema', () => {
     const bad = parse(fixture('many-errors.yaml'), { uniqueKeys: false });
     expect(inventorySchema.safeParse(bad).success).toBe(false);
     const v = violations(schema, bad);
-    for (const p of ['$.cluster: pattern', '$.hosts[1].adress: additional', '$.hosts[1].role: enum', '$.redis.port: type integer', '$.redis.maxmemory: anyOf', '$.auth.password: required']) {
+    for (const p of [
+      '$.cluster: pattern',
+      '$.hosts[1].adress: additional',
+      '$.hosts[1].role: enum',
+      '$.redis.port: type integer',
+      '$.redis.maxmemory: anyOf',
+      '$.auth.password: required',
+    ]) {
       expect(v).toContain(p);
     }
   });
@@ -74,12 +97,14 @@ describe('inventory JSON Schema', () => {
     expect(caseless('^a[b-d]\\d(k|kb)?$')).toBe('^[aA][b-dB-D]\\d([kK]|[kK][bB])?$');
     const zodRe = (byteSize.options[1] as unknown as { _def: { checks: { regex: RegExp }[] } })._def.checks[0]!.regex;
     const re = new RegExp(caseless(zodRe.source), 'u');
-    for (const s of ['48gb', '48GB', '1.5TiB', '512', ' 64 Mb ', 'lots', '48gbx', '']) expect([s, re.test(s)]).toEqual([s, zodRe.test(s)]);
+    for (const s of ['48gb', '48GB', '1.5TiB', '512', ' 64 Mb ', 'lots', '48gbx', ''])
+      expect([s, re.test(s)]).toEqual([s, zodRe.test(s)]);
   });
   it('every pattern compiles as a unicode regex (as JSON Schema validators use)', () => {
     const patterns: string[] = [];
     const walk = (x: unknown) => {
-      if (x && typeof x === 'object') for (const [k, v] of Object.entries(x)) k === 'pattern' ? patterns.push(v as string) : walk(v);
+      if (x && typeof x === 'object')
+        for (const [k, v] of Object.entries(x)) k === 'pattern' ? patterns.push(v as string) : walk(v);
     };
     walk(schema);
     expect(patterns.length).toBeGreaterThan(8);

@@ -45,18 +45,25 @@ describe('every error names file, line and key path', () => {
     expect(r.errors.every((e) => e.file === 'many-errors.yaml' && e.severity === 'error')).toBe(true);
   });
   it('points an unknown key at its own line, with a suggestion', () => {
-    expect(only(r.errors, 'hosts[1].adress')).toMatchObject({ line: 8, message: 'unknown key (did you mean "address"?)' });
+    expect(only(r.errors, 'hosts[1].adress')).toMatchObject({
+      line: 8,
+      message: 'unknown key (did you mean "address"?)',
+    });
     expect(only(r.errors, 'redis.persistance').message).toContain('did you mean "persistence"');
   });
   it('lists what is allowed when an unknown key resembles nothing', () => {
     const e = only(check(BASE.replace('role: haproxy', 'role: haproxy\n    zzz: 1')).errors, 'hosts[3].zzz');
     expect(e.line).toBe(19);
-    expect(e.message).toMatch(/^unknown key \(allowed here: name, address, role, ssh, hardware, storage, replicaPriority\)$/);
+    expect(e.message).toMatch(
+      /^unknown key \(allowed here: name, address, role, ssh, hardware, storage, replicaPriority\)$/,
+    );
   });
   it('says what type was expected and what it got', () => {
     expect(only(r.errors, 'redis.port').message).toBe('expected a number, got the string "6379"');
     expect(only(r.errors, 'hosts[0].hardware.cpus').message).toBe('expected a number, got the string "eight"');
-    expect(only(r.errors, 'hosts[1].role').message).toBe('must be one of master, replica, sentinel, haproxy (got the string "primary")');
+    expect(only(r.errors, 'hosts[1].role').message).toBe(
+      'must be one of master, replica, sentinel, haproxy (got the string "primary")',
+    );
   });
   it('explains a failed union by the branch that fits the value (not "Invalid input")', () => {
     expect(only(r.errors, 'redis.maxmemory').message).toBe('must be a size like 512mb or 48gb');
@@ -76,7 +83,10 @@ describe('every error names file, line and key path', () => {
     expect(e).toMatchObject({ line: 3, message: 'expected an array, got nothing' });
   });
   it('follows aliases to where the value is written', () => {
-    const t = BASE.replace('hardware: { memory: 64gb, cpus: 8 }', 'hardware: &hw { memory: 64gb, cpus: x }').replace(/hardware: \{ memory: 64gb, cpus: 8 \}/g, 'hardware: *hw');
+    const t = BASE.replace('hardware: { memory: 64gb, cpus: 8 }', 'hardware: &hw { memory: 64gb, cpus: x }').replace(
+      /hardware: \{ memory: 64gb, cpus: 8 \}/g,
+      'hardware: *hw',
+    );
     const errs = check(t).errors;
     expect(errs.map((e) => [e.path, e.line])).toEqual([
       ['hosts[0].hardware.cpus', 7],
@@ -109,7 +119,9 @@ describe('YAML that does not parse', () => {
   });
   it('rejects an empty file and a file that is not a mapping', () => {
     expect(brief(check('').errors)).toEqual([{ line: 1, path: '', message: 'the inventory is empty' }]);
-    expect(brief(check('# only a comment\n').errors)).toEqual([{ line: 1, path: '', message: 'the inventory is empty' }]);
+    expect(brief(check('# only a comment\n').errors)).toEqual([
+      { line: 1, path: '', message: 'the inventory is empty' },
+    ]);
     expect(check('- a\n- b\n').errors[0]?.message).toBe('expected an object, got a list');
   });
 });
@@ -131,7 +143,9 @@ describe('parseInventory / loadInventory', () => {
   });
   it('returns semantic warnings instead of throwing', () => {
     const r = parseInventory(`${BASE}redis:\n  persistence: none\n`, 'x.yaml');
-    expect(brief(r.warnings)).toEqual([{ line: 22, path: 'redis.persistence', message: 'none: a restart of every node loses every graph' }]);
+    expect(brief(r.warnings)).toEqual([
+      { line: 22, path: 'redis.persistence', message: 'none: a restart of every node loses every graph' },
+    ]);
   });
   it('reads relative to cwd, and a missing file says to run init', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'falkorctl-inv-'));
@@ -146,7 +160,10 @@ describe('parseInventory / loadInventory', () => {
 
 describe('hostile YAML', () => {
   it('refuses an alias bomb instead of expanding it', () => {
-    const bomb = ['a: &a [x, x, x, x, x, x, x, x, x, x]', ...'bcdefgh'.split('').map((k, i) => `${k}: &${k} [${Array(10).fill(`*${'abcdefgh'[i]}`).join(', ')}]`)].join('\n');
+    const bomb = [
+      'a: &a [x, x, x, x, x, x, x, x, x, x]',
+      ...'bcdefgh'.split('').map((k, i) => `${k}: &${k} [${Array(10).fill(`*${'abcdefgh'[i]}`).join(', ')}]`),
+    ].join('\n');
     const r = check(`${bomb}\n`);
     expect(r.errors).toHaveLength(1);
     expect(r.errors[0]).toMatchObject({ line: 1, message: expect.stringMatching(/^YAML: .*alias/i) });
@@ -162,13 +179,18 @@ describe('empty sections', () => {
   });
   it('a required key left empty is still an error at its line', () => {
     const t = BASE.replace('password: env:FALKORDB_PASSWORD', 'password:');
-    expect(brief(check(t).errors)).toEqual([{ line: 20, path: 'auth.password', message: 'expected a string, got nothing' }]);
+    expect(brief(check(t).errors)).toEqual([
+      { line: 20, path: 'auth.password', message: 'expected a string, got nothing' },
+    ]);
   });
 });
 
 describe('range messages', () => {
   it('say the bound and the value', () => {
-    const t = `${BASE}redis:\n  port: 70000\nsentinel:\n  quorum: 0\n`.replace(/^hosts:[\s\S]*?(?=^auth:)/m, 'hosts: []\n');
+    const t = `${BASE}redis:\n  port: 70000\nsentinel:\n  quorum: 0\n`.replace(
+      /^hosts:[\s\S]*?(?=^auth:)/m,
+      'hosts: []\n',
+    );
     expect(brief(check(t).errors)).toEqual([
       { line: 3, path: 'hosts', message: 'needs at least 1 item' },
       { line: 7, path: 'redis.port', message: 'must be at most 65535 (got 70000)' },

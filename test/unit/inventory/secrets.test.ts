@@ -54,15 +54,24 @@ describe('resolveSecrets', () => {
     }
   });
   it('reads file: relative to the inventory directory (a bare Inventory: to cwd), without the trailing newline', async () => {
-    const dir = dirWith({ 'conf/secrets/sentinel.pass': { text: 'sentinel-pw\n', mode: 0o600 }, 'conf/app.pass': { text: 'app-pw', mode: 0o400 } });
-    const text = withAuth('auth:\n  password: env:P\n  sentinelPassword: file:secrets/sentinel.pass\n  users:\n    - { name: app, password: file:app.pass }\n');
+    const dir = dirWith({
+      'conf/secrets/sentinel.pass': { text: 'sentinel-pw\n', mode: 0o600 },
+      'conf/app.pass': { text: 'app-pw', mode: 0o400 },
+    });
+    const text = withAuth(
+      'auth:\n  password: env:P\n  sentinelPassword: file:secrets/sentinel.pass\n  users:\n    - { name: app, password: file:app.pass }\n',
+    );
     const loaded = parseInventory(text, 'conf/inv.yaml');
     const s = await resolveSecrets(loaded, { env: { P: 'p' }, prompt: scripted([]), cwd: dir });
     expect(s).toEqual({ password: 'p', sentinelPassword: 'sentinel-pw', users: { app: 'app-pw' } });
-    await expect(resolveSecrets(loaded.inventory, { env: { P: 'p' }, prompt: scripted([]), cwd: dir })).rejects.toMatchObject({
+    await expect(
+      resolveSecrets(loaded.inventory, { env: { P: 'p' }, prompt: scripted([]), cwd: dir }),
+    ).rejects.toMatchObject({
       message: `auth.sentinelPassword: secret file ${join(dir, 'secrets/sentinel.pass')} does not exist`,
     });
-    expect(await resolveSecrets(loaded.inventory, { env: { P: 'p' }, prompt: scripted([]), cwd: join(dir, 'conf') })).toEqual(s);
+    expect(
+      await resolveSecrets(loaded.inventory, { env: { P: 'p' }, prompt: scripted([]), cwd: join(dir, 'conf') }),
+    ).toEqual(s);
   });
   it('refuses a group- or world-readable secret file, naming the key and the fix', async () => {
     const dir = dirWith({ 'pw.txt': { text: 'pw', mode: 0o644 }, 'g.txt': { text: 'pw', mode: 0o640 } });
@@ -70,7 +79,9 @@ describe('resolveSecrets', () => {
       const loaded = parseInventory(withAuth(`auth:\n  password: file:${join(dir, f)}\n`), 'x.yaml');
       const e = await resolveSecrets(loaded, { env: {}, prompt: scripted([]), cwd: dir }).catch((x: unknown) => x);
       expect(e).toMatchObject({ code: 'USER', hint: `chmod 600 ${join(dir, f)}` });
-      expect((e as Error).message).toMatch(new RegExp(`^auth.password: secret file .*${f} is readable by group or others \\(mode 06(44|40)\\)`));
+      expect((e as Error).message).toMatch(
+        new RegExp(`^auth.password: secret file .*${f} is readable by group or others \\(mode 06(44|40)\\)`),
+      );
     }
   });
   it('reports a missing file, a directory, an empty file and a multi-line value', async () => {
@@ -83,12 +94,20 @@ describe('resolveSecrets', () => {
       ['two.txt', /contains a line break or control character/],
     ];
     for (const [f, msg] of cases) {
-      const loaded = { ...parseInventory(withAuth(`auth:\n  password: file:${f}\n`), 'x.yaml'), file: join(dir, 'inv.yaml') };
-      await expect(resolveSecrets(loaded, { env: {}, prompt: scripted([]), cwd: '/' })).rejects.toMatchObject({ code: 'USER', message: expect.stringMatching(msg) });
+      const loaded = {
+        ...parseInventory(withAuth(`auth:\n  password: file:${f}\n`), 'x.yaml'),
+        file: join(dir, 'inv.yaml'),
+      };
+      await expect(resolveSecrets(loaded, { env: {}, prompt: scripted([]), cwd: '/' })).rejects.toMatchObject({
+        code: 'USER',
+        message: expect.stringMatching(msg),
+      });
     }
   });
   it('asks once per prompt reference on a terminal, naming the key', async () => {
-    const text = withAuth('auth:\n  password: prompt\n  sentinelPassword: prompt\n  users:\n    - { name: app, password: env:APP }\n');
+    const text = withAuth(
+      'auth:\n  password: prompt\n  sentinelPassword: prompt\n  users:\n    - { name: app, password: env:APP }\n',
+    );
     const p = scripted(['typed-pw']);
     const s = await resolveSecrets(parseInventory(text, 'x.yaml'), { env: { APP: 'a' }, prompt: p, cwd: '/' });
     expect(s).toEqual({ password: 'typed-pw', sentinelPassword: 'typed-pw', users: { app: 'a' } });
@@ -96,7 +115,9 @@ describe('resolveSecrets', () => {
   });
   it('prompt without a terminal → user error naming the key, and the user key path for users', async () => {
     const text = withAuth('auth:\n  password: env:P\n  users:\n    - { name: app, password: prompt }\n');
-    await expect(resolveSecrets(parseInventory(text, 'x.yaml'), { env: { P: 'p' }, prompt: scripted([], false), cwd: '/' })).rejects.toMatchObject({
+    await expect(
+      resolveSecrets(parseInventory(text, 'x.yaml'), { env: { P: 'p' }, prompt: scripted([], false), cwd: '/' }),
+    ).rejects.toMatchObject({
       code: 'USER',
       exitCode: 2,
       message: 'auth.users[0].password is "prompt" but there is no terminal to ask on',

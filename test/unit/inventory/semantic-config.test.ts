@@ -6,11 +6,29 @@ import { expectClean, expectFinding } from './semantic-helpers.js';
 
 describe('redis settings', () => {
   it('disabling a command Sentinel or replication needs → error with the reason', () => {
-    for (const cmd of ['CONFIG', 'replicaof', 'SLAVEOF', 'INFO', 'ROLE', 'PING', 'CLIENT', 'SHUTDOWN', 'MULTI', 'PUBLISH', 'PSYNC']) {
+    for (const cmd of [
+      'CONFIG',
+      'replicaof',
+      'SLAVEOF',
+      'INFO',
+      'ROLE',
+      'PING',
+      'CLIENT',
+      'SHUTDOWN',
+      'MULTI',
+      'PUBLISH',
+      'PSYNC',
+    ]) {
       const t = withBase(`redis:\n  disabledCommands:\n    - FLUSHALL\n    - ${cmd}\n`);
       const why = REQUIRED_COMMANDS[cmd.toUpperCase()];
       expect(why).toBeTruthy();
-      expectFinding(t, 'redis.disabledCommands[1]', 'error', lineOf(t, `- ${cmd}`), new RegExp(`^${cmd.toUpperCase()} must stay enabled: `));
+      expectFinding(
+        t,
+        'redis.disabledCommands[1]',
+        'error',
+        lineOf(t, `- ${cmd}`),
+        new RegExp(`^${cmd.toUpperCase()} must stay enabled: `),
+      );
     }
     expect(REQUIRED_COMMANDS.CONFIG).toMatch(/Sentinel/);
     expectClean(withBase('redis:\n  disabledCommands: [FLUSHALL, FLUSHDB, DEBUG, KEYS]\n'));
@@ -29,7 +47,13 @@ describe('redis settings', () => {
   });
   it('persistence none → warning; rdb without save points → warning; aof passes', () => {
     const none = withBase('redis:\n  persistence: none\n');
-    expectFinding(none, 'redis.persistence', 'warning', lineOf(none, 'persistence'), /a restart of every node loses every graph/);
+    expectFinding(
+      none,
+      'redis.persistence',
+      'warning',
+      lineOf(none, 'persistence'),
+      /a restart of every node loses every graph/,
+    );
     const rdb = withBase('redis:\n  persistence: rdb\n  save: []\n');
     expectFinding(rdb, 'redis.save', 'warning', lineOf(rdb, 'save: []'), /snapshot only at shutdown/);
     expectClean(withBase('redis:\n  persistence: aof\n'));
@@ -57,7 +81,8 @@ const storage = (volumes: string, devices = '[/dev/vdb]') =>
     'role: master\n    hardware: { memory: 64gb, cpus: 8 }\n',
     `role: master\n    hardware: { memory: 64gb, cpus: 8 }\n    storage:\n      devices: ${devices}\n      volumes:\n${volumes}`,
   );
-const vol = (name: string, size: string, mount: string, extra = '') => `        - { name: ${name}, size: ${size}, mount: ${mount}${extra} }\n`;
+const vol = (name: string, size: string, mount: string, extra = '') =>
+  `        - { name: ${name}, size: ${size}, mount: ${mount}${extra} }\n`;
 
 describe('storage', () => {
   it('data volume holding redis.dataDir passes', () => {
@@ -66,27 +91,59 @@ describe('storage', () => {
   });
   it('redis.dataDir on none of the volumes → warning at the host volumes', () => {
     const t = storage(vol('data', '100%FREE', '/srv/falkordb'));
-    expectFinding(t, 'hosts[0].storage.volumes', 'warning', lineOf(t, 'volumes:'), /redis.dataDir \/var\/lib\/falkordb\/data is on none of the volumes of "db1"/);
+    expectFinding(
+      t,
+      'hosts[0].storage.volumes',
+      'warning',
+      lineOf(t, 'volumes:'),
+      /redis.dataDir \/var\/lib\/falkordb\/data is on none of the volumes of "db1"/,
+    );
     // A mount that only shares a prefix does not hold the directory.
     const p = storage(vol('data', '100%FREE', '/var/lib/falk'));
     expectFinding(p, 'hosts[0].storage.volumes', 'warning', lineOf(p, 'volumes:'), /on none of the volumes/);
   });
   it('duplicate volume names, mount points and devices → errors', () => {
-    const t = storage(vol('data', '100G', '/var/lib/falkordb') + vol('data', '100G', '/var/lib/falkordb/'), '[/dev/vdb, /dev/vdb]');
-    expectFinding(t, 'hosts[0].storage.volumes[1].name', 'error', lineOf(t, '/var/lib/falkordb/'), /volume name "data" is used twice on "db1"/);
-    expectFinding(t, 'hosts[0].storage.volumes[1].mount', 'error', lineOf(t, '/var/lib/falkordb/'), /mount point \/var\/lib\/falkordb\/ is used twice/);
+    const t = storage(
+      vol('data', '100G', '/var/lib/falkordb') + vol('data', '100G', '/var/lib/falkordb/'),
+      '[/dev/vdb, /dev/vdb]',
+    );
+    expectFinding(
+      t,
+      'hosts[0].storage.volumes[1].name',
+      'error',
+      lineOf(t, '/var/lib/falkordb/'),
+      /volume name "data" is used twice on "db1"/,
+    );
+    expectFinding(
+      t,
+      'hosts[0].storage.volumes[1].mount',
+      'error',
+      lineOf(t, '/var/lib/falkordb/'),
+      /mount point \/var\/lib\/falkordb\/ is used twice/,
+    );
     expectFinding(t, 'hosts[0].storage.devices[1]', 'error', lineOf(t, 'devices:'), /\/dev\/vdb is listed twice/);
   });
   it('100%FREE before another volume, a root mount, nobarrier → errors', () => {
-    const t = storage(vol('data', '100%FREE', '/var/lib/falkordb', ', options: [noatime, nobarrier]') + vol('root', '10G', '/'));
+    const t = storage(
+      vol('data', '100%FREE', '/var/lib/falkordb', ', options: [noatime, nobarrier]') + vol('root', '10G', '/'),
+    );
     expectFinding(t, 'hosts[0].storage.volumes[0].size', 'error', lineOf(t, 'name: data'), /takes all remaining space/);
-    expectFinding(t, 'hosts[0].storage.volumes[0].options[1]', 'error', lineOf(t, 'nobarrier'), /XFS removed this option/);
+    expectFinding(
+      t,
+      'hosts[0].storage.volumes[0].options[1]',
+      'error',
+      lineOf(t, 'nobarrier'),
+      /XFS removed this option/,
+    );
     expectFinding(t, 'hosts[0].storage.volumes[1].mount', 'error', lineOf(t, 'name: root'), /cannot be mounted on \//);
   });
 });
 
 describe('TLS, SSH and ACL users', () => {
-  const tls = (cert: string, extra = '') => withBase(`tls:\n  enabled: true\n  port: 6390\n  certFile: ${cert}\n  keyFile: /etc/falkordb/k.pem\n  caFile: /etc/falkordb/ca.pem\n${extra}`);
+  const tls = (cert: string, extra = '') =>
+    withBase(
+      `tls:\n  enabled: true\n  port: 6390\n  certFile: ${cert}\n  keyFile: /etc/falkordb/k.pem\n  caFile: /etc/falkordb/ca.pem\n${extra}`,
+    );
   it('TLS file paths must be absolute; empty ones fail the schema', () => {
     const t = tls('certs/node.pem');
     expectFinding(t, 'tls.certFile', 'error', lineOf(t, 'certFile'), /must be an absolute path on the hosts/);
@@ -101,12 +158,17 @@ describe('TLS, SSH and ACL users', () => {
   it('sudo as root → warning (globally and per host); sudo as another user passes', () => {
     const t = withBase('ssh:\n  user: root\n  sudo: true\n');
     expectFinding(t, 'ssh.sudo', 'warning', lineOf(t, 'sudo: true'), /sudo with user root changes nothing/);
-    const h = withBase('ssh:\n  user: deploy\n  sudo: true\n').replace('role: haproxy', 'role: haproxy\n    ssh: { user: root }');
+    const h = withBase('ssh:\n  user: deploy\n  sudo: true\n').replace(
+      'role: haproxy',
+      'role: haproxy\n    ssh: { user: root }',
+    );
     expectFinding(h, 'hosts[3].ssh.user', 'warning', lineOf(h, 'user: root'), /root on "lb1" with ssh.sudo/);
     expectClean(withBase('ssh:\n  user: deploy\n  sudo: true\n'));
   });
   it('an ACL user named default, or defined twice → error', () => {
-    const t = withBase('  users:\n    - { name: default, password: env:A }\n    - { name: app, password: env:B }\n    - { name: app, password: env:C }\n');
+    const t = withBase(
+      '  users:\n    - { name: default, password: env:A }\n    - { name: app, password: env:B }\n    - { name: app, password: env:C }\n',
+    );
     expectFinding(t, 'auth.users[0].name', 'error', lineOf(t, 'name: default'), /configured by auth.password/);
     expectFinding(t, 'auth.users[2].name', 'error', lineOf(t, 'env:C'), /user "app" is defined twice/);
     expectClean(withBase('  users:\n    - { name: app, password: env:B }\n'));

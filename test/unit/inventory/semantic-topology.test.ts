@@ -6,14 +6,21 @@ import { expectClean, expectFinding } from './semantic-helpers.js';
 describe('hosts', () => {
   it('duplicate host names → error at the second name', () => {
     const t = BASE.replace('name: db3', 'name: db2');
-    expectFinding(t, 'hosts[2].name', 'error', lineOf(t, 'name: db2', 'address: 10.0.0.2'), /duplicate host name "db2" \(first used by hosts\[1\]\)/);
+    expectFinding(
+      t,
+      'hosts[2].name',
+      'error',
+      lineOf(t, 'name: db2', 'address: 10.0.0.2'),
+      /duplicate host name "db2" \(first used by hosts\[1\]\)/,
+    );
   });
   it('an address with a port or scheme → error; IPv4, IPv6 and DNS names pass', () => {
     for (const bad of ['10.0.0.3:6379', 'redis://10.0.0.3', '10.0.0.3 ']) {
       const t = BASE.replace('address: 10.0.0.3', `address: "${bad}"`);
       expectFinding(t, 'hosts[2].address', 'error', lineOf(t, bad), /not a plain IP address or host name/);
     }
-    for (const good of ['fe80::3', '2001:db8:0:0:0:0:0:3', 'db3.internal.example']) expectClean(BASE.replace('address: 10.0.0.3', `address: ${good}`));
+    for (const good of ['fe80::3', '2001:db8:0:0:0:0:0:3', 'db3.internal.example'])
+      expectClean(BASE.replace('address: 10.0.0.3', `address: ${good}`));
   });
   it('no master → error at hosts', () => {
     const t = BASE.replace('role: master', 'role: replica');
@@ -34,14 +41,26 @@ describe('hosts', () => {
   });
   it('replicaPriority on a host without a database → warning', () => {
     const t = BASE.replace('role: haproxy', 'role: haproxy\n    replicaPriority: 10');
-    expectFinding(t, 'hosts[3].replicaPriority', 'warning', lineOf(t, 'replicaPriority: 10'), /ignored: "lb1" has role haproxy/);
+    expectFinding(
+      t,
+      'hosts[3].replicaPriority',
+      'warning',
+      lineOf(t, 'replicaPriority: 10'),
+      /ignored: "lb1" has role haproxy/,
+    );
   });
 });
 
 describe('Sentinels', () => {
   it('sentinel.hosts naming an unknown host or one twice → error at that entry', () => {
     const t = withBase('sentinel:\n  hosts:\n    - db1\n    - db9\n    - db1\n    - db2\n');
-    expectFinding(t, 'sentinel.hosts[1]', 'error', lineOf(t, '- db9'), /"db9" is not a host in hosts: \(known: db1, db2, db3, lb1\)/);
+    expectFinding(
+      t,
+      'sentinel.hosts[1]',
+      'error',
+      lineOf(t, '- db9'),
+      /"db9" is not a host in hosts: \(known: db1, db2, db3, lb1\)/,
+    );
     expectFinding(t, 'sentinel.hosts[2]', 'error', lineOf(t, '- db1', '- db9'), /"db1" is listed twice/);
     expectClean(withBase('sentinel:\n  hosts: [db1, db2, lb1]\n'));
   });
@@ -52,9 +71,24 @@ describe('Sentinels', () => {
   });
   it('3 Sentinels on fewer than 3 machines → warning', () => {
     // The Sentinel port is cluster-wide, so two Sentinels on one address also clash on it.
-    const t = withBase('sentinel:\n  hosts: [db1, db2, s1]\n').replace('role: haproxy', 'role: haproxy\n  - name: s1\n    address: 10.0.0.2\n    role: sentinel');
-    expectFinding(t, 'sentinel.hosts', 'warning', lineOf(t, 'hosts: [db1, db2, s1]'), /3 Sentinels run on only 2 distinct address/);
-    expectFinding(t, 'hosts[4].address', 'error', lineOf(t, 'address: 10.0.0.2', 'name: s1'), /"s1" has the same address as "db2" and both would run Sentinel on port 26379/);
+    const t = withBase('sentinel:\n  hosts: [db1, db2, s1]\n').replace(
+      'role: haproxy',
+      'role: haproxy\n  - name: s1\n    address: 10.0.0.2\n    role: sentinel',
+    );
+    expectFinding(
+      t,
+      'sentinel.hosts',
+      'warning',
+      lineOf(t, 'hosts: [db1, db2, s1]'),
+      /3 Sentinels run on only 2 distinct address/,
+    );
+    expectFinding(
+      t,
+      'hosts[4].address',
+      'error',
+      lineOf(t, 'address: 10.0.0.2', 'name: s1'),
+      /"s1" has the same address as "db2" and both would run Sentinel on port 26379/,
+    );
   });
   it('no Sentinel at all → error', () => {
     const t = withBase('sentinel:\n  hosts: []\n');
@@ -64,7 +98,13 @@ describe('Sentinels', () => {
     const high = withBase('sentinel:\n  quorum: 4\n');
     expectFinding(high, 'sentinel.quorum', 'error', lineOf(high, 'quorum: 4'), /quorum 4 is more than the 3 Sentinels/);
     const low = withBase('sentinel:\n  quorum: 1\n');
-    expectFinding(low, 'sentinel.quorum', 'error', lineOf(low, 'quorum: 1'), /not a majority of the 3 Sentinels \(need at least 2\)/);
+    expectFinding(
+      low,
+      'sentinel.quorum',
+      'error',
+      lineOf(low, 'quorum: 1'),
+      /not a majority of the 3 Sentinels \(need at least 2\)/,
+    );
     expectClean(withBase('sentinel:\n  quorum: 3\n'));
   });
 });

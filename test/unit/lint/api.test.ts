@@ -32,7 +32,15 @@ describe('detectKind', () => {
 });
 
 describe('formatFindings', () => {
-  const f = (file: string, line: number, severity: Finding['severity']): Finding => ({ file, line, rule: `redis/r${line}`, severity, message: `m${line}`, why: 'because', fix: 'do this' });
+  const f = (file: string, line: number, severity: Finding['severity']): Finding => ({
+    file,
+    line,
+    rule: `redis/r${line}`,
+    severity,
+    message: `m${line}`,
+    why: 'because',
+    fix: 'do this',
+  });
   const findings = [f('b.conf', 3, 'info'), f('a.conf', 9, 'warning'), f('a.conf', 2, 'error')];
   it('groups by file, orders by line, shows why and fix, and counts', () => {
     const out = formatFindings(findings, false);
@@ -64,11 +72,17 @@ describe('formatFindings', () => {
 
 describe('lintText', () => {
   it('detects the kind itself, or refuses with a usage error naming --kind', () => {
-    expect(lintText('x.conf', 'maxmemory-policy allkeys-lru\n').map((x) => x.rule)).toContain('redis/eviction-deletes-graphs');
-    expect(() => lintText('notes.txt', 'hello')).toThrowError(expect.objectContaining({ code: 'USER', exitCode: 2, hint: expect.stringContaining('--kind') }));
+    expect(lintText('x.conf', 'maxmemory-policy allkeys-lru\n').map((x) => x.rule)).toContain(
+      'redis/eviction-deletes-graphs',
+    );
+    expect(() => lintText('notes.txt', 'hello')).toThrowError(
+      expect.objectContaining({ code: 'USER', exitCode: 2, hint: expect.stringContaining('--kind') }),
+    );
   });
   it('honours an explicit kind over the name', () => {
-    expect(lintText('whatever.txt', 'sentinel monitor m 10.0.0.1 6379 2\n', 'sentinel').map((x) => x.rule)).toContain('sentinel/no-auth');
+    expect(lintText('whatever.txt', 'sentinel monitor m 10.0.0.1 6379 2\n', 'sentinel').map((x) => x.rule)).toContain(
+      'sentinel/no-auth',
+    );
   });
 });
 
@@ -85,7 +99,8 @@ describe('lintFiles over real files', () => {
   write('master.conf', node);
   write('replica.conf', `${node}replicaof 10.0.0.11 6379\n`);
   write('other/replica.conf', `${node.replace('4gb', '2gb')}replicaof 10.0.0.11 6379\n`);
-  const sentinel = (q: number) => `bind 10.0.0.2\nrequirepass ${pw}\nsentinel monitor fk 10.0.0.11 6379 ${q}\nsentinel down-after-milliseconds fk 30000\nsentinel auth-pass fk ${pw}\n`;
+  const sentinel = (q: number) =>
+    `bind 10.0.0.2\nrequirepass ${pw}\nsentinel monitor fk 10.0.0.11 6379 ${q}\nsentinel down-after-milliseconds fk 30000\nsentinel auth-pass fk ${pw}\n`;
   for (const i of [1, 2, 3]) write(`s${i}.conf`, sentinel(2));
   for (const i of [1, 2, 3]) write(`q1-${i}.conf`, sentinel(1));
   for (const i of [1, 2]) write(`q3-${i}.conf`, sentinel(3));
@@ -100,15 +115,29 @@ describe('lintFiles over real files', () => {
     expect(fs.find((f) => f.rule === 'cross/maxmemory-differs')).toMatchObject({ file: 'other/replica.conf', line: 3 });
   });
   it('judges the quorum against the number of Sentinel files', async () => {
-    expect((await lintFiles(['s1.conf', 's2.conf', 's3.conf'], undefined, { cwd: dir })).filter((f) => f.rule === 'sentinel/quorum')).toEqual([]);
-    const minority = (await lintFiles(['q1-1.conf', 'q1-2.conf', 'q1-3.conf'], undefined, { cwd: dir })).filter((f) => f.rule === 'sentinel/quorum');
+    expect(
+      (await lintFiles(['s1.conf', 's2.conf', 's3.conf'], undefined, { cwd: dir })).filter(
+        (f) => f.rule === 'sentinel/quorum',
+      ),
+    ).toEqual([]);
+    const minority = (await lintFiles(['q1-1.conf', 'q1-2.conf', 'q1-3.conf'], undefined, { cwd: dir })).filter(
+      (f) => f.rule === 'sentinel/quorum',
+    );
     expect(minority.some((f) => f.message.includes('of 3 Sentinels is not a majority'))).toBe(true);
-    const unreachable = (await lintFiles(['q3-1.conf', 'q3-2.conf'], undefined, { cwd: dir })).filter((f) => f.rule === 'sentinel/quorum');
+    const unreachable = (await lintFiles(['q3-1.conf', 'q3-2.conf'], undefined, { cwd: dir })).filter(
+      (f) => f.rule === 'sentinel/quorum',
+    );
     expect(unreachable.map((f) => f.severity)).toEqual(['error', 'error']);
   });
   it('a missing file or a directory is a usage error (exit 2) naming the path', async () => {
-    await expect(lintFiles(['master.conf', 'nope.conf'], undefined, { cwd: dir })).rejects.toMatchObject({ exitCode: 2, message: 'cannot read nope.conf: no such file' });
-    await expect(lintFiles(['other'], undefined, { cwd: dir })).rejects.toMatchObject({ exitCode: 2, message: 'cannot read other: is a directory' });
+    await expect(lintFiles(['master.conf', 'nope.conf'], undefined, { cwd: dir })).rejects.toMatchObject({
+      exitCode: 2,
+      message: 'cannot read nope.conf: no such file',
+    });
+    await expect(lintFiles(['other'], undefined, { cwd: dir })).rejects.toMatchObject({
+      exitCode: 2,
+      message: 'cannot read other: is a directory',
+    });
   });
   it('returns each finding once even when a file is linted twice', async () => {
     const once = await lintFiles(['master.conf'], undefined, { cwd: dir });
@@ -120,23 +149,53 @@ describe('lintFiles over real files', () => {
 describe('secrets stay out of findings', () => {
   const secret = 'Hunter2-very-secret-value-0123456789';
   const cm = (master: string[], replica: string[], sentinel: string[]) =>
-    `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\ndata:\n${Object.entries({ 'm.conf': master, 'r.conf': replica, 'sentinel.conf': sentinel })
+    `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\ndata:\n${Object.entries({
+      'm.conf': master,
+      'r.conf': replica,
+      'sentinel.conf': sentinel,
+    })
       .map(([k, l]) => `  ${k}: |\n${l.map((x) => `    ${x}`).join('\n')}\n`)
       .join('')}`;
   it('never quotes a password, a renamed command or a line that holds one', () => {
     const text = cm(
-      ['dir /d', `requirepass ${secret}`, 'rename-command CONFIG CONFIG_s3cr3tname', `user app on >${secret}$(x) ~* +@all`],
-      ['dir /d', 'replicaof 10.0.0.1 6379', `requirepass ${secret}x`, `masterauth ${secret}y`, `requirepass "${secret}`],
+      [
+        'dir /d',
+        `requirepass ${secret}`,
+        'rename-command CONFIG CONFIG_s3cr3tname',
+        `user app on >${secret}$(x) ~* +@all`,
+      ],
+      [
+        'dir /d',
+        'replicaof 10.0.0.1 6379',
+        `requirepass ${secret}x`,
+        `masterauth ${secret}y`,
+        `requirepass "${secret}`,
+      ],
       ['sentinel monitor m 10.0.0.1 6379 2', `sentinel auth-pass m ${secret}z`],
     );
     const fs = lintText('/x/k8s.yaml', text, 'kubernetes', () => undefined);
-    expect(fs.map((f) => f.rule)).toEqual(expect.arrayContaining(['cross/masterauth-mismatch', 'cross/passwords-differ', 'cross/sentinel-auth-pass', 'redis/placeholder', 'redis/syntax', 'redis/rename-breaks-sentinel']));
+    expect(fs.map((f) => f.rule)).toEqual(
+      expect.arrayContaining([
+        'cross/masterauth-mismatch',
+        'cross/passwords-differ',
+        'cross/sentinel-auth-pass',
+        'redis/placeholder',
+        'redis/syntax',
+        'redis/rename-breaks-sentinel',
+      ]),
+    );
     for (const f of fs) expect(`${f.message} ${f.why} ${f.fix}`).not.toMatch(/Hunter2|s3cr3t/);
   });
   it('does name placeholders, which are not secrets', () => {
-    const text = cm(['dir /d', 'requirepass ${A_PASS}', 'masterauth ${A_PASS}'], ['dir /d', 'replicaof 10.0.0.1 6379', 'requirepass ${B_PASS}', 'masterauth ${A_PASS}'], []);
-    const differ = lintText('/x/k8s.yaml', text, 'kubernetes', () => undefined).find((f) => f.rule === 'cross/passwords-differ');
-    expect(differ?.message).toContain('(${B_PASS}) differs from the master\'s (${A_PASS})');
+    const text = cm(
+      ['dir /d', 'requirepass ${A_PASS}', 'masterauth ${A_PASS}'],
+      ['dir /d', 'replicaof 10.0.0.1 6379', 'requirepass ${B_PASS}', 'masterauth ${A_PASS}'],
+      [],
+    );
+    const differ = lintText('/x/k8s.yaml', text, 'kubernetes', () => undefined).find(
+      (f) => f.rule === 'cross/passwords-differ',
+    );
+    expect(differ?.message).toContain("(${B_PASS}) differs from the master's (${A_PASS})");
   });
 });
 
@@ -166,6 +225,7 @@ describe('odd input never crashes the linter (that would be exit 70)', () => {
     "'a' 'b",
   ];
   it.each(['redis', 'sentinel', 'haproxy', 'compose', 'kubernetes', 'prometheus'] as const)('%s', (kind) => {
-    for (const t of texts) expect(() => lintText('/tmp/x/file', t, kind, () => undefined), JSON.stringify(t)).not.toThrow();
+    for (const t of texts)
+      expect(() => lintText('/tmp/x/file', t, kind, () => undefined), JSON.stringify(t)).not.toThrow();
   });
 });

@@ -32,4 +32,5 @@ export function edit(base: string[], changes: Record<string, string | null> = {}
 }
 
 /** 1-based line of the first line starting with `prefix`. */
-export const lineOf = (text: string, prefix: string): number => text.split('\n').findIndex((l) => l.trimStart().startsWith(prefix)) + 1;
+export const lineOf = (text: string, prefix: string): number =>
+  text.split('\n').findIndex((l) => l.trimStart().startsWith(prefix)) + 1;

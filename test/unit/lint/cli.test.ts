@@ -14,17 +14,36 @@ beforeAll(() => {
   const built = join(ROOT, 'dist/commands/lint.js');
   const sources = ['src/commands/lint.ts', ...walk(join(ROOT, 'src/lint'))];
   const newest = Math.max(...sources.map((p) => statSync(p.startsWith('/') ? p : join(ROOT, p)).mtimeMs));
-  if (!existsSync(built) || statSync(built).mtimeMs < newest) execaSync('npx', ['tsc', '-p', 'tsconfig.json'], { cwd: ROOT, reject: false });
+  if (!existsSync(built) || statSync(built).mtimeMs < newest)
+    execaSync('npx', ['tsc', '-p', 'tsconfig.json'], { cwd: ROOT, reject: false });
 }, 120_000);
 
 function walk(dir: string): string[] {
-  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walk(join(dir, e.name)) : [join(dir, e.name)]));
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
+    e.isDirectory() ? walk(join(dir, e.name)) : [join(dir, e.name)],
+  );
 }
 
 const cli = (cwd: string, args: string[], env: Record<string, string> = {}) =>
-  execa('node', [BIN, ...args], { cwd, reject: false, env: { PATH: process.env.PATH ?? '', NO_COLOR: '1', ...env }, extendEnv: false });
+  execa('node', [BIN, ...args], {
+    cwd,
+    reject: false,
+    env: { PATH: process.env.PATH ?? '', NO_COLOR: '1', ...env },
+    extendEnv: false,
+  });
 
-const SEED_FILES = ['redis-master.conf', 'redis-replica.conf', 'sentinel.conf', 'haproxy.cfg', 'docker-compose.prod.yml', 'falkordb-production.yaml', 'tls.conf', 'acl.conf', 'monitoring-stack.yml', 'production-alerts.yml'];
+const SEED_FILES = [
+  'redis-master.conf',
+  'redis-replica.conf',
+  'sentinel.conf',
+  'haproxy.cfg',
+  'docker-compose.prod.yml',
+  'falkordb-production.yaml',
+  'tls.conf',
+  'acl.conf',
+  'monitoring-stack.yml',
+  'production-alerts.yml',
+];
 
 describe('falkorctl lint (built binary)', () => {
   it('--json prints exactly an array of findings for the seed, and exits 1', async () => {
@@ -37,9 +56,20 @@ describe('falkorctl lint (built binary)', () => {
       expect(Object.keys(f).slice(0, 5)).toEqual(['file', 'line', 'rule', 'severity', 'message']);
       expect(SEED_FILES).toContain(f.file);
     }
-    expect(arr).toContainEqual(expect.objectContaining({ file: 'redis-master.conf', line: 21, rule: 'redis/eviction-deletes-graphs', severity: 'error' }));
-    expect(arr).toContainEqual(expect.objectContaining({ file: 'docker-compose.prod.yml', line: 64, rule: 'compose/sentinel-config-readonly' }));
-    expect(arr).toContainEqual(expect.objectContaining({ file: 'haproxy.cfg', line: 23, rule: 'haproxy/write-check-no-role' }));
+    expect(arr).toContainEqual(
+      expect.objectContaining({
+        file: 'redis-master.conf',
+        line: 21,
+        rule: 'redis/eviction-deletes-graphs',
+        severity: 'error',
+      }),
+    );
+    expect(arr).toContainEqual(
+      expect.objectContaining({ file: 'docker-compose.prod.yml', line: 64, rule: 'compose/sentinel-config-readonly' }),
+    );
+    expect(arr).toContainEqual(
+      expect.objectContaining({ file: 'haproxy.cfg', line: 23, rule: 'haproxy/write-check-no-role' }),
+    );
     expect(r.stderr).toBe('');
   });
 
@@ -64,7 +94,18 @@ describe('falkorctl lint (built binary)', () => {
   });
 
   it('a clean setup: "no findings", exit 0', async () => {
-    const r = await cli(GOOD, ['lint', 'falkordb.conf', 'falkordb-replica.conf', 'sentinel-1.conf', 'sentinel-2.conf', 'sentinel-3.conf', 'haproxy.cfg', 'alerts.yml', 'compose.yml', 'k8s.yaml']);
+    const r = await cli(GOOD, [
+      'lint',
+      'falkordb.conf',
+      'falkordb-replica.conf',
+      'sentinel-1.conf',
+      'sentinel-2.conf',
+      'sentinel-3.conf',
+      'haproxy.cfg',
+      'alerts.yml',
+      'compose.yml',
+      'k8s.yaml',
+    ]);
     expect([r.exitCode, r.stdout, r.stderr]).toEqual([0, 'no findings', '']);
     const j = await cli(GOOD, ['--json', 'lint', 'falkordb.conf', 'haproxy.cfg']);
     expect([j.exitCode, JSON.parse(j.stdout)]).toEqual([0, []]);

@@ -8,7 +8,12 @@ export const SEED = path.join(FIXTURES, 'seed');
 export const GOOD = path.join(FIXTURES, 'lint/good');
 
 /** Lint text as if it were `file`, with sibling files served from `files` (no disk access). */
-export function lint(kind: FileKind, text: string, files: Record<string, string> = {}, file = `/etc/falkordb/test.${kind === 'haproxy' ? 'cfg' : /compose|kubernetes|prometheus/.test(kind) ? 'yaml' : 'conf'}`): Finding[] {
+export function lint(
+  kind: FileKind,
+  text: string,
+  files: Record<string, string> = {},
+  file = `/etc/falkordb/test.${kind === 'haproxy' ? 'cfg' : /compose|kubernetes|prometheus/.test(kind) ? 'yaml' : 'conf'}`,
+): Finding[] {
   const read: Reader = (p) => files[path.basename(p)];
   return lintText(file, text, kind, read);
 }

@@ -92,7 +92,9 @@ describe('placeholders', () => {
 
 describe('haproxy parser', () => {
   it('splits sections and words; escapes, quotes and comments', () => {
-    const s = parseHaproxy('global\n    daemon # bg\n\nbackend be_rw\n    tcp-check send AUTH\\ ${P}\\r\\n\n    server a "${H}:6379" check\n');
+    const s = parseHaproxy(
+      'global\n    daemon # bg\n\nbackend be_rw\n    tcp-check send AUTH\\ ${P}\\r\\n\n    server a "${H}:6379" check\n',
+    );
     expect(s.map((x) => [x.type, x.name, x.line])).toEqual([
       ['global', '', 1],
       ['backend', 'be_rw', 4],
@@ -104,7 +106,13 @@ describe('haproxy parser', () => {
     expect(splitWords("x '${A}'")[1]!.literalVar).toBe(true);
   });
   it('reads times', () => {
-    expect([haproxyMs('50000'), haproxyMs('50s'), haproxyMs('30m'), haproxyMs('1h'), haproxyMs('x')]).toEqual([50000, 50000, 1800000, 3600000, undefined]);
+    expect([haproxyMs('50000'), haproxyMs('50s'), haproxyMs('30m'), haproxyMs('1h'), haproxyMs('x')]).toEqual([
+      50000,
+      50000,
+      1800000,
+      3600000,
+      undefined,
+    ]);
   });
 });
 
@@ -119,7 +127,11 @@ describe('compose / kubernetes values', () => {
   });
   it('floating image tags', () => {
     expect(['redis', 'redis:latest', 'registry:5000/falkordb/falkordb'].map(floatingTag)).toEqual([true, true, true]);
-    expect(['redis:8.2.3', 'registry:5000/falkordb/falkordb:v4', 'redis@sha256:abc'].map(floatingTag)).toEqual([false, false, false]);
+    expect(['redis:8.2.3', 'registry:5000/falkordb/falkordb:v4', 'redis@sha256:abc'].map(floatingTag)).toEqual([
+      false,
+      false,
+      false,
+    ]);
   });
   it('passwords in argv', () => {
     expect(passwordInArgv(['redis-cli', '-a', 'x', 'ping'])).toBe(true);

@@ -19,7 +19,12 @@ describe.each(CASES)('$rule: $name', (c) => {
     const hits = run(c.bad).filter((f) => f.rule === c.rule);
     const all = run(c.bad).map((f) => `${f.line} ${f.rule} ${f.message}`);
     expect(hits.length, all.join('\n')).toBeGreaterThan(0);
-    const match = hits.filter((f) => (c.line === undefined || f.line === c.line) && (c.severity === undefined || f.severity === c.severity) && (c.message === undefined || f.message.includes(c.message)));
+    const match = hits.filter(
+      (f) =>
+        (c.line === undefined || f.line === c.line) &&
+        (c.severity === undefined || f.severity === c.severity) &&
+        (c.message === undefined || f.message.includes(c.message)),
+    );
     expect(match.length, hits.map((f) => `${f.line} ${f.severity} ${f.message}`).join('\n')).toBeGreaterThan(0);
   });
   it('is silent on the good input', () => {

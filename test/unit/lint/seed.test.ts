@@ -105,12 +105,21 @@ describe('the seed guide, linted together', async () => {
 
   it.each(EXPECTED)('%s:%i %s (%s)', (file, line, rule, severity) => {
     const hit = findings.filter((f) => f.file === file && f.line === line && f.rule === rule);
-    expect(hit.map((f) => f.severity), JSON.stringify(findings.filter((f) => f.file === file).map((f) => `${f.line} ${f.rule}`))).toContain(severity);
+    expect(
+      hit.map((f) => f.severity),
+      JSON.stringify(findings.filter((f) => f.file === file).map((f) => `${f.line} ${f.rule}`)),
+    ).toContain(severity);
   });
 
   it('reports the headline mistakes named in the issue', () => {
     const ids = new Set(findings.map((f) => f.rule));
-    for (const r of ['redis/eviction-deletes-graphs', 'compose/sentinel-config-readonly', 'haproxy/write-check-no-role', 'redis/placeholder']) expect(ids).toContain(r);
+    for (const r of [
+      'redis/eviction-deletes-graphs',
+      'compose/sentinel-config-readonly',
+      'haproxy/write-check-no-role',
+      'redis/placeholder',
+    ])
+      expect(ids).toContain(r);
   });
 
   it('every finding carries a message, why and fix, and points inside its file', async () => {
@@ -127,13 +136,32 @@ describe('the seed guide, linted together', async () => {
   it('keeps the bare-metal and the Kubernetes deployments apart in cross-file rules', () => {
     const cross = findings.filter((f) => f.rule.startsWith('cross/'));
     // The ConfigMap is compared only with the ConfigMap, never with redis-master.conf.
-    expect(cross.filter((f) => f.file === 'falkordb-production.yaml').every((f) => !f.message.includes('redis-master.conf (') && !/\(redis-master\.conf\)/.test(f.message))).toBe(true);
-    expect(cross.filter((f) => f.file === 'falkordb-production.yaml').map((f) => f.rule).sort()).toEqual(['cross/maxmemory-differs', 'cross/settings-differ']);
+    expect(
+      cross
+        .filter((f) => f.file === 'falkordb-production.yaml')
+        .every((f) => !f.message.includes('redis-master.conf (') && !/\(redis-master\.conf\)/.test(f.message)),
+    ).toBe(true);
+    expect(
+      cross
+        .filter((f) => f.file === 'falkordb-production.yaml')
+        .map((f) => f.rule)
+        .sort(),
+    ).toEqual(['cross/maxmemory-differs', 'cross/settings-differ']);
   });
 });
 
 describe('a hand-written good setup', async () => {
-  const good = ['falkordb.conf', 'falkordb-replica.conf', 'sentinel-1.conf', 'sentinel-2.conf', 'sentinel-3.conf', 'haproxy.cfg', 'alerts.yml', 'compose.yml', 'k8s.yaml'];
+  const good = [
+    'falkordb.conf',
+    'falkordb-replica.conf',
+    'sentinel-1.conf',
+    'sentinel-2.conf',
+    'sentinel-3.conf',
+    'haproxy.cfg',
+    'alerts.yml',
+    'compose.yml',
+    'k8s.yaml',
+  ];
   const { GOOD } = await import('./helpers.js');
   it('has no findings at all', async () => {
     expect(await lintFiles(good, undefined, { cwd: GOOD })).toEqual([]);

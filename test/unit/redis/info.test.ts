@@ -2,7 +2,15 @@
 // a replica, a replica whose master was shut down, a Sentinel).
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { field, lagAgainst, memory, parseInfo, parseReplicaLine, persistence, replication } from '../../../src/redis/info.js';
+import {
+  field,
+  lagAgainst,
+  memory,
+  parseInfo,
+  parseReplicaLine,
+  persistence,
+  replication,
+} from '../../../src/redis/info.js';
 
 const fx = (name: string) => readFileSync(new URL(`./fixtures/${name}`, import.meta.url), 'utf8');
 const master = parseInfo(fx('info-master.txt'));
@@ -12,7 +20,9 @@ const sentinel = parseInfo(fx('info-sentinel.txt'));
 
 describe('parseInfo', () => {
   it('splits sections (lowercased) and keeps values with colons intact', () => {
-    expect(Object.keys(master)).toEqual(expect.arrayContaining(['server', 'memory', 'persistence', 'replication', 'modules']));
+    expect(Object.keys(master)).toEqual(
+      expect.arrayContaining(['server', 'memory', 'persistence', 'replication', 'modules']),
+    );
     expect(master.server?.redis_version).toBe('8.2.3');
     expect(master.server?.listener0).toBe('name=tcp,bind=127.0.9.1,port=6379');
     expect(field(master, 'executable')).toMatch(/^\/.*redis-server$/);
@@ -33,7 +43,14 @@ describe('replication()', () => {
   });
   it('replica with a live link', () => {
     const r = replication(replica);
-    expect(r).toMatchObject({ role: 'replica', masterHost: '127.0.9.1', masterPort: 6379, linkUp: true, syncInProgress: false, loading: false });
+    expect(r).toMatchObject({
+      role: 'replica',
+      masterHost: '127.0.9.1',
+      masterPort: 6379,
+      linkUp: true,
+      syncInProgress: false,
+      loading: false,
+    });
     expect(r.linkDownSeconds).toBeUndefined();
     expect(typeof r.offset).toBe('number');
   });
@@ -45,7 +62,7 @@ describe('replication()', () => {
   it('no lag is computed for a replica whose link is down, even given a master', () => {
     expect(replication(down, { replication: replication(master) }).lagBytes).toBeUndefined();
   });
-  it('lag: bytes from the offsets, seconds from the master\'s view when the address matches', () => {
+  it("lag: bytes from the offsets, seconds from the master's view when the address matches", () => {
     const m = replication(master);
     const rep = { ...replication(replica), offset: 500, lastIoSeconds: 4 };
     expect(lagAgainst(rep, m, { address: '127.0.0.1', port: 6379 })).toEqual({ lagBytes: 131, lagSeconds: 0 });
@@ -63,7 +80,13 @@ describe('replication()', () => {
 
 describe('parseReplicaLine', () => {
   it('reads a slaveN value and refuses one without ip/port', () => {
-    expect(parseReplicaLine('ip=10.0.0.2,port=6380,state=wait_bgsave,offset=0,lag=1')).toEqual({ ip: '10.0.0.2', port: 6380, state: 'wait_bgsave', offset: 0, lag: 1 });
+    expect(parseReplicaLine('ip=10.0.0.2,port=6380,state=wait_bgsave,offset=0,lag=1')).toEqual({
+      ip: '10.0.0.2',
+      port: 6380,
+      state: 'wait_bgsave',
+      offset: 0,
+      lag: 1,
+    });
     expect(parseReplicaLine('state=online')).toBeUndefined();
   });
 });

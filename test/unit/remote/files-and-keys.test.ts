@@ -20,18 +20,34 @@ const EC =
 describe('file scripts helpers', () => {
   test('parseStat', () => {
     const sha = 'a'.repeat(64);
-    expect(parseStat(`640 falkordb falkordb ${sha}\n`)).toEqual({ mode: 0o640, owner: 'falkordb', group: 'falkordb', sha256: sha });
+    expect(parseStat(`640 falkordb falkordb ${sha}\n`)).toEqual({
+      mode: 0o640,
+      owner: 'falkordb',
+      group: 'falkordb',
+      sha256: sha,
+    });
     expect(parseStat('')).toBeUndefined();
     expect(parseStat('garbage')).toBeUndefined();
   });
   test('chownSpec', () => {
-    expect([chownSpec('u', 'g'), chownSpec('u'), chownSpec(undefined, 'g'), chownSpec()]).toEqual(['u:g', 'u', ':g', '']);
+    expect([chownSpec('u', 'g'), chownSpec('u'), chownSpec(undefined, 'g'), chownSpec()]).toEqual([
+      'u:g',
+      'u',
+      ':g',
+      '',
+    ]);
   });
   test('backupStamp is sortable and shell-safe', () => {
     expect(backupStamp(new Date('2026-11-27T15:01:02.345Z'))).toBe('20261127T150102.345Z');
   });
   test('uploadArgv passes data only as positional args, mode in octal', () => {
-    const a = uploadArgv({ path: '/etc/x.conf', sha256: 'f'.repeat(64), mode: 0o640, owner: 'falkordb', backupPath: '/etc/x.conf.1.bak' });
+    const a = uploadArgv({
+      path: '/etc/x.conf',
+      sha256: 'f'.repeat(64),
+      mode: 0o640,
+      owner: 'falkordb',
+      backupPath: '/etc/x.conf.1.bak',
+    });
     expect(a.slice(0, 2)).toEqual(['sh', '-c']);
     expect(a.slice(3)).toEqual(['sh', '/etc/x.conf', 'f'.repeat(64), '0640', 'falkordb', '/etc/x.conf.1.bak']);
   });
@@ -47,11 +63,15 @@ describe('checkHostKey', () => {
   };
 
   test('known key passes; unknown refused with fingerprint and nothing written', async () => {
-    await expect(checkHostKey(ep, key, { knownHostsPath: fresh(`[10.0.0.1]:2222 ssh-ed25519 ${ED}\n`), acceptNew: false })).resolves.toBeUndefined();
+    await expect(
+      checkHostKey(ep, key, { knownHostsPath: fresh(`[10.0.0.1]:2222 ssh-ed25519 ${ED}\n`), acceptNew: false }),
+    ).resolves.toBeUndefined();
     const p = fresh('');
     const err = await checkHostKey(ep, key, { knownHostsPath: p, acceptNew: false }).catch((e) => e);
     expect(err.code).toBe('REFUSED');
-    expect(err.message).toBe('db1 (10.0.0.1:2222): host key is not known — ED25519 key fingerprint is SHA256:3bM+pNJysVxrDYuC4v/Fzluz6ETXVn9EBxlKbJe3etk');
+    expect(err.message).toBe(
+      'db1 (10.0.0.1:2222): host key is not known — ED25519 key fingerprint is SHA256:3bM+pNJysVxrDYuC4v/Fzluz6ETXVn9EBxlKbJe3etk',
+    );
     expect(err.hint).toMatch(/ssh-keygen -lf \/etc\/ssh\/ssh_host_ed25519_key\.pub.*--accept-new/);
     expect(readFileSync(p, 'utf8')).toBe('');
   });
@@ -59,7 +79,12 @@ describe('checkHostKey', () => {
   test('acceptNew appends and logs; ask() is used only without acceptNew', async () => {
     const p = fresh();
     const logs: string[] = [];
-    await checkHostKey(ep, key, { knownHostsPath: p, acceptNew: true, log: (l) => logs.push(l), ask: async () => false });
+    await checkHostKey(ep, key, {
+      knownHostsPath: p,
+      acceptNew: true,
+      log: (l) => logs.push(l),
+      ask: async () => false,
+    });
     expect(readFileSync(p, 'utf8')).toBe(`[10.0.0.1]:2222 ssh-ed25519 ${ED}\n`);
     expect(logs[0]).toContain('SHA256:3bM+');
   });
@@ -74,7 +99,9 @@ describe('checkHostKey', () => {
     // readable but in a directory that cannot be created: recording fails cleanly
     const blocker = join(dir, 'file');
     writeFileSync(blocker, '');
-    const err2 = await checkHostKey(ep, key, { knownHostsPath: join(blocker, 'known_hosts'), acceptNew: true }).catch((e) => e);
+    const err2 = await checkHostKey(ep, key, { knownHostsPath: join(blocker, 'known_hosts'), acceptNew: true }).catch(
+      (e) => e,
+    );
     expect(err2.code).toBe('USER');
     expect(err2.message).toContain('cannot record its host key in');
   });

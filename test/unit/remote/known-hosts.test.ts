@@ -99,8 +99,16 @@ describe('parse and match', () => {
     expect(verifyHostKey(entries, '[db1.example]:2222', blob(ED))).toEqual({ status: 'known' });
     expect(verifyHostKey(entries, 'db2.example', blob(EC))).toEqual({ status: 'known' });
     expect(verifyHostKey(entries, 'new-host', blob(ED))).toEqual({ status: 'unknown' });
-    expect(verifyHostKey(entries, '[db3]:2222', blob(ED))).toEqual({ status: 'changed', lines: [4], knownTypes: ['ssh-rsa'] });
-    expect(verifyHostKey(entries, 'db2.example', blob(ED))).toEqual({ status: 'changed', lines: [6], knownTypes: ['ecdsa-sha2-nistp256'] });
+    expect(verifyHostKey(entries, '[db3]:2222', blob(ED))).toEqual({
+      status: 'changed',
+      lines: [4],
+      knownTypes: ['ssh-rsa'],
+    });
+    expect(verifyHostKey(entries, 'db2.example', blob(ED))).toEqual({
+      status: 'changed',
+      lines: [6],
+      knownTypes: ['ecdsa-sha2-nistp256'],
+    });
     expect(verifyHostKey(entries, 'db9', blob(ED))).toEqual({ status: 'revoked', line: 7 });
     // a @cert-authority line is not a host key
     expect(verifyHostKey(entries, 'x.example', blob(ED))).toEqual({ status: 'unknown' });

@@ -29,11 +29,16 @@ describe('runParallel', () => {
 
   test('failFast starts nothing new after the first error', async () => {
     const started: number[] = [];
-    const r = await runParallel([1, 2, 3, 4, 5], 1, async (n) => {
-      started.push(n);
-      if (n === 2) throw new Error('stop');
-      return n;
-    }, { failFast: true });
+    const r = await runParallel(
+      [1, 2, 3, 4, 5],
+      1,
+      async (n) => {
+        started.push(n);
+        if (n === 2) throw new Error('stop');
+        return n;
+      },
+      { failFast: true },
+    );
     expect(started).toEqual([1, 2]);
     expect(r.map((x) => x.status)).toEqual(['fulfilled', 'rejected', 'skipped', 'skipped', 'skipped']);
   });

@@ -30,20 +30,41 @@ describe('resolveHostSettings', () => {
 
   test('defaults: root@address:22, ~/.ssh/known_hosts, no keys when none exist, agent from env', () => {
     const s = resolveHostSettings(inv(), 'db1', { home, env: { SSH_AUTH_SOCK: '/run/agent.sock' } });
-    expect(s).toMatchObject({ name: 'db1', address: '10.0.0.1', port: 22, user: 'root', identityFiles: [], agentSocket: '/run/agent.sock', knownHostsPath: join(home, '.ssh/known_hosts'), sudo: false, connectTimeoutMs: 10_000, commandTimeoutMs: 120_000 });
+    expect(s).toMatchObject({
+      name: 'db1',
+      address: '10.0.0.1',
+      port: 22,
+      user: 'root',
+      identityFiles: [],
+      agentSocket: '/run/agent.sock',
+      knownHostsPath: join(home, '.ssh/known_hosts'),
+      sudo: false,
+      connectTimeoutMs: 10_000,
+      commandTimeoutMs: 120_000,
+    });
     expect(s.jump).toBeUndefined();
   });
 
   test('per-host user and port override the defaults', () => {
-    expect(resolveHostSettings(inv({ user: 'ops', port: 22022 }), 'db2', { home, env: {} })).toMatchObject({ user: 'deploy', port: 2200, agentSocket: undefined });
-    expect(resolveHostSettings(inv({ user: 'ops', port: 22022 }), 'db1', { home, env: {} })).toMatchObject({ user: 'ops', port: 22022 });
+    expect(resolveHostSettings(inv({ user: 'ops', port: 22022 }), 'db2', { home, env: {} })).toMatchObject({
+      user: 'deploy',
+      port: 2200,
+      agentSocket: undefined,
+    });
+    expect(resolveHostSettings(inv({ user: 'ops', port: 22022 }), 'db1', { home, env: {} })).toMatchObject({
+      user: 'ops',
+      port: 22022,
+    });
   });
 
   test("ssh's default key files are offered when they exist, in ssh's order", () => {
     mkdirSync(join(home, '.ssh'), { recursive: true });
     writeFileSync(join(home, '.ssh/id_rsa'), 'x');
     writeFileSync(join(home, '.ssh/id_ed25519'), 'x');
-    expect(resolveHostSettings(inv(), 'db1', { home, env: {} }).identityFiles).toEqual([join(home, '.ssh/id_ed25519'), join(home, '.ssh/id_rsa')]);
+    expect(resolveHostSettings(inv(), 'db1', { home, env: {} }).identityFiles).toEqual([
+      join(home, '.ssh/id_ed25519'),
+      join(home, '.ssh/id_rsa'),
+    ]);
   });
 
   test('an explicit identityFile and knownHosts, with ~ expanded; an override path wins', () => {
@@ -51,12 +72,21 @@ describe('resolveHostSettings', () => {
     expect(s.identityFiles).toEqual([join(home, 'keys/deploy')]);
     expect(s.identityExplicit).toBe(true);
     expect(s.knownHostsPath).toBe(join(home, 'kh'));
-    expect(resolveHostSettings(inv(), 'db1', { home, env: {}, knownHostsPath: '/tmp/kh' }).knownHostsPath).toBe('/tmp/kh');
+    expect(resolveHostSettings(inv(), 'db1', { home, env: {}, knownHostsPath: '/tmp/kh' }).knownHostsPath).toBe(
+      '/tmp/kh',
+    );
   });
 
   test('the jump host takes the default user unless it names one', () => {
-    expect(resolveHostSettings(inv({ user: 'ops', jumpHost: { host: 'bastion' } }), 'db1', { home }).jump).toEqual({ label: 'jump host', address: 'bastion', port: 22, user: 'ops' });
-    expect(resolveHostSettings(inv({ jumpHost: { host: 'b', port: 2222, user: 'j' } }), 'db1', { home }).jump).toMatchObject({ port: 2222, user: 'j' });
+    expect(resolveHostSettings(inv({ user: 'ops', jumpHost: { host: 'bastion' } }), 'db1', { home }).jump).toEqual({
+      label: 'jump host',
+      address: 'bastion',
+      port: 22,
+      user: 'ops',
+    });
+    expect(
+      resolveHostSettings(inv({ jumpHost: { host: 'b', port: 2222, user: 'j' } }), 'db1', { home }).jump,
+    ).toMatchObject({ port: 2222, user: 'j' });
   });
 
   test('an unknown host name is a usage error', () => {
@@ -76,7 +106,11 @@ describe('mapConnectError', () => {
   const o = { auth: { tried: () => ['key /k'], handler: () => () => undefined }, timeoutMs: 3000 };
   const errno = (code: string) => Object.assign(new Error(code), { code });
   test.each([
-    ['ECONNREFUSED', 'REMOTE', 'db1 (root@10.0.0.1:22): connection refused — is sshd running and listening on port 22?'],
+    [
+      'ECONNREFUSED',
+      'REMOTE',
+      'db1 (root@10.0.0.1:22): connection refused — is sshd running and listening on port 22?',
+    ],
     ['EHOSTUNREACH', 'REMOTE', 'db1 (root@10.0.0.1:22): host unreachable (EHOSTUNREACH)'],
     ['ENETUNREACH', 'REMOTE', 'db1 (root@10.0.0.1:22): host unreachable (ENETUNREACH)'],
     ['ENOTFOUND', 'REMOTE', 'db1 (root@10.0.0.1:22): cannot resolve address "10.0.0.1"'],
@@ -87,13 +121,27 @@ describe('mapConnectError', () => {
     expect([e.code, e.message]).toEqual([kind, message]);
   });
   test('handshake timeout and auth failure (ssh2 error levels)', () => {
-    const t = mapConnectError(Object.assign(new Error('Timed out while waiting for handshake'), { level: 'client-timeout' }), ep, o);
-    expect([t.code, t.message]).toEqual(['TIMEOUT', 'db1 (root@10.0.0.1:22): no SSH handshake within 3s (ssh.connectTimeoutMs)']);
-    const a = mapConnectError(Object.assign(new Error('All configured authentication methods failed'), { level: 'client-authentication' }), ep, o);
+    const t = mapConnectError(
+      Object.assign(new Error('Timed out while waiting for handshake'), { level: 'client-timeout' }),
+      ep,
+      o,
+    );
+    expect([t.code, t.message]).toEqual([
+      'TIMEOUT',
+      'db1 (root@10.0.0.1:22): no SSH handshake within 3s (ssh.connectTimeoutMs)',
+    ]);
+    const a = mapConnectError(
+      Object.assign(new Error('All configured authentication methods failed'), { level: 'client-authentication' }),
+      ep,
+      o,
+    );
     expect(a.message).toBe('db1 (root@10.0.0.1:22): authentication failed (tried key /k)');
   });
   test('the jump host appears in the address', () => {
-    const e = mapConnectError(errno('ECONNREFUSED'), ep, { ...o, via: { label: 'jump host', address: 'b', port: 2222, user: 'j' } });
+    const e = mapConnectError(errno('ECONNREFUSED'), ep, {
+      ...o,
+      via: { label: 'jump host', address: 'b', port: 2222, user: 'j' },
+    });
     expect(e.message).toMatch(/^db1 \(root@10\.0\.0\.1:22 via b:2222\): connection refused/);
   });
 });

@@ -1,5 +1,14 @@
 // applyRendered: the staged write, the lint gate and the swap, on real directories.
-import { existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -31,7 +40,13 @@ describe('applyRendered', () => {
   it('the TLS variant lints without errors or warnings too', async () => {
     const inv = smallInventory((i) => {
       i.hosts = i.hosts.map((h) => ({ ...h, hardware: { memory: '8gb' } }));
-      i.tls = { enabled: true, port: 6390, certFile: '/etc/falkordb/tls/node.crt', keyFile: '/etc/falkordb/tls/node.key', caFile: '/etc/falkordb/tls/ca.crt' };
+      i.tls = {
+        enabled: true,
+        port: 6390,
+        certFile: '/etc/falkordb/tls/node.crt',
+        keyFile: '/etc/falkordb/tls/node.key',
+        caFile: '/etc/falkordb/tls/ca.crt',
+      };
     });
     const pw = 'a-long-enough-cluster-password-0123456789';
     const r = await applyRendered(renderAll(inv, { password: pw, users: {} }), join(base(), 'out'), [pw]);
@@ -44,12 +59,17 @@ describe('applyRendered', () => {
     mkdirSync(join(out, 'db1'), { recursive: true });
     writeFileSync(join(out, 'db1/old'), 'old\n');
     const bad: RenderedFile[] = good.map((f) =>
-      f.host === 'db1' && f.kind === 'redis' ? { ...f, content: f.content.replace('maxmemory-policy noeviction', 'maxmemory-policy allkeys-lru') } : f,
+      f.host === 'db1' && f.kind === 'redis'
+        ? { ...f, content: f.content.replace('maxmemory-policy noeviction', 'maxmemory-policy allkeys-lru') }
+        : f,
     );
     const r = await applyRendered(bad, out, secrets);
     expect(r.written).toBe(false);
     expect(r.errors).toBeGreaterThan(0);
-    expect(r.findings.find((f) => f.severity === 'error')).toMatchObject({ file: join(out, 'db1/etc/falkordb/falkordb.conf'), rule: expect.stringMatching(/^redis\//) });
+    expect(r.findings.find((f) => f.severity === 'error')).toMatchObject({
+      file: join(out, 'db1/etc/falkordb/falkordb.conf'),
+      rule: expect.stringMatching(/^redis\//),
+    });
     expect(readdirSync(out)).toEqual(['db1']);
     expect(readdirSync(join(out, 'db1'))).toEqual(['old']);
     expect(readdirSync(root)).toEqual(['out']);
@@ -58,7 +78,11 @@ describe('applyRendered', () => {
   it('masks secret values in findings that quote the line holding them', async () => {
     const root = base();
     // a line lint quotes back ("… is not a size Redis accepts"), carrying a secret value
-    const leaky = good.map((f) => (f.host === 'db1' && f.kind === 'redis' ? { ...f, content: f.content.replace(/^maxmemory .*$/m, 'maxmemory hunter2-secret') } : f));
+    const leaky = good.map((f) =>
+      f.host === 'db1' && f.kind === 'redis'
+        ? { ...f, content: f.content.replace(/^maxmemory .*$/m, 'maxmemory hunter2-secret') }
+        : f,
+    );
     const r = await applyRendered(leaky, join(root, 'out'), ['hunter2-secret']);
     const quoted = r.findings.filter((f) => f.message.includes('********'));
     expect(quoted.length).toBeGreaterThan(0);

@@ -14,9 +14,13 @@ const BIN = join(ROOT, 'bin/falkorctl.js');
 
 beforeAll(() => {
   const built = join(ROOT, 'dist/commands/render.js');
-  const sources = ['src/commands/render.ts', ...['src/render', 'src/templates'].flatMap((d) => readdirSync(join(ROOT, d)).map((f) => `${d}/${f}`))];
+  const sources = [
+    'src/commands/render.ts',
+    ...['src/render', 'src/templates'].flatMap((d) => readdirSync(join(ROOT, d)).map((f) => `${d}/${f}`)),
+  ];
   const newest = Math.max(...sources.map((p) => statSync(join(ROOT, p)).mtimeMs));
-  if (!existsSync(built) || statSync(built).mtimeMs < newest) execaSync('npx', ['tsc', '-p', 'tsconfig.json'], { cwd: ROOT, reject: false });
+  if (!existsSync(built) || statSync(built).mtimeMs < newest)
+    execaSync('npx', ['tsc', '-p', 'tsconfig.json'], { cwd: ROOT, reject: false });
 }, 120_000);
 
 function workdir(): string {
@@ -37,7 +41,7 @@ function tree(dir: string, rel = ''): string[] {
 
 // Each test runs the binary a few times; a loaded machine makes that slow, never wrong.
 describe('falkorctl render -o DIR', { timeout: 60_000 }, () => {
-  it('writes every host\'s files, secrets 0600 and git-ignored, and exits 0', async () => {
+  it("writes every host's files, secrets 0600 and git-ignored, and exits 0", async () => {
     const d = workdir();
     const r = await cli(d, ['render', '-o', 'out']);
     expect(r.exitCode, r.stderr).toBe(0);
@@ -118,7 +122,10 @@ describe('falkorctl render -o DIR', { timeout: 60_000 }, () => {
   it('a directory of a host no longer in the inventory is kept, with a warning', async () => {
     const d = workdir();
     await cli(d, ['render', '-o', 'out']);
-    writeFileSync(join(d, 'falkorctl.yaml'), readFileSync(join(d, 'falkorctl.yaml'), 'utf8').replace(/  - name: db3\n[\s\S]*?(?=  - name: lb1)/, ''));
+    writeFileSync(
+      join(d, 'falkorctl.yaml'),
+      readFileSync(join(d, 'falkorctl.yaml'), 'utf8').replace(/  - name: db3\n[\s\S]*?(?=  - name: lb1)/, ''),
+    );
     const r = await cli(d, ['render', '-o', 'out']);
     expect(r.exitCode, r.stderr).toBe(0);
     expect(r.stderr).toMatch(/^warning: .*\/out\/db3: not a host of this inventory; left as it is$/m);
@@ -132,10 +139,15 @@ describe('falkorctl render -o DIR', { timeout: 60_000 }, () => {
     const doc = JSON.parse(r.stdout);
     expect(doc.files).toHaveLength(40);
     for (const f of doc.files) {
-      const sha = createHash('sha256').update(readFileSync(join(d, 'out', f.output))).digest('hex');
+      const sha = createHash('sha256')
+        .update(readFileSync(join(d, 'out', f.output)))
+        .digest('hex');
       expect(f.sha256, f.output).toBe(sha);
     }
-    expect(doc.files.find((f: { output: string }) => f.output === 'lb1/etc/haproxy/falkordb.env')).toMatchObject({ secret: true, mode: '0600' });
+    expect(doc.files.find((f: { output: string }) => f.output === 'lb1/etc/haproxy/falkordb.env')).toMatchObject({
+      secret: true,
+      mode: '0600',
+    });
   });
 });
 
@@ -162,7 +174,10 @@ describe('falkorctl render failures', { timeout: 60_000 }, () => {
 
   it('a secret that cannot be resolved: exit 2 before anything is written', async () => {
     const d = workdir();
-    const r = await cli(d, ['render', '-o', 'out'], { FALKORDB_SENTINEL_PASSWORD: 'x'.repeat(40), FALKORDB_APP_PASSWORD: 'y'.repeat(40) });
+    const r = await cli(d, ['render', '-o', 'out'], {
+      FALKORDB_SENTINEL_PASSWORD: 'x'.repeat(40),
+      FALKORDB_APP_PASSWORD: 'y'.repeat(40),
+    });
     expect(r.exitCode).toBe(2);
     expect(r.stderr).toMatch(/auth\.password: environment variable FALKORDB_PASSWORD is not set/);
     expect(existsSync(join(d, 'out'))).toBe(false);

@@ -21,7 +21,7 @@ function applies(a: string, b: string): void {
 // A deterministic pseudo-random generator, so a failure reproduces.
 function rng(seed: number) {
   let s = seed;
-  return () => ((s = (s * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+  return () => (s = (s * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
 }
 
 describe('unifiedDiff', { timeout: 30_000 }, () => {
@@ -31,10 +31,14 @@ describe('unifiedDiff', { timeout: 30_000 }, () => {
   it('shows a changed line with three lines of context', () => {
     const a = ['1', '2', '3', '4', '5', '6', '7', '8'].join('\n') + '\n';
     const b = a.replace('5\n', 'five\n');
-    expect(unifiedDiff(a, b, 'a/f', 'b/f')).toBe(['--- a/f', '+++ b/f', '@@ -2,7 +2,7 @@', ' 2', ' 3', ' 4', '-5', '+five', ' 6', ' 7', ' 8', ''].join('\n'));
+    expect(unifiedDiff(a, b, 'a/f', 'b/f')).toBe(
+      ['--- a/f', '+++ b/f', '@@ -2,7 +2,7 @@', ' 2', ' 3', ' 4', '-5', '+five', ' 6', ' 7', ' 8', ''].join('\n'),
+    );
   });
   it('handles files created and deleted', () => {
-    expect(unifiedDiff('', 'x\ny\n', '/dev/null', 'b/f')).toBe(['--- /dev/null', '+++ b/f', '@@ -0,0 +1,2 @@', '+x', '+y', ''].join('\n'));
+    expect(unifiedDiff('', 'x\ny\n', '/dev/null', 'b/f')).toBe(
+      ['--- /dev/null', '+++ b/f', '@@ -0,0 +1,2 @@', '+x', '+y', ''].join('\n'),
+    );
     applies('', 'x\ny\n');
     applies('x\ny\n', '');
   });
@@ -42,7 +46,9 @@ describe('unifiedDiff', { timeout: 30_000 }, () => {
     const r = rng(42);
     for (let n = 0; n < 200; n++) {
       const a = Array.from({ length: Math.floor(r() * 40) }, () => `line ${Math.floor(r() * 12)}`);
-      const b = a.flatMap((l) => (r() < 0.15 ? [] : r() < 0.15 ? [l, `new ${Math.floor(r() * 5)}`] : r() < 0.1 ? ['changed'] : [l]));
+      const b = a.flatMap((l) =>
+        r() < 0.15 ? [] : r() < 0.15 ? [l, `new ${Math.floor(r() * 5)}`] : r() < 0.1 ? ['changed'] : [l],
+      );
       applies(a.length ? `${a.join('\n')}\n` : '', b.length ? `${b.join('\n')}\n` : '');
     }
   });

@@ -15,7 +15,13 @@ const placeholders: [string, string][] = [
 const masked = (t: string) => placeholders.reduce((acc, [v, ph]) => acc.split(v).join(ph), t);
 const files = renderAll(fixtureInventory(), SECRETS).map((f) => ({ ...f, content: masked(f.content) }));
 const manifest = `${JSON.stringify(
-  files.map((f) => ({ output: outputPath(f), mode: `0${f.mode.toString(8)}`, owner: f.owner ?? null, secret: f.secret, kind: f.kind ?? null })),
+  files.map((f) => ({
+    output: outputPath(f),
+    mode: `0${f.mode.toString(8)}`,
+    owner: f.owner ?? null,
+    secret: f.secret,
+    kind: f.kind ?? null,
+  })),
   null,
   2,
 )}\n`;

@@ -20,29 +20,60 @@ afterAll(() => servers.forEach((s) => s.close()));
 
 function pki() {
   const run = (...a: string[]) => execaSync('openssl', a, { cwd: dir });
-  run('req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'ca.key', '-out', 'ca.crt', '-days', '1', '-subj', '/CN=falkorctl-test-ca');
+  run(
+    'req',
+    '-x509',
+    '-newkey',
+    'rsa:2048',
+    '-nodes',
+    '-keyout',
+    'ca.key',
+    '-out',
+    'ca.crt',
+    '-days',
+    '1',
+    '-subj',
+    '/CN=falkorctl-test-ca',
+  );
   run('req', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'node.key', '-out', 'node.csr', '-subj', '/CN=node');
-  run('x509', '-req', '-in', 'node.csr', '-CA', 'ca.crt', '-CAkey', 'ca.key', '-CAcreateserial', '-out', 'node.crt', '-days', '1');
+  run(
+    'x509',
+    '-req',
+    '-in',
+    'node.csr',
+    '-CA',
+    'ca.crt',
+    '-CAkey',
+    'ca.key',
+    '-CAcreateserial',
+    '-out',
+    'node.crt',
+    '-days',
+    '1',
+  );
 }
 
 /** Answers like Redis would for the three commands the check sends. */
 function fakeNode(host: string, port: number, info: string): Promise<void> {
   const bulk = `# Replication\r\n${info}\r\n${'x_padding:0\r\n'.repeat(20)}`;
-  const s = createServer({ key: readFileSync(join(dir, 'node.key')), cert: readFileSync(join(dir, 'node.crt')) }, (c) => {
-    let buf = '';
-    c.on('data', (d) => {
-      buf += String(d);
-      for (let i = buf.indexOf('\r\n'); i >= 0; i = buf.indexOf('\r\n')) {
-        const line = buf.slice(0, i);
-        buf = buf.slice(i + 2);
-        if (line === `AUTH ${PASSWORD}`) c.write('+OK\r\n');
-        else if (line.startsWith('AUTH')) c.write('-WRONGPASS invalid username-password pair\r\n');
-        else if (line === 'INFO replication') c.write(`$${Buffer.byteLength(bulk)}\r\n${bulk}\r\n`);
-        else if (line === 'QUIT') c.end('+OK\r\n');
-      }
-    });
-    c.on('error', () => undefined);
-  });
+  const s = createServer(
+    { key: readFileSync(join(dir, 'node.key')), cert: readFileSync(join(dir, 'node.crt')) },
+    (c) => {
+      let buf = '';
+      c.on('data', (d) => {
+        buf += String(d);
+        for (let i = buf.indexOf('\r\n'); i >= 0; i = buf.indexOf('\r\n')) {
+          const line = buf.slice(0, i);
+          buf = buf.slice(i + 2);
+          if (line === `AUTH ${PASSWORD}`) c.write('+OK\r\n');
+          else if (line.startsWith('AUTH')) c.write('-WRONGPASS invalid username-password pair\r\n');
+          else if (line === 'INFO replication') c.write(`$${Buffer.byteLength(bulk)}\r\n${bulk}\r\n`);
+          else if (line === 'QUIT') c.end('+OK\r\n');
+        }
+      });
+      c.on('error', () => undefined);
+    },
+  );
   servers.push(s);
   return new Promise((res) => s.listen(port, host, () => res()));
 }
@@ -68,16 +99,43 @@ describe('rendered haproxy.cfg with TLS to the nodes', { timeout: 30_000 }, () =
       ];
       i.sentinel = { quorum: 1 };
       i.haproxy = { writePort, readPort, checkIntervalMs: 200, statsSocket: join(dir, 'admin.sock') };
-      i.tls = { enabled: true, port: tlsPort, certFile: '/unused/node.crt', keyFile: '/unused/node.key', caFile: join(dir, 'ca.crt') };
+      i.tls = {
+        enabled: true,
+        port: tlsPort,
+        certFile: '/unused/node.crt',
+        keyFile: '/unused/node.key',
+        caFile: join(dir, 'ca.crt'),
+      };
     });
     await fakeNode('127.0.9.1', tlsPort, 'role:master\r\nconnected_slaves:1');
-    await fakeNode('127.0.9.2', tlsPort, 'role:slave\r\nmaster_host:127.0.9.1\r\nmaster_port:6390\r\nmaster_link_status:up');
+    await fakeNode(
+      '127.0.9.2',
+      tlsPort,
+      'role:slave\r\nmaster_host:127.0.9.1\r\nmaster_port:6390\r\nmaster_link_status:up',
+    );
     const cfg = join(dir, 'haproxy.cfg');
-    writeFileSync(cfg, renderAll(inv, { password: PASSWORD, users: {} }, { hosts: ['lb'] }).find((f) => f.path === '/etc/haproxy/haproxy.cfg')?.content ?? '');
+    writeFileSync(
+      cfg,
+      renderAll(inv, { password: PASSWORD, users: {} }, { hosts: ['lb'] }).find(
+        (f) => f.path === '/etc/haproxy/haproxy.cfg',
+      )?.content ?? '',
+    );
     await startHAProxy({ cfg, env: { FALKORDB_PASSWORD: PASSWORD } });
-    const states = async () => Object.fromEntries((await haproxyStat(join(dir, 'admin.sock'))).map((r) => [`${r.pxname}/${r.svname}`, r.status]));
-    const want = { 'falkordb_write/m1': 'UP', 'falkordb_write/r1': 'DOWN', 'falkordb_read/r1': 'UP', 'falkordb_read/m1': 'UP' };
-    const got = await waitFor(states, (s) => Object.entries(want).every(([k, v]) => s[k] === v), { what: 'backend states', timeoutMs: 6000, intervalMs: 100 });
+    const states = async () =>
+      Object.fromEntries(
+        (await haproxyStat(join(dir, 'admin.sock'))).map((r) => [`${r.pxname}/${r.svname}`, r.status]),
+      );
+    const want = {
+      'falkordb_write/m1': 'UP',
+      'falkordb_write/r1': 'DOWN',
+      'falkordb_read/r1': 'UP',
+      'falkordb_read/m1': 'UP',
+    };
+    const got = await waitFor(states, (s) => Object.entries(want).every(([k, v]) => s[k] === v), {
+      what: 'backend states',
+      timeoutMs: 6000,
+      intervalMs: 100,
+    });
     expect(got).toMatchObject(want);
   });
 });

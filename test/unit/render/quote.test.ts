@@ -33,7 +33,15 @@ function unquoteRedis(a: string): string {
 
 describe('mountUnitName', () => {
   it('matches systemd-escape --path --suffix=mount', () => {
-    for (const p of ['/var/lib/falkordb', '/srv/my data/x-y.z', '/', '/data/', '//a//b', '/.hidden/x', '/var/lib/fälkor']) {
+    for (const p of [
+      '/var/lib/falkordb',
+      '/srv/my data/x-y.z',
+      '/',
+      '/data/',
+      '//a//b',
+      '/.hidden/x',
+      '/var/lib/fälkor',
+    ]) {
       const want = execaSync('systemd-escape', ['--path', '--suffix=mount', p]).stdout.trim();
       expect(mountUnitName(p), p).toBe(want);
     }
@@ -70,18 +78,41 @@ afterAll(() => stop.forEach((f) => f()));
 
 describe.skipIf(!bins)('a rendered secrets.conf read by redis-server', { timeout: 30_000 }, () => {
   it('every awkward password authenticates exactly as written', async () => {
-    const odd = ['a b', 'q"uote', 'back\\slash', "it's", 'tab\there', '#hash', 'dollar$HOME', 'ünïcode', ' lead', 'trail '];
+    const odd = [
+      'a b',
+      'q"uote',
+      'back\\slash',
+      "it's",
+      'tab\there',
+      '#hash',
+      'dollar$HOME',
+      'ünïcode',
+      ' lead',
+      'trail ',
+    ];
     const users = odd.map((_, i) => ({ name: `u${i}`, password: `env:U${i}` }));
     const inv = smallInventory((i) => void (i.auth = { password: 'env:P', users }));
     const secrets = { password: 'main"pass word', users: Object.fromEntries(odd.map((v, i) => [`u${i}`, v])) };
-    const conf = renderAll(inv, secrets, { hosts: ['m1'] }).find((f) => f.path.endsWith('/secrets.conf'))?.content ?? '';
+    const conf =
+      renderAll(inv, secrets, { hosts: ['m1'] }).find((f) => f.path.endsWith('/secrets.conf'))?.content ?? '';
     const dir = mkdtempSync(join(tmpdir(), 'falkorctl-quote-'));
     const sock = join(dir, 'redis.sock');
     writeFileSync(join(dir, 'secrets.conf'), conf);
-    writeFileSync(join(dir, 'main.conf'), `port 0\nunixsocket ${sock}\ndir ${dir}\ninclude ${join(dir, 'secrets.conf')}\n`);
+    writeFileSync(
+      join(dir, 'main.conf'),
+      `port 0\nunixsocket ${sock}\ndir ${dir}\ninclude ${join(dir, 'secrets.conf')}\n`,
+    );
     const p = execa(bins!.redisServer, [join(dir, 'main.conf')], { reject: false });
     stop.push(() => p.kill());
-    const client = (username: string | undefined, password: string) => new Redis({ path: sock, username, password, lazyConnect: true, retryStrategy: () => null, maxRetriesPerRequest: 0 });
+    const client = (username: string | undefined, password: string) =>
+      new Redis({
+        path: sock,
+        username,
+        password,
+        lazyConnect: true,
+        retryStrategy: () => null,
+        maxRetriesPerRequest: 0,
+      });
     let main: Redis | undefined;
     for (let t = 0; t < 50 && !main; t++) {
       const c = client(undefined, secrets.password);

@@ -37,7 +37,8 @@ describe.skipIf(!bins)('Sentinel and the rendered include', { timeout: 30_000 },
     });
     const files = renderAll(inv, { password: 'include-test-password', users: {} }, { hosts: ['s1'] });
     for (const d of ['etc', 'log', 'sentinel']) mkdirSync(join(root, d));
-    for (const f of files.filter((x) => x.path.startsWith(join(root, 'etc')))) writeFileSync(f.path, f.content, { mode: f.mode });
+    for (const f of files.filter((x) => x.path.startsWith(join(root, 'etc'))))
+      writeFileSync(f.path, f.content, { mode: f.mode });
     const template = readFileSync(join(root, 'etc/sentinel.conf'), 'utf8');
     expect(template).not.toContain('include-test-password');
     // as the unit does: a private 0600 copy of the template

@@ -15,7 +15,8 @@ const write = (name: string, text: string) => {
   writeFileSync(p, text);
   return p;
 };
-const haproxyCheck = (p: string) => execa('haproxy', ['-c', '-f', p], { reject: false, env: { FALKORDB_PASSWORD: SECRETS.password } });
+const haproxyCheck = (p: string) =>
+  execa('haproxy', ['-c', '-f', p], { reject: false, env: { FALKORDB_PASSWORD: SECRETS.password } });
 const promtool = (p: string) => execa('promtool', ['check', 'rules', p], { reject: false });
 
 describe('haproxy -c -f', { timeout: 30_000 }, () => {
@@ -23,7 +24,10 @@ describe('haproxy -c -f', { timeout: 30_000 }, () => {
     for (const [name, inv] of [
       ['fixture', fixtureInventory()],
       ['no-fallback', smallInventory((i) => void (i.haproxy = { readFallbackToMaster: false, checkIntervalMs: 250 }))],
-      ['ipv6', smallInventory((i) => void (i.hosts = i.hosts.map((h, n) => ({ ...h, address: `2001:db8::${n + 1}` }))))],
+      [
+        'ipv6',
+        smallInventory((i) => void (i.hosts = i.hosts.map((h, n) => ({ ...h, address: `2001:db8::${n + 1}` })))),
+      ],
     ] as const) {
       const cfg = renderAll(inv, SECRETS).find((f) => f.path === '/etc/haproxy/haproxy.cfg');
       const r = await haproxyCheck(write(`${name}.cfg`, cfg?.content ?? ''));
@@ -33,24 +37,55 @@ describe('haproxy -c -f', { timeout: 30_000 }, () => {
   });
   it('accepts the TLS variant (HAProxy verifies the nodes against the CA)', async () => {
     const ca = join(dir, 'ca.crt');
-    const gen = await execa('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', join(dir, 'ca.key'), '-out', ca, '-days', '1', '-subj', '/CN=falkorctl-test-ca'], { reject: false });
+    const gen = await execa(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'rsa:2048',
+        '-nodes',
+        '-keyout',
+        join(dir, 'ca.key'),
+        '-out',
+        ca,
+        '-days',
+        '1',
+        '-subj',
+        '/CN=falkorctl-test-ca',
+      ],
+      { reject: false },
+    );
     expect(gen.exitCode, gen.stderr).toBe(0);
-    const inv = smallInventory((i) => void (i.tls = { enabled: true, port: 6390, certFile: '/etc/falkordb/tls/node.crt', keyFile: '/etc/falkordb/tls/node.key', caFile: ca }));
-    const cfg = renderAll(inv, { password: SECRETS.password, users: {} }).find((f) => f.path === '/etc/haproxy/haproxy.cfg')?.content ?? '';
+    const inv = smallInventory(
+      (i) =>
+        void (i.tls = {
+          enabled: true,
+          port: 6390,
+          certFile: '/etc/falkordb/tls/node.crt',
+          keyFile: '/etc/falkordb/tls/node.key',
+          caFile: ca,
+        }),
+    );
+    const cfg =
+      renderAll(inv, { password: SECRETS.password, users: {} }).find((f) => f.path === '/etc/haproxy/haproxy.cfg')
+        ?.content ?? '';
     expect(cfg).toMatch(/server m1 192\.0\.2\.1:6390 backup$/m);
     expect(cfg).toContain(`ssl verify required ca-file ${ca} check-ssl`);
     const r = await haproxyCheck(write('tls.cfg', cfg));
     expect(r.exitCode, `${r.stdout}\n${r.stderr}`).toBe(0);
   });
   it('rejects a broken one', async () => {
-    const cfg = renderAll(fixtureInventory(), SECRETS).find((f) => f.path === '/etc/haproxy/haproxy.cfg')?.content ?? '';
+    const cfg =
+      renderAll(fixtureInventory(), SECRETS).find((f) => f.path === '/etc/haproxy/haproxy.cfg')?.content ?? '';
     const r = await haproxyCheck(write('broken.cfg', cfg.replace('balance first', 'balance nowhere')));
     expect(r.exitCode).not.toBe(0);
   });
 });
 
 describe('promtool check rules', { timeout: 30_000 }, () => {
-  const rules = (inv = fixtureInventory()) => renderAll(inv, SECRETS).find((f) => f.path === '/prometheus/falkordb-alerts.yml')?.content ?? '';
+  const rules = (inv = fixtureInventory()) =>
+    renderAll(inv, SECRETS).find((f) => f.path === '/prometheus/falkordb-alerts.yml')?.content ?? '';
   it('accepts the rendered alert rules', async () => {
     const r = await promtool(write('alerts.yml', rules()));
     expect(r.exitCode, `${r.stdout}\n${r.stderr}`).toBe(0);
@@ -79,15 +114,22 @@ describe.skipIf(!bins)('systemd-analyze verify', { timeout: 30_000 }, () => {
     const inv = fixtureInventory();
     inv.falkordb.redisServer = bins!.redisServer; // verify checks that ExecStart is executable
     const files = renderAll(inv, SECRETS, { hosts: ['db1'] });
-    const units = ['falkordb.service', 'falkordb-sentinel.service'].map((u) => write(u, files.find((f) => f.path.endsWith(`/${u}`))?.content ?? ''));
+    const units = ['falkordb.service', 'falkordb-sentinel.service'].map((u) =>
+      write(u, files.find((f) => f.path.endsWith(`/${u}`))?.content ?? ''),
+    );
     // the data volume's mount unit, as the storage step would create it (fstab → var-lib-falkordb.mount)
-    const mount = write('var-lib-falkordb.mount', '[Mount]\nWhat=/dev/falkordb-vg/data\nWhere=/var/lib/falkordb\nType=xfs\n');
+    const mount = write(
+      'var-lib-falkordb.mount',
+      '[Mount]\nWhat=/dev/falkordb-vg/data\nWhere=/var/lib/falkordb\nType=xfs\n',
+    );
     const r = await execa('systemd-analyze', ['verify', ...units, mount], { reject: false, cwd: dir });
     expect(r.exitCode, r.stderr).toBe(0);
     expect(`${r.stdout}${r.stderr}`).toBe('');
   });
   it('complains about a broken unit', async () => {
-    const r = await execa('systemd-analyze', ['verify', write('broken.service', '[Service]\nTypo=1\n')], { reject: false });
+    const r = await execa('systemd-analyze', ['verify', write('broken.service', '[Service]\nTypo=1\n')], {
+      reject: false,
+    });
     expect(r.exitCode).not.toBe(0);
   });
 });

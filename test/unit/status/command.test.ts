@@ -13,7 +13,13 @@ async function cli(...args: string[]) {
   const got = { out: '', err: '' };
   stdout.on('data', (d) => (got.out += String(d)));
   stderr.on('data', (d) => (got.err += String(d)));
-  const code = await main(['node', 'falkorctl', '-i', valid, 'status', ...args], { stdout, stderr, stdin: new PassThrough(), env: {}, cwd: '/' });
+  const code = await main(['node', 'falkorctl', '-i', valid, 'status', ...args], {
+    stdout,
+    stderr,
+    stdin: new PassThrough(),
+    env: {},
+    cwd: '/',
+  });
   return { code, ...got };
 }
 
@@ -38,7 +44,13 @@ describe('status: bad input', () => {
     const stderr = new PassThrough();
     let err = '';
     stderr.on('data', (d) => (err += String(d)));
-    const code = await main(['node', 'falkorctl', '-i', '/nonexistent/falkorctl.yaml', 'status'], { stdout, stderr, stdin: new PassThrough(), env: {}, cwd: '/' });
+    const code = await main(['node', 'falkorctl', '-i', '/nonexistent/falkorctl.yaml', 'status'], {
+      stdout,
+      stderr,
+      stdin: new PassThrough(),
+      env: {},
+      cwd: '/',
+    });
     expect(code).toBe(2);
     expect(err).toMatch(/not found/);
   });

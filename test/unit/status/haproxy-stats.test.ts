@@ -18,7 +18,12 @@ describe('parseShowStat', () => {
     ]);
   });
   it('write backend: the master up, a replica failing its L7 check, a dead node refused at L4', () => {
-    expect(server('falkordb_write', 'db1')).toMatchObject({ status: 'UP', address: '127.0.9.1:6379', checkStatus: 'L7OK', backup: false });
+    expect(server('falkordb_write', 'db1')).toMatchObject({
+      status: 'UP',
+      address: '127.0.9.1:6379',
+      checkStatus: 'L7OK',
+      backup: false,
+    });
     expect(server('falkordb_write', 'db2')).toMatchObject({ status: 'DOWN', checkStatus: '* L7TOUT' });
     expect(server('falkordb_write', 'db3')).toMatchObject({ status: 'DOWN', checkStatus: 'L4CON' });
     expect(server('falkordb_write', 'db3')?.checkDesc).toMatch(/Connection refused/);
@@ -34,7 +39,9 @@ describe('parseShowStat', () => {
   });
   it('finds columns by name, so reordered or extra columns do not matter', () => {
     const t = '# svname,pxname,status,type,extra\nBACKEND,be,UP,1,x\ns1,be,MAINT,2,y\n';
-    expect(parseShowStat(t)).toEqual([{ name: 'be', status: 'UP', servers: [expect.objectContaining({ server: 's1', status: 'MAINT' })] }]);
+    expect(parseShowStat(t)).toEqual([
+      { name: 'be', status: 'UP', servers: [expect.objectContaining({ server: 's1', status: 'MAINT' })] },
+    ]);
   });
   it('refuses a reply without the header (e.g. "Permission denied.")', () => {
     expect(() => parseShowStat('Permission denied.\n')).toThrow(/not a `show stat` reply/);

@@ -22,18 +22,52 @@ const inv = inventorySchema.parse({
 });
 const node = (host: string, address: string, text: string) => {
   const info = parseInfo(text);
-  return { host, address, port: 6379, intendedRole: host === 'db1' ? ('master' as const) : ('replica' as const), up: true, replication: replication(info), memory: memory(info), persistence: persistence(info), redisVersion: '8.2.3', falkordbVersion: '4.16.3' };
+  return {
+    host,
+    address,
+    port: 6379,
+    intendedRole: host === 'db1' ? ('master' as const) : ('replica' as const),
+    up: true,
+    replication: replication(info),
+    memory: memory(info),
+    persistence: persistence(info),
+    redisVersion: '8.2.3',
+    falkordbVersion: '4.16.3',
+  };
 };
-const sentinel = (host: string) => ({ host, up: true, masterAddr: { address: '127.0.9.1', port: 6379 }, master: { name: 'falkordb-master', ip: '127.0.9.1', port: 6379, flags: ['master'], numSlaves: 1, numOtherSentinels: 1, quorum: 2, configEpoch: 0 } });
+const sentinel = (host: string) => ({
+  host,
+  up: true,
+  masterAddr: { address: '127.0.9.1', port: 6379 },
+  master: {
+    name: 'falkordb-master',
+    ip: '127.0.9.1',
+    port: 6379,
+    flags: ['master'],
+    numSlaves: 1,
+    numOtherSentinels: 1,
+    quorum: 2,
+    configEpoch: 0,
+  },
+});
 
 describe('renderHuman', () => {
   const topo: Topology = {
-    nodes: [node('db1', '127.0.9.1', fx('info-master.txt')), node('db2', '127.0.9.2', fx('info-replica-link-down.txt'))],
+    nodes: [
+      node('db1', '127.0.9.1', fx('info-master.txt')),
+      node('db2', '127.0.9.2', fx('info-replica-link-down.txt')),
+    ],
     sentinels: [sentinel('db1'), sentinel('db2')],
     sentinelOpinions: ['127.0.9.1:6379'],
     agreedMaster: { address: '127.0.9.1', port: 6379, host: 'db1' },
   };
-  const haproxy = [{ host: 'lb1', up: true, backends: parseShowStat(readFileSync(new URL('./fixtures/haproxy-show-stat.csv', import.meta.url), 'utf8')) }];
+  const haproxy = [
+    {
+      host: 'lb1',
+      up: true,
+      backends: parseShowStat(readFileSync(new URL('./fixtures/haproxy-show-stat.csv', import.meta.url), 'utf8')),
+    },
+  ];
   const report = buildReport(inv, topo, haproxy, evaluate(inv, topo, haproxy), 1795793000_000);
   const text = renderHuman(report, new Chalk({ level: 0 }));
 
@@ -53,9 +87,23 @@ describe('renderHuman', () => {
     expect(text.trimEnd().split('\n').pop()).toBe('DEGRADED: 2 problem(s)');
     expect(report.healthy).toBe(false);
   });
-  it('a live role other than the inventory\'s (after a failover) is shown beside it', () => {
-    const swapped = buildReport(inv, { ...topo, nodes: topo.nodes.map((n) => ({ ...n, intendedRole: n.host === 'db1' ? ('replica' as const) : ('master' as const) })) }, haproxy, [], 1795793000_000);
-    expect(renderHuman(swapped, new Chalk({ level: 0 }))).toMatch(/db1\s+127\.0\.9\.1:6379\s+up\s+master \(inventory: replica\)/);
+  it("a live role other than the inventory's (after a failover) is shown beside it", () => {
+    const swapped = buildReport(
+      inv,
+      {
+        ...topo,
+        nodes: topo.nodes.map((n) => ({
+          ...n,
+          intendedRole: n.host === 'db1' ? ('replica' as const) : ('master' as const),
+        })),
+      },
+      haproxy,
+      [],
+      1795793000_000,
+    );
+    expect(renderHuman(swapped, new Chalk({ level: 0 }))).toMatch(
+      /db1\s+127\.0\.9\.1:6379\s+up\s+master \(inventory: replica\)/,
+    );
   });
   it('the JSON report leaves out the raw INFO', () => {
     expect(JSON.stringify(report)).not.toContain('"info"');
@@ -65,7 +113,13 @@ describe('renderHuman', () => {
 describe('table helpers', () => {
   it('pads plain text before painting, so colour codes do not skew columns', () => {
     const c = new Chalk({ level: 1 });
-    const t = table(['A', 'B'], [[{ text: 'x', paint: c.red }, 'y'], ['long', 'z']]);
+    const t = table(
+      ['A', 'B'],
+      [
+        [{ text: 'x', paint: c.red }, 'y'],
+        ['long', 'z'],
+      ],
+    );
     const plain = t.replace(/\x1b\[[0-9;]*m/g, '');
     expect(plain.split('\n')).toEqual(['  A     B', '  x     y', '  long  z']);
   });
