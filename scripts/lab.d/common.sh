@@ -1,11 +1,17 @@
 # Shared by every scripts/lab subcommand: paths, naming convention, logging, prerequisites, lock.
 # Everything the lab creates is named from these variables, so `down` can sweep by convention.
-LAB_DIR=${LAB_DIR:-/var/tmp/falkorctl-lab}
+# LAB_ID (0–99, default 0) selects one of several labs side by side on one machine: its own /24
+# (10.89.ID.0/24), namespaces, veth, cgroup and state dir. Lab 0 keeps the historical names.
+LAB_ID=${LAB_ID:-0}
+case "$LAB_ID" in [0-9] | [1-9][0-9]) ;; *) printf 'lab: error: LAB_ID must be 0-99, not %s\n' "$LAB_ID" >&2; exit 2 ;; esac
+if [ "$LAB_ID" = 0 ]; then LAB_SUFFIX=''; else LAB_SUFFIX=$LAB_ID; fi
+LAB_DIR=${LAB_DIR:-/var/tmp/falkorctl-lab$LAB_SUFFIX}
 LAB_CACHE=${LAB_CACHE:-/var/cache/falkorctl-lab}
-LAB_NET_PREFIX=10.89.0            # the lab's private /24; nothing else is ever addressed
-LAB_NS_PREFIX=fctl-               # every network namespace the lab makes starts with this
-LAB_BRIDGE_NS=fctl-br
-LAB_HOST_VETH=fctl-h0             # the machine's leg into the bridge (10.89.0.1)
+LAB_NET_PREFIX=10.89.$LAB_ID      # the lab's private /24; nothing else is ever addressed
+LAB_NS_PREFIX=fctl$LAB_SUFFIX-    # every network namespace the lab makes starts with this
+LAB_BRIDGE_NS=fctl$LAB_SUFFIX-br
+LAB_HOST_VETH=fctl$LAB_SUFFIX-h0  # the machine's leg into the bridge (10.89.ID.1)
+LAB_CGROUP=falkorctl-lab$LAB_SUFFIX
 LAB_DB_HOSTS=${LAB_DB_HOSTS:-"db1 db2 db3"}
 LAB_LB_HOSTS=${LAB_LB_HOSTS:-"lb1"}
 LAB_DISK_SIZE=${LAB_DISK_SIZE:-2G}

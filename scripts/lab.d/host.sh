@@ -26,8 +26,8 @@ host_prepare() {
 # Each host gets its own cgroup to boot in. Without it every container's systemd shares nspawn's
 # (the root) and they remove each other's unit cgroups: units fail at random with 219/CGROUP.
 lab_cgroup_roots() {
-  if [ -e /sys/fs/cgroup/cgroup.controllers ]; then echo /sys/fs/cgroup/falkorctl-lab
-  else for h in systemd unified; do [ -d "/sys/fs/cgroup/$h" ] && echo "/sys/fs/cgroup/$h/falkorctl-lab"; done; fi
+  if [ -e /sys/fs/cgroup/cgroup.controllers ]; then echo "/sys/fs/cgroup/$LAB_CGROUP"
+  else for h in systemd unified; do [ -d "/sys/fs/cgroup/$h" ] && echo "/sys/fs/cgroup/$h/$LAB_CGROUP"; done; fi
   true
 }
 

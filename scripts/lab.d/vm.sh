@@ -4,7 +4,7 @@
 # before boot so the lab's known_hosts holds it without trust-on-first-use.
 VM_NAME=${LAB_VM_NAME:-vm1}
 VM_ADDR=127.0.5.1
-VM_PORT=${LAB_VM_PORT:-2201}
+VM_PORT=${LAB_VM_PORT:-$((2201 + ${LAB_ID:-0}))}
 VM_DISKS=${LAB_VM_DISKS:-2}
 VM_DISK_SIZE=${LAB_VM_DISK_SIZE:-2G}
 VM_MEM=${LAB_VM_MEM:-1024}

@@ -6,7 +6,14 @@ import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
 
 export const LAB_SCRIPT = resolve(fileURLToPath(new URL('../../scripts/lab', import.meta.url)));
-export const labDir = (): string => process.env.LAB_DIR ?? '/var/tmp/falkorctl-lab';
+/** Which of several side-by-side labs (scripts/lab.d/common.sh): LAB_ID 0 (default) keeps the old names. */
+export const labId = (): number => Number(process.env.LAB_ID ?? '0') || 0;
+const suffix = (): string => (labId() === 0 ? '' : String(labId()));
+export const labDir = (): string => process.env.LAB_DIR ?? `/var/tmp/falkorctl-lab${suffix()}`;
+/** The lab's /24 without the last octet, e.g. `10.89.0`. */
+export const labNet = (): string => `10.89.${labId()}`;
+/** The claim name that makes lab test files take turns with the one cluster their lab runs. */
+export const labClusterClaim = (): string => `falkorctl-lab${suffix()}-cluster`;
 
 export interface LabHost {
   name: string;

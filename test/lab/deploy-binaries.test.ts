@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { claim } from '../helpers/claim.js';
 import { cleanupAll } from '../helpers/cleanup.js';
-import { labUp, type Lab } from '../helpers/lab.js';
+import { labClusterClaim, labUp, type Lab } from '../helpers/lab.js';
 import { waitFor } from '../helpers/wait.js';
 import { closeClients, falkorctl, inventoryCopy, mtimes, redis, wipe } from './deploy-fixture.js';
 
@@ -25,7 +25,7 @@ const binDir = () =>
 const sha = (f: string) => createHash('sha256').update(readFileSync(f)).digest('hex');
 
 beforeAll(async () => {
-  await claim('falkorctl-lab-cluster', 600_000);
+  await claim(labClusterClaim(), 600_000);
   lab = await labUp();
   tmp = mkdtempSync(join(tmpdir(), 'falkorctl-deploy-bin-'));
   await wipe(lab);

@@ -4,14 +4,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { claim } from '../helpers/claim.js';
 import { cleanupAll } from '../helpers/cleanup.js';
-import { labUp, type Lab } from '../helpers/lab.js';
+import { labClusterClaim, labUp, type Lab } from '../helpers/lab.js';
 import { waitFor } from '../helpers/wait.js';
 import { closeClients, falkorctl, redis, role, sentinelMasters, wipe } from './deploy-fixture.js';
 
 let lab: Lab;
 
 beforeAll(async () => {
-  await claim('falkorctl-lab-cluster', 600_000);
+  await claim(labClusterClaim(), 600_000);
   lab = await labUp();
   await wipe(lab);
   const r = await falkorctl(['-i', lab.inventoryPath, 'deploy']);

@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { claim } from '../helpers/claim.js';
 import { cleanupAll } from '../helpers/cleanup.js';
-import { labUp, type Lab } from '../helpers/lab.js';
+import { labClusterClaim, labNet, labUp, type Lab } from '../helpers/lab.js';
 import { closeClients, falkorctl, inventoryCopy, mtimes, redis, wipe } from './deploy-fixture.js';
 
 let lab: Lab;
@@ -21,7 +21,7 @@ let tmp: string;
 let changing: string;
 
 beforeAll(async () => {
-  await claim('falkorctl-lab-cluster', 600_000);
+  await claim(labClusterClaim(), 600_000);
   lab = await labUp();
   tmp = mkdtempSync(join(tmpdir(), 'falkorctl-deploy-fail-'));
   await wipe(lab);
@@ -72,7 +72,7 @@ describe('deploy refuses before changing anything', () => {
       lab,
       (d) => (
         (d.redis.maxclients = 9000),
-        d.hosts.push({ name: 'db4', address: '10.89.0.14', role: 'replica', hardware: { memory: '1gb' } }),
+        d.hosts.push({ name: 'db4', address: `${labNet()}.14`, role: 'replica', hardware: { memory: '1gb' } }),
         (d.sentinel = { hosts: ['db1', 'db2', 'db3'] })
       ),
       tmp,

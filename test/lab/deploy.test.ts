@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { claim } from '../helpers/claim.js';
 import { cleanupAll } from '../helpers/cleanup.js';
-import { labUp, type Lab } from '../helpers/lab.js';
+import { labClusterClaim, labUp, type Lab } from '../helpers/lab.js';
 import { waitFor } from '../helpers/wait.js';
 import {
   closeClients,
@@ -27,7 +27,7 @@ let tmp: string;
 const addr = (h: string) => lab.host(h).address;
 
 beforeAll(async () => {
-  await claim('falkorctl-lab-cluster', 600_000); // the lab is one cluster: one test file at a time
+  await claim(labClusterClaim(), 600_000); // the lab is one cluster: one test file at a time
   lab = await labUp();
   inv = lab.inventoryPath;
   tmp = mkdtempSync(join(tmpdir(), 'falkorctl-deploy-'));

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { parse } from 'yaml';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { inventorySchema } from '../../src/inventory/schema.js';
-import { labScript, labUp, type Lab } from '../helpers/lab.js';
+import { labNet, labScript, labUp, type Lab } from '../helpers/lab.js';
 
 let lab: Lab;
 beforeAll(async () => {
@@ -19,10 +19,10 @@ describe('lab inventory', () => {
     const inv = inventorySchema.parse(parse(readFileSync(lab.inventoryPath, 'utf8')));
     expect(inv.cluster).toBe('lab');
     expect(inv.hosts.map((h) => [h.name, h.role, h.address])).toEqual([
-      ['db1', 'master', '10.89.0.11'],
-      ['db2', 'replica', '10.89.0.12'],
-      ['db3', 'replica', '10.89.0.13'],
-      ['lb1', 'haproxy', '10.89.0.21'],
+      ['db1', 'master', `${labNet()}.11`],
+      ['db2', 'replica', `${labNet()}.12`],
+      ['db3', 'replica', `${labNet()}.13`],
+      ['lb1', 'haproxy', `${labNet()}.21`],
     ]);
     expect(inv.hosts.every((h) => h.storage === undefined)).toBe(true);
     expect(inv.ssh.knownHosts).toBe(join(lab.state.dir, 'known_hosts'));

@@ -4,7 +4,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { afterAll, describe, expect, it } from 'vitest';
-import { LAB_SCRIPT, labDir, labScript, labUp, readLabState } from '../helpers/lab.js';
+import { labId, labNet, LAB_SCRIPT, labDir, labScript, labUp, readLabState } from '../helpers/lab.js';
 import { waitFor } from '../helpers/wait.js';
 
 const leftovers = async () => (await labScript(['leftovers'])).stdout.trim();
@@ -84,7 +84,7 @@ describe('lab lifecycle', () => {
       expect(route.exitCode).not.toBe(0);
       expect(route.stderr).toMatch(/No route to host|unreachable/i);
     }
-    expect((await execa('ip', ['-o', 'addr', 'show'])).stdout).not.toContain(' 10.89.0.1/24');
+    expect((await execa('ip', ['-o', 'addr', 'show'])).stdout).not.toContain(` ${labNet()}.1/24`);
     expect(state.hosts.length).toBe(4);
     expect((await labScript(['down'])).exitCode).toBe(0);
   });
@@ -99,7 +99,7 @@ describe('lab lifecycle', () => {
     // each with its Debian package, and nothing started.
     const bare = await execa(LAB_SCRIPT, ['up'], {
       reject: false,
-      env: { PATH: '/usr/bin:/bin', LAB_DIR: labDir() },
+      env: { PATH: '/usr/bin:/bin', LAB_DIR: labDir(), LAB_ID: String(labId()) },
       extendEnv: false,
     });
     expect(bare.exitCode).toBe(1);

@@ -11,7 +11,9 @@ import { main } from '../../src/cli.js';
 import type { StatusReport } from '../../src/facts/report.js';
 import { haproxyCommand } from '../../src/haproxy/socket.js';
 import { createRedisFactory, type RedisFactory } from '../../src/redis/client.js';
-import { labUp, type Lab } from '../helpers/lab.js';
+import { labNet, labUp, type Lab } from '../helpers/lab.js';
+
+const NET = `${labNet()}.`.replace(/\./g, '\\.'); // the lab's /24 prefix, as a regex
 import { waitFor } from '../helpers/wait.js';
 import { deployForTest, labCluster, stopForTest, UNITS, type LabCluster } from './status-cluster.js';
 
@@ -93,7 +95,7 @@ describe('status on a healthy cluster', () => {
     const node = (n: string) => r.nodes.find((x) => x.host === n)!;
     expect(node('db1')).toMatchObject({
       up: true,
-      address: '10.89.0.11',
+      address: `${labNet()}.11`,
       redisVersion: '8.2.3',
       falkordbVersion: '4.16.3',
       replication: { role: 'master' },
@@ -102,7 +104,7 @@ describe('status on a healthy cluster', () => {
     for (const n of ['db2', 'db3']) {
       expect(node(n).replication).toMatchObject({
         role: 'replica',
-        masterHost: '10.89.0.11',
+        masterHost: `${labNet()}.11`,
         masterPort: 7379,
         linkUp: true,
         loading: false,
@@ -116,8 +118,8 @@ describe('status on a healthy cluster', () => {
       aofLastWriteStatus: 'ok',
       rdbLastBgsaveStatus: 'ok',
     });
-    expect(r.agreedMaster).toEqual({ address: '10.89.0.11', port: 7379, host: 'db1' });
-    expect(r.sentinels.map((s) => s.masterAddr)).toEqual(Array(3).fill({ address: '10.89.0.11', port: 7379 }));
+    expect(r.agreedMaster).toEqual({ address: `${labNet()}.11`, port: 7379, host: 'db1' });
+    expect(r.sentinels.map((s) => s.masterAddr)).toEqual(Array(3).fill({ address: `${labNet()}.11`, port: 7379 }));
     const lb = r.haproxy.find((h) => h.host === 'lb1')!;
     const srv = (b: string, s: string) =>
       lb.backends!.find((x) => x.name === b)!.servers.find((x) => x.server === s)!.status;
@@ -130,8 +132,8 @@ describe('status on a healthy cluster', () => {
     const one = await cli('status', '--no-color');
     expect(one.code).toBe(0);
     expect(one.out).toMatch(/FalkorDB\n\s+HOST\s+ADDRESS\s+STATE\s+ROLE/);
-    expect(one.out).toMatch(/db1\s+10\.89\.0\.11:7379\s+up\s+master/);
-    expect(one.out).toMatch(/agreed: 10\.89\.0\.11:7379 \(db1\)/);
+    expect(one.out).toMatch(new RegExp(`db1\\s+${NET}11:7379\\s+up\\s+master`));
+    expect(one.out).toMatch(new RegExp(`agreed: ${NET}11:7379 \\(db1\\)`));
     expect(one.out).toMatch(/lb1\s+falkordb_write\s+db1\s+UP/);
     expect(one.out).toMatch(/HEALTHY/);
     const w = await cli('status', '--watch', '0.2', '--count', '2');
@@ -177,7 +179,7 @@ describe('status on a healthy cluster', () => {
     writeFileSync(join(dir, 'falkorctl.yaml'), stringify(doc));
     const refused = await cliWith(join(dir, 'falkorctl.yaml'), 'status', '--no-color');
     expect(refused.code).toBe(3);
-    expect(refused.out).toMatch(/db1: FalkorDB down — db1 \(10\.89\.0\.11:22\): host key is not known/);
+    expect(refused.out).toMatch(new RegExp(`db1: FalkorDB down — db1 \\(${NET}11:22\\): host key is not known`));
     expect(refused.err).toMatch(/re-run with --accept-new/);
     const accepted = await cliWith(join(dir, 'falkorctl.yaml'), 'status', '--json', '--accept-new');
     expect(accepted.code).toBe(0);
@@ -202,7 +204,7 @@ describe('status shows each condition broken on a real host, then healthy again'
     expect(s.r.nodes.find((n) => n.host === 'db3')!.up).toBe(false);
     const human = await cli('status', '--no-color');
     expect(human.code).toBe(1);
-    expect(human.out).toMatch(/db3\s+10\.89\.0\.13:7379\s+down/);
+    expect(human.out).toMatch(new RegExp(`db3\\s+${NET}13:7379\\s+down`));
     expect(human.out).toMatch(/DEGRADED/);
     await c.systemctl('db3', 'start', UNITS.falkordb);
     await healthy('db3 started again');
@@ -218,7 +220,10 @@ describe('status shows each condition broken on a real host, then healthy again'
       },
       c.secrets.password,
     );
-    const s = await degraded('db2 link down', /^db2: replication link down for \d+ s \(master 10\.89\.0\.11:7379\)/);
+    const s = await degraded(
+      'db2 link down',
+      new RegExp(`^db2: replication link down for \\d+ s \\(master ${NET}11:7379\\)`),
+    );
     expect(s.r.nodes.find((n) => n.host === 'db2')!.replication).toMatchObject({ role: 'replica', linkUp: false });
     // seconds count up while it stays down
     const later = await degraded('db2 link down longer', /db2: replication link down for ([3-9]|\d\d+) s/, 15_000);
@@ -240,15 +245,15 @@ describe('status shows each condition broken on a real host, then healthy again'
         await r.call('SENTINEL', 'MONITOR', name, address, c.inv.redis.port, c.inv.sentinel.quorum);
         await r.call('SENTINEL', 'SET', name, 'auth-pass', c.secrets.password);
       });
-    await remonitor('10.89.0.12');
+    await remonitor(`${labNet()}.12`);
     const s = await degraded(
       'db3 Sentinel disagrees',
-      /^Sentinels disagree on the master: db1, db2 → 10\.89\.0\.11:7379; db3 → 10\.89\.0\.12:7379/,
+      new RegExp(`^Sentinels disagree on the master: db1, db2 → ${NET}11:7379; db3 → ${NET}12:7379`),
     );
     expect(s.r.agreedMaster).toBeUndefined();
     const human = await cli('status', '--no-color');
     expect(human.out).toMatch(/agreed: no agreement/);
-    await remonitor('10.89.0.11');
+    await remonitor(`${labNet()}.11`);
     await healthy('db3 Sentinel monitors db1 again');
   });
 

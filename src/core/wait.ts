@@ -1,0 +1,60 @@
+// Waiting, the one way: poll a probe with an interval until a deadline. Never a fixed sleep. A timeout
+// names what was awaited and the last value seen, so the operator knows *why* it gave up.
+import type { Clock } from '../context.js';
+import { realClock } from '../context.js';
+import { FalkorError } from '../errors.js';
+
+export interface WaitOptions {
+  /** What is awaited, for the timeout message: "db2: master_link_status:up". */
+  what: string;
+  timeoutMs: number;
+  /** Default 250 ms. */
+  intervalMs?: number;
+  clock?: Clock;
+  /** Stops waiting (Ctrl-C, the subject is gone): rejects with the signal's reason. */
+  signal?: AbortSignal;
+}
+
+/**
+ * Calls `probe` until it returns `{ ok: true, value }` or the deadline passes. `seen` is what a person
+ * reads in the timeout ("master_link_status:down"). A probe that throws counts as not yet; its message
+ * becomes the last value seen. At least one probe always runs, even with a zero timeout.
+ */
+export async function waitFor<T>(
+  probe: () => Promise<Probe<T>> | Probe<T>,
+  o: WaitOptions,
+): Promise<T> {
+  const clock = o.clock ?? realClock;
+  const end = clock.now() + o.timeoutMs;
+  let last = '(nothing yet)';
+  for (;;) {
+    o.signal?.throwIfAborted();
+    try {
+      const r = await probe();
+      if (r.ok) return r.value;
+      last = r.seen;
+    } catch (e) {
+      last = e instanceof Error ? e.message : String(e);
+    }
+    const left = end - clock.now();
+    if (left <= 0) throw new WaitTimeoutError(o.what, last, o.timeoutMs);
+    await clock.sleep(Math.min(o.intervalMs ?? 250, left));
+  }
+}
+
+export type Probe<T> = { ok: true; value: T } | { ok: false; seen: string };
+export const done = <T>(value: T): Probe<T> => ({ ok: true, value });
+export const notYet = (seen: string): Probe<never> => ({ ok: false, seen });
+
+export class WaitTimeoutError extends FalkorError {
+  constructor(
+    readonly what: string,
+    readonly lastSeen: string,
+    readonly timeoutMs: number,
+  ) {
+    super('TIMEOUT', `timed out after ${fmtMs(timeoutMs)} waiting for ${what}; last seen: ${lastSeen}`);
+    this.name = 'WaitTimeoutError';
+  }
+}
+
+const fmtMs = (ms: number) => (ms % 1000 === 0 ? `${ms / 1000} s` : `${ms} ms`);
