@@ -2,7 +2,9 @@ import { defineConfig } from 'vitest/config';
 
 // Three projects: pure unit tests; integration tests against real local processes (redis-server 8 +
 // FalkorDB, Sentinel, HAProxy, sshd on loopback); lab tests against the systemd-nspawn / QEMU lab, run
-// one file at a time because they share one lab.
+// one file at a time because they share one lab. File parallelism is a root-only option in vitest 3 (a
+// project's `fileParallelism` is silently ignored), so `npm test` runs the lab project in a second
+// invocation with --no-file-parallelism.
 export default defineConfig({
   test: {
     reporters: ['default', './test/summary-reporter.ts'],
@@ -24,7 +26,6 @@ export default defineConfig({
           testTimeout: 600_000,
           hookTimeout: 900_000,
           pool: 'forks',
-          fileParallelism: false,
           globalSetup: ['test/lab/global-setup.ts'],
         },
       },

@@ -139,10 +139,10 @@ Exit codes:
     spec.configure?.(c);
     c.action(async (...a: unknown[]) => {
       const cmd = a[a.length - 1] as Command;
-      const g = cmd.optsWithGlobals() as Record<string, unknown>;
+      const g = cmd.optsWithGlobals<Record<string, unknown>>();
       const operands = cmd.args;
       await run(spec, operands, cmd.opts(), {
-        inventory: String(g.inventory ?? 'falkorctl.yaml'),
+        inventory: typeof g.inventory === 'string' ? g.inventory : 'falkorctl.yaml',
         json: Boolean(g.json),
         verbose: Boolean(g.verbose),
         color: g.color !== false,

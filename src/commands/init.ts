@@ -3,7 +3,6 @@
 import { link, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import type { Handler } from '../cli.js';
-import type { Ctx } from '../context.js';
 import { EXIT, FalkorError, refusal, userError } from '../errors.js';
 import { parseInventory } from '../inventory/index.js';
 import { parseHostFlag, renderInitInventory, type InitAnswers, type InitHost } from '../inventory/init-template.js';
@@ -36,7 +35,7 @@ export const run: Handler = async ({ opts }, ctx) => {
 
 /** Flags win; missing answers come from the wizard, or from nowhere (→ one usage error naming them all). */
 export async function collect(opts: Record<string, unknown>, prompt: Prompter): Promise<InitAnswers> {
-  const str = (k: string) => (typeof opts[k] === 'string' ? (opts[k] as string) : undefined);
+  const str = (k: string) => (typeof opts[k] === 'string' ? opts[k] : undefined);
   const hostFlags = Array.isArray(opts.host) ? (opts.host as string[]) : [];
   const hosts: InitHost[] = [];
   for (const f of hostFlags) {

@@ -14,7 +14,7 @@ function watchSeconds(v: unknown): number | undefined {
   if (v === undefined || v === false) return undefined;
   if (v === true) return 2;
   const n = Number(v);
-  if (!Number.isFinite(n) || n <= 0) throw userError(`--watch ${String(v)}: not a positive number of seconds`);
+  if (!Number.isFinite(n) || n <= 0) throw userError(`--watch ${JSON.stringify(v)}: not a positive number of seconds`);
   return n;
 }
 
@@ -54,7 +54,7 @@ export const run: Handler = async ({ opts }, ctx) => {
       hosts,
       partial: Boolean(limit?.length),
       forks: Number(opts.forks ?? 10),
-      now: ctx.clock.now,
+      now: () => ctx.clock.now(),
     });
   try {
     if (every === undefined) {

@@ -1,7 +1,7 @@
 // Facts first: every selected host is asked, read-only, what it has (files, directories, units, the
 // service user). Any host that cannot be reached (address, host key, authentication) stops the run
 // here, before anything has changed anywhere.
-import { FalkorError, isFalkorError } from '../errors.js';
+import { FalkorError } from '../errors.js';
 import type { Host, Inventory } from '../inventory/schema.js';
 import { parseStat, type RemoteFileState } from '../remote/file-scripts.js';
 import { runParallel, type Settled } from '../remote/parallel.js';
@@ -43,7 +43,7 @@ function orFail(hosts: readonly Host[], res: Settled<unknown>[]): void {
   if (failed.length) {
     const lines = failed.map(
       (f) =>
-        `  ${isFalkorError(f.reason) || f.reason instanceof Error ? (f.reason as Error).message : String(f.reason)}`,
+        `  ${f.reason instanceof Error ? f.reason.message : String(f.reason)}`,
     );
     const hint = failed.some((f) => /host key/i.test(String((f.reason as Error)?.message)))
       ? 'a changed host key is never accepted: check the host, then fix known_hosts'

@@ -75,7 +75,7 @@ export function pathOfKeyAt(doc: Document, offset: number): KeyPath | undefined 
       const chain = [...ancestors, pair];
       chain.forEach((a, i) => {
         if (isPair(a) && isScalar(a.key)) path.push(String(a.key.value));
-        if (isSeq(a)) path.push(a.items.indexOf(chain[i + 1] as never));
+        if (isSeq(a)) path.push(a.items.indexOf(chain[i + 1]));
       });
       found = path;
       return visit.BREAK;

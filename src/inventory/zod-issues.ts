@@ -77,7 +77,8 @@ function describe(v: unknown): string {
   if (Array.isArray(v)) return 'a list';
   if (typeof v === 'object') return 'a mapping';
   if (typeof v === 'string') return `the string "${v.length > 40 ? `${v.slice(0, 40)}…` : v}"`;
-  return String(v);
+  if (typeof v === 'number' || typeof v === 'boolean' || typeof v === 'bigint') return String(v);
+  return typeof v;
 }
 
 function valueAt(data: unknown, path: KeyPath): unknown {
@@ -94,7 +95,7 @@ export function schemaAt(root: ZodTypeAny, path: KeyPath): ZodTypeAny | undefine
     if (!s) return undefined;
     if (s instanceof z.ZodObject) s = (s.shape as Record<string, ZodTypeAny>)[String(seg)];
     else if (s instanceof z.ZodArray) s = s.element as ZodTypeAny;
-    else if (s instanceof z.ZodTuple && typeof seg === 'number') s = s.items[seg] as ZodTypeAny | undefined;
+    else if (s instanceof z.ZodTuple && typeof seg === 'number') s = (s.items as ZodTypeAny[])[seg];
     else return undefined;
     s = s && unwrap(s);
   }

@@ -18,7 +18,7 @@ export function detectKind(file: string, text: string): FileKind | undefined {
 function yamlKind(base: string, text: string): FileKind | undefined {
   let docs: unknown[];
   try {
-    docs = parseAllDocuments(text).map((d) => (Array.isArray(d) ? undefined : d.toJS()));
+    docs = parseAllDocuments(text).map((d) => (Array.isArray(d) ? undefined : (d.toJS() as unknown)));
   } catch {
     docs = [];
   }

@@ -77,10 +77,11 @@ export function createRedisFactory(
         call: (cmd, ...args) => client.call(cmd, ...args).catch((e: unknown) => Promise.reject(mapError(e, label))),
         info: (section) =>
           (section ? client.info(section) : client.info()).catch((e: unknown) => Promise.reject(mapError(e, label))),
-        async close() {
+        close() {
           open.delete(r);
           client.disconnect();
           release();
+          return Promise.resolve();
         },
       };
       open.add(r);

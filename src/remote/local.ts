@@ -37,7 +37,7 @@ export function createLocalTransport(o: LocalTransportOpts = {}): Transport {
         signal: r.signal ?? null,
       };
     },
-    close: async () => undefined,
+    close: () => Promise.resolve(),
   };
   const root = userInfo().uid === 0;
   return createShellTransport(

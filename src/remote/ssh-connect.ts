@@ -1,7 +1,7 @@
 // Opens one authenticated ssh2 connection to an endpoint (directly or over a jump connection's
 // forwarded channel), with host-key checking, and turns every way it can fail into one clear line.
 import ssh2 from 'ssh2';
-import type { AnyAuthMethod, ClientChannel, ConnectConfig, Client as SshClient } from 'ssh2';
+import type { ClientChannel, ConnectConfig, Client as SshClient } from 'ssh2';
 import type { Duplex } from 'node:stream';
 import { FalkorError } from '../errors.js';
 import { checkHostKey, hostKeyAlgorithms, type HostKeyPolicy } from './host-key.js';
@@ -28,7 +28,7 @@ export function describe(ep: Endpoint, via?: Endpoint): string {
 export function connect(ep: Endpoint, o: ConnectOpts): Promise<SshClient> {
   return new Promise((resolve, reject) => {
     const client = new Client();
-    let refusedBy: unknown; // the host-key verdict, which ssh2 only reports as "verification failed"
+    let refusedBy: Error | undefined; // the host-key verdict, which ssh2 only reports as "verification failed"
     let settled = false;
     const fail = (e: unknown) => {
       if (settled) return;
@@ -51,12 +51,12 @@ export function connect(ep: Endpoint, o: ConnectOpts): Promise<SshClient> {
       keepaliveInterval: 15_000,
       keepaliveCountMax: 3,
       algorithms: { serverHostKey: hostKeyAlgorithms(o.hostKeys.knownHostsPath, ep) as never },
-      authHandler: o.auth.handler(ep.user) as ConnectConfig['authHandler'],
+      authHandler: o.auth.handler(ep.user),
       hostVerifier: (key: Buffer, verify: (ok: boolean) => void) => {
         checkHostKey(ep, key, o.hostKeys).then(
           () => verify(true),
           (e: unknown) => {
-            refusedBy = e;
+            refusedBy = e instanceof Error ? e : new Error(String(e));
             verify(false);
           },
         );

@@ -166,7 +166,9 @@ function semaphore(n: number): () => Promise<() => void> {
   const releaser = () => {
     let done = false;
     return () => {
-      if (!done) ((done = true), handOn());
+      if (done) return;
+      done = true;
+      handOn();
     };
   };
   return () => {

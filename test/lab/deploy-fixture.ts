@@ -2,7 +2,7 @@
 // installed it), falkorctl run as the built CLI, and the cluster asked directly with ioredis over the lab
 // network (10.89.0.x), independently of falkorctl's own checks.
 import { execa } from 'execa';
-import Redis from 'ioredis';
+import { Redis } from 'ioredis';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';

@@ -3,7 +3,7 @@ import { LineCounter, parseAllDocuments, isMap, isScalar, isSeq, type Document, 
 
 export interface YamlFile {
   docs: Document.Parsed[];
-  lineOf(node: unknown, fallback?: number): number;
+  lineOf: (node: unknown, fallback?: number) => number;
   errors: { line: number; message: string }[];
 }
 
@@ -32,7 +32,9 @@ export function at(node: unknown, ...path: (string | number)[]): Node | undefine
   return cur as Node | undefined;
 }
 
+// A parsed scalar holds a string, number or boolean (the core schema), so String() is its text.
 export const str = (node: unknown): string | undefined =>
+  // eslint-disable-next-line @typescript-eslint/no-base-to-string
   isScalar(node) && node.value !== null && node.value !== undefined ? String(node.value) : undefined;
 export const items = (node: unknown): Node[] => (isSeq(node) ? (node.items as Node[]) : []);
 export const entries = (node: unknown): [string, Node][] =>

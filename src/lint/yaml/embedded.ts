@@ -26,7 +26,7 @@ export function serverArgv(
   read: Reader,
   expandedBy: 'compose' | 'kubernetes',
 ): ServerArgv | undefined {
-  let start = argv.findIndex((a) => SERVER.test(a));
+  const start = argv.findIndex((a) => SERVER.test(a));
   if (start < 0) {
     // `sh -c "... exec redis-server conf --flag v"`: look inside the script (lines then point at the node).
     const words = argv.flatMap((a) => a.split(/\s+/)).filter(Boolean);

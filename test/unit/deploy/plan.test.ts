@@ -277,6 +277,7 @@ describe('live topology', () => {
         address: '10.0.0.11',
         port: 6379,
         up: true,
+        intendedRole: 'master' as const,
         replication: { role: 'replica' as const, syncInProgress: false, loading: false, replicas: [] },
       },
       {
@@ -284,6 +285,7 @@ describe('live topology', () => {
         address: '10.0.0.12',
         port: 6379,
         up: true,
+        intendedRole: 'replica' as const,
         replication: { role: 'master' as const, syncInProgress: false, loading: false, replicas: [] },
       },
     ];

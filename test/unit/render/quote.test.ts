@@ -4,7 +4,7 @@ import { execa, execaSync } from 'execa';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import Redis from 'ioredis';
+import { Redis } from 'ioredis';
 import { afterAll } from 'vitest';
 import { renderAll } from '../../../src/render/index.js';
 import { findFalkorBinaries } from '../../helpers/bins.js';
