@@ -1,11 +1,8 @@
 // The commander program. Option declarations live here (cheap); each command's module is imported
 // only when that command runs, so `falkorctl --help` loads nothing heavy.
 import { Command, CommanderError, Option } from 'commander';
-import { createCtx, type Ctx, type CtxIO, type GlobalOptions } from './context.js';
+import { createCtx, type CtxIO, type GlobalOptions, type Handler } from './context.js';
 import { EXIT, isFalkorError } from './errors.js';
-
-/** A command module: parse nothing, receive parsed options, return an exit code (0 when omitted). */
-export type Handler = (args: { operands: string[]; opts: Record<string, unknown> }, ctx: Ctx) => Promise<number | void>;
 
 interface CommandSpec {
   name: string;

@@ -32,6 +32,9 @@ export interface Ctx {
   cwd: string;
 }
 
+/** A command module: parse nothing, receive parsed options, return an exit code (0 when omitted). */
+export type Handler = (args: { operands: string[]; opts: Record<string, unknown> }, ctx: Ctx) => Promise<number | void>;
+
 export interface CtxIO {
   stdout: Writable & { isTTY?: boolean };
   stderr: Writable & { isTTY?: boolean };

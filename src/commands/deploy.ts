@@ -5,7 +5,7 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import type { Handler } from '../cli.js';
+import type { Handler } from '../context.js';
 import { EXIT, FalkorError, refusal, userError } from '../errors.js';
 import { discoverTopology } from '../facts/topology.js';
 import { formatDiagnostic, loadInventory, resolveSecrets, type Inventory } from '../inventory/index.js';

@@ -2,7 +2,7 @@
 // when there is no terminal. The result is validated before it is written, and written atomically.
 import { link, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
-import type { Handler } from '../cli.js';
+import type { Handler } from '../context.js';
 import { EXIT, FalkorError, refusal, userError } from '../errors.js';
 import { parseInventory } from '../inventory/index.js';
 import { parseHostFlag, renderInitInventory, type InitAnswers, type InitHost } from '../inventory/init-template.js';

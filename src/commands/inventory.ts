@@ -1,7 +1,7 @@
 // `falkorctl inventory validate|schema`.
 import { writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import type { Handler } from '../cli.js';
+import type { Handler } from '../context.js';
 import type { Ctx } from '../context.js';
 import { EXIT, isFalkorError, userError } from '../errors.js';
 import {

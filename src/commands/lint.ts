@@ -1,6 +1,6 @@
 // falkorctl lint FILE...: review configs and print findings. Exit 1 when an error or warning is shown,
 // 0 when only info (or nothing) is; unreadable files and unknown kinds are usage errors (exit 2).
-import type { Handler } from '../cli.js';
+import type { Handler } from '../context.js';
 import { EXIT, userError } from '../errors.js';
 import { formatFindings, lintFiles, type FileKind, type Severity } from '../lint/index.js';
 import { SEVERITY_RANK } from '../lint/rule.js';

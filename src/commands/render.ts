@@ -4,7 +4,7 @@
 import { createHash } from 'node:crypto';
 import { readdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import type { Handler } from '../cli.js';
+import type { Handler } from '../context.js';
 import { EXIT } from '../errors.js';
 import { formatDiagnostic, loadInventory, resolveSecrets } from '../inventory/index.js';
 import { formatFindings } from '../lint/index.js';

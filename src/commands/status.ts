@@ -1,6 +1,6 @@
 // `falkorctl status [--limit …] [--watch [s] [--count n]] [--direct] [--json]`: what is true on the
 // hosts now. Exit 0 healthy, 1 degraded (see README "status"), 2 bad input, 3 a host key was refused.
-import type { Handler } from '../cli.js';
+import type { Handler } from '../context.js';
 import type { Ctx } from '../context.js';
 import { EXIT, userError } from '../errors.js';
 import { formatDiagnostic, loadInventory, resolveSecrets } from '../inventory/index.js';

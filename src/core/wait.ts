@@ -20,10 +20,7 @@ export interface WaitOptions {
  * reads in the timeout ("master_link_status:down"). A probe that throws counts as not yet; its message
  * becomes the last value seen. At least one probe always runs, even with a zero timeout.
  */
-export async function waitFor<T>(
-  probe: () => Promise<Probe<T>> | Probe<T>,
-  o: WaitOptions,
-): Promise<T> {
+export async function waitFor<T>(probe: () => Promise<Probe<T>> | Probe<T>, o: WaitOptions): Promise<T> {
   const clock = o.clock ?? realClock;
   const end = clock.now() + o.timeoutMs;
   let last = '(nothing yet)';
