@@ -1,0 +1,266 @@
+// The switchover as a Plan: pure, from a passed pre-flight. The order is the point (issue 9):
+//   candidate made Sentinel's pick → [HAProxy fence on #2359 versions] → CLIENT PAUSE WRITE (bounded well under
+//   down-after) → offsets equal → min-replicas fence on the old master → SENTINEL FAILOVER → a majority of
+//   Sentinels names the candidate → HAProxy flip → confirm → restore priorities, min-replicas, HAProxy, unpause.
+// Every effect is a step; anything that needs code at run time is a named `wait` probe or `custom` action the
+// command implements (src/switchover/apply.ts).
+import type { Plan, Step } from '../core/types.js';
+import type { Preflight, SwitchoverSettings } from './preflight.js';
+
+/** A min-replicas-to-write no cluster reaches: the old master refuses writes (NOREPLICAS) until demoted. */
+export const FENCE_REPLICAS = 1000;
+
+export interface Timing {
+  pauseMs: number;
+  /** Offsets equal after the pause: replication catches up in milliseconds when in sync. */
+  offsetsMs: number;
+  /** Sentinel sees a new replica-priority at its next INFO of the replica (every 10 s outside failovers). */
+  priorityMs: number;
+  /** A majority names the candidate: ~1.1–1.3 s measured; bounded by the pause's remaining budget. */
+  promoteMs: number;
+  /** Sentinel demotes the old master ~8–11 s after the promotion. */
+  demoteMs: number;
+}
+
+/** The pause must end well before down-after, or Sentinel (whose hellos it blocks) fails over on its own. */
+export function timing(downAfterMs: number): Timing {
+  const pauseMs = Math.max(500, Math.min(5_000, Math.floor(downAfterMs / 3)));
+  return {
+    pauseMs,
+    offsetsMs: Math.max(200, Math.floor(pauseMs / 4)),
+    priorityMs: 25_000,
+    promoteMs: 10_000,
+    demoteMs: 30_000,
+  };
+}
+
+export interface SwitchoverOriginal {
+  /** min-replicas-to-write on the old master before the fence. */
+  minReplicas: number;
+}
+
+export function planSwitchover(
+  p: Preflight,
+  s: SwitchoverSettings,
+  orig: SwitchoverOriginal,
+  t: Timing = timing(s.downAfterMs),
+): Plan {
+  const m = p.master;
+  const c = p.candidate;
+  const others = p.replicas.filter((r) => r.host !== c.host);
+  const steps: Step[] = [];
+  const add = (st: Step) => steps.push(st);
+  const node = (args: [string, ...string[]]) => ({
+    kind: 'redis' as const,
+    service: 'node' as const,
+    port: m.port,
+    args,
+  });
+
+  // 1. Make the candidate the replica Sentinel picks: SENTINEL FAILOVER takes no target. Sentinel sorts by
+  // priority, then offset, then run id: candidate 1, every other replica at least 2 (never 0 set by us).
+  const wantC = 1;
+  if (c.priority !== wantC)
+    add({
+      id: `${c.host}:priority`,
+      host: c.host,
+      phase: 'prepare',
+      describe: `replica-priority ${c.priority} → ${wantC} on ${c.host} (Sentinel's pick)`,
+      action: node(['CONFIG', 'SET', 'replica-priority', String(wantC)]),
+      undo: node(['CONFIG', 'SET', 'replica-priority', String(c.priority)]),
+    });
+  for (const o of others)
+    if (o.priority !== 0 && o.priority <= wantC)
+      add({
+        id: `${o.host}:priority`,
+        host: o.host,
+        phase: 'prepare',
+        describe: `replica-priority ${o.priority} → ${wantC + 1} on ${o.host} (below the candidate)`,
+        action: node(['CONFIG', 'SET', 'replica-priority', String(wantC + 1)]),
+        undo: node(['CONFIG', 'SET', 'replica-priority', String(o.priority)]),
+      });
+  const leader = p.sentinelHosts[0]!;
+  add({
+    id: `${leader}:sees-candidate`,
+    host: leader,
+    phase: 'prepare',
+    describe: `wait until Sentinel on ${leader} would pick ${c.host} (SENTINEL REPLICAS)`,
+    action: {
+      kind: 'wait',
+      check: {
+        kind: 'sentinel-pick',
+        host: leader,
+        what: `sentinel ${leader}: ${c.host} is the replica it would promote`,
+        timeoutMs: t.priorityMs,
+        intervalMs: 250,
+        params: { candidate: `${c.address}:${c.port}`, masterName: s.masterName },
+      },
+    },
+  });
+
+  // 2. Fence. On #2359 versions, first stop client writes reaching the master through HAProxy.
+  if (p.hazard2359)
+    for (const h of p.haproxyHosts)
+      add({
+        id: `${h}:haproxy-fence`,
+        host: h,
+        phase: 'fence',
+        describe: `${s.writeBackend}/${m.host} to maintenance, its sessions shut down (FalkorDB #2359)`,
+        action: { kind: 'custom', name: 'haproxy-fence', params: { backend: s.writeBackend, server: m.host } },
+        destructive: true,
+      });
+  add({
+    id: `${m.host}:pause`,
+    host: m.host,
+    phase: 'fence',
+    describe: `CLIENT PAUSE ${t.pauseMs} WRITE on ${m.host} (down-after is ${s.downAfterMs} ms)`,
+    action: node(['CLIENT', 'PAUSE', String(t.pauseMs), 'WRITE']),
+    undo: node(['CLIENT', 'UNPAUSE']),
+    destructive: true,
+  });
+  add({
+    id: `${m.host}:offsets-equal`,
+    host: m.host,
+    phase: 'fence',
+    describe: `wait until every replica's offset equals ${m.host}'s master_repl_offset`,
+    action: {
+      kind: 'wait',
+      check: {
+        kind: 'offsets-equal',
+        host: m.host,
+        what: `every replica at ${m.host}'s master_repl_offset`,
+        timeoutMs: t.offsetsMs,
+        intervalMs: 2,
+        params: { replicas: p.replicas.map((r) => r.host) },
+      },
+    },
+  });
+  // Set before the failover, while paused: there is no instant at which the old master accepts a write it
+  // cannot replicate. The no-replicas check runs before the pause check, so the pause ending cannot reopen it.
+  add({
+    id: `${m.host}:min-replicas-fence`,
+    host: m.host,
+    phase: 'fence',
+    describe: `min-replicas-to-write ${orig.minReplicas} → ${FENCE_REPLICAS} on ${m.host} until Sentinel demotes it`,
+    action: node(['CONFIG', 'SET', 'min-replicas-to-write', String(FENCE_REPLICAS)]),
+    undo: node(['CONFIG', 'SET', 'min-replicas-to-write', String(orig.minReplicas)]),
+    destructive: true,
+  });
+
+  // 3. Promote through Sentinel, then move the write path once a majority records the promotion.
+  add({
+    id: `${leader}:failover`,
+    host: leader,
+    phase: 'promote',
+    describe: `SENTINEL FAILOVER ${s.masterName} on ${leader} (promotes ${c.host})`,
+    action: { kind: 'redis', service: 'sentinel', port: s.sentinelPort, args: ['SENTINEL', 'FAILOVER', s.masterName] },
+    destructive: true,
+  });
+  add({
+    id: `${c.host}:sentinels-agree`,
+    host: c.host,
+    phase: 'promote',
+    describe: `wait until ${p.majority} of ${p.sentinelHosts.length} Sentinels name ${c.host} master`,
+    action: {
+      kind: 'wait',
+      check: {
+        kind: 'sentinels-name',
+        host: c.host,
+        what: `${p.majority} of ${p.sentinelHosts.length} Sentinels naming ${c.host} master`,
+        timeoutMs: t.promoteMs,
+        intervalMs: 20,
+        params: { address: `${c.address}:${c.port}`, atLeast: p.majority },
+      },
+    },
+  });
+  for (const h of p.haproxyHosts)
+    add({
+      id: `${h}:haproxy-flip`,
+      host: h,
+      phase: 'promote',
+      describe: `${s.writeBackend}: ${c.host} health up, ${m.host} to maintenance and its sessions shut down`,
+      action: {
+        kind: 'custom',
+        name: 'haproxy-flip',
+        params: { backend: s.writeBackend, up: c.host, down: m.host },
+      },
+      destructive: true,
+    });
+
+  // 4. Confirm: every Sentinel names the candidate, the old master is its replica.
+  add({
+    id: `${c.host}:all-sentinels`,
+    host: c.host,
+    phase: 'confirm',
+    describe: `wait until every Sentinel names ${c.host} master`,
+    action: {
+      kind: 'wait',
+      check: {
+        kind: 'sentinels-name',
+        host: c.host,
+        what: `every Sentinel naming ${c.host} master`,
+        timeoutMs: t.promoteMs,
+        intervalMs: 100,
+        params: { address: `${c.address}:${c.port}`, atLeast: p.sentinelHosts.length },
+      },
+    },
+  });
+  add({
+    id: `${m.host}:demoted`,
+    host: m.host,
+    phase: 'confirm',
+    describe: `wait until ${m.host} reports role:slave of ${c.host}, link up`,
+    action: {
+      kind: 'wait',
+      check: {
+        kind: 'replica-of',
+        host: m.host,
+        what: `${m.host}: replica of ${c.host}, link up`,
+        timeoutMs: t.demoteMs,
+        intervalMs: 250,
+        params: { master: `${c.address}:${c.port}` },
+      },
+    },
+  });
+
+  // 5. Restore what was changed: the fence value (and the file Sentinel's CONFIG REWRITE wrote it into),
+  // the priorities, the old master back in the pool (its checks keep it out of the write backend), unpause.
+  const restore = (host: string, id: string, describe: string, args: [string, ...string[]]) =>
+    add({ id: `${host}:${id}`, host, phase: 'restore', describe, action: node(args) });
+  restore(m.host, 'min-replicas', `min-replicas-to-write back to ${orig.minReplicas} on ${m.host}`, [
+    'CONFIG',
+    'SET',
+    'min-replicas-to-write',
+    String(orig.minReplicas),
+  ]);
+  const changed = p.replicas.filter((r) => steps.some((x) => x.id === `${r.host}:priority`));
+  for (const r of changed)
+    restore(r.host, 'priority-back', `replica-priority back to ${r.priority} on ${r.host}`, [
+      'CONFIG',
+      'SET',
+      'replica-priority',
+      String(r.priority),
+    ]);
+  for (const h of [m.host, ...changed.map((r) => r.host)])
+    restore(h, 'rewrite', `CONFIG REWRITE on ${h} (the restored values reach redis.conf)`, ['CONFIG', 'REWRITE']);
+  for (const h of p.haproxyHosts)
+    add({
+      id: `${h}:haproxy-ready`,
+      host: h,
+      phase: 'restore',
+      describe: `${s.writeBackend}/${m.host} out of maintenance (its health checks keep a replica out)`,
+      action: { kind: 'custom', name: 'haproxy-ready', params: { backend: s.writeBackend, server: m.host } },
+    });
+  restore(m.host, 'unpause', `CLIENT UNPAUSE on ${m.host}`, ['CLIENT', 'UNPAUSE']);
+
+  return {
+    command: 'switchover',
+    phases: ['prepare', 'fence', 'promote', 'confirm', 'restore'].map((name) => ({ name, parallel: 1 })),
+    steps,
+    notes: [
+      `${m.host} → ${c.host} (priority ${c.priority}, offset ${c.offset}); FalkorDB ${p.falkordbVersion}`,
+      `writes pause for at most ${t.pauseMs} ms; after that the old master refuses writes (NOREPLICAS) until demoted`,
+      ...p.notes,
+    ],
+  };
+}
