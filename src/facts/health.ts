@@ -1,7 +1,7 @@
 // Facts → findings. Pure: the same facts always give the same verdict, so every rule is unit-tested.
 // "degraded" findings make `status` exit 1; "warning" findings are shown but do not.
 import type { Inventory } from '../inventory/schema.js';
-import { sentinelHosts } from '../inventory/topology.js';
+import { dbHosts, sentinelHosts } from '../inventory/topology.js';
 import { serverUp, type ServerStat } from '../haproxy/stats.js';
 import type { HAProxyView } from './haproxy.js';
 import type { NodeFacts } from './nodes.js';
@@ -34,7 +34,7 @@ export function evaluate(inv: Inventory, topo: Topology, haproxy: HAProxyView[],
     out.push({ severity, area, host, message });
   for (const n of topo.nodes) nodeFindings(inv, n, add);
   if (!o.partial) clusterFindings(inv, topo, add);
-  for (const h of haproxy) haproxyFindings(topo, h, add);
+  for (const h of haproxy) haproxyFindings(inv, topo, h, add);
   return out;
 }
 
@@ -182,9 +182,28 @@ function sentinelFindings(inv: Inventory, topo: Topology, actual: NodeFacts | un
   }
 }
 
-function haproxyFindings(topo: Topology, h: HAProxyView, add: Add): void {
+function haproxyFindings(inv: Inventory, topo: Topology, h: HAProxyView, add: Add): void {
   if (!h.up)
     return add('degraded', 'haproxy', h.host, `${h.host}: HAProxy stats unavailable — ${reason(h.host, h.error)}`);
+  // A running HAProxy proves nothing by itself: a stock haproxy.cfg answers on its stats socket too.
+  const ports = {
+    [WRITE_BACKEND]: `write port ${inv.haproxy.writePort}`,
+    [READ_BACKEND]: `read port ${inv.haproxy.readPort}`,
+  };
+  for (const [name, port] of Object.entries(ports))
+    if (!(h.backends ?? []).some((b) => b.name === name))
+      add('degraded', 'haproxy', h.host, `${h.host}: HAProxy has no ${name} backend: the ${port} reaches no FalkorDB`);
+  // Named by the inventory (and not by what --limit asked), so a partial run does not call db1 a stranger.
+  const known = new Set(dbHosts(inv).map((x) => x.name));
+  for (const b of h.backends ?? [])
+    if (b.name in ports)
+      for (const s of b.servers.filter((x) => !known.has(x.server)))
+        add(
+          'degraded',
+          'haproxy',
+          h.host,
+          `${h.host}: ${b.name}/${s.server}${s.address ? ` (${s.address})` : ''} is no database host of the inventory`,
+        );
   const node = (s: ServerStat) => topo.nodes.find((n) => n.host === s.server);
   const out = (s: ServerStat) =>
     `${h.host}: ${s.backend}/${s.server} is ${s.status}${s.checkStatus ? ` (${s.checkStatus.replace(/^\* /, '')}${s.checkDesc ? `: ${s.checkDesc}` : ''})` : ''}`;

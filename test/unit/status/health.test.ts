@@ -225,6 +225,31 @@ describe('evaluate', () => {
       /^lb1: falkordb_read\/db2 is DOWN/,
     );
   });
+  it('HAProxy without the FalkorDB write or read backend (a stock haproxy.cfg with a stats socket)', () => {
+    const stock: HAProxyView = {
+      host: 'lb1',
+      up: true,
+      backends: parseShowStat('# pxname,svname,status\nstats,FRONTEND,OPEN\nstats,BACKEND,UP\n'),
+    };
+    expect(degraded(evaluate(inv, topo(), [stock]))).toEqual([
+      'lb1: HAProxy has no falkordb_write backend: the write port 6380 reaches no FalkorDB',
+      'lb1: HAProxy has no falkordb_read backend: the read port 6381 reaches no FalkorDB',
+    ]);
+    const noRead = lb();
+    noRead.backends = noRead.backends!.filter((b) => b.name !== 'falkordb_read');
+    expect(degraded(evaluate(inv, topo(), [noRead]))).toEqual([
+      'lb1: HAProxy has no falkordb_read backend: the read port 6381 reaches no FalkorDB',
+    ]);
+  });
+  it('HAProxy backend servers that match no database host of the inventory, even under --limit', () => {
+    const v = lb();
+    const read = v.backends!.find((b) => b.name === 'falkordb_read')!;
+    read.servers.push({ ...read.servers[0]!, server: 'old-db9', address: '10.0.0.9:6379', status: 'UP' });
+    const msg = 'lb1: falkordb_read/old-db9 (10.0.0.9:6379) is no database host of the inventory';
+    expect(degraded(evaluate(inv, topo(), [v]))).toEqual([msg]);
+    const t = topo({ nodes: [node('db2', '127.0.9.2', redisFx('info-replica.txt'))], sentinels: [sentinel('db2')] });
+    expect(degraded(evaluate(inv, t, [v], { partial: true }))).toEqual([msg]);
+  });
   it('HAProxy whose stats cannot be read', () => {
     const f = evaluate(inv, topo(), [
       { host: 'lb1', up: false, error: 'lb1: /run/haproxy/admin.sock: cannot open the socket' },

@@ -16,6 +16,7 @@ const inv = inventorySchema.parse({
   hosts: [
     { name: 'db1', address: '127.0.9.1', role: 'master' },
     { name: 'db2', address: '127.0.9.2', role: 'replica' },
+    { name: 'db3', address: '127.0.9.5', role: 'replica' },
     { name: 'lb1', address: '127.0.9.4', role: 'haproxy' },
   ],
   auth: { password: 'env:P' },
