@@ -14,7 +14,8 @@ function watchSeconds(v: unknown): number | undefined {
   if (v === undefined || v === false) return undefined;
   if (v === true) return 2;
   const n = Number(v);
-  if (!Number.isFinite(n) || n <= 0) throw userError(`--watch ${JSON.stringify(v)}: not a positive number of seconds`);
+  if (!Number.isFinite(n) || n <= 0)
+    throw userError(`--watch ${typeof v === 'string' ? v : typeof v}: not a positive number of seconds`);
   return n;
 }
 
