@@ -18,7 +18,9 @@ export interface WaitOptions {
 /**
  * Calls `probe` until it returns `{ ok: true, value }` or the deadline passes. `seen` is what a person
  * reads in the timeout ("master_link_status:down"). A probe that throws counts as not yet; its message
- * becomes the last value seen. At least one probe always runs, even with a zero timeout.
+ * becomes the last value seen — unless it throws `giveUp(e)`: then waiting stops at once with `e` (the
+ * probe knows no later poll can succeed, or it did its own waiting). At least one probe always runs, even
+ * with a zero timeout.
  */
 export async function waitFor<T>(probe: () => Promise<Probe<T>> | Probe<T>, o: WaitOptions): Promise<T> {
   const clock = o.clock ?? realClock;
@@ -31,6 +33,7 @@ export async function waitFor<T>(probe: () => Promise<Probe<T>> | Probe<T>, o: W
       if (r.ok) return r.value;
       last = r.seen;
     } catch (e) {
+      if (e instanceof GiveUp) throw e.reason;
       last = e instanceof Error ? e.message : String(e);
     }
     const left = end - clock.now();
@@ -42,6 +45,12 @@ export async function waitFor<T>(probe: () => Promise<Probe<T>> | Probe<T>, o: W
 export type Probe<T> = { ok: true; value: T } | { ok: false; seen: string };
 export const done = <T>(value: T): Probe<T> => ({ ok: true, value });
 export const notYet = (seen: string): Probe<never> => ({ ok: false, seen });
+
+/** Thrown by a probe to stop waiting with `reason` (see waitFor). */
+export class GiveUp {
+  constructor(readonly reason: unknown) {}
+}
+export const giveUp = (reason: unknown) => new GiveUp(reason);
 
 export class WaitTimeoutError extends FalkorError {
   constructor(

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { execute, type ExecuteEnv } from '../../../src/core/execute.js';
 import type { CheckSpec, PhaseSpec, Plan, Step } from '../../../src/core/types.js';
-import { done, notYet } from '../../../src/core/wait.js';
+import { done, giveUp, notYet } from '../../../src/core/wait.js';
 import { createLocalTransport } from '../../../src/remote/local.js';
 import { waitFor } from '../../helpers/wait.js';
 
@@ -213,6 +213,34 @@ describe('execute', () => {
     expect(rep.results[0]!.detail).toContain('last seen: a: master_link_status:down');
     const rep2 = await execute(p, { transport, forks: 1 });
     expect(rep2.failure?.message).toBe('a: no probe named "never" for "a: in sync"');
+  });
+
+  it('a probe that gives up stops the wait at once with its own error, without polling again', async () => {
+    let calls = 0;
+    const p = plan(
+      [{ name: 'p', parallel: 1 }],
+      [
+        {
+          id: 'a:wait',
+          host: 'a',
+          phase: 'p',
+          describe: 'wait',
+          action: { kind: 'wait', check: spec('a', 'gu', 60_000) },
+        },
+      ],
+    );
+    const rep = await execute(p, {
+      transport,
+      forks: 1,
+      probes: {
+        gu: () => {
+          calls++;
+          throw giveUp(new Error('db2: replica of db9, not db1'));
+        },
+      },
+    });
+    expect(calls).toBe(1);
+    expect(rep.failure?.message).toBe('db2: replica of db9, not db1');
   });
 
   it('tolerated exec failures are warnings, not stops; uploads report changed then unchanged', async () => {

@@ -136,3 +136,60 @@ describe('executor', () => {
     );
   });
 });
+
+describe('executor: a check that does not hold', () => {
+  it('stops the rolling restart after the failing host with the check message; the next host is not touched', async () => {
+    const log = join(dir, 'check-fails.log');
+    const master = { host: 'm', address: '127.0.0.1', port: 6379 };
+    const plan: Plan = {
+      steps: [
+        exec('r1', 'restart:falkordb.service', 'replicas', log),
+        exec('r2', 'restart:falkordb.service', 'replicas', log),
+      ],
+      checks: {
+        replicas: [
+          { kind: 'replica', host: 'r1', master },
+          { kind: 'replica', host: 'r2', master },
+        ],
+      },
+      notes: [],
+    };
+    let calls = 0;
+    const rep = await applyPlan(plan, {
+      ...env(log),
+      forks: 1,
+      runCheck: async (c: Check) => {
+        calls++;
+        throw new Error(`${c.host}: master_link_status:down after 30 s`);
+      },
+    });
+    expect(calls).toBe(1); // runCheck polls itself: the executor must not poll it again
+    expect(rep.failure).toMatchObject({
+      host: 'r1',
+      what: 'verify replica after the restart',
+      message: 'r1: master_link_status:down after 30 s',
+    });
+    expect(lines(log)).toEqual(['start r1:restart:falkordb.service', 'end r1:restart:falkordb.service']);
+    expect(rep.done.map((s) => s.id)).toEqual(['r1:restart:falkordb.service']); // it ran; its check failed
+    expect(rep.notDone.map((s) => s.id)).toEqual(['r2:restart:falkordb.service']);
+    expect(failureText(rep, plan)).toContain('r1: verify replica after the restart failed');
+  });
+
+  it('a phase check that fails (no step ran) is reported as "verify KIND" and stops later phases', async () => {
+    const log = join(dir, 'phase-check.log');
+    const plan: Plan = {
+      steps: [exec('d', 'start', 'sentinels', log)],
+      checks: { master: [{ kind: 'master', host: 'a' }] },
+      notes: [],
+    };
+    const rep = await applyPlan(plan, {
+      ...env(log),
+      runCheck: async () => {
+        throw new Error('a: role:slave, expected master');
+      },
+    });
+    expect(rep.failure).toMatchObject({ host: 'a', what: 'verify master', message: 'a: role:slave, expected master' });
+    expect(rep.notDone.map((s) => s.id)).toEqual(['d:start']);
+    expect(rep.verified).toEqual([]);
+  });
+});
