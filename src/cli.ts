@@ -90,10 +90,15 @@ const COMMANDS: CommandSpec[] = [
     name: 'deploy',
     summary: 'install, configure and start the cluster in order: master, replicas, Sentinels, HAProxy',
     configure: (c) =>
-      hostSelection(c).option(
-        '--diff',
-        'show file diffs against the hosts (secrets masked); change nothing; exit 1 if something would change',
-      ),
+      hostSelection(c)
+        .option(
+          '--diff',
+          'show file diffs against the hosts (secrets masked); change nothing; exit 1 if something would change',
+        )
+        .option(
+          '--force-unlock <cluster>',
+          "remove another run's cluster lock first (type the cluster name; only when that run is gone)",
+        ),
     load: () => import('./commands/deploy.js'),
   },
   {
@@ -160,7 +165,7 @@ export async function main(argv: string[], io: CtxIO = processIO()): Promise<num
   const program = buildProgram(async (spec, operands, opts, global) => {
     verbose = global.verbose;
     const color = global.color && !('NO_COLOR' in io.env) && Boolean(io.stdout.isTTY);
-    const ctx = createCtx({ ...global, color }, io);
+    const ctx = createCtx({ ...global, color }, io, argv.slice(2));
     err = (t) => ctx.out.error(t);
     const mod = await spec.load();
     const code = await mod.run({ operands, opts }, ctx);

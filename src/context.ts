@@ -3,6 +3,7 @@
 import type { Writable } from 'node:stream';
 import { createReporter, type Reporter } from './ui/reporter.js';
 import { createPrompter, type Prompter } from './ui/prompt.js';
+import { createProgress, progressMode, type Progress } from './core/progress.js';
 
 export interface GlobalOptions {
   inventory: string;
@@ -30,6 +31,10 @@ export interface Ctx {
   clock: Clock;
   env: NodeJS.ProcessEnv;
   cwd: string;
+  /** The command line as typed (after `falkorctl`): the lock holder and audit lines show it, masked. */
+  argv: readonly string[];
+  /** Per-host progress on stderr: spinner at a terminal, timestamped lines otherwise, nothing with --json. */
+  progress(mask?: (s: string) => string): Progress;
 }
 
 /** A command module: parse nothing, receive parsed options, return an exit code (0 when omitted). */
@@ -43,7 +48,7 @@ export interface CtxIO {
   cwd: string;
 }
 
-export function createCtx(opts: GlobalOptions, io: CtxIO): Ctx {
+export function createCtx(opts: GlobalOptions, io: CtxIO, argv: readonly string[] = []): Ctx {
   const out = createReporter({
     stdout: io.stdout,
     stderr: io.stderr,
@@ -63,5 +68,7 @@ export function createCtx(opts: GlobalOptions, io: CtxIO): Ctx {
     clock: realClock,
     env: io.env,
     cwd: io.cwd,
+    argv,
+    progress: (mask) => createProgress({ stream: io.stderr, mode: progressMode(opts.json, io.stderr), mask }),
   };
 }

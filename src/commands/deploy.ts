@@ -22,7 +22,19 @@ import { NO_NOTIFY_MARK, withNoNotify } from '../deploy/notify.js';
 import { rolesOf } from '../deploy/layout.js';
 import { liveMaster, withMaster } from '../deploy/live.js';
 import { plan as makePlan, type BinarySource } from '../deploy/plan.js';
-import { diffText, failureText, hostsDone, maskSecrets, planText, reportText, stepJson } from '../deploy/present.js';
+import {
+  diffText,
+  failureText,
+  hostsDone,
+  interruptedText,
+  maskSecrets,
+  planText,
+  reportText,
+  stepJson,
+} from '../deploy/present.js';
+import { createAudit } from '../core/audit.js';
+import { describeHolder, forceUnlock, withLock } from '../core/lock.js';
+import { commandLine, operatorId } from '../core/operator.js';
 
 export const run: Handler = async ({ opts }, ctx) => {
   const loaded = await loadInventory(ctx.opts.inventory, ctx.cwd);
@@ -109,14 +121,45 @@ export const run: Handler = async ({ opts }, ctx) => {
       );
       if (!ok) throw refusal(`not confirmed: ${what}; nothing was changed`);
     }
-    const rep = await applyPlan(plan, {
-      transport,
-      files,
-      forks,
-      progress: (l) => ctx.out.info(`  … ${l}`),
-      runCheck: (c) => runCheck({ inv, factory, secrets, clock: ctx.clock }, c),
-      redis: redisCommand(inv, factory, secrets),
-    });
+    // One mutating run per cluster: the lock is taken after confirmation (a prompt left open must not block
+    // the others) and lives on the master this run plans around.
+    const mask = (t: string) => maskSecrets(t, secretValues);
+    const lockAt = { transport, host: live.host, cluster: inv.cluster };
+    if (typeof opts.forceUnlock === 'string') {
+      const was = await forceUnlock({ ...lockAt, typed: opts.forceUnlock });
+      if (was) ctx.out.warn(`removed the cluster lock held by ${describeHolder(was)}`);
+    }
+    const audit = createAudit({ cluster: inv.cluster, argv: ctx.argv, env: ctx.env, clock: ctx.clock, mask });
+    const progress = ctx.progress(mask);
+    const abort = new AbortController();
+    const onSignal = () => abort.abort(new Error('interrupted'));
+    const rep = await withLock(
+      { ...lockAt, owner: operatorId(ctx.env), command: commandLine(['falkorctl', ...ctx.argv]), clock: ctx.clock },
+      async () => {
+        process.once('SIGINT', onSignal).once('SIGTERM', onSignal);
+        try {
+          return await applyPlan(plan, {
+            transport,
+            files,
+            forks,
+            progress,
+            audit: (r) => audit.record(r),
+            signal: abort.signal,
+            runCheck: (c) => runCheck({ inv, factory, secrets, clock: ctx.clock }, c),
+            redis: redisCommand(inv, factory, secrets),
+          });
+        } finally {
+          process.off('SIGINT', onSignal).off('SIGTERM', onSignal);
+          progress.stop();
+          const w = await audit.shipTo(transport, live.host);
+          if (w) ctx.out.warn(w);
+        }
+      },
+    );
+    if (rep.interrupted && !rep.failure)
+      throw new FalkorError('FAILED', mask(interruptedText(rep, plan)), {
+        hint: 're-run deploy: it plans from what the hosts have now and continues where this run stopped',
+      });
     for (const w of rep.warnings) ctx.out.warn(w);
     const json = {
       master: live.host,

@@ -47,8 +47,11 @@ export const done = <T>(value: T): Probe<T> => ({ ok: true, value });
 export const notYet = (seen: string): Probe<never> => ({ ok: false, seen });
 
 /** Thrown by a probe to stop waiting with `reason` (see waitFor). */
-export class GiveUp {
-  constructor(readonly reason: unknown) {}
+export class GiveUp extends Error {
+  constructor(readonly reason: unknown) {
+    super(reason instanceof Error ? reason.message : String(reason));
+    this.name = 'GiveUp';
+  }
 }
 export const giveUp = (reason: unknown) => new GiveUp(reason);
 

@@ -41,10 +41,7 @@ export async function gatherFacts(
 function orFail(hosts: readonly Host[], res: Settled<unknown>[]): void {
   const failed = res.flatMap((r, i) => (r.status === 'rejected' ? [{ host: hosts[i]!.name, reason: r.reason }] : []));
   if (failed.length) {
-    const lines = failed.map(
-      (f) =>
-        `  ${f.reason instanceof Error ? f.reason.message : String(f.reason)}`,
-    );
+    const lines = failed.map((f) => `  ${f.reason instanceof Error ? f.reason.message : String(f.reason)}`);
     const hint = failed.some((f) => /host key/i.test(String((f.reason as Error)?.message)))
       ? 'a changed host key is never accepted: check the host, then fix known_hosts'
       : undefined;

@@ -150,3 +150,17 @@ export function failureText(rep: ApplyReport, plan: Plan): string {
   }
   return lines.join('\n');
 }
+
+/** Ctrl-C stopped the run at a step boundary: what was done and what was not. */
+export function interruptedText(rep: ApplyReport, plan: Plan): string {
+  const done = hostsDone(plan, rep);
+  const lines = ['deploy interrupted: the running steps finished, nothing new was started'];
+  lines.push(`  hosts done: ${done.length ? done.join(', ') : 'none'}`);
+  const partly = hostsPartly(plan, rep);
+  if (partly.length) lines.push(`  hosts partly done: ${partly.join(', ')}`);
+  if (rep.notDone.length) {
+    lines.push(`  not done (${rep.notDone.length} step(s)):`);
+    for (const s of rep.notDone) lines.push(`    ${s.host}: ${s.describe}`);
+  }
+  return lines.join('\n');
+}

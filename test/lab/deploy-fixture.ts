@@ -3,7 +3,8 @@
 // network (10.89.0.x), independently of falkorctl's own checks.
 import { execa } from 'execa';
 import { Redis } from 'ioredis';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
 import { fileURLToPath } from 'node:url';
@@ -11,11 +12,17 @@ import type { Lab } from '../helpers/lab.js';
 
 const BIN = resolve(fileURLToPath(new URL('../../bin/falkorctl.js', import.meta.url)));
 
+/** The operator's XDG_STATE_HOME for every run here: the local audit log lands in it, not in ~root. */
+export const STATE_HOME = mkdtempSync(join(tmpdir(), 'falkorctl-lab-state-'));
+process.once('exit', () => rmSync(STATE_HOME, { recursive: true, force: true }));
+export const LOCAL_AUDIT = join(STATE_HOME, 'falkorctl', 'audit.jsonl');
+
 const WIPE_DB = [
   'systemctl stop falkordb-sentinel.service falkordb.service 2>/dev/null',
   'systemctl disable falkordb-sentinel.service falkordb.service 2>/dev/null',
   'rm -rf /etc/falkordb /var/lib/falkordb /var/log/falkordb /etc/systemd/system/falkordb.service /etc/systemd/system/falkordb-sentinel.service /etc/systemd/system/falkordb.service.d /etc/systemd/system/falkordb-sentinel.service.d /etc/sysctl.d/60-falkordb.conf /etc/tmpfiles.d/falkordb-thp.conf /etc/systemd/system/falkordb*.bak',
   'userdel falkordb 2>/dev/null',
+  'rm -rf /var/lib/falkorctl /var/log/falkorctl', // the cluster lock and the host's audit log
   'systemctl daemon-reload',
   'true',
 ].join('\n');
@@ -54,7 +61,7 @@ export async function falkorctl(args: readonly string[], o: { timeoutMs?: number
     reject: false,
     stdin: 'ignore',
     timeout: o.timeoutMs ?? 400_000,
-    env: { NO_COLOR: '1' },
+    env: { NO_COLOR: '1', XDG_STATE_HOME: STATE_HOME },
   });
   return { code: r.exitCode ?? -1, stdout: r.stdout, stderr: r.stderr };
 }

@@ -2,7 +2,7 @@
 // ioredis over the lab network: previews change nothing, a second deploy touches no file, --diff masks
 // secrets, a drifted replica is put back (and restarted), and after a Sentinel failover deploy follows
 // the new master instead of reverting it.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -14,6 +14,7 @@ import {
   closeClients,
   falkorctl,
   inventoryCopy,
+  LOCAL_AUDIT,
   mtimes,
   redis,
   role,
@@ -127,6 +128,52 @@ describe('deploy in the lab', () => {
     // secrets on the hosts are 0600
     const st = await lab.exec('lb1', ['stat', '-c', '%a %U', '/etc/haproxy/falkordb.env']);
     expect(st.stdout.trim()).toBe('600 root');
+
+    // the audit log: one line per step, on the operator's machine and on the master, secrets masked
+    const local = readFileSync(LOCAL_AUDIT, 'utf8').trim().split('\n');
+    const steps = local.map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(steps.length).toBeGreaterThan(10);
+    expect(steps.every((x) => x.command === `falkorctl -i ${inv} --verbose deploy` && x.cluster)).toBe(true);
+    expect(steps.map((x) => x.host)).toEqual(expect.arrayContaining(['db1', 'db2', 'db3', 'lb1']));
+    expect(steps.find((x) => x.step === 'db1:start:falkordb.service')).toMatchObject({ outcome: 'changed' });
+    expect(local.join('\n')).not.toContain(lab.password());
+    const remote = await lab.exec('db1', ['cat', '/var/log/falkorctl/audit.jsonl']);
+    expect(remote.exitCode, remote.stderr).toBe(0);
+    expect(remote.stdout.trim().split('\n')).toEqual(local);
+    // the lock was released
+    expect((await lab.exec('db1', ['test', '-e', '/var/lib/falkorctl/cluster.lock'])).exitCode).toBe(1);
+  });
+
+  it("another run's lock refuses deploy (exit 3, the holder named); only the typed cluster name removes it", async () => {
+    const cluster = readFileSync(inv, 'utf8').match(/^cluster: (\S+)/m)![1]!;
+    const holder = JSON.stringify({
+      cluster,
+      owner: 'alice@laptop',
+      command: 'falkorctl switchover',
+      pid: 4242,
+      started: '2026-01-01T00:00:00.000Z',
+      ttlSeconds: 300,
+      token: 'theirs',
+    });
+    const put = await lab.exec('db1', ['sh', '-c', 'mkdir -p /var/lib/falkorctl && cat > /var/lib/falkorctl/cluster.lock'], {
+      input: holder,
+    });
+    expect(put.exitCode, put.stderr).toBe(0);
+    const before = existsSync(LOCAL_AUDIT) ? readFileSync(LOCAL_AUDIT, 'utf8') : '';
+    const r = await falkorctl(['-i', inv, 'deploy']);
+    expect(r.code, r.stderr).toBe(3);
+    expect(r.stderr).toMatch(/cluster \S+ is locked by alice@laptop \(pid 4242, `falkorctl switchover`/);
+    expect(r.stderr).toContain(`--force-unlock ${cluster}`);
+    const wrong = await falkorctl(['-i', inv, 'deploy', '--force-unlock', 'not-the-cluster']);
+    expect(wrong.code, wrong.stderr).toBe(3);
+    expect(wrong.stderr).toContain('"not-the-cluster" is not the cluster name');
+    expect((await lab.exec('db1', ['cat', '/var/lib/falkorctl/cluster.lock'])).stdout).toContain('alice@laptop');
+    const ok = await falkorctl(['-i', inv, 'deploy', '--force-unlock', cluster]);
+    expect(ok.code, ok.stderr).toBe(0);
+    expect(ok.stderr).toContain('removed the cluster lock held by alice@laptop');
+    expect((await lab.exec('db1', ['test', '-e', '/var/lib/falkorctl/cluster.lock'])).exitCode).toBe(1);
+    // nothing to change: no step ran, so no audit line was added
+    expect(readFileSync(LOCAL_AUDIT, 'utf8')).toBe(before);
   });
 
   it('a second deploy changes nothing, says so, and touches no file', async () => {
