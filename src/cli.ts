@@ -102,6 +102,15 @@ const COMMANDS: CommandSpec[] = [
     load: () => import('./commands/deploy.js'),
   },
   {
+    name: 'switchover',
+    summary: 'hand the master role to a replica: writes paused < 1 s, no acknowledged write lost',
+    configure: (c) =>
+      c
+        .option('--to <host>', 'the replica to promote (default: lowest replica-priority, then highest offset)')
+        .option('--accept-new', 'trust unknown host keys on first use (a changed key is always refused)'),
+    load: () => import('./commands/switchover.js'),
+  },
+  {
     name: 'status',
     summary: 'per-host health, replication, Sentinel agreement and HAProxy backends',
     configure: (c) =>

@@ -85,7 +85,11 @@ export async function applyPlan(plan: Plan, env: ApplyEnv): Promise<ApplyReport>
     r.outcome === 'failed' && rep.failure?.stepId === r.step.id && rep.failure.what.startsWith('verify ');
   const isDone = (r: core.StepResult) =>
     r.outcome === 'changed' || r.outcome === 'unchanged' || r.outcome === 'warning' || ranThenFailed(r);
-  const failure = rep.failure && { ...rep.failure, what: rep.failure.what.replace(/^check /, 'verify ') };
+  // a phase check (no step id) reads "verify KIND", as deploy always said; a step's own name is left alone
+  const failure = rep.failure && {
+    ...rep.failure,
+    what: rep.failure.stepId ? rep.failure.what : rep.failure.what.replace(/^check /, 'verify '),
+  };
   return {
     done: ordered.filter((x) => isDone(x.r)).map((x) => x.s),
     changed: ordered

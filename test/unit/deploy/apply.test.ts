@@ -193,3 +193,13 @@ describe('executor: a check that does not hold', () => {
     expect(rep.verified).toEqual([]);
   });
 });
+
+describe('executor: failure names', () => {
+  it('a failing step whose name starts with "check" keeps its name (only phase checks read "verify KIND")', async () => {
+    const log = join(dir, 'check-named.log');
+    const s = exec('lb1', 'check', 'haproxy', log, '; exit 4');
+    const plan: Plan = { steps: [{ ...s, describe: 'check it with haproxy -c' }], checks: {}, notes: [] };
+    const rep = await applyPlan(plan, env(log));
+    expect(rep.failure).toMatchObject({ host: 'lb1', what: 'check it with haproxy -c', exitStatus: 4 });
+  });
+});

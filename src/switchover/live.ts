@@ -1,0 +1,211 @@
+// The switchover's run-time side: the probes its `wait` steps name, the HAProxy runtime operations its
+// `custom` steps name, and the one Redis connection per service kept open for the whole run (the critical
+// path — pause, offsets, fence, failover, flip — must not pay a connection setup per command).
+import { FalkorError } from '../errors.js';
+import { haproxyCommand } from '../haproxy/socket.js';
+import type { Host, Inventory } from '../inventory/schema.js';
+import type { Secrets } from '../inventory/secrets.js';
+import { sentinelHosts } from '../inventory/topology.js';
+import type { RedisFactory, RedisLike } from '../redis/client.js';
+import { field, parseInfo } from '../redis/info.js';
+import { pairs, parseMasterAddr } from '../redis/replies.js';
+import type { CustomFn, ProbeFn } from '../core/execute.js';
+import { done, notYet, type Probe } from '../core/wait.js';
+
+export interface Conns {
+  /** A connection to the node or Sentinel on `host`, opened once and reused. */
+  get(host: string, service: 'node' | 'sentinel'): Promise<RedisLike>;
+  /** Drops a connection that failed (the next get opens a new one). */
+  drop(host: string, service: 'node' | 'sentinel'): void;
+  close(): Promise<void>;
+}
+
+export function createConns(
+  inv: Inventory,
+  factory: RedisFactory,
+  secrets: Pick<Secrets, 'password' | 'sentinelPassword'>,
+): Conns {
+  const open = new Map<string, Promise<RedisLike>>();
+  const hostOf = (name: string): Host => {
+    const h = inv.hosts.find((x) => x.name === name);
+    if (!h) throw new FalkorError('USER', `no host ${name} in the inventory`);
+    return h;
+  };
+  return {
+    get(host, service) {
+      const key = `${host}\u0000${service}`;
+      let c = open.get(key);
+      if (!c) {
+        const sentinel = service === 'sentinel';
+        c = factory.open(hostOf(host), sentinel ? inv.sentinel.port : inv.redis.port, {
+          password: sentinel ? secrets.sentinelPassword : secrets.password,
+          timeoutMs: 3_000,
+        });
+        c.catch(() => open.delete(key));
+        open.set(key, c);
+      }
+      return c;
+    },
+    drop(host, service) {
+      const key = `${host}\u0000${service}`;
+      const c = open.get(key);
+      open.delete(key);
+      c?.then((r) => r.close()).catch(() => {});
+    },
+    async close() {
+      const all = [...open.values()];
+      open.clear();
+      await Promise.all(all.map((c) => c.then((r) => r.close()).catch(() => {})));
+    },
+  };
+}
+
+/** One command; a failed connection is dropped so the next poll reconnects (a restarted node, a new master). */
+export async function call(conns: Conns, host: string, service: 'node' | 'sentinel', args: string[]) {
+  const c = await conns.get(host, service);
+  try {
+    return await c.call(args[0]!, ...args.slice(1));
+  } catch (e) {
+    if (!(e instanceof Error) || !/^[A-Z]+ /.test(e.message)) conns.drop(host, service); // not a Redis error reply
+    throw e;
+  }
+}
+
+const infoOf = async (conns: Conns, host: string) =>
+  parseInfo(String(await call(conns, host, 'node', ['INFO', 'replication'])));
+
+interface ReplicaRow {
+  addr: string;
+  flags: string[];
+  priority: number;
+  offset: number;
+  runId: string;
+  linkDownMs: number;
+  /** Since Sentinel's last INFO of the replica. */
+  infoRefreshMs: number;
+}
+
+/**
+ * The replica Sentinel's failover would promote (sentinel.c sentinelSelectSlave): not s_down / o_down /
+ * disconnected, priority not 0, INFO not older than 3 info periods (30 s), link not down longer than 10×
+ * down-after; then lowest priority, highest offset, lowest run id.
+ */
+export function sentinelPick(rows: readonly ReplicaRow[], downAfterMs: number): ReplicaRow | undefined {
+  const maxLinkDown = downAfterMs * 10;
+  return rows
+    .filter((r) => !r.flags.some((f) => f === 's_down' || f === 'o_down' || f === 'disconnected'))
+    .filter((r) => r.priority !== 0 && r.linkDownMs <= maxLinkDown && r.infoRefreshMs <= 30_000)
+    .sort((a, b) => a.priority - b.priority || b.offset - a.offset || a.runId.localeCompare(b.runId))[0];
+}
+
+export function replicaRows(reply: unknown): ReplicaRow[] {
+  if (!Array.isArray(reply)) return [];
+  return reply.map((r) => {
+    const kv = pairs(r);
+    const s = (k: string) => {
+      const v = kv[k];
+      return typeof v === 'string' || typeof v === 'number' ? String(v) : '';
+    };
+    return {
+      addr: `${s('ip')}:${s('port')}`,
+      flags: s('flags').split(','),
+      priority: Number(s('slave-priority') || s('replica-priority') || 100),
+      offset: Number(s('slave-repl-offset') || s('replica-repl-offset') || 0),
+      runId: s('run-id'),
+      linkDownMs: Number(s('master-link-down-time') || 0),
+      infoRefreshMs: Number(s('info-refresh') || 0),
+    };
+  });
+}
+
+export function probes(inv: Inventory, conns: Conns): Record<string, ProbeFn> {
+  const str = (v: unknown) => String(v);
+  return {
+    'sentinel-pick': async (spec): Promise<Probe<string>> => {
+      const want = str(spec.params!.candidate);
+      const rows = replicaRows(
+        await call(conns, spec.host, 'sentinel', ['SENTINEL', 'REPLICAS', str(spec.params!.masterName)]),
+      );
+      const pick = sentinelPick(rows, inv.sentinel.downAfterMs);
+      const seen = pick
+        ? `would pick ${pick.addr} (priority ${pick.priority}, offset ${pick.offset})`
+        : 'no eligible replica';
+      return pick?.addr === want ? done(seen) : notYet(seen);
+    },
+    'offsets-equal': async (spec): Promise<Probe<string>> => {
+      const m = Number(field(await infoOf(conns, spec.host), 'master_repl_offset'));
+      const hosts = spec.params!.replicas as string[];
+      const offs = await Promise.all(
+        hosts.map(async (h) => Number(field(await infoOf(conns, h), 'slave_repl_offset'))),
+      );
+      const seen = `${spec.host} at ${m}; ${hosts.map((h, i) => `${h} at ${offs[i]}`).join(', ')}`;
+      return offs.every((o) => o === m) ? done(seen) : notYet(seen);
+    },
+    'sentinels-name': async (spec): Promise<Probe<string>> => {
+      const want = str(spec.params!.address);
+      const atLeast = Number(spec.params!.atLeast);
+      const views = await Promise.all(
+        sentinelHosts(inv).map(async (h) => {
+          try {
+            const a = parseMasterAddr(
+              await call(conns, h.name, 'sentinel', ['SENTINEL', 'GET-MASTER-ADDR-BY-NAME', inv.sentinel.masterName]),
+            );
+            return `${h.name}→${a ? `${a.host}:${a.port}` : 'none'}`;
+          } catch (e) {
+            return `${h.name}→${(e as Error).message}`;
+          }
+        }),
+      );
+      const n = views.filter((v) => v.endsWith(`→${want}`)).length;
+      const seen = `${n} name ${want} (${views.join(', ')})`;
+      return n >= atLeast ? done(seen) : notYet(seen);
+    },
+    'replica-of': async (spec): Promise<Probe<string>> => {
+      const info = await infoOf(conns, spec.host);
+      const role = field(info, 'role');
+      const at = `${field(info, 'master_host')}:${field(info, 'master_port')}`;
+      const link = field(info, 'master_link_status');
+      const seen = role === 'slave' ? `role:slave of ${at}, link ${link}` : `role:${role}`;
+      return role === 'slave' && at === str(spec.params!.master) && link === 'up' ? done(seen) : notYet(seen);
+    },
+  };
+}
+
+/** HAProxy runtime API commands, one per socket connection (its non-interactive mode); any answer is an error. */
+export async function haproxy(factory: RedisFactory, inv: Inventory, host: string, commands: string[]): Promise<void> {
+  const t = factory.tunnels;
+  if (!t) throw new FalkorError('USER', 'switching HAProxy needs the SSH connection to reach its stats socket');
+  for (const c of commands) {
+    const out = (await haproxyCommand(t, host, inv.haproxy.statsSocket, c)).trim();
+    if (out) throw new FalkorError('REMOTE', `${host}: HAProxy refused "${c}": ${out}`);
+  }
+}
+
+export function customs(inv: Inventory, factory: RedisFactory): Record<string, CustomFn> {
+  const p = (v: unknown) => String(v);
+  return {
+    'haproxy-fence': async (s) => {
+      const b = `${p(s.action.kind === 'custom' && s.action.params?.backend)}/${p(s.action.kind === 'custom' && s.action.params?.server)}`;
+      await haproxy(factory, inv, s.host, [`set server ${b} state maint`, `shutdown sessions server ${b}`]);
+      return `${b} in maintenance, sessions shut down`;
+    },
+    'haproxy-flip': async (s) => {
+      const a = s.action.kind === 'custom' ? (s.action.params ?? {}) : {};
+      const up = `${p(a.backend)}/${p(a.up)}`;
+      const down = `${p(a.backend)}/${p(a.down)}`;
+      await haproxy(factory, inv, s.host, [
+        `set server ${up} state ready`,
+        `set server ${up} health up`,
+        `set server ${down} state maint`,
+        `shutdown sessions server ${down}`,
+      ]);
+      return `${up} up, ${down} in maintenance`;
+    },
+    'haproxy-ready': async (s) => {
+      const a = s.action.kind === 'custom' ? (s.action.params ?? {}) : {};
+      const b = `${p(a.backend)}/${p(a.server)}`;
+      await haproxy(factory, inv, s.host, [`set server ${b} state ready`]);
+      return `${b} ready (its health checks decide)`;
+    },
+  };
+}
