@@ -60,14 +60,23 @@ export function createConns(
   };
 }
 
-/** One command; a failed connection is dropped so the next poll reconnects (a restarted node, a new master). */
+/**
+ * One command. A connection that broke (not a Redis error reply) is dropped and the command sent once more on a
+ * fresh one: Sentinel's failover ends with CLIENT KILL TYPE normal on the promoted and the reconfigured
+ * replicas, which closes our connections to them too. Every command the switchover sends to a node is
+ * idempotent (CONFIG SET/REWRITE, INFO, CLIENT UNPAUSE), so sending it twice is safe.
+ */
 export async function call(conns: Conns, host: string, service: 'node' | 'sentinel', args: string[]) {
-  const c = await conns.get(host, service);
-  try {
-    return await c.call(args[0]!, ...args.slice(1));
-  } catch (e) {
-    if (!(e instanceof Error) || !/^[A-Z]+ /.test(e.message)) conns.drop(host, service); // not a Redis error reply
-    throw e;
+  for (let attempt = 1; ; attempt++) {
+    const c = await conns.get(host, service);
+    try {
+      return await c.call(args[0]!, ...args.slice(1));
+    } catch (e) {
+      const reply = e instanceof Error && /^[A-Z]+ /.test(e.message) && !/connection|closed/i.test(e.message);
+      if (reply) throw e;
+      conns.drop(host, service);
+      if (attempt >= 2 || (service === 'sentinel' && args[1]?.toUpperCase() === 'FAILOVER')) throw e;
+    }
   }
 }
 

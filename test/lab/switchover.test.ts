@@ -1,0 +1,139 @@
+// `falkorctl switchover` in the lab, with the write-load tool writing graph CREATEs and SETs through HAProxy's
+// write port the whole time: every acknowledged write must be on the new master, in both directions. Also:
+// --dry-run changes nothing, and a pre-flight that finds a Sentinel down refuses with every reason, untouched.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { underWriteLoad } from '../../src/loadgen/index.js';
+import { claim } from '../helpers/claim.js';
+import { cleanupAll } from '../helpers/cleanup.js';
+import { labClusterClaim, labUp, type Lab } from '../helpers/lab.js';
+import { waitFor } from '../helpers/wait.js';
+import { closeClients, falkorctl, redis, role, sentinelMasters, wipe } from './deploy-fixture.js';
+
+let lab: Lab;
+let inv: string;
+const addr = (h: string) => lab.host(h).address;
+
+beforeAll(async () => {
+  await claim(labClusterClaim(), 600_000);
+  lab = await labUp();
+  inv = lab.inventoryPath;
+  await wipe(lab);
+  const r = await falkorctl(['-i', inv, 'deploy']);
+  if (r.code !== 0) throw new Error(`setup deploy failed:\n${r.stdout}\n${r.stderr}`);
+});
+afterAll(async () => {
+  closeClients();
+  await cleanupAll();
+});
+
+async function config(host: string, key: string): Promise<string> {
+  const c = redis(lab, host, 6379);
+  await c.connect();
+  try {
+    return String(((await c.call('CONFIG', 'GET', key)) as string[])[1]);
+  } finally {
+    c.disconnect();
+  }
+}
+
+/** The write port's answer to ROLE, asked 4 times (HAProxy balances only within the UP servers). */
+async function writePortRoles(): Promise<string[]> {
+  const out: string[] = [];
+  for (let i = 0; i < 4; i++) {
+    const w = redis(lab, 'lb1', 6380);
+    await w.connect();
+    out.push(String(((await w.call('ROLE')) as unknown[])[0]));
+    w.disconnect();
+  }
+  return out;
+}
+
+async function switchUnderLoad(from: string, to: string) {
+  const before = {
+    priority: await config(to, 'replica-priority'),
+    minRep: await config(from, 'min-replicas-to-write'),
+  };
+  const { result, report } = await underWriteLoad(
+    {
+      host: addr('lb1'),
+      port: 6380,
+      password: lab.password(),
+      intervalMs: 2,
+      leadInMs: 1000,
+      settleMs: 1500,
+      verify: { waitMs: 10_000 },
+    },
+    () => falkorctl(['-i', inv, '--yes', 'switchover', '--to', to]),
+  );
+  expect(result.code, `${result.stdout}\n${result.stderr}`).toBe(0);
+  expect(result.stdout).toMatch(new RegExp(`^switched over: ${from} → ${to} in [\\d.]+ s`, 'm'));
+  console.log(
+    `switchover ${from} → ${to}: ${report.acknowledged} acknowledged writes, ${report.missing.length} lost, ` +
+      `longest window ${Math.round(report.longestWindowMs)} ms, unavailable ${Math.round(report.totalUnavailableMs)} ms`,
+  );
+  expect(report.unverified).toBeUndefined();
+  expect(report.acknowledged).toBeGreaterThan(100);
+  expect(report.missing).toEqual([]); // no acknowledged write lost
+  expect(report.verifiedRole).toBe('master');
+
+  expect((await role(lab, to))[0]).toBe('master');
+  const old = await waitFor(
+    () => role(lab, from),
+    (r) => r[0] === 'slave' && r[3] === 'connected',
+    { what: `${from} a connected replica of ${to}`, timeoutMs: 30_000 },
+  );
+  expect(old[1]).toBe(addr(to));
+  expect(await sentinelMasters(lab)).toEqual(Array(3).fill(`${addr(to)}:6379`));
+  expect(await writePortRoles()).toEqual(['master', 'master', 'master', 'master']);
+  // what the fence and the pick changed is back
+  expect(await config(from, 'min-replicas-to-write')).toBe(before.minRep);
+  expect(await config(to, 'replica-priority')).toBe(before.priority);
+  const paused = await lab.exec(from, ['grep', '-c', '^min-replicas-to-write 1000', '/etc/falkordb/falkordb.conf']);
+  expect(paused.stdout.trim()).toBe('0');
+  return report;
+}
+
+describe('switchover in the lab', () => {
+  it('--dry-run prints the plan in order and changes nothing', async () => {
+    const r = await falkorctl(['-i', inv, '--dry-run', 'switchover', '--to', 'db2']);
+    expect(r.code, r.stderr).toBe(0);
+    const order = ['CLIENT PAUSE', 'every replica', 'min-replicas-to-write', 'SENTINEL FAILOVER', 'Sentinels name db2'];
+    const at = order.map((x) => r.stdout.indexOf(x));
+    expect(
+      at.every((x) => x >= 0),
+      r.stdout,
+    ).toBe(true);
+    expect([...at].sort((a, b) => a - b)).toEqual(at);
+    expect(r.stdout).toContain('(dry run: nothing was changed)');
+    expect((await role(lab, 'db1'))[0]).toBe('master');
+  });
+
+  it('refuses without --yes when there is no terminal, and changes nothing', async () => {
+    const r = await falkorctl(['-i', inv, 'switchover', '--to', 'db2']);
+    expect(r.code, r.stderr).toBe(3);
+    expect(r.stderr).toContain('not confirmed (no terminal to ask on)');
+    expect((await role(lab, 'db1'))[0]).toBe('master');
+  });
+
+  it('db1 → db2 and back under write load: no acknowledged write lost either way', async () => {
+    await switchUnderLoad('db1', 'db2');
+    await switchUnderLoad('db2', 'db1');
+  });
+
+  it('a pre-flight that finds a Sentinel down refuses (exit 3) with the reason, and touches nothing', async () => {
+    expect((await lab.exec('db3', ['systemctl', 'stop', 'falkordb-sentinel.service'])).exitCode).toBe(0);
+    try {
+      const r = await falkorctl(['-i', inv, '--yes', 'switchover']);
+      expect(r.code, r.stderr).toBe(3);
+      expect(r.stderr).toMatch(/switchover refused; nothing was changed:\n\s+- sentinel db3: not reachable/);
+      expect((await role(lab, 'db1'))[0]).toBe('master');
+    } finally {
+      expect((await lab.exec('db3', ['systemctl', 'start', 'falkordb-sentinel.service'])).exitCode).toBe(0);
+    }
+    await waitFor(
+      () => falkorctl(['-i', inv, '--dry-run', 'switchover']),
+      (r) => r.code === 0,
+      { what: 'the pre-flight passing again with db3 Sentinel back', timeoutMs: 60_000, intervalMs: 1000 },
+    );
+  });
+});
