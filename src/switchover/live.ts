@@ -141,6 +141,17 @@ export function probes(inv: Inventory, conns: Conns): Record<string, ProbeFn> {
         : 'no eligible replica';
       return pick?.addr === want ? done(seen) : notYet(seen);
     },
+    'sentinel-info-age': async (spec): Promise<Probe<string>> => {
+      const want = str(spec.params!.candidate);
+      const rows = replicaRows(
+        await call(conns, spec.host, 'sentinel', ['SENTINEL', 'REPLICAS', str(spec.params!.masterName)]),
+      );
+      const row = rows.find((r) => r.addr === want);
+      if (!row) return notYet(`${want} not among Sentinel ${spec.host}'s replicas`);
+      const seen = `info-refresh ${row.infoRefreshMs} ms`;
+      const ok = row.infoRefreshMs >= Number(spec.params!.from) && row.infoRefreshMs <= Number(spec.params!.to);
+      return ok ? done(seen) : notYet(seen);
+    },
     'offsets-equal': async (spec): Promise<Probe<string>> => {
       const m = Number(field(await infoOf(conns, spec.host), 'master_repl_offset'));
       const hosts = spec.params!.replicas as string[];

@@ -71,6 +71,7 @@ async function switchUnderLoad(from: string, to: string) {
     `switchover ${from} → ${to}: ${report.acknowledged} acknowledged writes, ${report.missing.length} lost, ` +
       `longest window ${Math.round(report.longestWindowMs)} ms, unavailable ${Math.round(report.totalUnavailableMs)} ms`,
   );
+  console.log(result.stdout); // per-step timings: where the unavailability goes
   expect(report.unverified).toBeUndefined();
   expect(report.acknowledged).toBeGreaterThan(100);
   expect(report.missing).toEqual([]); // no acknowledged write lost

@@ -22,6 +22,7 @@ describe('switchover plan', () => {
     expect(l).toEqual([
       'db2:priority',
       'db1:sees-candidate',
+      'db1:info-timing',
       'lb1:haproxy-fence',
       'db1:pause',
       'db1:offsets-equal',

@@ -1,0 +1,185 @@
+// What switchover and rolling-restart share: one session of connections (SSH, Redis per service, HAProxy
+// socket) with the facts and the passed pre-flight, and one way to run a plan on it — lock on the master, audit,
+// progress, Ctrl-C, and the rescue when it fails.
+import type { Ctx } from '../context.js';
+import { FalkorError, refusal } from '../errors.js';
+import { formatDiagnostic, loadInventory, resolveSecrets, type Inventory } from '../inventory/index.js';
+import type { Secrets } from '../inventory/secrets.js';
+import { redisFactoryFor, type RedisFactory } from '../redis/client.js';
+import { sshTransportFor } from '../remote/ssh.js';
+import type { Transport } from '../remote/transport.js';
+import { createAudit } from '../core/audit.js';
+import { execute, type ProbeFn } from '../core/execute.js';
+import { withLock } from '../core/lock.js';
+import { commandLine, operatorId } from '../core/operator.js';
+import type { ExecuteReport, Plan } from '../core/types.js';
+import { maskSecrets } from '../deploy/present.js';
+import { gatherSwitchoverFacts, settingsOf, WRITE_BACKEND } from './facts.js';
+import { call, createConns, customs, probes, type Conns } from './live.js';
+import { FENCE_REPLICAS, timing, type Timing } from './plan.js';
+import { preflight, type Preflight, type SwitchoverSettings } from './preflight.js';
+import { rescue, type RescueReport } from './rescue.js';
+
+export interface Session {
+  inv: Inventory;
+  secrets: Secrets;
+  mask: (t: string) => string;
+  transport: Transport;
+  factory: RedisFactory;
+  conns: Conns;
+  settings: SwitchoverSettings;
+  pre: Preflight;
+  /** min-replicas-to-write on the master before any fence. */
+  minReplicas: number;
+  timing: Timing;
+  close(): Promise<void>;
+}
+
+export async function openSession(ctx: Ctx, opts: Record<string, unknown>, to?: string): Promise<Session> {
+  const loaded = await loadInventory(ctx.opts.inventory, ctx.cwd);
+  for (const w of loaded.warnings) ctx.out.warn(formatDiagnostic(w));
+  const inv = loaded.inventory;
+  const secrets = await resolveSecrets(loaded, { env: ctx.env, prompt: ctx.prompt, cwd: ctx.cwd });
+  const values = [secrets.password, secrets.sentinelPassword ?? '', ...Object.values(secrets.users)].filter(Boolean);
+  const settings = settingsOf(inv, to);
+  const transport = sshTransportFor(inv, ctx, opts);
+  const factory = redisFactoryFor(inv, ctx, opts);
+  const conns = createConns(inv, factory, secrets);
+  const close = async () => {
+    await conns.close();
+    await Promise.all([factory.close(), transport.close()]);
+  };
+  try {
+    const { facts, minReplicas } = await gatherSwitchoverFacts(inv, factory, conns, secrets);
+    const pf = preflight(facts, settings);
+    if (!pf.ok)
+      throw refusal(
+        `${ctx.argv.includes('rolling-restart') ? 'rolling-restart' : 'switchover'} refused; nothing was changed:\n` +
+          pf.reasons.map((r) => `  - ${r}`).join('\n'),
+        'fix these (falkorctl status shows the cluster), then run it again',
+      );
+    const pre = pf.value;
+    const orig = minReplicas[pre.master.host] ?? inv.redis.minReplicasToWrite;
+    if (orig >= FENCE_REPLICAS)
+      throw refusal(
+        `${pre.master.host} has min-replicas-to-write ${orig}: the fence of an earlier switchover is still set`,
+        `set it back (CONFIG SET min-replicas-to-write ${inv.redis.minReplicasToWrite}) once the cluster is healthy`,
+      );
+    return {
+      inv,
+      secrets,
+      mask: (t) => maskSecrets(t, values),
+      transport,
+      factory,
+      conns,
+      settings,
+      pre,
+      minReplicas: orig,
+      timing: timing(settings.downAfterMs),
+      close,
+    };
+  } catch (e) {
+    await close();
+    throw e;
+  }
+}
+
+export interface RunOutcome {
+  rep: ExecuteReport;
+  rescue?: RescueReport;
+  ms: number;
+}
+
+/** Lock, audit, progress, Ctrl-C; the rescue when a step failed or the run was interrupted. */
+export async function runSession(
+  ctx: Ctx,
+  s: Session,
+  plan: Plan,
+  extraProbes: Record<string, ProbeFn> = {},
+): Promise<RunOutcome> {
+  const audit = createAudit({ cluster: s.inv.cluster, argv: ctx.argv, env: ctx.env, clock: ctx.clock, mask: s.mask });
+  const progress = ctx.progress(s.mask);
+  const abort = new AbortController();
+  const onSignal = () => abort.abort(new Error('interrupted'));
+  const t0 = ctx.clock.now();
+  return withLock(
+    {
+      transport: s.transport,
+      host: s.pre.master.host,
+      cluster: s.inv.cluster,
+      owner: operatorId(ctx.env),
+      command: commandLine(['falkorctl', ...ctx.argv]),
+      clock: ctx.clock,
+    },
+    async () => {
+      process.once('SIGINT', onSignal).once('SIGTERM', onSignal);
+      try {
+        const rep = await execute(plan, {
+          transport: s.transport,
+          forks: 1,
+          progress,
+          audit: (r) => audit.record(r),
+          signal: abort.signal,
+          clock: ctx.clock,
+          probes: { ...probes(s.inv, s.conns), ...extraProbes },
+          custom: customs(s.inv, s.factory),
+          redis: async (host, service, _port, args) => call(s.conns, host, service, args),
+        });
+        let saved: RescueReport | undefined;
+        if (rep.failure || rep.interrupted) {
+          progress.update(s.pre.master.host, 'rescue: unpause, fence, HAProxy from the live roles');
+          saved = await rescue({
+            inv: s.inv,
+            conns: s.conns,
+            factory: s.factory,
+            pre: s.pre,
+            minReplicas: s.minReplicas,
+            writeBackend: WRITE_BACKEND,
+            clock: ctx.clock,
+            demoteMs: s.timing.demoteMs,
+          });
+        }
+        return { rep, ...(saved ? { rescue: saved } : {}), ms: ctx.clock.now() - t0 };
+      } finally {
+        process.off('SIGINT', onSignal).off('SIGTERM', onSignal);
+        progress.stop();
+        const w = await audit.shipTo(s.transport, s.pre.master.host);
+        if (w) ctx.out.warn(w);
+      }
+    },
+  );
+}
+
+/** Per-step results as data, details masked. */
+export const stepsJson = (s: Session, rep: ExecuteReport) =>
+  rep.results.map((x) => ({
+    id: x.step.id,
+    outcome: x.outcome,
+    ms: Math.round(x.durationMs),
+    ...(x.detail ? { detail: s.mask(x.detail) } : {}),
+  }));
+
+/** The error a failed or interrupted run ends with: what failed, what the rescue did, what is true now. */
+export function failedRun(command: string, s: Session, o: RunOutcome): FalkorError {
+  const r = o.rep;
+  const sv = o.rescue;
+  const lines = [
+    r.interrupted
+      ? `${command} interrupted: the running step finished, nothing new was started`
+      : `${command} stopped: ${r.failure!.host}: ${r.failure!.what} failed\n  ${r.failure!.message}`,
+    ...(sv
+      ? [
+          'rescue:',
+          ...sv.actions.map((a) => `  ${a}`),
+          `master now (a majority of Sentinels): ${sv.master ?? 'none agreed'}`,
+          ...sv.nodes.map((n) => `  ${n.host}: ${n.state}`),
+          ...sv.unresolved.map((u) => `UNRESOLVED: ${u}`),
+        ]
+      : []),
+  ];
+  return new FalkorError('FAILED', s.mask(lines.join('\n')), {
+    hint: sv?.unresolved.length
+      ? 'check the cluster with falkorctl status before anything else'
+      : `falkorctl status shows the cluster; run ${command} again once it is healthy`,
+  });
+}
