@@ -111,6 +111,13 @@ const COMMANDS: CommandSpec[] = [
     load: () => import('./commands/switchover.js'),
   },
   {
+    name: 'rolling-restart',
+    summary: 'restart every FalkorDB node, replicas first, the master by a switchover: writes keep flowing',
+    configure: (c) =>
+      hostSelection(c).option('--switch-back', 'hand the master role back to the original master at the end'),
+    load: () => import('./commands/rolling-restart.js'),
+  },
+  {
     name: 'status',
     summary: 'per-host health, replication, Sentinel agreement and HAProxy backends',
     configure: (c) =>

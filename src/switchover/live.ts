@@ -180,6 +180,20 @@ export function probes(inv: Inventory, conns: Conns): Record<string, ProbeFn> {
       const seen = `${n} name ${want} (${views.join(', ')})`;
       return n >= atLeast ? done(seen) : notYet(seen);
     },
+    'node-ready': async (spec): Promise<Probe<string>> => {
+      const info = parseInfo(String(await call(conns, spec.host, 'node', ['INFO'])));
+      const f = (k: string) => field(info, k);
+      if (f('loading') !== '0') return notYet(`loading:${f('loading')}`);
+      if (f('role') !== 'slave') return notYet(`role:${f('role')}`);
+      const at = `${f('master_host')}:${f('master_port')}`;
+      if (at !== str(spec.params!.masterAddr)) return notYet(`replica of ${at}`);
+      if (f('master_link_status') !== 'up') return notYet(`master_link_status:${f('master_link_status')}`);
+      if (f('master_sync_in_progress') !== '0') return notYet('master_sync_in_progress:1');
+      const m = Number(field(await infoOf(conns, str(spec.params!.master)), 'master_repl_offset'));
+      const behind = m - Number(f('slave_repl_offset'));
+      const seen = `in sync, ${behind} bytes behind`;
+      return behind <= Number(spec.params!.maxLagBytes) ? done(seen) : notYet(seen);
+    },
     'replica-of': async (spec): Promise<Probe<string>> => {
       const info = await infoOf(conns, spec.host);
       const role = field(info, 'role');

@@ -1,0 +1,113 @@
+// `falkorctl rolling-restart` in the lab under write load through HAProxy: replicas one at a time, the master
+// by a switchover, no acknowledged write lost; a second run while one holds the cluster lock is refused; a
+// replica whose unit is broken stops the run there with the master untouched.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { underWriteLoad } from '../../src/loadgen/index.js';
+import { claim } from '../helpers/claim.js';
+import { cleanupAll } from '../helpers/cleanup.js';
+import { labClusterClaim, labUp, type Lab } from '../helpers/lab.js';
+import { waitFor } from '../helpers/wait.js';
+import { closeClients, falkorctl, role, sentinelMasters, wipe } from './deploy-fixture.js';
+
+let lab: Lab;
+let inv: string;
+const addr = (h: string) => lab.host(h).address;
+
+beforeAll(async () => {
+  await claim(labClusterClaim(), 600_000);
+  lab = await labUp();
+  inv = lab.inventoryPath;
+  await wipe(lab);
+  const r = await falkorctl(['-i', inv, 'deploy']);
+  if (r.code !== 0) throw new Error(`setup deploy failed:\n${r.stdout}\n${r.stderr}`);
+});
+afterAll(async () => {
+  closeClients();
+  await cleanupAll();
+});
+
+const pids = async (h: string) =>
+  (await lab.exec(h, ['systemctl', 'show', '-p', 'MainPID', '--value', 'falkordb.service'])).stdout.trim();
+
+describe('rolling-restart in the lab', () => {
+  it('restarts every node under write load, the master by a switchover, losing no acknowledged write', async () => {
+    const before = Object.fromEntries(await Promise.all(['db1', 'db2', 'db3'].map(async (h) => [h, await pids(h)])));
+    let second: Awaited<ReturnType<typeof falkorctl>> | undefined;
+    const { result, report } = await underWriteLoad(
+      {
+        host: addr('lb1'),
+        port: 6380,
+        password: lab.password(),
+        intervalMs: 2,
+        leadInMs: 1000,
+        settleMs: 1500,
+        verify: { waitMs: 10_000 },
+      },
+      async () => {
+        const running = falkorctl(['-i', inv, '--yes', 'rolling-restart']);
+        // while it runs, a second one is refused by the lock on the master
+        await waitFor(
+          () => lab.exec('db1', ['cat', '/var/lib/falkorctl/cluster.lock']),
+          (r) => r.exitCode === 0 && r.stdout.includes('rolling-restart'),
+          { what: 'the first run holding the cluster lock', timeoutMs: 60_000, intervalMs: 50 },
+        );
+        second = await falkorctl(['-i', inv, '--yes', 'rolling-restart']);
+        return running;
+      },
+    );
+    expect(result.code, `${result.stdout}\n${result.stderr}`).toBe(0);
+    console.log(result.stdout);
+    console.log(
+      `rolling-restart: ${report.acknowledged} acknowledged, ${report.missing.length} lost, ` +
+        `unavailable ${Math.round(report.totalUnavailableMs)} ms in ${report.windows.length} window(s)`,
+    );
+    expect(second!.code, second!.stderr).toBe(3);
+    expect(second!.stderr).toMatch(/cluster lab is locked by .*rolling-restart/);
+    expect(report.unverified).toBeUndefined();
+    expect(report.missing).toEqual([]);
+    expect(result.stdout).toMatch(/^restarted db\d, db\d, db1 in [\d.]+ s; full resyncs: \d+/m);
+    // every node restarted (a new main PID), the master moved to the candidate, all healthy
+    for (const h of ['db1', 'db2', 'db3']) expect(await pids(h)).not.toBe(before[h]);
+    const masters = await sentinelMasters(lab);
+    expect(new Set(masters).size).toBe(1);
+    expect(masters[0]).not.toBe(`${addr('db1')}:6379`);
+    const old = await role(lab, 'db1');
+    expect([old[0], old[3]]).toEqual(['slave', 'connected']);
+    expect((await lab.exec('db1', ['test', '-e', '/var/lib/falkorctl/cluster.lock'])).exitCode).toBe(1);
+    const st = await falkorctl(['-i', inv, 'status']);
+    expect(st.code, `${st.stdout}\n${st.stderr}`).toBe(0);
+  });
+
+  it('a replica whose unit is broken stops the run at that replica, the master untouched', async () => {
+    const plan = await falkorctl(['-i', inv, '--json', '--dry-run', 'rolling-restart']);
+    expect(plan.code, plan.stderr).toBe(0);
+    const doc = JSON.parse(plan.stdout) as { master: string; steps: { id: string; host: string }[] };
+    const first = doc.steps[0]!.host;
+    const masterPid = await pids(doc.master);
+    const dropIn = '/etc/systemd/system/falkordb.service.d/zz-broken.conf';
+    const broke = await lab.exec(first, [
+      'sh',
+      '-c',
+      `printf '[Service]\\nExecStart=\\nExecStart=/bin/false\\n' > ${dropIn} && systemctl daemon-reload`,
+    ]);
+    expect(broke.exitCode, broke.stderr).toBe(0);
+    try {
+      const r = await falkorctl(['-i', inv, '--yes', 'rolling-restart']);
+      expect(r.code, `${r.stdout}\n${r.stderr}`).toBe(1);
+      expect(r.stderr).toContain(`rolling-restart stopped: ${first}:`);
+      expect(await pids(doc.master)).toBe(masterPid);
+      expect((await role(lab, doc.master))[0]).toBe('master');
+    } finally {
+      await lab.exec(first, [
+        'sh',
+        '-c',
+        `rm -f ${dropIn} && systemctl daemon-reload && systemctl restart falkordb.service`,
+      ]);
+    }
+    await waitFor(
+      () => role(lab, first).catch(() => ['down']),
+      (r) => r[0] === 'slave' && r[3] === 'connected',
+      { what: `${first} back as a connected replica`, timeoutMs: 60_000 },
+    );
+  });
+});
