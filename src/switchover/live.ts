@@ -10,7 +10,8 @@ import type { RedisFactory, RedisLike } from '../redis/client.js';
 import { field, parseInfo } from '../redis/info.js';
 import { pairs, parseMasterAddr } from '../redis/replies.js';
 import type { CustomFn, ProbeFn } from '../core/execute.js';
-import { done, notYet, type Probe } from '../core/wait.js';
+import { done, giveUp, notYet, type Probe } from '../core/wait.js';
+import type { Transport } from '../remote/transport.js';
 
 export interface Conns {
   /** A connection to the node or Sentinel on `host`, opened once and reused. */
@@ -127,7 +128,28 @@ export function replicaRows(reply: unknown): ReplicaRow[] {
   });
 }
 
-export function probes(inv: Inventory, conns: Conns): Record<string, ProbeFn> {
+/**
+ * When a restarted node does not answer: is systemd restarting it after a crash (or has it given up)? Then
+ * waiting on is pointless — the unit is broken, and the operator needs its journal, not a timeout.
+ */
+async function unitBroken(transport: Transport, host: string): Promise<string | undefined> {
+  const r = await transport.exec(
+    host,
+    ['systemctl', 'show', '-p', 'ActiveState,SubState,Result,NRestarts', 'falkordb.service'],
+    { check: false },
+  );
+  const kv = Object.fromEntries(r.stdout.split('\n').map((l) => l.split('=', 2) as [string, string]));
+  if (kv.ActiveState !== 'failed' && kv.SubState !== 'auto-restart') return undefined;
+  const j = await transport.exec(host, ['journalctl', '-u', 'falkordb.service', '-n', '5', '--no-pager', '-o', 'cat'], {
+    check: false,
+  });
+  return (
+    `${host}: falkordb.service is ${kv.ActiveState}/${kv.SubState} (result ${kv.Result}, ${kv.NRestarts} automatic ` +
+    `restarts); last log lines:\n${j.stdout.trim() || '(none)'}`
+  );
+}
+
+export function probes(inv: Inventory, conns: Conns, transport?: Transport): Record<string, ProbeFn> {
   const str = (v: unknown) => String(v);
   return {
     'sentinel-pick': async (spec): Promise<Probe<string>> => {
@@ -181,7 +203,15 @@ export function probes(inv: Inventory, conns: Conns): Record<string, ProbeFn> {
       return n >= atLeast ? done(seen) : notYet(seen);
     },
     'node-ready': async (spec): Promise<Probe<string>> => {
-      const info = parseInfo(String(await call(conns, spec.host, 'node', ['INFO'])));
+      let text: string;
+      try {
+        text = String(await call(conns, spec.host, 'node', ['INFO']));
+      } catch (e) {
+        const broken = transport && (await unitBroken(transport, spec.host));
+        if (broken) throw giveUp(new FalkorError('FAILED', broken));
+        throw e;
+      }
+      const info = parseInfo(text);
       const f = (k: string) => field(info, k);
       if (f('loading') !== '0') return notYet(`loading:${f('loading')}`);
       if (f('role') !== 'slave') return notYet(`role:${f('role')}`);

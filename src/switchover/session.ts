@@ -121,7 +121,7 @@ export async function runSession(
           audit: (r) => audit.record(r),
           signal: abort.signal,
           clock: ctx.clock,
-          probes: { ...probes(s.inv, s.conns), ...extraProbes },
+          probes: { ...probes(s.inv, s.conns, s.transport), ...extraProbes },
           custom: customs(s.inv, s.factory),
           redis: async (host, service, _port, args) => call(s.conns, host, service, args),
         });
