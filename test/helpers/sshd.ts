@@ -161,7 +161,7 @@ export async function startSshd(o: SshdOptions): Promise<Sshd> {
     const started = log.length;
     const p = spawn('/usr/sbin/sshd', ['-D', '-e', '-f', config], { stdio: ['ignore', 'ignore', 'pipe'] });
     proc = p;
-    p.stderr!.on('data', (d: Buffer) => (log += d.toString()));
+    p.stderr.on('data', (d: Buffer) => (log += d.toString()));
     await waitFor(
       () => log.indexOf('Server listening', started) >= 0 || p.exitCode !== null,
       `sshd on ${o.address}:${port}`,

@@ -49,8 +49,7 @@ export async function waitFor<T>(
 }
 
 /** The same as waitFor, for a probe whose truthiness is the answer. */
-export const waitUntil = (probe: () => Promise<unknown> | unknown, opts: WaitOptions): Promise<unknown> =>
-  waitFor(probe, Boolean, opts);
+export const waitUntil = (probe: () => unknown, opts: WaitOptions): Promise<unknown> => waitFor(probe, Boolean, opts);
 
 /**
  * The opposite question: does `probe` stay unaccepted for the whole window? Used by negative controls

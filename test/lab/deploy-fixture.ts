@@ -117,8 +117,11 @@ export async function role(lab: Lab, host: string): Promise<string[]> {
 }
 
 /** A copy of the lab inventory with `edit` applied, in a temp dir; returns its path. */
-export function inventoryCopy(lab: Lab, edit: (doc: Record<string, any>) => void, dir: string): string {
-  const doc = parseYaml(readFileSync(lab.inventoryPath, 'utf8')) as Record<string, any>;
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- an inventory document of any shape, edited by tests
+type Doc = Record<string, any>;
+
+export function inventoryCopy(lab: Lab, edit: (doc: Doc) => void, dir: string): string {
+  const doc = parseYaml(readFileSync(lab.inventoryPath, 'utf8')) as Doc;
   edit(doc);
   const file = join(dir, `inventory-${Math.random().toString(36).slice(2, 8)}.yaml`);
   writeFileSync(file, stringifyYaml(doc));

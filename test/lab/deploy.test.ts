@@ -155,9 +155,13 @@ describe('deploy in the lab', () => {
       ttlSeconds: 300,
       token: 'theirs',
     });
-    const put = await lab.exec('db1', ['sh', '-c', 'mkdir -p /var/lib/falkorctl && cat > /var/lib/falkorctl/cluster.lock'], {
-      input: holder,
-    });
+    const put = await lab.exec(
+      'db1',
+      ['sh', '-c', 'mkdir -p /var/lib/falkorctl && cat > /var/lib/falkorctl/cluster.lock'],
+      {
+        input: holder,
+      },
+    );
     expect(put.exitCode, put.stderr).toBe(0);
     const before = existsSync(LOCAL_AUDIT) ? readFileSync(LOCAL_AUDIT, 'utf8') : '';
     const r = await falkorctl(['-i', inv, 'deploy']);

@@ -74,7 +74,11 @@ describe('audit', () => {
       ...local,
       exec: (h, argv, o) => {
         execs++;
-        return local.exec(h, argv.map((x) => (x === '/var/log/falkorctl/audit.jsonl' ? log : x)) as typeof argv, o);
+        return local.exec(
+          h,
+          argv.map((x) => (x === '/var/log/falkorctl/audit.jsonl' ? log : x)) as unknown as typeof argv,
+          o,
+        );
       },
     };
     const a = createAudit({ cluster: 'prod', argv: ['deploy'], env: { XDG_STATE_HOME: join(dir, 's2') }, clock });

@@ -314,7 +314,7 @@ describe('execute', () => {
     const custom: ExecuteEnv['custom'] = {
       hang: (_s, signal) =>
         new Promise((_r, reject) => {
-          signal.addEventListener('abort', () => reject(signal.reason));
+          signal.addEventListener('abort', () => reject(signal.reason as Error));
           queueMicrotask(() => ac.abort());
         }),
     };

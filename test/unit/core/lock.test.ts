@@ -24,7 +24,7 @@ describe('cluster lock', () => {
     expect(won).toHaveLength(1);
     const holder = (won[0] as PromiseFulfilledResult<Awaited<ReturnType<typeof acquireLock>>>).value;
     for (const g of got.filter((x) => x.status === 'rejected')) {
-      const e = (g as PromiseRejectedResult).reason;
+      const e = g.reason;
       expect(e).toMatchObject({ code: 'REFUSED', exitCode: 3 });
       expect(e.message).toContain(`cluster prod is locked by ${holder.info.owner} (pid ${process.pid}`);
       expect(e.message).toContain('`falkorctl deploy --yes`');

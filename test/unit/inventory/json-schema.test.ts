@@ -56,20 +56,20 @@ describe('inventory JSON Schema', () => {
       required: ['cluster', 'hosts', 'auth'],
       additionalProperties: false,
     });
-    const host = (schema as S).properties.hosts.items;
+    const host = schema.properties.hosts.items;
     expect(host.required).toEqual(['name', 'address', 'role']);
     expect(host.properties.role).toMatchObject({
       type: 'string',
       enum: ['master', 'replica', 'sentinel', 'haproxy'],
       description: expect.stringMatching(/^master \| replica/),
     });
-    expect((schema as S).properties.redis.properties.port).toEqual({
+    expect(schema.properties.redis.properties.port).toEqual({
       type: 'integer',
       minimum: 1,
       maximum: 65535,
       default: 6379,
     });
-    expect((schema as S).properties.redis.properties.save.items).toMatchObject({
+    expect(schema.properties.redis.properties.save.items).toMatchObject({
       prefixItems: [{ type: 'integer' }, { type: 'integer' }],
       items: false,
     });
@@ -104,7 +104,10 @@ describe('inventory JSON Schema', () => {
     const patterns: string[] = [];
     const walk = (x: unknown) => {
       if (x && typeof x === 'object')
-        for (const [k, v] of Object.entries(x)) k === 'pattern' ? patterns.push(v as string) : walk(v);
+        for (const [k, v] of Object.entries(x)) {
+          if (k === 'pattern') patterns.push(v as string);
+          else walk(v);
+        }
     };
     walk(schema);
     expect(patterns.length).toBeGreaterThan(8);

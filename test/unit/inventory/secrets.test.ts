@@ -22,7 +22,7 @@ function scripted(answers: string[], interactive = true): Prompter & { asked: st
     confirm: async () => true,
     input: next,
     password: next,
-    select: async (m, choices) => (await next(m)) as (typeof choices)[number],
+    select: async <T extends string>(m: string, _choices: readonly T[]) => (await next(m)) as T,
   };
 }
 

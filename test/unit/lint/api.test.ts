@@ -64,8 +64,8 @@ describe('formatFindings', () => {
     );
   });
   it('colours only when asked', () => {
-    expect(formatFindings(findings, true)).toMatch(/\x1b\[/);
-    expect(formatFindings(findings, false)).not.toMatch(/\x1b\[/);
+    expect(formatFindings(findings, true)).toContain('\u001b[');
+    expect(formatFindings(findings, false)).not.toContain('\u001b[');
     expect(formatFindings([], false)).toBe('no findings');
   });
 });

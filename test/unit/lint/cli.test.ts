@@ -80,7 +80,7 @@ describe('falkorctl lint (built binary)', () => {
     expect(r.stdout).toContain('sentinel.conf:12  error   down-after-milliseconds 5000');
     expect(r.stdout).toMatch(/\n {6}why: .+\n {6}fix: .+/);
     expect(r.stdout).toMatch(/\d+ error\(s\), \d+ warning\(s\), \d+ info in 1 file\(s\)$/m);
-    expect(r.stdout).not.toMatch(/\x1b\[/);
+    expect(r.stdout).not.toContain('\u001b[');
   });
 
   it('--min-severity hides lower findings; only info left means exit 0', async () => {

@@ -78,7 +78,7 @@ export const COMPOSE: Case[] = [
   c(
     'compose/redis-config-readonly',
     'redis-server runs from a :ro file',
-    sub(/    entrypoint: .*\n/, '    command: ["redis-server", "/template/falkordb.conf"]\n'),
+    sub(/ {4}entrypoint: .*\n/, '    command: ["redis-server", "/template/falkordb.conf"]\n'),
     { line: 9 },
   ),
   c(
@@ -105,11 +105,7 @@ export const COMPOSE: Case[] = [
     sentinel('./sentinel.conf:/etc/redis/sentinel.conf', 3),
     { good: sentinel('./sentinel.conf:/etc/redis/sentinel.conf', 1) },
   ),
-  c(
-    'compose/no-memory-limit',
-    'no limit',
-    sub(/    deploy:\n      resources:\n        limits:\n          memory: 64G\n/, ''),
-  ),
+  c('compose/no-memory-limit', 'no limit', sub(/ {4}deploy:\n {6}resources:\n {8}limits:\n {10}memory: 64G\n/, '')),
   c(
     'compose/memory-limit-below-maxmemory',
     'limit equal to maxmemory from the mounted config',
@@ -172,7 +168,7 @@ configs:
   c('compose/short-stop-grace', 'an explicit 30s', sub('stop_grace_period: 10m', 'stop_grace_period: 30s'), {
     line: 13,
   }),
-  c('compose/no-healthcheck', 'no healthcheck', sub(/    healthcheck:\n.*\n.*\n/, ''), { severity: 'info' }),
+  c('compose/no-healthcheck', 'no healthcheck', sub(/ {4}healthcheck:\n.*\n.*\n/, ''), { severity: 'info' }),
   c('compose/port-published', 'all interfaces', sub('"127.0.0.1:6379:6379"', '"6379:6379"'), { line: 12 }),
   c(
     'compose/exporter-single-node',

@@ -18,7 +18,7 @@ const sub = (from: string | RegExp, to: string) => {
   return out;
 };
 const writeOnly = (servers: string) =>
-  sub(/    server db1 10.0.0.11:6379\n    server db2 10.0.0.12:6379\n    server db3 10.0.0.13:6379\n/, servers);
+  sub(/ {4}server db1 10.0.0.11:6379\n {4}server db2 10.0.0.12:6379\n {4}server db3 10.0.0.13:6379\n/, servers);
 const noRole = sub('tcp-check expect string role:master', 'tcp-check expect string +PONG');
 
 export const HAPROXY: Case[] = [
@@ -27,7 +27,7 @@ export const HAPROXY: Case[] = [
     'haproxy/write-check-no-role',
     'option redis-check',
     sub(
-      /    option tcp-check\n(    tcp-check .*\n)+(?=    default-server check inter 1s fall)/,
+      / {4}option tcp-check\n( {4}tcp-check .*\n)+(?= {4}default-server check inter 1s fall)/,
       '    option redis-check\n',
     ),
   ),
@@ -60,7 +60,7 @@ export const HAPROXY: Case[] = [
     good: sub('timeout client 1h', 'timeout client 50s\n    timeout tunnel 1h'),
   }),
   h('haproxy/write-keeps-sessions', 'no shutdown-sessions', sub(' on-marked-down shutdown-sessions', ''), { line: 29 }),
-  h('haproxy/no-stats-socket', 'no stats socket', sub(/    stats socket .*\n/, ''), { line: 1 }),
+  h('haproxy/no-stats-socket', 'no stats socket', sub(/ {4}stats socket .*\n/, ''), { line: 1 }),
   h(
     'haproxy/log-stdout-format',
     'log stdout without format raw',

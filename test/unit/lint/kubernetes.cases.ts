@@ -18,7 +18,6 @@ const sub = (from: string | RegExp, to: string, text = good) => {
   return out;
 };
 const asDeployment = sub(/kind: StatefulSet\n/, 'kind: Deployment\n');
-const noProbes = sub(/        startupProbe:\n[\s\S]*?(?=      - name: sentinel)/, '');
 const sentinelFromConfigMap = sub(
   '        - name: sentinel\n          mountPath: /sentinel\n        resources:',
   '        - name: config\n          mountPath: /sentinel\n        resources:',
@@ -29,17 +28,17 @@ export const KUBERNETES: Case[] = [
   k(
     'kubernetes/emptydir-data',
     'data on emptyDir',
-    sub(/  volumeClaimTemplates:\n  - metadata:\n      name: data\n[\s\S]*?storage: 100Gi\n/, '').replace(
+    sub(/ {2}volumeClaimTemplates:\n {2}- metadata:\n {6}name: data\n[\s\S]*?storage: 100Gi\n/, '').replace(
       '      - name: config\n        configMap:',
       '      - name: data\n        emptyDir: {}\n      - name: config\n        configMap:',
     ),
   ),
   k('kubernetes/database-in-deployment', 'Deployment', asDeployment, { message: 'with 3 replicas' }),
-  k('kubernetes/no-readiness-probe', 'no readiness probe', sub(/        readinessProbe:\n.*\n.*\n/, '')),
+  k('kubernetes/no-readiness-probe', 'no readiness probe', sub(/ {8}readinessProbe:\n.*\n.*\n/, '')),
   k(
     'kubernetes/liveness-during-load',
     'liveness without startup probe',
-    sub(/        startupProbe:\n.*\n.*\n.*\n.*\n/, ''),
+    sub(/ {8}startupProbe:\n.*\n.*\n.*\n.*\n/, ''),
   ),
   k(
     'kubernetes/probe-var-not-expanded',
@@ -65,7 +64,7 @@ export const KUBERNETES: Case[] = [
     'no PDB',
     sub(/apiVersion: policy\/v1\nkind: PodDisruptionBudget\n[\s\S]*?---\n/, ''),
   ),
-  k('kubernetes/no-anti-affinity', 'no anti-affinity', sub(/      affinity:\n[\s\S]*?(?=      initContainers:)/, '')),
+  k('kubernetes/no-anti-affinity', 'no anti-affinity', sub(/ {6}affinity:\n[\s\S]*?(?= {6}initContainers:)/, '')),
   k(
     'kubernetes/missing-service',
     'serviceName without a Service',
@@ -86,7 +85,7 @@ export const KUBERNETES: Case[] = [
   k(
     'kubernetes/no-failover',
     'replicas without Sentinel',
-    sub(/      - name: sentinel\n        image: redis:8.2.3\n[\s\S]*?memory: 256Mi\n/, '').replace(
+    sub(/ {6}- name: sentinel\n {8}image: redis:8.2.3\n[\s\S]*?memory: 256Mi\n/, '').replace(
       '    include /etc/falkordb/secret/auth.conf\n',
       '    include /etc/falkordb/secret/auth.conf\n    replicaof falkordb-0.falkordb 6379\n',
     ),

@@ -124,7 +124,7 @@ describe('falkorctl render -o DIR', { timeout: 60_000 }, () => {
     await cli(d, ['render', '-o', 'out']);
     writeFileSync(
       join(d, 'falkorctl.yaml'),
-      readFileSync(join(d, 'falkorctl.yaml'), 'utf8').replace(/  - name: db3\n[\s\S]*?(?=  - name: lb1)/, ''),
+      readFileSync(join(d, 'falkorctl.yaml'), 'utf8').replace(/ {2}- name: db3\n[\s\S]*?(?= {2}- name: lb1)/, ''),
     );
     const r = await cli(d, ['render', '-o', 'out']);
     expect(r.exitCode, r.stderr).toBe(0);

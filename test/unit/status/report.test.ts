@@ -1,4 +1,5 @@
 // The human form of the status report: aligned tables, plain-words problems, one verdict line.
+import { stripVTControlCharacters } from 'node:util';
 import { readFileSync } from 'node:fs';
 import { Chalk } from 'chalk';
 import { describe, expect, it } from 'vitest';
@@ -121,7 +122,7 @@ describe('table helpers', () => {
         ['long', 'z'],
       ],
     );
-    const plain = t.replace(/\x1b\[[0-9;]*m/g, '');
+    const plain = stripVTControlCharacters(t);
     expect(plain.split('\n')).toEqual(['  A     B', '  x     y', '  long  z']);
   });
   it('bytes and ago', () => {

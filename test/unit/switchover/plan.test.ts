@@ -9,11 +9,6 @@ const passed = (f = healthy()): Preflight => {
   return r.value;
 };
 const ids = (p: ReturnType<typeof planSwitchover>) => p.steps.map((s) => s.id);
-const before = (list: string[], a: string, b: string) => {
-  expect(list).toContain(a);
-  expect(list).toContain(b);
-  expect(list.indexOf(a)).toBeLessThan(list.indexOf(b));
-};
 
 describe('switchover plan', () => {
   it('orders pick → fence → pause → offsets → min-replicas → failover → majority → flip → confirm → restore', () => {
