@@ -10,7 +10,7 @@ import { sshTransportFor } from '../remote/ssh.js';
 import type { Transport } from '../remote/transport.js';
 import { createAudit } from '../core/audit.js';
 import { execute, type ProbeFn } from '../core/execute.js';
-import { withLock } from '../core/lock.js';
+import { describeHolder, readLock, withLock } from '../core/lock.js';
 import { commandLine, operatorId } from '../core/operator.js';
 import type { ExecuteReport, Plan } from '../core/types.js';
 import { maskSecrets } from '../deploy/present.js';
@@ -51,6 +51,17 @@ export async function openSession(ctx: Ctx, opts: Record<string, unknown>, to?: 
   };
   try {
     const { facts, minReplicas } = await gatherSwitchoverFacts(inv, factory, conns, secrets);
+    // Another run holds the cluster: say so first, not what its work looks like from outside (a replica
+    // resyncing mid-restart would read as a failed pre-flight).
+    const master = facts.nodes.find((n) => n.up && n.replication?.role === 'master')?.host;
+    const held = master ? await readLock({ transport, host: master, cluster: inv.cluster }) : undefined;
+    if (held)
+      throw refusal(
+        `cluster ${inv.cluster} is locked by ${describeHolder(held)} on ${master}`,
+        held.stale
+          ? `make sure that run is gone, then remove the lock (falkorctl deploy --force-unlock ${inv.cluster})`
+          : 'wait for it to finish',
+      );
     const pf = preflight(facts, settings);
     if (!pf.ok)
       throw refusal(
