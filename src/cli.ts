@@ -192,6 +192,12 @@ export async function main(argv: string[], io: CtxIO = processIO()): Promise<num
     c.exitOverride();
     c.configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) });
   }
+  // commander shows the root help for `falkorctl nosuchcommand --help` and exits 0; a typo must fail in a script.
+  const unknown = unknownCommand(program, argv.slice(2));
+  if (unknown) {
+    io.stderr.write(`${unknown}\n(run with --help for usage)\n`);
+    return EXIT.USAGE;
+  }
   try {
     await program.parseAsync(argv);
     return exitCode;
@@ -211,6 +217,37 @@ export async function main(argv: string[], io: CtxIO = processIO()): Promise<num
     io.stderr.write(`internal error (a bug in falkorctl):\n${stack}\n`);
     return EXIT.INTERNAL;
   }
+}
+
+/** The first operand, when it names no command: "error: unknown command 'x'" and the closest name, if any. */
+export function unknownCommand(program: Command, words: readonly string[]): string | undefined {
+  const valued = new Set(['-i', '--inventory']);
+  let word: string | undefined;
+  for (let i = 0; i < words.length; i++) {
+    const w = words[i]!;
+    if (valued.has(w)) i++;
+    else if (!w.startsWith('-')) {
+      word = w;
+      break;
+    }
+  }
+  if (word === undefined || word === 'help') return undefined;
+  const names = program.commands.map((c) => c.name());
+  if (names.includes(word)) return undefined;
+  const close = names
+    .map((n) => ({ n, d: editDistance(word, n) }))
+    .filter((x) => x.d <= Math.max(2, Math.floor(x.n.length / 3)))
+    .sort((a, b) => a.d - b.d)[0];
+  return `error: unknown command '${word}'${close ? `\n(Did you mean ${close.n}?)` : ''}`;
+}
+
+function editDistance(a: string, b: string): number {
+  const d = Array.from({ length: a.length + 1 }, (_, i) => [i, ...Array<number>(b.length).fill(0)]);
+  for (let j = 1; j <= b.length; j++) d[0]![j] = j;
+  for (let i = 1; i <= a.length; i++)
+    for (let j = 1; j <= b.length; j++)
+      d[i]![j] = Math.min(d[i - 1]![j]! + 1, d[i]![j - 1]! + 1, d[i - 1]![j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+  return d[a.length]![b.length]!;
 }
 
 function processIO(): CtxIO {

@@ -2,7 +2,7 @@
 // (auth.password, auth.users[1].password) so the operator knows which reference to fix.
 import { readFile, stat } from 'node:fs/promises';
 import { dirname, isAbsolute, resolve } from 'node:path';
-import { userError } from '../errors.js';
+import { isFalkorError, userError, type FalkorError } from '../errors.js';
 import type { Prompter } from '../ui/prompt.js';
 import type { LoadedInventory } from './load.js';
 import type { Inventory } from './schema.js';
@@ -38,13 +38,46 @@ export async function resolveSecrets(inv: Inventory | LoadedInventory, ctx: Secr
     }
     return p;
   };
+  // Every reference is tried, and every failure reported at once with its line: one run shows all to fix.
+  const failed: { keyPath: string; ref: string; error: FalkorError }[] = [];
+  const tryGet = async (ref: string, keyPath: string): Promise<string> => {
+    try {
+      return await get(ref, keyPath);
+    } catch (e) {
+      if (!isFalkorError(e)) throw e;
+      failed.push({ keyPath, ref, error: e });
+      return '';
+    }
+  };
   const a = inventory.auth;
-  const password = await get(a.password, 'auth.password');
+  const password = await tryGet(a.password, 'auth.password');
   const sentinelPassword =
-    a.sentinelPassword === undefined ? undefined : await get(a.sentinelPassword, 'auth.sentinelPassword');
+    a.sentinelPassword === undefined ? undefined : await tryGet(a.sentinelPassword, 'auth.sentinelPassword');
   const users: Record<string, string> = {};
-  for (const [i, u] of a.users.entries()) users[u.name] = await get(u.password, `auth.users[${i}].password`);
+  for (const [i, u] of a.users.entries()) users[u.name] = await tryGet(u.password, `auth.users[${i}].password`);
+  if (failed.length) throw await missingSecrets(failed, loaded?.file ? resolve(ctx.cwd, loaded.file) : undefined);
   return sentinelPassword === undefined ? { password, users } : { password, sentinelPassword, users };
+}
+
+/** One error naming every reference that could not be resolved, each at its line of the inventory. */
+async function missingSecrets(
+  failed: readonly { keyPath: string; ref: string; error: FalkorError }[],
+  file: string | undefined,
+): Promise<FalkorError> {
+  const lines = file ? (await readFile(file, 'utf8').catch(() => '')).split('\n') : [];
+  const where = (ref: string) => {
+    const i = lines.findIndex((l) => l.includes(ref));
+    return file && i >= 0 ? `${file}:${i + 1}: ` : '';
+  };
+  if (failed.length === 1) {
+    const f = failed[0]!;
+    return userError(`${where(f.ref)}${f.error.message}`, f.error.hint);
+  }
+  const hints = [...new Set(failed.map((f) => f.error.hint).filter(Boolean))];
+  return userError(
+    `${failed.length} secret references cannot be resolved:\n${failed.map((f) => `  ${where(f.ref)}${f.error.message}`).join('\n')}`,
+    hints.join('; ') || undefined,
+  );
 }
 
 export async function resolveRef(ref: string, keyPath: string, baseDir: string, ctx: SecretContext): Promise<string> {

@@ -16,4 +16,19 @@ describe('falkorctl entry point (built binary)', () => {
       expect(r.stderr).not.toMatch(/\n\s+at /);
     }
   });
+  it('an unknown command exits 2 with a suggestion, also with --help (a typo must fail in a script)', async () => {
+    for (const args of [['nosuchcommand', '--help'], ['-i', 'x.yaml', 'statu', '--help'], ['rolling-restar']]) {
+      const r = await execa('node', [bin, ...args], { reject: false });
+      expect(r.exitCode, args.join(' ')).toBe(2);
+      expect(r.stdout).toBe('');
+      expect(r.stderr).toContain(`error: unknown command '${args.find((a) => /^[a-z]/.test(a) && a !== 'x.yaml')}'`);
+    }
+    const typo = await execa('node', [bin, 'statu'], { reject: false });
+    expect(typo.stderr).toContain('(Did you mean status?)');
+    const far = await execa('node', [bin, 'nosuchcommand'], { reject: false });
+    expect(far.stderr).not.toContain('Did you mean');
+    const help = await execa('node', [bin, 'help', 'switchover'], { reject: false });
+    expect(help.exitCode).toBe(0);
+    expect(help.stdout).toContain('--to <host>');
+  });
 });

@@ -67,7 +67,11 @@ describe('resolveSecrets', () => {
     await expect(
       resolveSecrets(loaded.inventory, { env: { P: 'p' }, prompt: scripted([]), cwd: dir }),
     ).rejects.toMatchObject({
-      message: `auth.sentinelPassword: secret file ${join(dir, 'secrets/sentinel.pass')} does not exist`,
+      // every reference that fails is named at once, not only the first
+      message:
+        '2 secret references cannot be resolved:\n' +
+        `  auth.sentinelPassword: secret file ${join(dir, 'secrets/sentinel.pass')} does not exist\n` +
+        `  auth.users[0].password: secret file ${join(dir, 'app.pass')} does not exist`,
     });
     expect(
       await resolveSecrets(loaded.inventory, { env: { P: 'p' }, prompt: scripted([]), cwd: join(dir, 'conf') }),
