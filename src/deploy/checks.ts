@@ -66,7 +66,12 @@ async function withConn<T>(
   }
 }
 
-const runId = async (r: RedisLike) => field(parseInfo(await r.info('server')), 'run_id') ?? '?';
+/** A node's identity. One that cannot be read is an error, never a placeholder two unknown nodes share. */
+const runId = async (r: RedisLike): Promise<string> => {
+  const id = field(parseInfo(await r.info('server')), 'run_id');
+  if (!id) throw new Error(`${r.label}: INFO server has no run_id`);
+  return id;
+};
 
 /** Runs one check to its deadline; resolves to a one-line summary of what was verified. */
 export async function runCheck(env: CheckEnv, c: Check): Promise<string> {
@@ -121,25 +126,47 @@ export async function runCheck(env: CheckEnv, c: Check): Promise<string> {
     case 'haproxy': {
       const hp = env.inv.haproxy;
       const masterId = await withConn(env, c.master, port, pw, runId);
+      // The read port must reach a replica whenever the cluster has one: a read pool that silently falls back
+      // to the master (replicas down, wrong backend) puts the read load on the write path. Only a cluster
+      // without replicas may read from the master.
       const replicaIds = new Set<string>();
-      for (const rep of c.replicas) replicaIds.add(await withConn(env, rep, port, pw, runId).catch(() => ''));
-      replicaIds.delete('');
+      if (c.replicas.length)
+        await poll(
+          env.clock,
+          `${c.host}: a replica (${c.replicas.join(', ')}) answering with its run_id`,
+          ms,
+          async () => {
+            for (const rep of c.replicas) {
+              const id = await withConn(env, rep, port, pw, runId).catch(() => undefined);
+              if (id && id !== masterId) replicaIds.add(id);
+            }
+            return replicaIds.size ? undefined : 'no replica answered';
+          },
+        );
+      const nameOf = (id: string) =>
+        id === masterId
+          ? `the master ${c.master}`
+          : replicaIds.has(id)
+            ? 'a replica'
+            : `an unknown node (run_id ${id})`;
       await poll(env.clock, `${c.host}: write port ${hp.writePort} reaching the master ${c.master}`, ms, () =>
-        withConn(env, c.host, hp.writePort, pw, async (r) =>
-          (await runId(r)) === masterId ? undefined : 'another node',
-        ),
+        withConn(env, c.host, hp.writePort, pw, async (r) => {
+          const id = await runId(r);
+          return id === masterId ? undefined : nameOf(id);
+        }),
       );
-      const want = replicaIds.size ? replicaIds : new Set([masterId]);
+      const want = c.replicas.length ? replicaIds : new Set([masterId]);
       await poll(
         env.clock,
-        `${c.host}: read port ${hp.readPort} reaching ${replicaIds.size ? 'a replica' : 'the master (no replica up)'}`,
+        `${c.host}: read port ${hp.readPort} reaching ${c.replicas.length ? 'a replica' : 'the master (the cluster has no replica)'}`,
         ms,
         () =>
-          withConn(env, c.host, hp.readPort, pw, async (r) =>
-            want.has(await runId(r)) ? undefined : 'a node outside the read pool',
-          ),
+          withConn(env, c.host, hp.readPort, pw, async (r) => {
+            const id = await runId(r);
+            return want.has(id) ? undefined : nameOf(id);
+          }),
       );
-      return `${c.host}: write port ${hp.writePort} → ${c.master}; read port ${hp.readPort} → ${replicaIds.size ? 'a replica' : c.master}`;
+      return `${c.host}: write port ${hp.writePort} → ${c.master}; read port ${hp.readPort} → ${c.replicas.length ? 'a replica' : c.master}`;
     }
   }
 }
