@@ -7,6 +7,8 @@ import { formatDiagnostic, loadInventory, resolveSecrets } from '../inventory/in
 import { selectHosts } from '../remote/select.js';
 import { createRedisFactory } from '../redis/client.js';
 import { createSshTunnels } from '../redis/tunnel.js';
+import { createSshPool } from '../remote/ssh-pool.js';
+import { createSshTransport } from '../remote/ssh.js';
 import { errorCodes, gatherStatus } from '../facts/gather.js';
 import { renderHuman, type StatusReport } from '../facts/report.js';
 
@@ -42,13 +44,16 @@ export const run: Handler = async ({ opts }, ctx) => {
   const limit = opts.limit as string[] | undefined;
   const hosts = selectHosts(inv, limit);
   const secrets = await resolveSecrets(loaded, { env: ctx.env, prompt: ctx.prompt, cwd: ctx.cwd });
-  const tunnels = createSshTunnels(inv, {
+  // one SSH connection per host for the tunnels (Redis, Sentinel, HAProxy's socket) and the kernel probe
+  const pool = createSshPool(inv, {
     acceptNew: opts.acceptNew === true,
     prompt: ctx.prompt,
     env: ctx.env,
     log: (l) => ctx.out.verbose(l),
     notice: (l) => ctx.out.info(l),
   });
+  const tunnels = createSshTunnels(inv, { pool });
+  const transport = createSshTransport(inv, { pool, log: (l) => ctx.out.verbose(l) });
   const factory = createRedisFactory(inv, { mode: opts.direct === true ? 'direct' : 'ssh', tunnels });
   const round = () =>
     gatherStatus(inv, secrets, factory, tunnels, {
@@ -56,6 +61,7 @@ export const run: Handler = async ({ opts }, ctx) => {
       partial: Boolean(limit?.length),
       forks: Number(opts.forks ?? 10),
       now: () => ctx.clock.now(),
+      exec: async (host, script) => (await transport.exec(host, ['sh', '-c', script], { timeoutMs: 10_000 })).stdout,
     });
   try {
     if (every === undefined) {

@@ -9,6 +9,7 @@ import type { Transport } from '../remote/transport.js';
 import type { RenderedFile } from '../render/index.js';
 import { serviceUser } from '../templates/common.js';
 import { noNotifyProbe } from './notify.js';
+import { KERNEL_PROBE, parseKernel } from '../facts/kernel.js';
 import { dirsOf, isUnitFile, pathsOf, rolesOf, UNITS } from './layout.js';
 import { sha } from './plan.js';
 import type { DirState, HostFacts, UnitState } from './types.js';
@@ -79,6 +80,7 @@ async function hostFacts(
     stats[inv.falkordb.redisServer] && (r.db || r.sentinel)
       ? await t.exec(h.name, noNotifyProbe(inv), { check: false })
       : undefined;
+  const kernel = r.db ? await t.exec(h.name, ['sh', '-c', KERNEL_PROBE], { check: false }) : undefined;
   const facts: HostFacts = {
     host: h.name,
     files: stats,
@@ -87,6 +89,7 @@ async function hostFacts(
     units: unitOut ? parseUnits(unitOut.stdout, units) : {},
     userExists: user?.code === 0,
     noNotify: bin ? bin.code === 0 : undefined,
+    ...(kernel ? { kernel: parseKernel(kernel.stdout) } : {}),
   };
   // Live contents only where they differ and may be shown or compared: never a secret file.
   const differ = files.filter((f) => !f.secret && facts.files[f.path] && facts.files[f.path]!.sha256 !== sha(f));

@@ -4,6 +4,7 @@ import type { Host, Inventory } from '../inventory/schema.js';
 import { masterHost } from '../inventory/topology.js';
 import { HAPROXY_CFG } from '../templates/haproxy.js';
 import { SYSCTL_PATH, THP_PATH } from '../templates/host-tuning.js';
+import { kernelFindings } from '../facts/kernel.js';
 import { componentOf, isUnitFile, UNITS, type Component } from './layout.js';
 import type { HostFacts, Phase, Step } from './types.js';
 
@@ -40,10 +41,21 @@ export function serviceSteps(i: ServiceInput): Step[] {
       destructive: o.destructive ?? false,
     });
 
-  if (i.changed.has(SYSCTL_PATH))
-    add('sysctl', `apply kernel settings from ${SYSCTL_PATH}`, ['sysctl', '-p', SYSCTL_PATH], { tolerate: true });
-  if (i.changed.has(THP_PATH))
-    add('thp', 'turn transparent huge pages off now', ['systemd-tmpfiles', '--create', THP_PATH], { tolerate: true });
+  // Kernel settings: applied when their file changes, and again whenever the live kernel differs (a failed
+  // apply is retried by the next deploy). Only where the kernel can be written is a failure a failure; in a
+  // container with a read-only /proc/sys it is a warning, and status keeps reporting the live value.
+  const k = i.facts.kernel;
+  const off = k && i.comps.has('falkordb') ? kernelFindings(k) : [];
+  const sysctlOff = off.some((f) => f.via === 'sysctl') && k!.sysctlWritable;
+  const thpOff = off.some((f) => f.via === 'thp') && k!.thpWritable;
+  if (i.changed.has(SYSCTL_PATH) || sysctlOff)
+    add('sysctl', `apply kernel settings from ${SYSCTL_PATH}`, ['sysctl', '-p', SYSCTL_PATH], {
+      tolerate: !k?.sysctlWritable,
+    });
+  if (i.changed.has(THP_PATH) || thpOff)
+    add('thp', 'turn transparent huge pages off now', ['systemd-tmpfiles', '--create', THP_PATH], {
+      tolerate: !k?.thpWritable,
+    });
   if ([...i.changed.keys()].some((p) => isUnitFile(p) && i.changed.get(p) !== 'mode/owner'))
     add('daemon-reload', 'reload systemd units', ['systemctl', 'daemon-reload']);
 

@@ -6,6 +6,7 @@ import type { Host, Inventory } from '../inventory/schema.js';
 import { dbHosts, haproxyHosts, masterHost, sentinelHosts } from '../inventory/topology.js';
 import type { RenderedFile } from '../render/index.js';
 import { nodePort } from '../facts/nodes.js';
+import { kernelFindings } from '../facts/kernel.js';
 import { serviceUser } from '../templates/common.js';
 import { falkordbConfPath } from '../templates/falkordb-conf.js';
 import { HAPROXY_CFG } from '../templates/haproxy.js';
@@ -80,10 +81,24 @@ export function plan(input: PlanInput): Plan {
         uploadSteps(f, why, add);
       }
       out.steps.push(...steps, ...serviceSteps({ inv, host: h, phase, facts, comps, changed, binChanged }));
+      if (comps.has('falkordb')) out.notes.push(...kernelNotes(h.name, facts));
     }
     out.checks[phase] = checksFor(inv, input.hosts, phase);
   }
   return out;
+}
+
+/** Live kernel settings this host cannot change (a container's read-only /proc/sys or /sys): say so, every run. */
+function kernelNotes(host: string, facts: HostFacts): string[] {
+  const k = facts.kernel;
+  if (!k) return [];
+  return kernelFindings(k)
+    .filter((f) => (f.via === 'sysctl' ? !k.sysctlWritable : !k.thpWritable))
+    .map(
+      (f) =>
+        `${host}: the kernel has ${f.setting} = ${f.seen} (want ${f.want}) and it is read-only here (a container?): ` +
+        `set it on the machine that runs this host — ${f.why}`,
+    );
 }
 
 /** The first phase in which a host has work: its user, directories and binaries go there. */

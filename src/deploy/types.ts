@@ -2,6 +2,7 @@
 // argv or an upload; the executor is the only thing that turns steps into effects.
 import type { Argv } from '../remote/quote.js';
 import type { RemoteFileState } from '../remote/file-scripts.js';
+import type { KernelFacts } from '../facts/kernel.js';
 
 export const PHASES = ['master', 'replicas', 'sentinels', 'haproxy'] as const;
 export type Phase = (typeof PHASES)[number];
@@ -74,4 +75,6 @@ export interface HostFacts {
   noNotify?: boolean;
   /** A running Sentinel's SENTINEL MASTER fields (down-after-milliseconds, quorum…), when it answered. */
   sentinelMaster?: Record<string, string>;
+  /** Live kernel settings (database hosts). */
+  kernel?: KernelFacts;
 }

@@ -4,7 +4,9 @@ import type { Secrets } from '../inventory/secrets.js';
 import type { RedisFactory } from '../redis/client.js';
 import type { Tunnels } from '../redis/tunnel.js';
 import { haproxyFacts } from './haproxy.js';
-import { evaluate } from './health.js';
+import { evaluate, kernelWarnings } from './health.js';
+import { KERNEL_PROBE, parseKernel } from './kernel.js';
+import { dbHosts } from '../inventory/topology.js';
 import { buildReport, type StatusReport } from './report.js';
 import { discoverTopology } from './topology.js';
 
@@ -14,6 +16,8 @@ export interface GatherOpts {
   forks?: number;
   timeoutMs?: number;
   now?: () => number;
+  /** Runs a command on a host (SSH): kernel settings are read only when given. */
+  exec?: (host: string, script: string) => Promise<string>;
 }
 
 export async function gatherStatus(
@@ -23,12 +27,27 @@ export async function gatherStatus(
   tunnels: Tunnels,
   o: GatherOpts = {},
 ): Promise<StatusReport> {
-  const [topo, haproxy] = await Promise.all([
+  const chosen = new Set((o.hosts ?? inv.hosts).map((h) => h.name));
+  const dbs = dbHosts(inv).filter((h) => chosen.has(h.name));
+  const exec = o.exec;
+  const [topo, haproxy, kernel] = await Promise.all([
     discoverTopology(inv, factory, secrets, o),
     haproxyFacts(inv, tunnels, o),
+    exec
+      ? Promise.all(
+          dbs.map((h) =>
+            exec(h.name, KERNEL_PROBE).then(
+              (out) => [h.name, parseKernel(out)] as const,
+              () => undefined,
+            ),
+          ),
+        )
+      : Promise.resolve([]),
   ]);
-  const findings = evaluate(inv, topo, haproxy, { partial: o.partial });
-  return buildReport(inv, topo, haproxy, findings, (o.now ?? Date.now)(), o.partial);
+  const kernelOf = Object.fromEntries(kernel.filter((x) => x !== undefined));
+  const findings = [...evaluate(inv, topo, haproxy, { partial: o.partial }), ...kernelWarnings(kernelOf)];
+  const r = buildReport(inv, topo, haproxy, findings, (o.now ?? Date.now)(), o.partial);
+  return exec ? { ...r, kernel: kernelOf } : r;
 }
 
 /** Taxonomy codes of everything that could not be asked (to tell "degraded" from "refused to connect"). */

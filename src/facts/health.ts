@@ -6,10 +6,11 @@ import { serverUp, type ServerStat } from '../haproxy/stats.js';
 import type { HAProxyView } from './haproxy.js';
 import type { NodeFacts } from './nodes.js';
 import type { Topology } from './topology.js';
+import { kernelFindings, type KernelFacts } from './kernel.js';
 
 export interface Finding {
   severity: 'degraded' | 'warning';
-  area: 'node' | 'replication' | 'persistence' | 'memory' | 'sentinel' | 'haproxy' | 'cluster';
+  area: 'node' | 'replication' | 'persistence' | 'memory' | 'sentinel' | 'haproxy' | 'cluster' | 'kernel';
   host?: string;
   message: string;
 }
@@ -36,6 +37,22 @@ export function evaluate(inv: Inventory, topo: Topology, haproxy: HAProxyView[],
   if (!o.partial) clusterFindings(inv, topo, add);
   for (const h of haproxy) haproxyFindings(inv, topo, h, add);
   return out;
+}
+
+/** Live kernel settings of the database hosts that Redis wants otherwise: warnings (the cluster serves). */
+export function kernelWarnings(kernel: Readonly<Record<string, KernelFacts>>): Finding[] {
+  return Object.entries(kernel).flatMap(([host, k]) =>
+    kernelFindings(k).map((f) => ({
+      severity: 'warning' as const,
+      area: 'kernel' as const,
+      host,
+      message: `${host}: ${f.setting} is ${f.seen}, want ${f.want}: ${f.why}${
+        (f.via === 'sysctl' ? k.sysctlWritable : k.thpWritable)
+          ? ' (falkorctl deploy sets it)'
+          : ' (read-only here: set it on the machine that runs this host)'
+      }`,
+    })),
+  );
 }
 
 type Add = (severity: Finding['severity'], area: Finding['area'], host: string | undefined, message: string) => void;

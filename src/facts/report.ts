@@ -1,5 +1,6 @@
 // The status report: one object for --json, and its human form — a compact table per area, then the
 // problems stated plainly, then one verdict line.
+import type { KernelFacts } from './kernel.js';
 import type { ChalkInstance } from 'chalk';
 import type { Inventory } from '../inventory/schema.js';
 import type { HAProxyView } from './haproxy.js';
@@ -22,6 +23,8 @@ export interface StatusReport {
   agreedMaster?: Topology['agreedMaster'];
   haproxy: HAProxyView[];
   findings: Finding[];
+  /** Live kernel settings per database host (when they could be read over SSH). */
+  kernel?: Record<string, KernelFacts>;
 }
 
 export function buildReport(

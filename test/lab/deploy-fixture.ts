@@ -71,18 +71,22 @@ export async function falkorctl(args: readonly string[], o: { timeoutMs?: number
  * leave them all. Only deploy's own paths: other tests may install their own units on the lab meanwhile.
  */
 const MANAGED = [
-  'find /etc/falkordb /etc/haproxy /etc/systemd/system/haproxy.service.d /opt/falkordb -maxdepth 1 -printf "%p %T@\\n" 2>/dev/null',
+  'set -e',
+  // missing paths are skipped explicitly, so any other failure of find is an error (never a silent "same")
+  'each() { fmt=$1; depth=$2; shift 2; for p in "$@"; do if [ -e "$p" ]; then find "$p" -maxdepth "$depth" -printf "$fmt"; fi; done; }',
+  'each "%p %T@\\n" 1 /etc/falkordb /etc/haproxy /etc/systemd/system/haproxy.service.d /opt/falkordb',
   // the service's own directories themselves, not what Redis and Sentinel write inside them
-  'find /var/lib/falkordb /var/log/falkordb -maxdepth 0 -printf "%p %T@ %m %u\\n" 2>/dev/null',
+  'each "%p %T@ %m %u\\n" 0 /var/lib/falkordb /var/log/falkordb',
   'find /etc/systemd/system -maxdepth 1 \\( -name "falkordb.service*" -o -name "falkordb-sentinel.service*" \\) -printf "%p %T@\\n"',
-  'find /etc/sysctl.d/60-falkordb.conf /etc/tmpfiles.d/falkordb-thp.conf -printf "%p %T@\\n" 2>/dev/null',
-  'true',
-].join('; ');
+  'each "%p %T@\\n" 0 /etc/sysctl.d/60-falkordb.conf /etc/tmpfiles.d/falkordb-thp.conf',
+].join('\n');
 
 export async function mtimes(lab: Lab): Promise<Record<string, string>> {
   const out: Record<string, string> = {};
   for (const h of lab.state.hosts) {
     const r = await lab.exec(h.name, ['sh', '-c', MANAGED]);
+    if (r.exitCode !== 0)
+      throw new Error(`listing what deploy manages on ${h.name} failed (exit ${r.exitCode}): ${r.stderr}`);
     out[h.name] = r.stdout.split('\n').sort().join('\n');
   }
   return out;

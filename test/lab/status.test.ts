@@ -1,6 +1,7 @@
 // `falkorctl status` against a real cluster on the lab (3 FalkorDB nodes with Sentinels, HAProxy on lb1;
 // on ports of its own, see status-cluster.ts), every fact read through SSH tunnels. Each degraded condition is caused on a real host, shown
 // (exit 1, the plain-words finding), repaired, and shown healthy again (exit 0).
+import { execa } from 'execa';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -198,6 +199,29 @@ describe('status on a healthy cluster', () => {
 });
 
 describe('status shows each condition broken on a real host, then healthy again', () => {
+  it('a kernel setting Redis needs (vm.overcommit_memory, shared with the machine the lab runs on)', async () => {
+    // vm.* is not namespaced: the lab hosts see this machine's value, and only this machine can set it
+    const orig = (await execa('sysctl', ['-n', 'vm.overcommit_memory'])).stdout.trim();
+    const set = (v: string) => execa('sysctl', ['-w', `vm.overcommit_memory=${v}`]);
+    const about = (s: { r: StatusReport }) =>
+      s.r.findings.filter((f) => f.area === 'kernel' && /overcommit/.test(f.message));
+    try {
+      await set('0');
+      const broken = await status();
+      expect(broken.r.kernel?.db1?.overcommit).toBe(0);
+      const f = about(broken);
+      expect(f.map((x) => x.host).sort()).toEqual(['db1', 'db2', 'db3']);
+      expect(f[0]).toMatchObject({ severity: 'warning' });
+      expect(f[0]!.message).toMatch(/vm\.overcommit_memory is 0, want 1: fork\(\) for BGSAVE/);
+      await set('1');
+      const fixed = await status();
+      expect(fixed.r.kernel?.db1?.overcommit).toBe(1);
+      expect(about(fixed)).toEqual([]);
+    } finally {
+      await set(orig);
+    }
+  });
+
   it('a stopped replica (systemctl stop)', async () => {
     await c.systemctl('db3', 'stop', UNITS.falkordb);
     const s = await degraded('db3 stopped', /^db3: FalkorDB down — port 7379: connection refused/);
