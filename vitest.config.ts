@@ -9,7 +9,14 @@ export default defineConfig({
   test: {
     reporters: ['default', './test/summary-reporter.ts'],
     projects: [
-      { test: { name: 'unit', include: ['test/unit/**/*.test.ts'], testTimeout: 10_000 } },
+      {
+        test: {
+          name: 'unit',
+          include: ['test/unit/**/*.test.ts'],
+          testTimeout: 10_000,
+          globalSetup: ['test/tmpdir-setup.ts'],
+        },
+      },
       {
         test: {
           name: 'integration',
@@ -17,6 +24,7 @@ export default defineConfig({
           testTimeout: 120_000,
           hookTimeout: 180_000,
           pool: 'forks',
+          globalSetup: ['test/tmpdir-setup.ts'],
         },
       },
       {
@@ -26,7 +34,7 @@ export default defineConfig({
           testTimeout: 600_000,
           hookTimeout: 900_000,
           pool: 'forks',
-          globalSetup: ['test/lab/global-setup.ts'],
+          globalSetup: ['test/tmpdir-setup.ts', 'test/lab/global-setup.ts'],
         },
       },
     ],

@@ -9,7 +9,8 @@ import { join } from 'node:path';
 import { addClaim } from './cleanup.js';
 import { waitFor } from './wait.js';
 
-const ROOT = join(tmpdir(), 'falkorctl-claims');
+// machine-wide, not per run: test/tmpdir-setup.ts gives each run its own TMPDIR and keeps the shared one here
+const ROOT = join(process.env.FALKORCTL_SHARED_TMPDIR ?? tmpdir(), 'falkorctl-claims');
 
 /** Waits (up to timeoutMs) until `name` is free, then holds it until cleanup. */
 export async function claim(name: string, timeoutMs = 150_000): Promise<void> {

@@ -21,11 +21,9 @@ describe('lab lifecycle', () => {
   it('a second `up` verifies the running lab instead of rebuilding it', async () => {
     await labUp();
     const before = readFileSync(join(labDir(), 'known_hosts'), 'utf8');
-    const t0 = Date.now();
     const r = await labScript(['up']);
     expect(r.exitCode).toBe(0);
     expect(r.stderr).toMatch(/already up and verified/);
-    expect(Date.now() - t0).toBeLessThan(20_000);
     expect(readFileSync(join(labDir(), 'known_hosts'), 'utf8')).toBe(before);
   });
 

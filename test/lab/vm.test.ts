@@ -111,9 +111,8 @@ describe.skipIf(!enabled)('QEMU lab guest (LVM on XFS over SSH)', () => {
     await rm(labDir, { recursive: true, force: true });
   }, 60_000);
 
-  it('boots to a strict-host-key SSH login within the budget', async () => {
+  it('boots to a strict-host-key SSH login (the boot time is logged, not bounded)', async () => {
     expect(bootMs).toBeGreaterThan(0);
-    expect(bootMs).toBeLessThan(180_000);
     expect((await must(['hostname'])).trim()).toBe('vm1');
     expect((await labVm('status')).stdout).toMatch(new RegExp(`^vm1 running pid=\\d+ ssh=${addr}:${port} `));
   });

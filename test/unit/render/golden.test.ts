@@ -26,7 +26,18 @@ const manifest = `${JSON.stringify(
   2,
 )}\n`;
 
-if (process.env.UPDATE_GOLDEN === '1') {
+/**
+ * Whether this run rewrites the golden files. Never in CI: there a rewrite would compare every file with
+ * itself and the test could not fail. Exported for its own test.
+ */
+export function updateGolden(env: NodeJS.ProcessEnv): boolean {
+  if (env.UPDATE_GOLDEN !== '1') return false;
+  if (env.CI && env.CI !== 'false' && env.CI !== '0')
+    throw new Error('UPDATE_GOLDEN=1 is refused when CI is set: a golden test that rewrites its files cannot fail');
+  return true;
+}
+
+if (updateGolden(process.env)) {
   rmSync(GOLDEN, { recursive: true, force: true });
   for (const f of files) {
     const p = join(GOLDEN, outputPath(f));
@@ -35,6 +46,16 @@ if (process.env.UPDATE_GOLDEN === '1') {
   }
   writeFileSync(join(GOLDEN, 'manifest.json'), manifest);
 }
+
+describe('UPDATE_GOLDEN', () => {
+  it('is refused when CI is set, and only 1 turns it on', () => {
+    expect(() => updateGolden({ UPDATE_GOLDEN: '1', CI: 'true' })).toThrow(/refused when CI is set/);
+    expect(updateGolden({ UPDATE_GOLDEN: '1' })).toBe(true);
+    expect(updateGolden({ UPDATE_GOLDEN: '1', CI: 'false' })).toBe(true);
+    expect(updateGolden({ UPDATE_GOLDEN: 'yes' })).toBe(false);
+    expect(updateGolden({ CI: 'true' })).toBe(false);
+  });
+});
 
 describe('golden files of test/fixtures/render/inventory.yaml', () => {
   it('renders the same set of files, modes and owners', () => {
