@@ -10,6 +10,8 @@ interface CommandSpec {
   operands?: string;
   configure?: (c: Command) => void;
   load: () => Promise<{ run: Handler }>;
+  /** Not listed in --help (the completion scripts' helper). */
+  hidden?: boolean;
 }
 
 const collect = (v: string, prev: string[] = []) => [...prev, v];
@@ -118,6 +120,20 @@ const COMMANDS: CommandSpec[] = [
     load: () => import('./commands/rolling-restart.js'),
   },
   {
+    name: 'completion',
+    summary: 'print a shell completion script: eval "$(falkorctl completion bash)" (also zsh, fish)',
+    operands: '<shell>',
+    load: () => import('./commands/completion.js'),
+  },
+  {
+    name: '__complete',
+    summary: 'completion candidates for the words typed so far (called by the completion scripts)',
+    operands: '[words...]',
+    hidden: true,
+    configure: (c) => c.helpOption(false).allowUnknownOption(),
+    load: () => import('./commands/complete.js'),
+  },
+  {
     name: 'status',
     summary: 'per-host health, replication, Sentinel agreement and HAProxy backends',
     configure: (c) =>
@@ -153,7 +169,9 @@ Exit codes:
   70  internal error (a bug; please report it with --verbose output)`,
     );
   for (const spec of COMMANDS) {
-    const c = program.command(spec.operands ? `${spec.name} ${spec.operands}` : spec.name).description(spec.summary);
+    const c = program
+      .command(spec.operands ? `${spec.name} ${spec.operands}` : spec.name, { hidden: spec.hidden ?? false })
+      .description(spec.summary);
     spec.configure?.(c);
     c.action(async (...a: unknown[]) => {
       const cmd = a[a.length - 1] as Command;
