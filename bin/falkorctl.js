@@ -11,5 +11,10 @@ for (const s of [process.stdout, process.stderr])
     if (e.code === 'EPIPE') process.exit(0);
     throw e;
   });
-const { main } = await import('../dist/cli.js');
+// The bundle (npm run bundle: one file per lazily loaded command, dependencies inlined) loads faster than
+// the module tree tsc writes; a checkout without it runs dist/ as built.
+const { main } = await import('../dist/bundle/cli.js').catch((e) => {
+  if (e?.code !== 'ERR_MODULE_NOT_FOUND' || !String(e.message).includes('dist/bundle/cli.js')) throw e;
+  return import('../dist/cli.js');
+});
 process.exitCode = await main(process.argv);

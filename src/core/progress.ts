@@ -3,7 +3,7 @@
 // runbook's log): plain timestamped lines, one per change of activity. With --json: nothing (stdout holds
 // exactly one JSON document, and stderr stays quiet for scripts). Always on stderr.
 import type { Writable } from 'node:stream';
-import ora, { type Ora } from 'ora';
+import type { Ora } from 'ora';
 import type { Clock } from '../context.js';
 import { realClock } from '../context.js';
 import type { ProgressSink } from './execute.js';
@@ -46,16 +46,25 @@ export function createProgress(o: ProgressOptions): Progress {
   }
   const busy = new Map<string, string>();
   let spinner: Ora | undefined;
+  // ora is loaded only when a spinner is drawn (it is not small, and --help must start fast); until it has
+  // loaded, the ✔/✖ lines still appear.
+  let make: ((o: { stream: NodeJS.WritableStream; discardStdin: boolean }) => Ora) | undefined;
+  let stopped = false;
   const redraw = () => {
-    if (!busy.size) {
+    if (!busy.size || stopped) {
       spinner?.stop();
       spinner = undefined;
       return;
     }
+    if (!make) return;
     const text = [...busy].map(([h, l]) => `${h}: ${l}`).join('  ·  ');
-    spinner ??= ora({ stream: o.stream, discardStdin: false }).start();
+    spinner ??= make({ stream: o.stream, discardStdin: false }).start();
     spinner.text = mask(text);
   };
+  void import('ora').then((m) => {
+    make = m.default;
+    redraw();
+  });
   return {
     update(host, line) {
       busy.set(host, line);
@@ -69,6 +78,7 @@ export function createProgress(o: ProgressOptions): Progress {
       redraw();
     },
     stop() {
+      stopped = true;
       busy.clear();
       redraw();
     },
