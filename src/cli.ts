@@ -120,6 +120,16 @@ const COMMANDS: CommandSpec[] = [
     load: () => import('./commands/rolling-restart.js'),
   },
   {
+    name: 'checklist',
+    summary: "the seed's pre-/post-deployment checklists, checked on the real hosts, with evidence (read-only)",
+    configure: (c) =>
+      hostSelection(c)
+        .addOption(new Option('--phase <phase>', 'which list').choices(['pre', 'deploy', 'post', 'all']).default('all'))
+        .option('--retry-timeout <seconds>', 'keep re-checking a cluster state that may still settle (default 60)')
+        .option('--sign-off <name>', 'record the manual items as confirmed by NAME'),
+    load: () => import('./commands/checklist.js'),
+  },
+  {
     name: 'completion',
     summary: 'print a shell completion script: eval "$(falkorctl completion bash)" (also zsh, fish)',
     operands: '<shell>',

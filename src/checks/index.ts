@@ -1,0 +1,37 @@
+// Every area of the checklist, in the order the report shows them.
+import { cluster } from './cluster.js';
+import { falkordb } from './falkordb.js';
+import { hardware } from './hardware.js';
+import { kernel } from './kernel.js';
+import { manual } from './manual.js';
+import { services } from './services.js';
+import { storage } from './storage.js';
+import type { Area, CheckEnv, CheckResult, Phase } from './types.js';
+
+export const AREAS: Area[] = [hardware, storage, kernel, services, cluster, falkordb, manual];
+
+export async function runChecklist(env: CheckEnv, phases: readonly Phase[]): Promise<CheckResult[]> {
+  const out: CheckResult[] = [];
+  for (const a of AREAS) {
+    try {
+      out.push(...(await a.run(env)));
+    } catch (e) {
+      // a check that cannot run is a failure with its reason, never a silent pass
+      out.push({
+        id: `${a.name}.error`,
+        title: `${a.name} checks`,
+        item: a.name,
+        phase: 'pre',
+        outcome: 'fail',
+        reason: `could not run: ${e instanceof Error ? e.message : String(e)}`,
+      });
+    }
+  }
+  return out.filter((r) => phases.includes(r.phase));
+}
+
+export function counts(rs: readonly CheckResult[]) {
+  const c = { pass: 0, warn: 0, fail: 0, skip: 0 };
+  for (const r of rs) c[r.outcome]++;
+  return c;
+}

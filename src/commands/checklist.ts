@@ -1,0 +1,127 @@
+// `falkorctl checklist [--phase pre|deploy|post|all] [--limit …] [--retry-timeout S] [--sign-off NAME] [--json]`:
+// the seed's three checklists, every automatable item checked on the real hosts, each result with evidence.
+// Read-only. Exit 0 when nothing failed (warnings and skips are listed, and counted), 1 when something failed,
+// 2 bad input, 3 a host key was refused.
+import type { Handler } from '../context.js';
+import { EXIT, userError } from '../errors.js';
+import { formatDiagnostic, loadInventory, resolveSecrets } from '../inventory/index.js';
+import { dbHosts } from '../inventory/topology.js';
+import { selectHosts } from '../remote/select.js';
+import { createRedisFactory } from '../redis/client.js';
+import { createSshTunnels } from '../redis/tunnel.js';
+import { createSshPool } from '../remote/ssh-pool.js';
+import { createSshTransport } from '../remote/ssh.js';
+import { gatherStatus } from '../facts/gather.js';
+import { counts, runChecklist } from '../checks/index.js';
+import { ITEMS, type CheckResult, type Phase } from '../checks/types.js';
+
+const PHASES: Record<string, Phase[]> = {
+  pre: ['pre'],
+  deploy: ['deploy'],
+  post: ['post'],
+  all: ['pre', 'deploy', 'post'],
+};
+const HEADINGS: Record<Phase, string> = {
+  pre: 'Pre-Deployment Checklist',
+  deploy: 'Deployment Steps',
+  post: 'Post-Deployment Checklist',
+};
+const MARK = { pass: 'PASS', warn: 'WARN', fail: 'FAIL', skip: 'SKIP' } as const;
+
+export const run: Handler = async ({ opts }, ctx) => {
+  const phase = typeof opts.phase === 'string' ? opts.phase : 'all';
+  const phases = PHASES[phase];
+  if (!phases) throw userError(`--phase ${phase}: one of pre, deploy, post, all`);
+  const retry = opts.retryTimeout === undefined ? 60 : Number(opts.retryTimeout);
+  if (!Number.isFinite(retry) || retry < 0)
+    throw userError(`--retry-timeout ${String(opts.retryTimeout)}: seconds ≥ 0`);
+  const loaded = await loadInventory(ctx.opts.inventory, ctx.cwd);
+  for (const w of loaded.warnings) ctx.out.warn(formatDiagnostic(w));
+  const inv = loaded.inventory;
+  const limit = opts.limit as string[] | undefined;
+  const hosts = selectHosts(inv, limit);
+  const secrets = await resolveSecrets(loaded, { env: ctx.env, prompt: ctx.prompt, cwd: ctx.cwd });
+  const pool = createSshPool(inv, {
+    acceptNew: opts.acceptNew === true,
+    prompt: ctx.prompt,
+    env: ctx.env,
+    log: (l) => ctx.out.verbose(l),
+    notice: (l) => ctx.out.info(l),
+  });
+  const tunnels = createSshTunnels(inv, { pool });
+  const transport = createSshTransport(inv, { pool, log: (l) => ctx.out.verbose(l) });
+  const factory = createRedisFactory(inv, { mode: 'ssh', tunnels });
+  const names = hosts.map((h) => h.name);
+  try {
+    const results = await runChecklist(
+      {
+        inv,
+        hosts: names,
+        dbHosts: dbHosts(inv)
+          .map((h) => h.name)
+          .filter((h) => names.includes(h)),
+        sh: async (host, script, args = []) => {
+          const r = await transport.exec(host, ['sh', '-c', script, 'sh', ...args], {
+            check: false,
+            timeoutMs: 20_000,
+          });
+          return { stdout: r.stdout, code: r.code };
+        },
+        status: () =>
+          gatherStatus(inv, secrets, factory, tunnels, {
+            hosts,
+            partial: Boolean(limit?.length),
+            now: () => ctx.clock.now(),
+          }),
+        retryTimeoutMs: retry * 1000,
+        ...(typeof opts.signOff === 'string' ? { signOff: opts.signOff } : {}),
+        now: () => ctx.clock.now(),
+        sleep: (ms) => ctx.clock.sleep(ms),
+      },
+      phases,
+    );
+    const c = counts(results);
+    ctx.out.result({ cluster: inv.cluster, counts: c, results }, () => human(results, c));
+    return c.fail ? EXIT.FAILED : EXIT.OK;
+  } finally {
+    await factory.close();
+    await tunnels.close();
+  }
+};
+
+function human(rs: readonly CheckResult[], c: ReturnType<typeof counts>): string {
+  const out: string[] = [];
+  for (const p of ['pre', 'deploy', 'post'] as const) {
+    const mine = rs.filter((r) => r.phase === p);
+    if (!mine.length) continue;
+    out.push(`${HEADINGS[p]}:`);
+    const order = Object.values(ITEMS) as string[];
+    const items = [...new Set(mine.map((r) => r.item))].sort((a, b) => order.indexOf(a) - order.indexOf(b));
+    for (const item of items) {
+      const of = mine.filter((r) => r.item === item);
+      const worst = of.some((r) => r.outcome === 'fail')
+        ? 'fail'
+        : of.some((r) => r.outcome === 'warn')
+          ? 'warn'
+          : of.every((r) => r.outcome === 'skip')
+            ? 'skip'
+            : 'pass';
+      out.push(`  [${MARK[worst]}] ${item}`);
+      for (const r of of) {
+        if (of.length === 1 && r.title === item && r.outcome === 'skip') {
+          out.push(`         ${r.reason}`);
+          continue;
+        }
+        const detail = [
+          r.found !== undefined ? `found ${r.found}` : '',
+          r.expected !== undefined ? `expected ${r.expected}` : '',
+          r.reason ?? '',
+        ].filter(Boolean);
+        out.push(`    ${MARK[r.outcome]}  ${r.title}${detail.length ? ` — ${detail.join('; ')}` : ''}`);
+        if (r.outcome === 'fail' && r.evidence) out.push(`          $ ${r.evidence}`);
+      }
+    }
+  }
+  out.push(`checklist: ${c.pass} passed, ${c.warn} warnings, ${c.fail} failed, ${c.skip} skipped`);
+  return out.join('\n');
+}

@@ -1,0 +1,131 @@
+// `falkorctl checklist` against the lab: every check reports with evidence, and each kind of check is broken on
+// a real host, shown failing, then repaired and shown passing — a stopped node, a disabled unit, a kernel
+// setting, hardware below the inventory — plus the items a person signs off.
+import { execa } from 'execa';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { CheckResult } from '../../src/checks/types.js';
+import { claim } from '../helpers/claim.js';
+import { cleanupAll } from '../helpers/cleanup.js';
+import { labClusterClaim, labUp, type Lab } from '../helpers/lab.js';
+import { closeClients, falkorctl, inventoryCopy, wipe } from './deploy-fixture.js';
+
+let lab: Lab;
+let inv: string;
+let tmp: string;
+
+beforeAll(async () => {
+  await claim(labClusterClaim(), 600_000);
+  lab = await labUp();
+  inv = lab.inventoryPath;
+  tmp = mkdtempSync(join(tmpdir(), 'falkorctl-checklist-'));
+  await wipe(lab);
+  const r = await falkorctl(['-i', inv, 'deploy']);
+  if (r.code !== 0) throw new Error(`setup deploy failed:\n${r.stdout}\n${r.stderr}`);
+});
+afterAll(async () => {
+  closeClients();
+  rmSync(tmp, { recursive: true, force: true });
+  await cleanupAll();
+});
+
+async function checklist(args: string[], file = inv) {
+  const r = await falkorctl(['-i', file, '--json', 'checklist', ...args]);
+  const doc = JSON.parse(r.stdout) as { counts: Record<string, number>; results: CheckResult[] };
+  const by = (id: string) => doc.results.find((x) => x.id === id);
+  return { code: r.code, doc, by, stderr: r.stderr };
+}
+
+describe('checklist in the lab', () => {
+  it('checks every item with evidence; what it cannot check yet is skipped with the reason, never passed', async () => {
+    const c = await checklist([]);
+    const n = c.doc.counts;
+    expect(n.pass! + n.warn! + n.fail! + n.skip!).toBe(c.doc.results.length);
+    for (const r of c.doc.results) {
+      if (r.outcome === 'skip') expect(r.reason, r.id).toBeTruthy();
+      if (r.outcome === 'fail') expect(r.evidence ?? r.reason, r.id).toBeTruthy();
+    }
+    // the lab's data directories are on the containers' root filesystem, not a provisioned XFS volume
+    expect(c.by('storage.xfs:db1')).toMatchObject({ outcome: 'fail', expected: 'xfs, a data volume of its own' });
+    expect(c.by('storage.xfs:db1')!.evidence).toContain('findmnt');
+    expect(c.code).toBe(1);
+    for (const id of ['cluster.master', 'cluster.replication', 'cluster.sentinel', 'cluster.haproxy', 'cluster.health'])
+      expect(c.by(id)?.outcome, id).toBe('pass');
+    expect(c.by('pending.backup-schedule-active')).toMatchObject({
+      outcome: 'skip',
+      reason: expect.stringMatching(/issue 12/),
+    });
+    expect(c.by('manual.go-live-approval')).toMatchObject({ outcome: 'skip' });
+    // the seed's items appear by their own titles
+    const items = new Set(c.doc.results.map((r) => r.item));
+    for (const t of ['Hardware specifications verified', 'Deploy Sentinel (if using)', 'Team trained on procedures'])
+      expect(items).toContain(t);
+  });
+
+  it('a stopped replica fails "Configure replication"; once it is back, retrying until it settles passes', async () => {
+    expect((await lab.exec('db3', ['systemctl', 'stop', 'falkordb.service'])).exitCode).toBe(0);
+    try {
+      const broken = await checklist(['--phase', 'deploy', '--retry-timeout', '0']);
+      expect(
+        broken.by('cluster.replication')?.outcome === 'fail' || broken.by('cluster.master')?.outcome === 'fail',
+      ).toBe(true);
+      expect(broken.by('cluster.health')).toMatchObject({ outcome: 'fail', found: expect.stringContaining('db3') });
+      expect(broken.code).toBe(1);
+    } finally {
+      expect((await lab.exec('db3', ['systemctl', 'start', 'falkordb.service'])).exitCode).toBe(0);
+    }
+    const fixed = await checklist(['--phase', 'deploy', '--retry-timeout', '120']);
+    expect(fixed.by('cluster.health')?.outcome).toBe('pass');
+    expect(fixed.code).toBe(0);
+  });
+
+  it('a unit disabled at boot fails "All services running"; enabled again, it passes', async () => {
+    expect((await lab.exec('db2', ['systemctl', 'disable', 'falkordb-sentinel.service'])).exitCode).toBe(0);
+    try {
+      const c = await checklist(['--phase', 'post']);
+      expect(c.by('services.falkordb-sentinel.service:db2')).toMatchObject({
+        outcome: 'fail',
+        found: 'active, disabled',
+      });
+    } finally {
+      expect((await lab.exec('db2', ['systemctl', 'enable', 'falkordb-sentinel.service'])).exitCode).toBe(0);
+    }
+    expect((await checklist(['--phase', 'post'])).by('services.falkordb-sentinel.service:db2')?.outcome).toBe('pass');
+  });
+
+  it("vm.overcommit_memory (this machine's, shared with the lab hosts): 0 fails, 1 passes", async () => {
+    const orig = (await execa('sysctl', ['-n', 'vm.overcommit_memory'])).stdout.trim();
+    try {
+      await execa('sysctl', ['-w', 'vm.overcommit_memory=0']);
+      expect((await checklist(['--phase', 'pre'])).by('kernel.vm.overcommit_memory:db1')).toMatchObject({
+        outcome: 'fail',
+        found: '0',
+        expected: '1',
+        evidence: 'sysctl -n vm.overcommit_memory',
+      });
+      await execa('sysctl', ['-w', 'vm.overcommit_memory=1']);
+      expect((await checklist(['--phase', 'pre'])).by('kernel.vm.overcommit_memory:db1')?.outcome).toBe('pass');
+    } finally {
+      await execa('sysctl', ['-w', `vm.overcommit_memory=${orig}`]);
+    }
+  });
+
+  it('memory below what the inventory declares fails; the lab as declared is only below the recommendation', async () => {
+    const big = inventoryCopy(lab, (d) => (d.hosts[0].hardware = { memory: '999gb', cpus: 2 }), tmp);
+    expect((await checklist(['--phase', 'pre'], big)).by('hardware.memory:db1')).toMatchObject({
+      outcome: 'fail',
+      expected: expect.stringContaining('inventory hardware.memory'),
+    });
+    expect((await checklist(['--phase', 'pre'])).by('hardware.memory:db1')?.outcome).toBe('warn');
+  });
+
+  it('--sign-off NAME records the manual items as confirmed, with who and when', async () => {
+    const c = await checklist(['--sign-off', 'alice']);
+    expect(c.by('manual.team-trained-on-procedures')).toMatchObject({
+      outcome: 'pass',
+      found: expect.stringMatching(/^signed off by alice at \d{4}-/),
+    });
+  });
+});
