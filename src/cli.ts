@@ -120,6 +120,17 @@ const COMMANDS: CommandSpec[] = [
     load: () => import('./commands/rolling-restart.js'),
   },
   {
+    name: 'failover-test',
+    summary: 'measure a failover under write load: switchover and back (or --unplanned kill -9), writes read back',
+    configure: (c) =>
+      c
+        .option('--duration <seconds>', 'writing before and after the failover (default 3)')
+        .option('--unplanned', 'kill -9 the master and let Sentinel fail over on its own')
+        .option('--report <file>', 'also write an HTML report with the timeline')
+        .option('--accept-new', 'trust unknown host keys on first use (a changed key is always refused)'),
+    load: () => import('./commands/failover-test.js'),
+  },
+  {
     name: 'checklist',
     summary: "the seed's pre-/post-deployment checklists, checked on the real hosts, with evidence (read-only)",
     configure: (c) =>

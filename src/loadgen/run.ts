@@ -40,6 +40,7 @@ export async function runWriteLoad(o: WriteLoadOptions): Promise<WriteLoadRun> {
       if (conn) close(conn);
       conn = undefined;
     }
+    o.onAttempt?.({ start: outcome.start, end: outcome.end, ok: outcome.ok });
     const { opened, closed } = tracker.record(outcome);
     if (opened) o.log?.(`writes failing since ${iso(opened.start)}: ${opened.firstError}`);
     if (closed) o.log?.(`writes acknowledged again after ${closed.ms} ms (${closed.errors} failed attempts)`);

@@ -27,6 +27,8 @@ export interface WriteLoadOptions extends Target {
   signal?: AbortSignal;
   /** Progress lines (a window opened/closed). */
   log?: (s: string) => void;
+  /** Every attempt as it ends: epoch ms of its start and end, acknowledged or not (timelines). */
+  onAttempt?: (a: { start: number; end: number; ok: boolean }) => void;
 }
 
 /** A span in which writes failed: from the first failed attempt's send to the next acknowledgement. */
