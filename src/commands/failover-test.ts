@@ -75,7 +75,10 @@ export const run: Handler = async ({ opts }, ctx) => {
         'write unavailability',
         `${Math.round(report.totalUnavailableMs)} ms (longest window ${Math.round(report.longestWindowMs)} ms)`,
       ],
-      ['time to a healthy cluster', actionError ? 'not reached' : `${(healthyMs / 1000).toFixed(1)} s`],
+      [
+        unplanned ? 'time to a new master (Sentinel)' : 'time to a healthy cluster',
+        actionError ? 'not reached' : `${(healthyMs / 1000).toFixed(1)} s`,
+      ],
       ['latency p50 / p99', `${report.p50Ms} / ${report.p99Ms} ms`],
     ];
     if (typeof opts.report === 'string')
@@ -132,8 +135,12 @@ async function twoSwitchovers(ctx: Ctx, s: Session, opts: Record<string, unknown
 
 async function killMaster(ctx: Ctx, s: Session, mark: (l: string) => void) {
   const m = s.pre.master;
+  // kill -9, and keep it down: systemd would restart it within seconds as a master (its config says so), before
+  // Sentinel's down-after — no failover, and a restarted old master taking writes is the loss this test is for.
+  // `falkorctl deploy` brings it back as a replica of the new master (it rewrites the config before starting).
   await s.transport.exec(m.host, ['systemctl', 'kill', '--signal=SIGKILL', 'falkordb.service']);
   mark(`kill -9 ${m.host}`);
+  await s.transport.exec(m.host, ['systemctl', 'stop', 'falkordb.service'], { check: false });
   const majority = Math.floor(sentinelHosts(s.inv).length / 2) + 1;
   const promoted = await waitFor(
     async () => {
@@ -145,9 +152,9 @@ async function killMaster(ctx: Ctx, s: Session, mark: (l: string) => void) {
           ),
         ),
       );
-      const other = named.filter((x) => x && x !== m.address);
-      const top = other.sort((x, y) => other.filter((v) => v === y).length - other.filter((v) => v === x).length)[0];
-      return top && other.filter((x) => x === top).length >= majority ? done(top) : notYet(named.join(', '));
+      const other = named.filter((x): x is string => Boolean(x) && x !== m.address);
+      const top = other.find((x) => other.filter((v) => v === x).length >= majority);
+      return top ? done(top) : notYet(named.map((x) => x ?? '?').join(', '));
     },
     {
       what: 'a majority of Sentinels naming a new master',
@@ -157,14 +164,5 @@ async function killMaster(ctx: Ctx, s: Session, mark: (l: string) => void) {
   );
   const to = s.inv.hosts.find((h) => h.address === promoted)?.name ?? promoted;
   mark(`Sentinels: ${to} is master`);
-  await waitFor(
-    async () => {
-      const info = String(await call(s.conns, m.host, 'node', ['INFO', 'replication']));
-      return /role:slave/.test(info) && /master_link_status:up/.test(info)
-        ? done(true)
-        : notYet(info.split('\r\n')[1] ?? '');
-    },
-    { what: `${m.host} back (systemd restarts it) as a replica of ${to}`, timeoutMs: 120_000, clock: ctx.clock },
-  );
-  mark(`${m.host} replica of ${to}`);
+  ctx.out.info(`${m.host} stays down: bring it back as a replica of ${to} with falkorctl deploy`);
 }

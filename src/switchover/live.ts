@@ -268,7 +268,9 @@ export function customs(inv: Inventory, factory: RedisFactory): Record<string, C
     'haproxy-ready': async (s) => {
       const a = s.action.kind === 'custom' ? (s.action.params ?? {}) : {};
       const b = `${p(a.backend)}/${p(a.server)}`;
-      await haproxy(factory, inv, s.host, [`set server ${b} state ready`]);
+      // health down first: out of maintenance the server would keep its last state (UP, from when it was the
+      // master) until checks fail, and HAProxy would send writes to a replica meanwhile
+      await haproxy(factory, inv, s.host, [`set server ${b} health down`, `set server ${b} state ready`]);
       return `${b} ready (its health checks decide)`;
     },
   };

@@ -67,7 +67,7 @@ describe('failover-test in the lab', () => {
     expect(human.stdout).toMatch(/\^ [\d.]+s switchover db1 → db2/);
   });
 
-  it('unplanned: kill -9 of the master; Sentinel promotes a replica, the old master returns as its replica', async () => {
+  it('unplanned: kill -9 of the master; Sentinel promotes a replica; deploy brings the old master back as its replica', async () => {
     const r = await falkorctl(['-i', inv, '--yes', '--json', 'failover-test', '--unplanned', '--duration', '1']);
     const d = JSON.parse(r.stdout) as Doc;
     console.log(
@@ -81,6 +81,9 @@ describe('failover-test in the lab', () => {
     const masters = await sentinelMasters(lab);
     expect(new Set(masters).size).toBe(1);
     expect(masters[0]).not.toBe(`${lab.host('db1').address}:6379`);
+    expect(r.stderr).toContain('db1 stays down: bring it back as a replica');
+    const back = await falkorctl(['-i', inv, 'deploy']);
+    expect(back.code, back.stderr).toBe(0);
     expect((await role(lab, 'db1'))[0]).toBe('slave');
   });
 });
