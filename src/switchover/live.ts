@@ -2,7 +2,7 @@
 // `custom` steps name, and the one Redis connection per service kept open for the whole run (the critical
 // path — pause, offsets, fence, failover, flip — must not pay a connection setup per command).
 import { FalkorError } from '../errors.js';
-import { haproxyCommand } from '../haproxy/socket.js';
+import { haproxyCommand, showStat } from '../haproxy/socket.js';
 import type { Host, Inventory } from '../inventory/schema.js';
 import type { Secrets } from '../inventory/secrets.js';
 import { sentinelHosts } from '../inventory/topology.js';
@@ -10,7 +10,7 @@ import type { RedisFactory, RedisLike } from '../redis/client.js';
 import { field, parseInfo } from '../redis/info.js';
 import { pairs, parseMasterAddr } from '../redis/replies.js';
 import type { CustomFn, ProbeFn } from '../core/execute.js';
-import { done, giveUp, notYet, type Probe } from '../core/wait.js';
+import { done, giveUp, notYet, waitFor, type Probe } from '../core/wait.js';
 import type { Transport } from '../remote/transport.js';
 
 export interface Conns {
@@ -265,13 +265,29 @@ export function customs(inv: Inventory, factory: RedisFactory): Record<string, C
       ]);
       return `${up} up, ${down} in maintenance`;
     },
-    'haproxy-ready': async (s) => {
+    'haproxy-ready': async (s, signal) => {
       const a = s.action.kind === 'custom' ? (s.action.params ?? {}) : {};
       const b = `${p(a.backend)}/${p(a.server)}`;
       // health down first: out of maintenance the server would keep its last state (UP, from when it was the
-      // master) until checks fail, and HAProxy would send writes to a replica meanwhile
+      // master) until checks fail, and HAProxy would send writes to a replica meanwhile. Then wait until HAProxy
+      // itself reports it not UP: the runtime state and the health checks agree before the switchover ends.
       await haproxy(factory, inv, s.host, [`set server ${b} health down`, `set server ${b} state ready`]);
-      return `${b} ready (its health checks decide)`;
+      const t = factory.tunnels!;
+      const seen = await waitFor(
+        async () => {
+          const st = (await showStat(t, s.host, inv.haproxy.statsSocket))
+            .find((x) => x.name === p(a.backend))
+            ?.servers.find((x) => x.server === p(a.server))?.status;
+          return st && !/^UP/.test(st) && st !== 'MAINT' ? done(st) : notYet(`${b} ${st ?? 'not listed'}`);
+        },
+        {
+          what: `HAProxy ${s.host}: ${b} out of the write pool by its own checks`,
+          timeoutMs: 30_000,
+          intervalMs: 100,
+          signal,
+        },
+      );
+      return `${b} ready, ${seen} by its checks (a replica)`;
     },
   };
 }
