@@ -90,6 +90,9 @@ export interface StorageFacts {
   devices: DeviceProbe[];
 }
 
+/** A JSON field as text: strings as they are, anything else empty. */
+const str = (v: unknown): string => (typeof v === 'string' ? v : typeof v === 'number' ? String(v) : '');
+
 const section = (name: string, cmd: string) => `echo '${MARK} ${name}'; ${cmd}`;
 
 /** The one command (sh -c) that prints every section; device paths are validated and single-quoted. */
@@ -166,7 +169,7 @@ const report = <T>(text: string | undefined, key: string): T[] => {
 };
 
 function blockDevice(raw: Record<string, unknown>): BlockDevice {
-  const s = (k: string) => (typeof raw[k] === 'string' ? (raw[k] as string) : null);
+  const s = (k: string) => (typeof raw[k] === 'string' ? raw[k] : null);
   const n = (k: string) => Number(raw[k] ?? 0) || 0;
   const mps = Array.isArray(raw.mountpoints) ? raw.mountpoints : raw.mountpoint ? [raw.mountpoint] : [];
   return {
@@ -190,12 +193,10 @@ function mounts(raw: unknown): MountFact[] {
   if (!Array.isArray(raw)) return [];
   return (raw as Record<string, unknown>[]).flatMap((f) => [
     {
-      target: String(f.target ?? ''),
-      source: String(f.source ?? ''),
-      fstype: String(f.fstype ?? ''),
-      options: String(f.options ?? '')
-        .split(',')
-        .filter(Boolean),
+      target: str(f.target),
+      source: str(f.source),
+      fstype: str(f.fstype),
+      options: str(f.options).split(',').filter(Boolean),
     },
     ...mounts(f.children),
   ]);
@@ -245,8 +246,8 @@ export function parseDiscovery(out: string, devices: readonly string[]): Storage
         blkid: keyValues(s.get(`blkid ${given}`)),
         signatures: Array.isArray(wipe)
           ? (wipe as Record<string, unknown>[]).map((w) => ({
-              type: String(w.type ?? ''),
-              offset: String(w.offset ?? ''),
+              type: str(w.type),
+              offset: str(w.offset),
             }))
           : [],
         holders: (s.get(`holders ${given}`) ?? '').split(/\s+/).filter(Boolean),
