@@ -97,6 +97,19 @@ const COMMANDS: CommandSpec[] = [
     load: () => import('./commands/deploy.js'),
   },
   {
+    name: 'provision',
+    summary: 'XFS data volumes on the database hosts (plain device; LVM planned later): planned, idempotent',
+    configure: (c) =>
+      hostSelection(c)
+        .option('--diff', 'show the plan; change nothing; exit 1 if something would change')
+        .option(
+          '--wipe <hosts>',
+          'allow erasing signatures on these hosts (the host name is typed to confirm)',
+          collect,
+        ),
+    load: () => import('./commands/provision.js'),
+  },
+  {
     name: 'status',
     summary: 'per-host health, replication, Sentinel agreement and HAProxy backends',
     configure: (c) =>
