@@ -45,7 +45,7 @@ describe('provision (plain device on the lab loop disk)', () => {
   it('formats, mounts and writes fstab by UUID; a second run has an empty plan', async () => {
     const r = await cli('provision', '--limit', 'db3', '--yes');
     expect(r.exitCode, r.stderr).toBe(0);
-    expect(r.stdout).toMatch(/mkfs\.xfs -L ptest/);
+    expect(r.stderr).toMatch(/mkfs\.xfs -L ptest/);
     const fm = JSON.parse((await lab.exec('db3', ['findmnt', '-J', '-o', 'SOURCE,FSTYPE,OPTIONS', MNT])).stdout);
     expect(fm.filesystems[0]).toMatchObject({ source: dev, fstype: 'xfs' });
     expect(fm.filesystems[0].options.split(',')).toContain('noatime');
@@ -64,9 +64,9 @@ describe('provision (plain device on the lab loop disk)', () => {
     const before = await firstMiB();
     const r = await cli('provision', '--limit', 'db3', '--yes');
     expect(r.exitCode).toBe(3);
-    expect(r.stdout).toMatch(/REFUSED: .* carries data/);
-    expect(r.stdout).toMatch(/blkid -p: TYPE=ext4/);
-    expect(r.stderr).not.toMatch(/at .*\.js:\d+/);
+    expect(r.stderr).toMatch(/REFUSED: .* carries data/);
+    expect(r.stderr).toMatch(/blkid -p: TYPE=ext4/);
+    expect(r.stderr).not.toMatch(/\n\s+at .*\.js:\d+/);
     // --yes with --wipe still never wipes without the host name typed at a terminal
     const w = await cli('provision', '--limit', 'db3', '--yes', '--wipe', 'db3');
     expect(w.exitCode).toBe(3);
