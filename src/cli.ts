@@ -104,6 +104,19 @@ const COMMANDS: CommandSpec[] = [
     load: () => import('./commands/deploy.js'),
   },
   {
+    name: 'provision',
+    summary: 'XFS data volumes on the database hosts (plain device; LVM planned later): planned, idempotent',
+    configure: (c) =>
+      hostSelection(c)
+        .option('--diff', 'show the plan; change nothing; exit 1 if something would change')
+        .option(
+          '--wipe <hosts>',
+          'allow erasing signatures on these hosts (the host name is typed to confirm)',
+          collect,
+        ),
+    load: () => import('./commands/provision.js'),
+  },
+  {
     name: 'switchover',
     summary: 'hand the master role to a replica: writes paused < 1 s, no acknowledged write lost',
     configure: (c) =>

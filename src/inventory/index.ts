@@ -14,7 +14,17 @@ export { REQUIRED_COMMANDS } from './semantic-config.js';
 export { MAXMEMORY_LIMIT } from './semantic-memory.js';
 export type { Prompter } from '../ui/prompt.js';
 export { ROLES, PERSISTENCE, secretRef, inventorySchema } from './schema.js';
-export type { Inventory, InventoryInput, Host, Storage, LogicalVolume, Role } from './schema.js';
+export type {
+  Inventory,
+  InventoryInput,
+  Host,
+  Storage,
+  LogicalVolume,
+  LvmStorage,
+  PlainStorage,
+  StorageMount,
+  Role,
+} from './schema.js';
 export {
   dbHosts,
   masterHost,

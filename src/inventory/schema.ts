@@ -22,7 +22,29 @@ export const byteSize = z.union([
 
 export const ratio = z.number().gt(0).lte(1);
 
-const mountOption = z.string().regex(/^[a-z0-9_=,.:/-]+$/i, 'must be a mount option word');
+/** One option per list item: a comma would smuggle a second option past the checks. */
+const mountOption = z
+  .string()
+  .regex(/^[a-z0-9_=.:/-]+$/i, 'must be one mount option word (letters, digits, _ = . : / -; no commas or spaces)');
+
+/** A device path never reaches a shell unquoted, but it is also never allowed to look like shell. */
+export const devicePath = z
+  .string()
+  .regex(
+    /^\/dev(\/[A-Za-z0-9._:+@=-]+)+$/,
+    'must be a /dev path of letters, digits and . _ : + @ = - (no spaces, quotes, ;, $ or newlines)',
+  );
+
+/** An absolute path, same character set as devicePath. */
+export const mountPath = z
+  .string()
+  .regex(
+    /^(\/[A-Za-z0-9._+@-]+)*\/?$/,
+    'must be an absolute path of letters, digits and . _ + @ - (no spaces, quotes, ;, $ or newlines)',
+  );
+
+/** mkfs.xfs -L: at most 12 characters. */
+const xfsLabel = z.string().regex(/^[A-Za-z0-9._-]{1,12}$/, 'must be an XFS label: 1-12 of letters, digits, . _ -');
 
 export const logicalVolume = z
   .object({
@@ -33,22 +55,39 @@ export const logicalVolume = z
         /^(\d+(\.\d+)?[KMGTP]?|\d{1,3}%(FREE|VG))$/i,
         'must be an lvcreate size (500G) or extent share (100%FREE)',
       ),
-    mount: z.string().regex(/^\/[^\s]*$/, 'must be an absolute path'),
+    mount: mountPath,
     filesystem: z.literal('xfs').default('xfs'),
+    label: xfsLabel.optional(),
     options: z.array(mountOption).default(['noatime']),
   })
   .strict();
 
-export const storage = z
+/** LVM: whole disks → one volume group → logical volumes, each with an XFS filesystem. */
+export const lvmStorage = z
   .object({
     devices: z
-      .array(z.string().regex(/^\/dev\/[^\s]+$/, 'must be a /dev path'))
+      .array(devicePath)
       .min(1)
       .describe('Whole disks given to LVM (their data is destroyed on first provisioning)'),
     volumeGroup: name.default('falkordb-vg'),
     volumes: z.array(logicalVolume).min(1),
   })
   .strict();
+
+/** No LVM: one disk or partition carrying one XFS filesystem. */
+export const plainStorage = z
+  .object({
+    device: devicePath.describe('A disk or partition for one XFS filesystem (e.g. /dev/disk/by-id/...)'),
+    mount: mountPath,
+    filesystem: z.literal('xfs').default('xfs'),
+    label: xfsLabel.optional(),
+    options: z.array(mountOption).default(['noatime']),
+  })
+  .strict();
+
+export const storage = z
+  .union([lvmStorage, plainStorage])
+  .describe('LVM (devices, volumeGroup, volumes) or a plain device (device, mount, options, label)');
 
 export const hardware = z
   .object({
@@ -301,3 +340,27 @@ export type Inventory = z.output<typeof inventorySchema>;
 export type Host = z.output<typeof host>;
 export type Storage = z.output<typeof storage>;
 export type LogicalVolume = z.output<typeof logicalVolume>;
+export type LvmStorage = z.output<typeof lvmStorage>;
+export type PlainStorage = z.output<typeof plainStorage>;
+
+export const isPlainStorage = (s: Storage): s is PlainStorage => 'device' in s;
+
+/** Every filesystem a host's storage declares, whichever layout: what render and the checks need. */
+export interface StorageMount {
+  /** The LV name, or undefined for a plain device. */
+  name?: string;
+  mount: string;
+  options: string[];
+  label?: string;
+}
+
+export function storageMounts(s: Storage | undefined): StorageMount[] {
+  if (!s) return [];
+  if (isPlainStorage(s)) return [{ mount: s.mount, options: s.options, ...(s.label ? { label: s.label } : {}) }];
+  return s.volumes.map((v) => ({
+    name: v.name,
+    mount: v.mount,
+    options: v.options,
+    ...(v.label ? { label: v.label } : {}),
+  }));
+}

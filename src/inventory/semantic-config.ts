@@ -1,6 +1,7 @@
 // Redis settings, storage layout, TLS, SSH and ACL checks: what a careful operator would catch in review.
 import { posix } from 'node:path';
-import type { Inventory } from './schema.js';
+import type { KeyPath } from './locate.js';
+import { isPlainStorage, storageMounts, type Inventory } from './schema.js';
 import { error, warning, type Finding } from './semantic.js';
 
 /** Commands the cluster's own machinery sends; renaming or disabling one breaks it quietly. */
@@ -107,32 +108,55 @@ function storageFindings(inv: Inventory): Finding[] {
     const s = h.storage;
     if (!s) return;
     const base = ['hosts', i, 'storage'];
-    s.devices.forEach((d, j) => {
-      if (s.devices.indexOf(d) !== j) out.push(error([...base, 'devices', j], `${d} is listed twice`));
-    });
-    s.volumes.forEach((v, j) => {
-      const at = [...base, 'volumes', j];
-      if (s.volumes.findIndex((o) => o.name === v.name) !== j)
-        out.push(error([...at, 'name'], `volume name "${v.name}" is used twice on "${h.name}"`));
-      if (s.volumes.findIndex((o) => norm(o.mount) === norm(v.mount)) !== j)
-        out.push(error([...at, 'mount'], `mount point ${v.mount} is used twice on "${h.name}"`));
-      if (norm(v.mount) === '/') out.push(error([...at, 'mount'], 'a data volume cannot be mounted on /'));
-      if (/^100%/i.test(v.size) && j < s.volumes.length - 1)
-        out.push(
-          error([...at, 'size'], `${v.size} takes all remaining space, so the volumes after it cannot be created`),
-        );
-      v.options.forEach((o, k) => {
-        if (/^nobarrier$|^barrier$/i.test(o))
-          out.push(error([...at, 'options', k], `${o}: XFS removed this option (kernel 4.19+), so the mount fails`));
+    if (isPlainStorage(s)) {
+      out.push(...mountFindings(s, base));
+    } else {
+      s.devices.forEach((d, j) => {
+        if (s.devices.indexOf(d) !== j) out.push(error([...base, 'devices', j], `${d} is listed twice`));
       });
-    });
-    if ((h.role === 'master' || h.role === 'replica') && !s.volumes.some((v) => within(inv.redis.dataDir, v.mount)))
+      s.volumes.forEach((v, j) => {
+        const at = [...base, 'volumes', j];
+        if (s.volumes.findIndex((o) => o.name === v.name) !== j)
+          out.push(error([...at, 'name'], `volume name "${v.name}" is used twice on "${h.name}"`));
+        if (s.volumes.findIndex((o) => norm(o.mount) === norm(v.mount)) !== j)
+          out.push(error([...at, 'mount'], `mount point ${v.mount} is used twice on "${h.name}"`));
+        if (/^100%/i.test(v.size) && j < s.volumes.length - 1)
+          out.push(
+            error([...at, 'size'], `${v.size} takes all remaining space, so the volumes after it cannot be created`),
+          );
+        out.push(...mountFindings(v, at));
+      });
+    }
+    const mounts = storageMounts(s);
+    if ((h.role === 'master' || h.role === 'replica') && !mounts.some((v) => within(inv.redis.dataDir, v.mount)))
       out.push(
         warning(
-          [...base, 'volumes'],
-          `redis.dataDir ${inv.redis.dataDir} is on none of the volumes of "${h.name}": the data would land on the root filesystem`,
+          isPlainStorage(s) ? [...base, 'mount'] : [...base, 'volumes'],
+          `redis.dataDir ${inv.redis.dataDir} is on none of the volumes of "${h.name}": ` +
+            'the data would land on the root filesystem',
         ),
       );
+  });
+  return out;
+}
+
+/** One filesystem's mount point and options (both layouts). */
+function mountFindings(v: { mount: string; options: string[] }, at: KeyPath): Finding[] {
+  const out: Finding[] = [];
+  if (norm(v.mount) === '/') out.push(error([...at, 'mount'], 'a data volume cannot be mounted on /'));
+  if (v.mount.split('/').some((seg) => seg === '..' || seg === '.'))
+    out.push(error([...at, 'mount'], `${v.mount}: "." and ".." are not allowed in a mount point`));
+  v.options.forEach((o, k) => {
+    if (/^nobarrier$|^barrier$/i.test(o))
+      out.push(
+        error(
+          [...at, 'options', k],
+          `${o}: XFS removed this option (kernel 4.19+), so the mount fails with "Unknown parameter"; ` +
+            'drop it (write barriers are always on)',
+        ),
+      );
+    if (/^nodiratime$/i.test(o) && v.options.some((x) => /^noatime$/i.test(x)))
+      out.push(warning([...at, 'options', k], 'nodiratime is implied by noatime: it can be dropped'));
   });
   return out;
 }

@@ -17,6 +17,10 @@ export function schemaFindings(issues: readonly ZodIssue[], root: ZodTypeAny, da
       const known = objectKeys(schemaAt(root, issue.path));
       for (const key of issue.keys)
         out.push({ path: [...issue.path, key], atKey: true, message: unknownKey(key, known) });
+    } else if (issue.code === 'invalid_union' && objectBranch(issue)) {
+      // A union of mappings (storage: LVM or plain device): report the branch the keys point to, at its
+      // own paths, rather than "invalid input" at the parent.
+      out.push(...schemaFindings(objectBranch(issue) ?? [], root, data));
     } else if (issue.code === 'invalid_union') {
       out.push({ path: issue.path, message: unionMessage(issue, valueAt(data, issue.path)) });
     } else {
@@ -24,6 +28,17 @@ export function schemaFindings(issues: readonly ZodIssue[], root: ZodTypeAny, da
     }
   }
   return out;
+}
+
+/** The issues of the union branch with the fewest unknown keys, when every branch is an object. */
+function objectBranch(issue: Extract<ZodIssue, { code: 'invalid_union' }>): ZodIssue[] | undefined {
+  const branches = issue.unionErrors.map((e) => e.issues);
+  const isObjectBranch = (b: ZodIssue[]) =>
+    b.length > 0 && b.every((i) => i.path.length > issue.path.length || i.code === 'unrecognized_keys');
+  if (!branches.every(isObjectBranch)) return undefined;
+  const unknown = (b: ZodIssue[]) =>
+    b.reduce((n, i) => n + (i.code === 'unrecognized_keys' ? i.keys.length : 0) * 100, 0) + b.length;
+  return [...branches].sort((a, b) => unknown(a) - unknown(b))[0];
 }
 
 function plain(issue: ZodIssue, value: unknown): string {
@@ -96,7 +111,11 @@ export function schemaAt(root: ZodTypeAny, path: KeyPath): ZodTypeAny | undefine
     if (s instanceof z.ZodObject) s = (s.shape as Record<string, ZodTypeAny>)[String(seg)];
     else if (s instanceof z.ZodArray) s = s.element as ZodTypeAny;
     else if (s instanceof z.ZodTuple && typeof seg === 'number') s = (s.items as ZodTypeAny[])[seg];
-    else return undefined;
+    else if (s instanceof z.ZodUnion) {
+      const options = (s.options as ZodTypeAny[]).map(unwrap);
+      const owner = options.find((o) => o instanceof z.ZodObject && String(seg) in (o.shape as object));
+      s = owner instanceof z.ZodObject ? (owner.shape as Record<string, ZodTypeAny>)[String(seg)] : undefined;
+    } else return undefined;
     s = s && unwrap(s);
   }
   return s;

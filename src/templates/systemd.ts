@@ -1,6 +1,6 @@
 // systemd units for FalkorDB and Sentinel. Both run in the foreground (Type=notify with
 // `supervised systemd`), as the service user, with only their own directories writable.
-import type { Host, Inventory } from '../inventory/schema.js';
+import { storageMounts, type Host, type Inventory } from '../inventory/schema.js';
 import { falkordbConfPath } from './falkordb-conf.js';
 import { datasetSeconds, header, hostMaxmemory, lines, paths, serviceUser } from './common.js';
 import { mountUnitName } from './quote.js';
@@ -14,7 +14,9 @@ const within = (dir: string, mount: string) =>
 
 /** The volume (from hosts[].storage) whose mount point holds `dir`, the deepest one if nested. */
 export function volumeMountFor(h: Host, dir: string): string | undefined {
-  const mounts = (h.storage?.volumes ?? []).map((v) => v.mount).filter((m) => within(dir, m));
+  const mounts = storageMounts(h.storage)
+    .map((v) => v.mount)
+    .filter((m) => within(dir, m));
   return mounts.sort((a, b) => b.length - a.length)[0];
 }
 

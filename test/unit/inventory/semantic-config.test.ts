@@ -174,3 +174,63 @@ describe('TLS, SSH and ACL users', () => {
     expectClean(withBase('  users:\n    - { name: app, password: env:B }\n'));
   });
 });
+
+describe('storage: plain device and hostile strings', () => {
+  const plain = (body: string) =>
+    BASE.replace(
+      'role: master\n    hardware: { memory: 64gb, cpus: 8 }\n',
+      `role: master\n    hardware: { memory: 64gb, cpus: 8 }\n    storage:\n${body}`,
+    );
+  it('a plain device with a by-id path, label and options passes', () => {
+    expectClean(
+      plain(
+        '      device: /dev/disk/by-id/nvme-Samsung_SSD_980_1TB_S64ANS0T-part1\n' +
+          '      mount: /var/lib/falkordb\n      label: falkordata\n      options: [noatime, logbsize=256k]\n',
+      ),
+    );
+  });
+  it('a plain device missing its mount point → error at the storage block', () => {
+    const t = plain('      device: /dev/vdb\n');
+    expect(check(t).errors.map((e) => e.path)).toEqual(['hosts[0].storage.mount']);
+  });
+  for (const bad of ['"/dev/vdb; rm -rf /"', '"/dev/$(reboot)"', '"/dev/vd b"', '"/dev/vdb\\nx"', '"/dev/`id`"']) {
+    it(`hostile device ${bad} → schema error at its line`, () => {
+      const t = plain(`      device: ${bad}\n      mount: /var/lib/falkordb\n`);
+      expect(check(t).errors.map((e) => [e.path, e.line])).toEqual([['hosts[0].storage.device', lineOf(t, 'device:')]]);
+      expect(check(t).errors[0]?.message).toMatch(/must be a \/dev path/);
+    });
+  }
+  it('hostile LVM device and mount point → schema errors at their lines', () => {
+    const t = storage(vol('data', '500G', '"/var/lib/$(id)"'), '["/dev/vdb;reboot"]');
+    expect(check(t).errors.map((e) => [e.path, e.line])).toEqual([
+      ['hosts[0].storage.devices[0]', lineOf(t, 'devices:')],
+      ['hosts[0].storage.volumes[0].mount', lineOf(t, 'name: data')],
+    ]);
+  });
+  it('a mount option with a comma (smuggling nobarrier) → schema error', () => {
+    const t = plain('      device: /dev/vdb\n      mount: /var/lib/falkordb\n      options: ["noatime,nobarrier"]\n');
+    expect(check(t).errors.map((e) => e.path)).toEqual(['hosts[0].storage.options[0]']);
+    expect(check(t).errors[0]?.message).toMatch(/no commas/);
+  });
+  it('".." in a mount point → error', () => {
+    const t = plain('      device: /dev/vdb\n      mount: /var/lib/../falkordb\n');
+    expectFinding(t, 'hosts[0].storage.mount', 'error', lineOf(t, 'mount:'), /"\." and "\.\." are not allowed/);
+  });
+  it('barrier on a plain device → error with the reason; nodiratime with noatime → warning', () => {
+    const t = plain(
+      '      device: /dev/vdb\n      mount: /var/lib/falkordb\n      options: [noatime, nodiratime, barrier]\n',
+    );
+    expectFinding(
+      t,
+      'hosts[0].storage.options[2]',
+      'error',
+      lineOf(t, 'options:'),
+      /kernel 4\.19\+.*Unknown parameter/,
+    );
+    expectFinding(t, 'hosts[0].storage.options[1]', 'warning', lineOf(t, 'options:'), /implied by noatime/);
+  });
+  it('an XFS label longer than 12 characters → schema error', () => {
+    const t = plain('      device: /dev/vdb\n      mount: /var/lib/falkordb\n      label: falkordb-data-1\n');
+    expect(check(t).errors.map((e) => e.path)).toEqual(['hosts[0].storage.label']);
+  });
+});

@@ -1,0 +1,80 @@
+// provision on a real block device: the lab's loop disk on db3, plain-device layout, end to end; a second
+// run plans nothing; a disk carrying a filesystem is refused and its first MiB is byte-for-byte unchanged.
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { execa } from 'execa';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { claim } from '../helpers/claim.js';
+import { cleanupAll } from '../helpers/cleanup.js';
+import { labClusterClaim, labUp, type Lab } from '../helpers/lab.js';
+
+let lab: Lab;
+let inv: string;
+let dev: string;
+const MNT = '/var/lib/falkordb-provision-test';
+const bin = fileURLToPath(new URL('../../bin/falkorctl.js', import.meta.url));
+const cli = (...args: string[]) =>
+  execa('node', [bin, '-i', inv, ...args], { reject: false, env: { NO_COLOR: '1' }, stdin: 'ignore' });
+
+/** Leaves db3's disk blank, unmounted and out of fstab. */
+async function reset(): Promise<void> {
+  await lab.exec('db3', ['umount', MNT]);
+  await lab.exec('db3', ['sed', '-i', `\\# ${MNT} #d`, '/etc/fstab']);
+  await lab.exec('db3', ['wipefs', '-a', '-q', dev]);
+}
+const firstMiB = async () =>
+  (await lab.exec('db3', ['sh', '-c', `head -c 1048576 ${dev} | sha256sum`])).stdout.split(' ')[0];
+
+beforeAll(async () => {
+  await claim(labClusterClaim(), 600_000); // the lab is one cluster: one test file at a time
+  lab = await labUp();
+  dev = lab.host('db3').disk!.device;
+  const text = readFileSync(lab.inventoryPath, 'utf8');
+  const at = text.indexOf('\n', text.indexOf('- name: db3'));
+  const hw = text.indexOf('\n', text.indexOf('hardware:', at));
+  inv = join(lab.state.dir, 'provision-test.yaml');
+  writeFileSync(
+    inv,
+    `${text.slice(0, hw)}\n    storage: { device: ${dev}, mount: ${MNT}, label: ptest, options: [noatime] }${text.slice(hw)}`,
+  );
+  await reset();
+});
+afterAll(async () => {
+  if (lab) await reset();
+  await cleanupAll();
+});
+
+describe('provision (plain device on the lab loop disk)', () => {
+  it('formats, mounts and writes fstab by UUID; a second run has an empty plan', async () => {
+    const r = await cli('provision', '--limit', 'db3', '--yes');
+    expect(r.exitCode, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/mkfs\.xfs -L ptest/);
+    const fm = JSON.parse((await lab.exec('db3', ['findmnt', '-J', '-o', 'SOURCE,FSTYPE,OPTIONS', MNT])).stdout);
+    expect(fm.filesystems[0]).toMatchObject({ source: dev, fstype: 'xfs' });
+    expect(fm.filesystems[0].options.split(',')).toContain('noatime');
+    const uuid = (await lab.exec('db3', ['blkid', '-p', '-s', 'UUID', '-o', 'value', dev])).stdout.trim();
+    const fstab = (await lab.exec('db3', ['cat', '/etc/fstab'])).stdout.split('\n');
+    expect(fstab.filter((l) => l.includes(MNT))).toEqual([`UUID=${uuid} ${MNT} xfs noatime 0 2`]);
+
+    const again = await cli('provision', '--limit', 'db3', '--yes', '--json');
+    expect(again.exitCode, again.stderr).toBe(0);
+    expect(JSON.parse(again.stdout).hosts).toEqual([{ host: 'db3', steps: [], changed: false, notes: [] }]);
+  });
+
+  it('a disk with an ext4 filesystem is refused (exit 3) and its first MiB is unchanged', async () => {
+    await reset();
+    expect((await lab.exec('db3', ['mkfs.ext4', '-q', '-F', dev])).exitCode).toBe(0);
+    const before = await firstMiB();
+    const r = await cli('provision', '--limit', 'db3', '--yes');
+    expect(r.exitCode).toBe(3);
+    expect(r.stderr).toMatch(/REFUSED: .* carries data/);
+    expect(r.stderr).toMatch(/blkid -p: TYPE=ext4/);
+    expect(r.stderr).not.toMatch(/\n\s+at .*\.js:\d+/);
+    // --yes with --wipe still never wipes without the host name typed at a terminal
+    const w = await cli('provision', '--limit', 'db3', '--yes', '--wipe', 'db3');
+    expect(w.exitCode).toBe(3);
+    expect(w.stderr).toMatch(/host name typed/);
+    expect(await firstMiB()).toBe(before);
+  });
+});
