@@ -3,6 +3,7 @@
 // Exit: 0 provisioned (or nothing to do); 1 a step failed, or (--diff) something would change;
 // 2 bad inventory/flags; 3 refused (a disk with data, not confirmed, a wipe not confirmed by the host name).
 import type { Handler } from '../context.js';
+import { createAudit } from '../core/audit.js';
 import { execute } from '../core/execute.js';
 import type { Plan } from '../core/types.js';
 import { EXIT, FalkorError, refusal, userError } from '../errors.js';
@@ -80,7 +81,20 @@ export const run: Handler = async ({ opts }, ctx) => {
     }
     const plan: Plan = { command: 'provision', phases: [{ name: PHASE, parallel: 'forks' }], steps, notes: [] };
     const forks = typeof opts.forks === 'number' ? opts.forks : 10;
-    const rep = await execute(plan, { transport, forks, clock: ctx.clock });
+    // every step audited (operator's machine; on the hosts the run touched: there may be no cluster yet);
+    // per-host progress through the one reporter
+    const audit = createAudit({ cluster: inv.cluster, argv: ctx.argv, env: ctx.env, clock: ctx.clock });
+    const progress = ctx.progress();
+    let rep;
+    try {
+      rep = await execute(plan, { transport, forks, clock: ctx.clock, progress, audit: (r) => audit.record(r) });
+    } finally {
+      progress.stop();
+      for (const h of [...new Set(steps.map((x) => x.host))]) {
+        const w = await audit.shipTo(transport, h);
+        if (w) ctx.out.warn(w);
+      }
+    }
     const done = rep.results.filter((r) => r.outcome === 'changed').map((r) => r.step.id);
     if (rep.failure) {
       if (ctx.opts.json) ctx.out.result(json({ done, failure: rep.failure }));
