@@ -48,11 +48,12 @@ export const run: Handler = async ({ opts }, ctx) => {
     });
     let actionError: unknown;
     let healthyMs = 0;
+    let next: string | undefined;
     try {
       mark('writer started');
       await ctx.clock.sleep(seconds * 1000); // writing before the action: the baseline of the timeline
       const t0 = ctx.clock.now();
-      if (unplanned) await killMaster(ctx, s, mark);
+      if (unplanned) next = await killMaster(ctx, s, mark);
       else await twoSwitchovers(ctx, s, opts, mark);
       healthyMs = ctx.clock.now() - t0;
       await ctx.clock.sleep(seconds * 1000); // and after it, so its window can close
@@ -95,9 +96,14 @@ export const run: Handler = async ({ opts }, ctx) => {
       windows: report.windows,
       marks: marks.map((m) => ({ atMs: Math.round(m.at - t.startedAt), label: m.label })),
       ackedPer100ms: t.acked,
+      next: next ?? null,
       error: actionError instanceof Error ? actionError.message : actionError ? 'failed' : null,
     };
-    ctx.out.result(json, () => [...facts.map(([k, v]) => `${k.padEnd(26)} ${v}`), '', sparkline(t)].join('\n'));
+    ctx.out.result(json, () =>
+      [...facts.map(([k, v]) => `${k.padEnd(26)} ${v}`), '', sparkline(t), ...(next ? ['', `next: ${next}`] : [])].join(
+        '\n',
+      ),
+    );
     if (actionError) throw actionError instanceof Error ? actionError : new Error('the failover action failed');
     if (report.unverified) throw new FalkorError('FAILED', `the writes could not be read back: ${report.unverified}`);
     if (lost)
@@ -133,7 +139,7 @@ async function twoSwitchovers(ctx: Ctx, s: Session, opts: Record<string, unknown
   }
 }
 
-async function killMaster(ctx: Ctx, s: Session, mark: (l: string) => void) {
+async function killMaster(ctx: Ctx, s: Session, mark: (l: string) => void): Promise<string> {
   const m = s.pre.master;
   // kill -9, and keep it down: systemd would restart it within seconds as a master (its config says so), before
   // Sentinel's down-after — no failover, and a restarted old master taking writes is the loss this test is for.
@@ -164,5 +170,5 @@ async function killMaster(ctx: Ctx, s: Session, mark: (l: string) => void) {
   );
   const to = s.inv.hosts.find((h) => h.address === promoted)?.name ?? promoted;
   mark(`Sentinels: ${to} is master`);
-  ctx.out.info(`${m.host} stays down: bring it back as a replica of ${to} with falkorctl deploy`);
+  return `${m.host} stays down: bring it back as a replica of ${to} with falkorctl deploy`;
 }

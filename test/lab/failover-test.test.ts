@@ -84,7 +84,7 @@ describe('failover-test in the lab', () => {
     const masters = await sentinelMasters(lab);
     expect(new Set(masters).size).toBe(1);
     expect(masters[0]).not.toBe(`${lab.host(master).address}:6379`);
-    expect(r.stderr).toContain(`${master} stays down: bring it back as a replica`);
+    expect((d as Doc & { next: string }).next).toContain(`${master} stays down: bring it back as a replica`);
     const back = await falkorctl(['-i', inv, 'deploy']);
     expect(back.code, back.stderr).toBe(0);
     expect((await role(lab, master))[0]).toBe('slave');
