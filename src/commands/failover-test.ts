@@ -124,16 +124,19 @@ async function twoSwitchovers(ctx: Ctx, s: Session, opts: Record<string, unknown
   const there = await runSession(ctx, s, planSwitchover(s.pre, s.settings, { minReplicas: s.minReplicas }, s.timing));
   if (there.rep.failure || there.rep.interrupted) throw failedRun('switchover', s, there);
   mark(`${b} is master`);
-  const back = await openSession(ctx, opts, a);
+  // and back to the best replica by the same pre-flight rules (the old master is usually it). Forcing the old
+  // master here once made Sentinel, asked seconds after the first failover, promote the other replica instead
+  // (the run stopped, the rescue pointed HAProxy at it, nothing was lost).
+  const back = await openSession(ctx, opts);
   try {
-    mark(`switchover ${b} → ${a}`);
+    mark(`switchover ${b} → ${back.pre.candidate.host}`);
     const o = await runSession(
       ctx,
       back,
       planSwitchover(back.pre, back.settings, { minReplicas: back.minReplicas }, back.timing),
     );
     if (o.rep.failure || o.rep.interrupted) throw failedRun('switchover', back, o);
-    mark(`${a} is master again`);
+    mark(`${back.pre.candidate.host} is master${back.pre.candidate.host === a ? ' again' : ''}`);
   } finally {
     await back.close();
   }
