@@ -173,5 +173,5 @@ async function killMaster(ctx: Ctx, s: Session, mark: (l: string) => void): Prom
   );
   const to = s.inv.hosts.find((h) => h.address === promoted)?.name ?? promoted;
   mark(`Sentinels: ${to} is master`);
-  return `${m.host} stays down: bring it back as a replica of ${to} with falkorctl deploy`;
+  return `${m.host} stays down: bring it back as a replica of ${to} with falkorctl deploy --limit ${m.host}`;
 }
