@@ -11,6 +11,8 @@ for (const s of [process.stdout, process.stderr])
     if (e.code === 'EPIPE') process.exit(0);
     throw e;
   });
+// --verbose prints stack traces: map them to src/ (the bundle's source maps are read only then)
+if (process.argv.includes('--verbose')) process.setSourceMapsEnabled(true);
 // The bundle (npm run bundle: one file per lazily loaded command, dependencies inlined) loads faster than
 // the module tree tsc writes; a checkout without it runs dist/ as built.
 const { main } = await import('../dist/bundle/cli.js').catch((e) => {
