@@ -93,19 +93,33 @@ interface ReplicaRow {
   linkDownMs: number;
   /** Since Sentinel's last INFO of the replica. */
   infoRefreshMs: number;
+  /** Since the replica last answered Sentinel's PING. */
+  lastOkPingMs: number;
 }
 
 /**
  * The replica Sentinel's failover would promote (sentinel.c sentinelSelectSlave): not s_down / o_down /
- * disconnected, priority not 0, INFO not older than 3 info periods (30 s), link not down longer than 10×
- * down-after; then lowest priority, highest offset, lowest run id.
+ * disconnected, a PING answered within 5 ping periods (5 s), priority not 0, INFO not older than 3 info periods
+ * (30 s), link not down longer than 10× down-after; then lowest priority, highest offset, lowest run id.
  */
 export function sentinelPick(rows: readonly ReplicaRow[], downAfterMs: number): ReplicaRow | undefined {
   const maxLinkDown = downAfterMs * 10;
   return rows
     .filter((r) => !r.flags.some((f) => f === 's_down' || f === 'o_down' || f === 'disconnected'))
     .filter((r) => r.priority !== 0 && r.linkDownMs <= maxLinkDown && r.infoRefreshMs <= 30_000)
+    .filter((r) => r.lastOkPingMs <= 5_000)
     .sort((a, b) => a.priority - b.priority || b.offset - a.offset || a.runId.localeCompare(b.runId))[0];
+}
+
+/**
+ * Whether Sentinel's pick is settled by priority alone. Offsets in SENTINEL REPLICAS come from INFO replies
+ * sampled at different moments (up to 10 s apart), so a pick won on offset can flip by the time the failover
+ * selects: seen in the lab, the way back promoted the other replica because Sentinel had not yet read the
+ * candidate's new replica-priority and the candidate happened to lead on a stale offset.
+ */
+export function pickedByPriority(rows: readonly ReplicaRow[], downAfterMs: number): boolean {
+  const pick = sentinelPick(rows, downAfterMs);
+  return Boolean(pick) && rows.every((r) => r === pick || r.priority === 0 || r.priority > pick!.priority);
 }
 
 export function replicaRows(reply: unknown): ReplicaRow[] {
@@ -124,6 +138,7 @@ export function replicaRows(reply: unknown): ReplicaRow[] {
       runId: s('run-id'),
       linkDownMs: Number(s('master-link-down-time') || 0),
       infoRefreshMs: Number(s('info-refresh') || 0),
+      lastOkPingMs: Number(s('last-ok-ping-reply') || 0),
     };
   });
 }
@@ -158,10 +173,12 @@ export function probes(inv: Inventory, conns: Conns, transport?: Transport): Rec
         await call(conns, spec.host, 'sentinel', ['SENTINEL', 'REPLICAS', str(spec.params!.masterName)]),
       );
       const pick = sentinelPick(rows, inv.sentinel.downAfterMs);
+      const settled = pickedByPriority(rows, inv.sentinel.downAfterMs);
       const seen = pick
-        ? `would pick ${pick.addr} (priority ${pick.priority}, offset ${pick.offset})`
+        ? `would pick ${pick.addr} (priority ${pick.priority}, offset ${pick.offset}` +
+          `${settled ? '' : '; not by priority alone: ' + rows.map((r) => `${r.addr} ${r.priority}`).join(', ')})`
         : 'no eligible replica';
-      return pick?.addr === want ? done(seen) : notYet(seen);
+      return pick?.addr === want && settled ? done(seen) : notYet(seen);
     },
     'sentinel-info-age': async (spec): Promise<Probe<string>> => {
       const want = str(spec.params!.candidate);

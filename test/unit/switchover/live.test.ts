@@ -1,6 +1,6 @@
 // Sentinel's replica selection as sentinel.c's sentinelSelectSlave does it, from SENTINEL REPLICAS replies.
 import { describe, expect, it } from 'vitest';
-import { replicaRows, sentinelPick } from '../../../src/switchover/live.js';
+import { pickedByPriority, replicaRows, sentinelPick } from '../../../src/switchover/live.js';
 
 const row = (ip: string, o: Record<string, string> = {}) =>
   Object.entries({
@@ -35,11 +35,29 @@ describe('sentinelPick', () => {
       row('10.0.0.3', { flags: 'slave,disconnected' }),
       row('10.0.0.4', { 'info-refresh': '31000' }),
       row('10.0.0.5', { 'master-link-down-time': '100001' }),
+      row('10.0.0.7', { 'last-ok-ping-reply': '5001' }),
     ]);
     expect(sentinelPick(rows, 10_000)).toBeUndefined();
     expect(sentinelPick([...rows, ...replicaRows([row('10.0.0.6', { 'slave-priority': '200' })])], 10_000)?.addr).toBe(
       '10.0.0.6:6379',
     );
+  });
+
+  it('a pick is settled only when priority alone decides it, not a stale offset', () => {
+    const byOffset = replicaRows([row('10.0.0.2', { 'slave-repl-offset': '2000' }), row('10.0.0.3')]);
+    expect(sentinelPick(byOffset, 10_000)?.addr).toBe('10.0.0.2:6379');
+    expect(pickedByPriority(byOffset, 10_000)).toBe(false);
+    const byPriority = replicaRows([
+      row('10.0.0.2', { 'slave-priority': '1' }),
+      row('10.0.0.3', { 'slave-repl-offset': '9' }),
+    ]);
+    expect(pickedByPriority(byPriority, 10_000)).toBe(true);
+    const withZero = replicaRows([
+      row('10.0.0.2', { 'slave-priority': '1' }),
+      row('10.0.0.3', { 'slave-priority': '0' }),
+    ]);
+    expect(pickedByPriority(withZero, 10_000)).toBe(true);
+    expect(pickedByPriority(replicaRows([row('10.0.0.2', { 'slave-priority': '0' })]), 10_000)).toBe(false);
   });
 
   it('an unexpected reply is no rows, not a crash', () => {
