@@ -2,6 +2,7 @@
 // A small converter for the zod types the inventory actually uses; an unknown zod type is a bug here
 // and throws, rather than silently producing a schema that accepts anything.
 import { z, type ZodTypeAny } from 'zod';
+import { metaOf } from './fields.js';
 import { inventorySchema } from './schema.js';
 
 type Json = Record<string, unknown>;
@@ -20,6 +21,12 @@ export function toJsonSchema(s: ZodTypeAny): Json {
     return { ...toJsonSchema(s.removeDefault() as ZodTypeAny), default: s._def.defaultValue(), ...base };
   if (s instanceof z.ZodOptional || s instanceof z.ZodNullable)
     return { ...toJsonSchema(s.unwrap() as ZodTypeAny), ...base };
+  const meta = metaOf(s);
+  if (meta) {
+    const p = meta.pattern;
+    const pattern = p ? { pattern: p.flags.includes('i') ? caseless(p.source) : p.source } : {};
+    return { ...base, type: 'string', maxLength: meta.maxLength, ...pattern };
+  }
   if (s instanceof z.ZodEffects) return { ...toJsonSchema(s.innerType() as ZodTypeAny), ...base };
   if (s instanceof z.ZodObject) {
     const shape = s.shape as Record<string, ZodTypeAny>;
@@ -40,7 +47,14 @@ export function toJsonSchema(s: ZodTypeAny): Json {
   }
   if (s instanceof z.ZodArray) {
     const min = s._def.minLength?.value;
-    return { ...base, type: 'array', items: toJsonSchema(s.element as ZodTypeAny), ...(min ? { minItems: min } : {}) };
+    const max = s._def.maxLength?.value;
+    return {
+      ...base,
+      type: 'array',
+      items: toJsonSchema(s.element as ZodTypeAny),
+      ...(min ? { minItems: min } : {}),
+      ...(max ? { maxItems: max } : {}),
+    };
   }
   if (s instanceof z.ZodTuple) {
     const items = (s.items as ZodTypeAny[]).map(toJsonSchema);

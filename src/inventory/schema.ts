@@ -1,60 +1,75 @@
 // The inventory contract. Every other module reads the *resolved* Inventory type below;
 // field defaults live here so that render, lint, deploy and checklist agree on them.
 import { z } from 'zod';
+import { aclRuleError } from './acl-rules.js';
+import {
+  address,
+  byteSize,
+  checked,
+  echo,
+  hostPath,
+  int,
+  int32,
+  int53,
+  ipAddress,
+  matching,
+  millis,
+  mountProblem,
+  dotSegments,
+  port,
+  RESERVED_KEYS,
+  text,
+  unixUser,
+} from './fields.js';
+
+export { byteSize } from './fields.js';
 
 const name = z.string().regex(/^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/, 'must be a lowercase DNS label (a-z, 0-9, -)');
 
 /** A secret is only ever a reference: env:NAME, file:/path or prompt. Never a literal. */
-export const secretRef = z
-  .string()
-  .regex(/^(env:[A-Za-z_][A-Za-z0-9_]*|file:.+|prompt)$/, 'must be a secret reference: env:NAME, file:/path or prompt');
-
-/** "48gb", "512mb", "1073741824", 1073741824 → bytes; a number in (0,1] is a ratio of host RAM. */
-export const byteSize = z.union([
-  z.number().int().positive(),
-  z
-    .string()
-    .regex(
-      /^\s*\d+(\.\d+)?\s*(b|k|kb|m|mb|g|gb|t|tb|ki|kib|mi|mib|gi|gib|ti|tib)?\s*$/i,
-      'must be a size like 512mb or 48gb',
-    ),
-]);
+export const secretRef = matching(
+  4096,
+  /^(env:[A-Za-z_][A-Za-z0-9_]*|file:.+|prompt)$/,
+  'must be a secret reference: env:NAME, file:/path or prompt',
+);
 
 export const ratio = z.number().gt(0).lte(1);
 
 /** One option per list item: a comma would smuggle a second option past the checks. */
-const mountOption = z
-  .string()
-  .regex(/^[a-z0-9_=.:/-]+$/i, 'must be one mount option word (letters, digits, _ = . : / -; no commas or spaces)');
+const mountOption = matching(
+  256,
+  /^[a-z0-9_=.:/-]+$/i,
+  'must be one mount option word (letters, digits, _ = . : / -; no commas or spaces)',
+);
 
 /** A device path never reaches a shell unquoted, but it is also never allowed to look like shell. */
-export const devicePath = z
-  .string()
-  .regex(
-    /^\/dev(\/[A-Za-z0-9._:+@=-]+)+$/,
-    'must be a /dev path of letters, digits and . _ : + @ = - (no spaces, quotes, ;, $ or newlines)',
-  );
+export const devicePath = checked(4096, {
+  re: /^\/dev(\/[A-Za-z0-9._:+@=-]+)+$/,
+  message: 'must be a /dev path of letters, digits and . _ : + @ = - (no spaces, quotes, ;, $ or newlines)',
+  test: dotSegments,
+});
 
-/** An absolute path, same character set as devicePath. */
-export const mountPath = z
-  .string()
-  .regex(
-    /^(\/[A-Za-z0-9._+@-]+)*\/?$/,
-    'must be an absolute path of letters, digits and . _ + @ - (no spaces, quotes, ;, $ or newlines)',
-  );
+/** Where a filesystem is mounted: an absolute host path, never over or inside a system directory. */
+export const mountPath = checked(4096, { test: mountProblem });
 
 /** mkfs.xfs -L: at most 12 characters. */
-const xfsLabel = z.string().regex(/^[A-Za-z0-9._-]{1,12}$/, 'must be an XFS label: 1-12 of letters, digits, . _ -');
+const xfsLabel = matching(12, /^[A-Za-z0-9._-]{1,12}$/, 'must be an XFS label: 1-12 of letters, digits, . _ -');
+
+/** lvcreate -L (a fixed size, not 0) or -l (1-100 % of the free space or of the group). */
+const lvSize = checked(24, {
+  re: /^(\d{1,12}(\.\d{1,6})?[KMGTP]?|\d{1,3}%(FREE|VG))$/i,
+  message: 'must be an lvcreate size (500G) or extent share (100%FREE)',
+  test: (s) => {
+    const pct = /^(\d+)%/.exec(s);
+    if (pct) return Number(pct[1]) >= 1 && Number(pct[1]) <= 100 ? undefined : `${s}: a share is 1-100 %`;
+    return Number(/^[\d.]+/.exec(s)?.[0]) > 0 ? undefined : `${s}: a volume size must be more than 0`;
+  },
+});
 
 export const logicalVolume = z
   .object({
     name,
-    size: z
-      .string()
-      .regex(
-        /^(\d+(\.\d+)?[KMGTP]?|\d{1,3}%(FREE|VG))$/i,
-        'must be an lvcreate size (500G) or extent share (100%FREE)',
-      ),
+    size: lvSize,
     mount: mountPath,
     filesystem: z.literal('xfs').default('xfs'),
     label: xfsLabel.optional(),
@@ -94,7 +109,7 @@ export const hardware = z
     memory: byteSize
       .describe('RAM, e.g. 64gb; required on database hosts when redis.maxmemory is a share of RAM')
       .optional(),
-    cpus: z.number().int().positive().optional(),
+    cpus: int(1, 65_536).optional(),
   })
   .strict();
 
@@ -104,10 +119,9 @@ export type Role = (typeof ROLES)[number];
 export const host = z
   .object({
     name,
-    address: z
-      .string()
-      .min(1)
-      .describe('IP address or DNS name that falkorctl (SSH) and the cluster nodes use for this host; no port'),
+    address: address().describe(
+      'IP address or DNS name that falkorctl (SSH) and the cluster nodes use for this host; no port',
+    ),
     /** master | replica: runs FalkorDB. sentinel: a Sentinel-only host. haproxy: a load balancer. */
     role: z
       .enum(ROLES)
@@ -116,68 +130,71 @@ export const host = z
       ),
     ssh: z
       .object({
-        user: z.string().optional(),
-        port: z.number().int().min(1).max(65535).optional(),
+        user: unixUser().optional(),
+        port: port().optional(),
       })
       .strict()
       .optional(),
     hardware: hardware.optional(),
     storage: storage.optional(),
     /** Sentinel's replica-priority for this node (0 = never promote). */
-    replicaPriority: z
-      .number()
-      .int()
-      .min(0)
-      .max(255)
-      .describe("Sentinel's replica-priority: lower is promoted first, 0 = never")
-      .optional(),
+    replicaPriority: int(0, 255).describe("Sentinel's replica-priority: lower is promoted first, 0 = never").optional(),
   })
   .strict();
 
 export const sshDefaults = z
   .object({
-    user: z.string().default('root'),
-    port: z.number().int().min(1).max(65535).default(22),
-    identityFile: z.string().optional(),
-    knownHosts: z.string().default('~/.ssh/known_hosts'),
+    user: unixUser().default('root'),
+    port: port().default(22),
+    /** Paths on the operator's machine: ~ allowed, control characters not. */
+    identityFile: text(4096).optional(),
+    knownHosts: text(4096).default('~/.ssh/known_hosts'),
     jumpHost: z
-      .object({ host: z.string(), port: z.number().int().default(22), user: z.string().optional() })
+      .object({ host: address(), port: port().default(22), user: unixUser().optional() })
       .strict()
       .optional(),
     sudo: z.boolean().default(false),
-    connectTimeoutMs: z.number().int().positive().default(10_000),
-    commandTimeoutMs: z.number().int().positive().default(120_000),
+    connectTimeoutMs: millis().default(10_000),
+    commandTimeoutMs: millis().default(120_000),
   })
   .strict();
 
-const sha256 = z.string().regex(/^[a-f0-9]{64}$/, 'must be a sha256 hex digest (64 lowercase hex digits)');
+const sha256 = matching(64, /^[a-f0-9]{64}$/, 'must be a sha256 hex digest (64 lowercase hex digits)');
 
 export const falkordb = z
   .object({
     /** Where the module and server live on the hosts. */
-    modulePath: z.string().default('/opt/falkordb/lib/falkordb.so'),
-    redisServer: z.string().default('/opt/falkordb/bin/redis-server'),
+    modulePath: hostPath().default('/opt/falkordb/lib/falkordb.so'),
+    redisServer: hostPath().default('/opt/falkordb/bin/redis-server'),
     /** Optional: where deploy copies the binaries from (on the operator's machine), checked by sha256. */
     binaries: z
       .object({
-        redisServer: z.object({ source: z.string(), sha256: sha256 }).strict().optional(),
-        module: z.object({ source: z.string(), sha256: sha256 }).strict().optional(),
+        redisServer: z
+          .object({ source: text(4096), sha256: sha256 })
+          .strict()
+          .optional(),
+        module: z
+          .object({ source: text(4096), sha256: sha256 })
+          .strict()
+          .optional(),
       })
       .strict()
       .optional(),
     /** FalkorDB module arguments, passed on the loadmodule line. */
     params: z
       .object({
-        THREAD_COUNT: z.number().int().positive().optional(),
-        CACHE_SIZE: z.number().int().min(0).optional(),
-        TIMEOUT_DEFAULT: z.number().int().min(0).optional(),
-        TIMEOUT_MAX: z.number().int().min(0).optional(),
-        QUERY_MEM_CAPACITY: z.number().int().min(0).optional(),
-        OMP_THREAD_COUNT: z.number().int().positive().optional(),
-        MAX_QUEUED_QUERIES: z.number().int().positive().optional(),
-        RESULTSET_SIZE: z.number().int().optional(),
-        NODE_CREATION_BUFFER: z.number().int().positive().optional(),
-        EFFECTS_THRESHOLD: z.number().int().min(0).optional(),
+        // Ranges FalkorDB's config parser (src/configuration/config.c) accepts, capped where they would not
+        // render digit for digit (values are long long there; JavaScript prints 1e21 and above as 1e+21).
+        THREAD_COUNT: int(1, 4096).optional(),
+        CACHE_SIZE: int(0, 1_000_000).optional(),
+        TIMEOUT_DEFAULT: int53(0).optional(),
+        TIMEOUT_MAX: int53(0).optional(),
+        QUERY_MEM_CAPACITY: int53(0).optional(),
+        OMP_THREAD_COUNT: int(1, 4096).optional(),
+        MAX_QUEUED_QUERIES: int53(1).optional(),
+        RESULTSET_SIZE: int(-1, Number.MAX_SAFE_INTEGER).optional(),
+        NODE_CREATION_BUFFER: int(128, 1 << 30).optional(),
+        EFFECTS_THRESHOLD: int53(0).optional(),
         CMD_INFO: z.enum(['yes', 'no']).optional(),
       })
       .strict()
@@ -189,9 +206,9 @@ export const PERSISTENCE = ['hybrid', 'aof', 'rdb', 'none'] as const;
 
 export const redis = z
   .object({
-    port: z.number().int().min(1).max(65535).default(6379),
-    /** Extra bind addresses besides the host's own address and 127.0.0.1. */
-    bind: z.array(z.string()).default([]),
+    port: port().default(6379),
+    /** Extra bind addresses besides the host's own address and 127.0.0.1 (Redis binds IP addresses only). */
+    bind: z.array(ipAddress()).max(16).default([]),
     /** Bytes/size string, or a ratio (0,1] of the host's RAM (needs hardware.memory). */
     maxmemory: z
       .union([byteSize, ratio])
@@ -215,50 +232,48 @@ export const redis = z
       .default('hybrid')
       .describe('hybrid = AOF with RDB preamble; none loses every graph on restart'),
     appendfsync: z.enum(['always', 'everysec', 'no']).default('everysec'),
-    save: z.array(z.tuple([z.number().int().positive(), z.number().int().positive()])).default([
-      [3600, 1],
-      [300, 100],
-      [60, 10000],
-    ]),
-    dataDir: z.string().default('/var/lib/falkordb/data'),
-    logDir: z.string().default('/var/log/falkordb'),
-    configDir: z.string().default('/etc/falkordb'),
-    maxclients: z.number().int().positive().default(10000),
-    timeout: z.number().int().min(0).default(0),
-    tcpKeepalive: z.number().int().min(0).default(300),
+    save: z
+      .array(z.tuple([int32(1), int32(1)]))
+      .max(16)
+      .default([
+        [3600, 1],
+        [300, 100],
+        [60, 10000],
+      ]),
+    dataDir: hostPath().default('/var/lib/falkordb/data'),
+    logDir: hostPath().default('/var/log/falkordb'),
+    configDir: hostPath().default('/etc/falkordb'),
+    maxclients: int(1, 10_000_000).default(10000),
+    timeout: int32(0).default(0),
+    tcpKeepalive: int32(0).default(300),
     replBacklogSize: byteSize.default('256mb'),
-    replTimeout: z.number().int().positive().default(60),
-    minReplicasToWrite: z.number().int().min(0).default(0),
-    minReplicasMaxLag: z.number().int().positive().default(10),
+    replTimeout: int32(1).default(60),
+    minReplicasToWrite: int32(0).default(0),
+    minReplicasMaxLag: int32(1).default(10),
     /** Commands renamed away (empty) or disabled; Sentinel needs CONFIG, so never rename it. */
     disabledCommands: z
-      .array(z.string())
+      .array(text(64)) // the shape of a command name is a semantic check, reported beside the repeats
+      .max(256)
       .default(['FLUSHALL', 'FLUSHDB', 'DEBUG'])
       .describe('Commands renamed away; never CONFIG, REPLICAOF, INFO, PING, CLIENT ... (Sentinel needs them)'),
     /** Service user on the hosts. */
-    user: z.string().default('falkordb'),
+    user: unixUser().default('falkordb'),
   })
   .strict();
 
 export const sentinel = z
   .object({
-    masterName: z
-      .string()
-      .regex(/^[A-Za-z0-9._-]+$/, 'must be letters, digits, ".", "_" or "-"')
-      .default('falkordb-master'),
-    port: z.number().int().min(1).max(65535).default(26379),
-    quorum: z
-      .number()
-      .int()
-      .positive()
-      .default(2)
-      .describe('Sentinels that must agree the master is down: a majority of them'),
-    downAfterMs: z.number().int().positive().default(30_000),
-    failoverTimeoutMs: z.number().int().positive().default(180_000),
-    parallelSyncs: z.number().int().positive().default(1),
+    masterName: matching(64, /^[A-Za-z0-9._-]+$/, 'must be letters, digits, ".", "_" or "-"').default(
+      'falkordb-master',
+    ),
+    port: port().default(26379),
+    quorum: int(1, 1000).default(2).describe('Sentinels that must agree the master is down: a majority of them'),
+    downAfterMs: millis().default(30_000),
+    failoverTimeoutMs: millis().default(180_000),
+    parallelSyncs: int(1, 1000).default(1),
     /** Host names that run a Sentinel. Default: every master, replica and sentinel host. */
     hosts: z.array(name).describe('Host names that run a Sentinel (default: every non-haproxy host)').optional(),
-    dataDir: z.string().default('/var/lib/falkordb/sentinel'),
+    dataDir: hostPath().default('/var/lib/falkordb/sentinel'),
   })
   .strict();
 
@@ -266,26 +281,26 @@ export const haproxy = z
   .object({
     /** Host names that run HAProxy. Default: every host with role haproxy. */
     hosts: z.array(name).optional(),
-    writePort: z.number().int().min(1).max(65535).default(6380),
-    readPort: z.number().int().min(1).max(65535).default(6381),
+    writePort: port().default(6380),
+    readPort: port().default(6381),
     /** Include the master in the read pool as a backup when no replica is up. */
     readFallbackToMaster: z.boolean().default(true),
-    checkIntervalMs: z.number().int().positive().default(1000),
-    statsSocket: z.string().default('/run/haproxy/admin.sock'),
-    maxconn: z.number().int().positive().default(4096),
-    timeoutClientMs: z.number().int().positive().default(3_600_000),
-    timeoutServerMs: z.number().int().positive().default(3_600_000),
-    timeoutConnectMs: z.number().int().positive().default(3_000),
+    checkIntervalMs: millis().default(1000),
+    statsSocket: hostPath().default('/run/haproxy/admin.sock'),
+    maxconn: int(1, 10_000_000).default(4096),
+    timeoutClientMs: millis().default(3_600_000),
+    timeoutServerMs: millis().default(3_600_000),
+    timeoutConnectMs: millis().default(3_000),
   })
   .strict();
 
 export const tls = z
   .object({
     enabled: z.boolean().default(false),
-    port: z.number().int().min(1).max(65535).default(6379),
-    certFile: z.string(),
-    keyFile: z.string(),
-    caFile: z.string(),
+    port: port().default(6379),
+    certFile: text(4096),
+    keyFile: text(4096),
+    caFile: text(4096),
     /** Keep a plaintext port open too (migration); off means `port 0`. */
     allowPlaintext: z.boolean().default(false),
     replication: z.boolean().default(true),
@@ -294,10 +309,14 @@ export const tls = z
 
 export const aclUser = z
   .object({
-    name: z.string().regex(/^[A-Za-z0-9_.-]+$/, 'must be letters, digits, ".", "_" or "-"'),
+    name: checked(64, {
+      re: /^[A-Za-z0-9_.-]+$/,
+      message: 'must be letters, digits, ".", "_" or "-"',
+      test: (s) => (RESERVED_KEYS.has(s) ? `${echo(s)} is a reserved name` : undefined),
+    }),
     password: secretRef,
-    /** ACL rules, e.g. "~* &* +@all -@dangerous". */
-    rules: z.string().default('~* &* +@all -@dangerous'),
+    /** ACL rules, e.g. "~* &* +@all -@dangerous", checked against ACL SETUSER's grammar. */
+    rules: checked(8192, { test: aclRuleError }).default('~* &* +@all -@dangerous'),
   })
   .strict();
 
@@ -308,15 +327,15 @@ export const auth = z
     /** Optional: a password for the Sentinels themselves. */
     sentinelPassword: secretRef.optional(),
     /** Optional ACL users besides `default`. */
-    users: z.array(aclUser).default([]),
+    users: z.array(aclUser).max(1000).default([]),
   })
   .strict();
 
 export const monitoring = z
   .object({
-    exporterPort: z.number().int().default(9121),
+    exporterPort: port().default(9121),
     memoryWarnRatio: z.number().gt(0).lt(1).default(0.85),
-    replicationLagBytes: z.number().int().positive().default(10_000_000),
+    replicationLagBytes: int53(1).default(10_000_000),
   })
   .strict();
 

@@ -1,4 +1,5 @@
 // Who runs what, derived from the inventory in one place so every command agrees.
+import { sizeBytes } from './fields.js';
 import type { Host, Inventory } from './schema.js';
 
 export const dbHosts = (inv: Inventory): Host[] => inv.hosts.filter((h) => h.role === 'master' || h.role === 'replica');
@@ -18,35 +19,12 @@ export function haproxyHosts(inv: Inventory): Host[] {
 
 export const hostByName = (inv: Inventory, name: string): Host | undefined => inv.hosts.find((h) => h.name === name);
 
-const UNITS: Record<string, number> = {
-  b: 1,
-  k: 1000,
-  kb: 1024,
-  m: 1000 ** 2,
-  mb: 1024 ** 2,
-  g: 1000 ** 3,
-  gb: 1024 ** 3,
-  t: 1000 ** 4,
-  tb: 1024 ** 4,
-  ki: 1024,
-  kib: 1024,
-  mi: 1024 ** 2,
-  mib: 1024 ** 2,
-  gi: 1024 ** 3,
-  gib: 1024 ** 3,
-  ti: 1024 ** 4,
-  tib: 1024 ** 4,
-};
-
-/** Redis's own size units: "1k" is 1000, "1kb" is 1024 (redis.conf header). */
+/** Redis's own size units: "1k" is 1000, "1kb" is 1024 (redis.conf header). Values passed the schema. */
 export function parseBytes(v: number | string): number {
   if (typeof v === 'number') return v;
-  const m = /^\s*(\d+(?:\.\d+)?)\s*([a-z]*)\s*$/i.exec(v);
-  if (!m) throw new Error(`not a size: ${v}`);
-  const unit = (m[2] ?? '').toLowerCase() || 'b';
-  const mult = UNITS[unit];
-  if (mult === undefined) throw new Error(`unknown size unit in ${v}`);
-  return Math.round(Number(m[1]) * mult);
+  const b = sizeBytes(v);
+  if (b === undefined) throw new Error(`not a size: ${v}`);
+  return b;
 }
 
 /**

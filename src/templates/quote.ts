@@ -1,5 +1,6 @@
 // Quoting for the file formats render writes. Each function is the only way a value from the
 // inventory or a secret enters that format, so a space or a quote in a value cannot change meaning.
+import { isIP } from 'node:net';
 import { userError } from '../errors.js';
 
 const REDIS_BARE = /^[A-Za-z0-9._/:@%+=,*~&^!<>-]+$/;
@@ -59,8 +60,7 @@ export function envFileValue(v: string): string {
 
 /** Is `a` a literal IPv4 or IPv6 address (what Redis `bind` accepts)? */
 export function isIp(a: string): boolean {
-  if (/^(25[0-5]|2[0-4]\d|1?\d?\d)(\.(25[0-5]|2[0-4]\d|1?\d?\d)){3}$/.test(a)) return true;
-  return a.includes(':') && /^[0-9a-fA-F:.]+$/.test(a);
+  return isIP(a) !== 0 && !a.includes('%');
 }
 
 /** host:port as HAProxy reads a server address (IPv6 needs the ipv6@ prefix to be unambiguous). */

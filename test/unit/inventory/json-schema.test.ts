@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
+import { metaOf } from '../../../src/inventory/fields.js';
 import { caseless } from '../../../src/inventory/json-schema.js';
 import { byteSize, inventorySchema } from '../../../src/inventory/schema.js';
 import { inventoryJsonSchema } from '../../../src/inventory/index.js';
@@ -26,6 +27,7 @@ function violations(s: S, v: unknown, at = '$'): string[] {
   if (typeof v === 'string') {
     if (s.pattern && !new RegExp(s.pattern, 'u').test(v)) out.push(`${at}: pattern`);
     if (s.minLength !== undefined && v.length < s.minLength) out.push(`${at}: minLength`);
+    if (s.maxLength !== undefined && v.length > s.maxLength) out.push(`${at}: maxLength`);
   }
   if (Array.isArray(v)) {
     if (s.minItems !== undefined && v.length < s.minItems) out.push(`${at}: minItems`);
@@ -95,7 +97,7 @@ describe('inventory JSON Schema', () => {
   });
   it('spells case-insensitive patterns out so they match the same strings', () => {
     expect(caseless('^a[b-d]\\d(k|kb)?$')).toBe('^[aA][b-dB-D]\\d([kK]|[kK][bB])?$');
-    const zodRe = (byteSize.options[1] as unknown as { _def: { checks: { regex: RegExp }[] } })._def.checks[0]!.regex;
+    const zodRe = metaOf(byteSize.options[1])!.pattern!;
     const re = new RegExp(caseless(zodRe.source), 'u');
     for (const s of ['48gb', '48GB', '1.5TiB', '512', ' 64 Mb ', 'lots', '48gbx', ''])
       expect([s, re.test(s)]).toEqual([s, zodRe.test(s)]);

@@ -66,7 +66,7 @@ describe('every error names file, line and key path', () => {
     );
   });
   it('explains a failed union by the branch that fits the value (not "Invalid input")', () => {
-    expect(only(r.errors, 'redis.maxmemory').message).toBe('must be a size like 512mb or 48gb');
+    expect(only(r.errors, 'redis.maxmemory').message).toBe('must be a size like 512mb or 48gb (got "lots")');
     const e = only(check(`${BASE}redis:\n  maxmemory: [1]\n`).errors, 'redis.maxmemory');
     expect(e).toMatchObject({ line: 22, message: 'expected a number or a string, got a list' });
   });
@@ -194,7 +194,7 @@ describe('range messages', () => {
     expect(brief(check(t).errors)).toEqual([
       { line: 3, path: 'hosts', message: 'needs at least 1 item' },
       { line: 7, path: 'redis.port', message: 'must be at most 65535 (got 70000)' },
-      { line: 9, path: 'sentinel.quorum', message: 'must be more than 0 (got 0)' },
+      { line: 9, path: 'sentinel.quorum', message: 'must be at least 1 (got 0)' },
     ]);
   });
 });

@@ -17,7 +17,7 @@ describe('hosts', () => {
   it('an address with a port or scheme → error; IPv4, IPv6 and DNS names pass', () => {
     for (const bad of ['10.0.0.3:6379', 'redis://10.0.0.3', '10.0.0.3 ']) {
       const t = BASE.replace('address: 10.0.0.3', `address: "${bad}"`);
-      expectFinding(t, 'hosts[2].address', 'error', lineOf(t, bad), /not a plain IP address or host name/);
+      expectFinding(t, 'hosts[2].address', 'error', lineOf(t, bad), /is not an IP address or a DNS name/);
     }
     for (const good of ['fe80::3', '2001:db8:0:0:0:0:0:3', 'db3.internal.example'])
       expectClean(BASE.replace('address: 10.0.0.3', `address: ${good}`));
