@@ -10,6 +10,9 @@ export const RESERVED_KEYS: ReadonlySet<string> = new Set(['__proto__', 'constru
 
 const INT32_MAX = 2_147_483_647;
 
+/** The name render gives cluster-wide files (render/index.ts CLUSTER): no host may take it. */
+export const CLUSTER_FILES = 'cluster';
+
 /** C0/C1 controls, DEL, zero-width and bidi formatting characters: invisible, or they reorder what is shown. */
 // eslint-disable-next-line no-control-regex
 const HIDDEN = /[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]/;

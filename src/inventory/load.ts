@@ -3,8 +3,9 @@
 // the zod schema, then the semantic checks that need the whole inventory.
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { LineCounter, parseDocument, type YAMLError } from 'yaml';
+import { isScalar, LineCounter, parseDocument, visit, type Document, type YAMLError } from 'yaml';
 import { FalkorError, userError } from '../errors.js';
+import { echo, RESERVED_KEYS } from './fields.js';
 import { formatPath, Locator, pathOfKeyAt } from './locate.js';
 import { inventorySchema, type Inventory } from './schema.js';
 import { semanticFindings } from './semantic.js';
@@ -64,6 +65,16 @@ export function validateInventory(text: string, file: string): ValidationResult 
   const warnings = doc.warnings.map((e) => at(e, 'warning'));
   // Duplicate keys leave a usable document: keep going so the operator sees everything in one run.
   if (doc.errors.some((e) => e.code !== 'DUPLICATE_KEY')) return { errors, warnings };
+
+  // Before toJS: assigning a "__proto__" key to a plain object sets its prototype, which hides the value from
+  // the unknown-key check and lets inherited keys (cluster, say) reach render.
+  const reserved = reservedKeys(doc).map(({ pos, key }) => {
+    const { line, col } = lc.linePos(pos);
+    const path = pathOfKeyAt(doc, pos);
+    const message = `${echo(key)} is a reserved name and cannot be a key`;
+    return { file, line, column: col, path: path ? formatPath(path) : '', severity: 'error' as const, message };
+  });
+  if (reserved.length) return { errors: sortByLine([...errors, ...reserved]), warnings };
 
   let data: unknown;
   try {
@@ -132,6 +143,18 @@ export async function readInventoryText(file: string, cwd: string): Promise<stri
     if (code === 'EISDIR') throw userError(`inventory ${file} is a directory, not a file`);
     throw userError(`cannot read inventory ${file}: ${(e as Error).message}`);
   }
+}
+
+/** Every mapping key that would reach Object.prototype (__proto__, constructor, prototype), with its offset. */
+function reservedKeys(doc: Document): { pos: number; key: string }[] {
+  const out: { pos: number; key: string }[] = [];
+  visit(doc, {
+    Pair(_, pair) {
+      const k = pair.key;
+      if (isScalar(k) && RESERVED_KEYS.has(String(k.value))) out.push({ pos: k.range?.[0] ?? 0, key: String(k.value) });
+    },
+  });
+  return out;
 }
 
 function yamlMessage(e: YAMLError): string {

@@ -2,6 +2,8 @@
 // key path of the offending value so the loader can point at its line.
 import type { KeyPath } from './locate.js';
 import type { Inventory } from './schema.js';
+import { CLUSTER_FILES as CLUSTER } from './fields.js';
+import { isIp } from '../templates/quote.js';
 import { configFindings } from './semantic-config.js';
 import { memoryFindings } from './semantic-memory.js';
 import { portFindings } from './semantic-ports.js';
@@ -29,11 +31,17 @@ function topologyFindings(inv: Inventory): Finding[] {
     if (first !== undefined)
       out.push(error(['hosts', i, 'name'], `duplicate host name "${h.name}" (first used by hosts[${first}])`));
     else seen.set(h.name, i);
-    if (!plainAddress(h.address))
+    if (h.name === CLUSTER)
+      out.push(
+        error(['hosts', i, 'name'], `a host may not be named "${CLUSTER}": render uses it for cluster-wide files`),
+      );
+    // render's bindAddresses: Redis and Sentinel bind IP addresses only
+    if (h.role !== 'haproxy' && !isIp(h.address) && inv.redis.bind.length === 0)
       out.push(
         error(
           ['hosts', i, 'address'],
-          `"${h.address}" is not a plain IP address or host name (no scheme, port or spaces; the SSH port goes in ssh.port)`,
+          `"${h.address}" is a DNS name, and Redis and Sentinel bind IP addresses only: use the IP address here, ` +
+            'or list the address to bind in redis.bind',
         ),
       );
   });
@@ -77,10 +85,12 @@ function memberFindings(inv: Inventory, section: 'sentinel' | 'haproxy'): Findin
   if (!list) return [];
   const out: Finding[] = [];
   const known = new Set(inv.hosts.map((h) => h.name));
+  const some = [...known].slice(0, 10).join(', ') + (known.size > 10 ? `, … (${known.size} hosts)` : '');
+  const listed = new Set<string>();
   list.forEach((n, i) => {
-    if (!known.has(n))
-      out.push(error([section, 'hosts', i], `"${n}" is not a host in hosts: (known: ${[...known].join(', ')})`));
-    if (list.indexOf(n) !== i) out.push(error([section, 'hosts', i], `"${n}" is listed twice`));
+    if (!known.has(n)) out.push(error([section, 'hosts', i], `"${n}" is not a host in hosts: (known: ${some})`));
+    if (listed.has(n)) out.push(error([section, 'hosts', i], `"${n}" is listed twice`));
+    listed.add(n);
   });
   return out;
 }
@@ -134,6 +144,3 @@ function sentinelCountFindings(inv: Inventory): Finding[] {
     );
   return out;
 }
-
-/** An IP or DNS name: no scheme, no spaces, no ":port" (one colon; IPv6 has several). */
-const plainAddress = (a: string) => !/\s|\/|@/.test(a) && a.split(':').length !== 2;

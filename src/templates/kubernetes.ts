@@ -92,7 +92,9 @@ export function kubernetesManifests(inv: Inventory, s: Secrets): string {
       metadata: meta('falkordb-config', 'falkordb'),
       data: {
         'master.conf': containerNodeConf(inv, master, nodeDns),
-        'replica.conf': containerNodeConf(inv, { ...replica, role: 'replica' }, nodeDns),
+        // One file for every replica pod (they are interchangeable): no host's own replica-priority, or the
+        // first replica's 0 would make every pod unpromotable.
+        'replica.conf': containerNodeConf(inv, { ...replica, role: 'replica', replicaPriority: undefined }, nodeDns),
         'sentinel.conf': containerSentinelConf(inv, master, nodeDns),
       },
     },

@@ -19,8 +19,34 @@ describe('hosts', () => {
       const t = BASE.replace('address: 10.0.0.3', `address: "${bad}"`);
       expectFinding(t, 'hosts[2].address', 'error', lineOf(t, bad), /is not an IP address or a DNS name/);
     }
-    for (const good of ['fe80::3', '2001:db8:0:0:0:0:0:3', 'db3.internal.example'])
+    for (const good of ['fe80::3', '2001:db8:0:0:0:0:0:3'])
       expectClean(BASE.replace('address: 10.0.0.3', `address: ${good}`));
+    for (const bad of [
+      'a:b:c',
+      '-oProxyCommand=id',
+      '*',
+      'a"b',
+      '10.0.10.11#',
+      '999.1.1.1',
+      'fe80::1%eth0',
+      'x'.repeat(64),
+    ]) {
+      const t = BASE.replace('address: 10.0.0.3', `address: ${JSON.stringify(bad)}`);
+      const e = check(t).errors;
+      expect(
+        e.map((x) => [x.path, x.line]),
+        bad,
+      ).toEqual([['hosts[2].address', lineOf(t, 'address: "')]]);
+    }
+  });
+  it('a database host named by DNS: an error unless redis.bind gives Redis an IP to bind', () => {
+    const t = BASE.replace('address: 10.0.0.3', 'address: db3.internal.example');
+    expectFinding(t, 'hosts[2].address', 'error', lineOf(t, 'db3.internal'), /bind IP addresses only/);
+    expectClean(`${t}redis:\n  bind: [10.0.0.3]\n`);
+  });
+  it('a host named "cluster" (render\'s name for cluster-wide files) → error at its name', () => {
+    const t = BASE.replace('name: db3', 'name: cluster');
+    expectFinding(t, 'hosts[2].name', 'error', lineOf(t, 'name: cluster'), /may not be named "cluster"/);
   });
   it('no master → error at hosts', () => {
     const t = BASE.replace('role: master', 'role: replica');
