@@ -1,8 +1,9 @@
 // Runs every benchmark and prints ratios against a baseline measured in the same run.
 // Benchmarks are not tests: they report, they do not gate CI.
+import { benchInventory } from './inventory.mjs';
 import { benchStartup } from './startup.mjs';
 
-const results = [benchStartup()];
+const results = [benchStartup(), ...benchInventory()];
 for (const r of results) {
   const verdict =
     r.goal === undefined ? '' : r.ratio <= r.goal ? `  (goal <= ${r.goal}: met)` : `  (goal <= ${r.goal}: NOT met)`;

@@ -10,6 +10,12 @@ export const RESERVED_KEYS: ReadonlySet<string> = new Set(['__proto__', 'constru
 
 const INT32_MAX = 2_147_483_647;
 
+/**
+ * More hosts than any Sentinel-managed replica set has (Sentinel gossips with every peer, and every replica
+ * syncs from one master); refused before the schema runs, so a generated 100,000-host file fails at once.
+ */
+export const MAX_HOSTS = 1000;
+
 /** The name render gives cluster-wide files (render/index.ts CLUSTER): no host may take it. */
 export const CLUSTER_FILES = 'cluster';
 

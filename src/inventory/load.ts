@@ -5,7 +5,7 @@ import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { isScalar, LineCounter, parseDocument, visit, type Document, type YAMLError } from 'yaml';
 import { FalkorError, userError } from '../errors.js';
-import { echo, RESERVED_KEYS } from './fields.js';
+import { echo, MAX_HOSTS, RESERVED_KEYS } from './fields.js';
 import { formatPath, Locator, pathOfKeyAt } from './locate.js';
 import { inventorySchema, type Inventory } from './schema.js';
 import { semanticFindings } from './semantic.js';
@@ -32,6 +32,9 @@ export interface ValidationResult {
   warnings: Diagnostic[];
 }
 
+/** The message shows this many; a generated file with thousands of errors should not print megabytes. */
+const SHOWN_ERRORS = 200;
+
 /** A USER error (exit 2) that also carries the structured findings, for --json output. */
 export class InventoryError extends FalkorError {
   constructor(
@@ -40,10 +43,9 @@ export class InventoryError extends FalkorError {
     readonly warnings: Diagnostic[],
   ) {
     const n = errors.length;
-    super(
-      'USER',
-      `invalid inventory ${file} (${n} error${n === 1 ? '' : 's'}):\n${errors.map(formatDiagnostic).join('\n')}`,
-    );
+    const shown = errors.slice(0, SHOWN_ERRORS).map(formatDiagnostic);
+    if (n > SHOWN_ERRORS) shown.push(`… and ${n - SHOWN_ERRORS} more (--json lists them all)`);
+    super('USER', `invalid inventory ${file} (${n} error${n === 1 ? '' : 's'}):\n${shown.join('\n')}`);
   }
 }
 
@@ -106,6 +108,11 @@ export function validateInventory(text: string, file: string): ValidationResult 
     return { file, line, column, path: formatPath(path), severity, message };
   };
 
+  const hosts = (data as { hosts?: unknown }).hosts;
+  if (Array.isArray(hosts) && hosts.length > MAX_HOSTS) {
+    const message = `${hosts.length} hosts: at most ${MAX_HOSTS} (one master, its replicas, Sentinels and balancers)`;
+    return { errors: [...errors, diag(['hosts'], 'error', message, true)], warnings };
+  }
   const parsed = inventorySchema.safeParse(dropEmptySections(data, inventorySchema));
   if (!parsed.success) {
     for (const f of schemaFindings(parsed.error.issues, inventorySchema, data))

@@ -11,6 +11,7 @@ import {
   int,
   int32,
   int53,
+  MAX_HOSTS,
   ipAddress,
   matching,
   millis,
@@ -83,9 +84,10 @@ export const lvmStorage = z
     devices: z
       .array(devicePath)
       .min(1)
+      .max(64)
       .describe('Whole disks given to LVM (their data is destroyed on first provisioning)'),
     volumeGroup: name.default('falkordb-vg'),
-    volumes: z.array(logicalVolume).min(1),
+    volumes: z.array(logicalVolume).min(1).max(64),
   })
   .strict();
 
@@ -343,7 +345,7 @@ export const inventorySchema = z
   .object({
     cluster: name.describe('Cluster name (a DNS label); used in unit, file and Sentinel names'),
     ssh: sshDefaults.default({}),
-    hosts: z.array(host).min(1),
+    hosts: z.array(host).min(1).max(MAX_HOSTS),
     falkordb: falkordb.default({}),
     redis: redis.default({}),
     sentinel: sentinel.default({}),
