@@ -1,7 +1,7 @@
 // Memory, threads, timeouts and write-safety settings weighed against the hardware and the topology.
 import type { Inventory } from './schema.js';
 import { error, warning, type Finding } from './semantic.js';
-import { dbHosts, maxmemoryBytes, parseBytes, replicaHosts } from './topology.js';
+import { maxmemoryBytes, parseBytes, replicaHosts } from './topology.js';
 
 /** Above this share of RAM, fork-on-save (copy-on-write), replication buffers and the OS have no room. */
 export const MAXMEMORY_LIMIT = 0.8;
