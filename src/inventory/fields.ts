@@ -26,7 +26,10 @@ const HIDDEN = /[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u202a-\u202e\u2060-\u20
 /** A value quoted in a message: capped, with its control characters escaped. */
 export function echo(v: string, max = 60): string {
   const cut = v.length > max ? `${v.slice(0, max)}…` : v;
-  return `${JSON.stringify(cut)}${v.length > max ? ` (${v.length} characters)` : ''}`;
+  const shown = JSON.stringify(cut).replace(new RegExp(HIDDEN.source, 'g'), (c) => {
+    return `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`;
+  });
+  return `${shown}${v.length > max ? ` (${v.length} characters)` : ''}`;
 }
 
 function hiddenChar(s: string): string | undefined {

@@ -1,5 +1,6 @@
 // Redis settings, storage layout, TLS, SSH and ACL checks: what a careful operator would catch in review.
 import { posix } from 'node:path';
+import { echo } from './fields.js';
 import type { KeyPath } from './locate.js';
 import { isPlainStorage, storageMounts, type Inventory } from './schema.js';
 import { error, warning, type Finding } from './semantic.js';
@@ -45,8 +46,8 @@ function redisFindings(inv: Inventory): Finding[] {
     const name = c.trim().toUpperCase();
     const why = REQUIRED_COMMANDS[name];
     if (why) out.push(error(['redis', 'disabledCommands', i], `${name} must stay enabled: ${why}`));
-    else if (!/^[A-Z][A-Z0-9_.|-]*$/.test(name))
-      out.push(error(['redis', 'disabledCommands', i], `"${c}" is not a single command name`));
+    else if (!/^[A-Za-z][A-Za-z0-9_.|-]*$/.test(c))
+      out.push(error(['redis', 'disabledCommands', i], `${echo(c)} is not a single command name`));
     else if (name.startsWith('GRAPH.'))
       out.push(
         warning(

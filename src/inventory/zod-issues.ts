@@ -1,6 +1,7 @@
 // Turns zod's issues into findings an operator can act on: one per problem, each with the exact key
 // path (an unknown key's own path, not its parent's) and a message in plain words.
 import { z, type ZodIssue, type ZodTypeAny } from 'zod';
+import { echo } from './fields.js';
 import type { KeyPath } from './locate.js';
 
 export interface SchemaFinding {
@@ -91,7 +92,7 @@ function describe(v: unknown): string {
   if (v === null || v === undefined) return 'nothing';
   if (Array.isArray(v)) return 'a list';
   if (typeof v === 'object') return 'a mapping';
-  if (typeof v === 'string') return `the string "${v.length > 40 ? `${v.slice(0, 40)}…` : v}"`;
+  if (typeof v === 'string') return `the string ${echo(v, 40)}`;
   if (typeof v === 'number' || typeof v === 'boolean' || typeof v === 'bigint') return String(v);
   return typeof v;
 }
