@@ -129,7 +129,9 @@ const COMMANDS: CommandSpec[] = [
     name: 'rolling-restart',
     summary: 'restart every FalkorDB node, replicas first, the master by a switchover: writes keep flowing',
     configure: (c) =>
-      hostSelection(c).option('--switch-back', 'hand the master role back to the original master at the end'),
+      hostSelection(c)
+        .option('--switch-back', 'hand the master role back to the original master at the end')
+        .option('--full-resync', 'restart replicas from their AOF as is (each then needs a full resync)'),
     load: () => import('./commands/rolling-restart.js'),
   },
   {

@@ -38,6 +38,8 @@ export const run: Handler = async ({ opts }, ctx) => {
       switchBack: Boolean(opts.switchBack),
       maxLagBytes: s.inv.monitoring.replicationLagBytes,
       readyMs: 10 * 60_000,
+      // the RDB written at shutdown carries the replication offset; --full-resync restarts from the AOF as is
+      keepOffset: s.inv.redis.persistence === 'hybrid' && s.inv.redis.save.length > 0 && !opts.fullResync,
     });
     const header = `rolling-restart plan for cluster ${s.inv.cluster} (master: ${s.pre.master.host})`;
     if (ctx.opts.dryRun) {
@@ -53,6 +55,8 @@ export const run: Handler = async ({ opts }, ctx) => {
     }
     if (!ctx.opts.json) ctx.out.info(corePlanText(plan, header));
     const restarts = plan.steps.filter((x) => x.id.endsWith(':restart')).map((x) => x.host);
+    if (plan.steps.some((x) => x.id.endsWith(':aof-off')) && !ctx.opts.json)
+      ctx.out.info('replicas restart from the RDB written at shutdown (partial resync); their AOF is rebuilt after');
     const ok = await ctx.prompt.confirm(`restart ${restarts.join(', ')} one at a time (the master by a switchover)?`);
     if (!ok) throw refusal('not confirmed: rolling-restart; nothing was changed');
 

@@ -34,7 +34,8 @@ export const secretRef = matching(
   'must be a secret reference: env:NAME, file:/path or prompt',
 );
 
-export const ratio = z.number().gt(0).lte(1);
+/** A share: at least 1 %, so it renders as a plain decimal (5e-324 would be written as is). */
+export const ratio = z.number().min(0.01).lte(1);
 
 /** One option per list item: a comma would smuggle a second option past the checks. */
 const mountOption = matching(
@@ -336,7 +337,7 @@ export const auth = z
 export const monitoring = z
   .object({
     exporterPort: port().default(9121),
-    memoryWarnRatio: z.number().gt(0).lt(1).default(0.85),
+    memoryWarnRatio: z.number().min(0.01).max(0.99).default(0.85),
     replicationLagBytes: int53(1).default(10_000_000),
   })
   .strict();

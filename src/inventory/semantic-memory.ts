@@ -42,6 +42,8 @@ export function memoryFindings(inv: Inventory): Finding[] {
   const overRam: string[] = [];
   const fewCpus: string[] = [];
   const smallMem: string[] = [];
+  const master = inv.hosts.find((h) => h.role === 'master');
+  const masterBytes = master && maxmemoryBytes(inv, master);
   // by index, not dbHosts(inv) + indexOf: that was quadratic (100,000 hosts took seconds)
   for (const [i, h] of inv.hosts.entries()) {
     if (h.role !== 'master' && h.role !== 'replica') continue;
@@ -56,6 +58,18 @@ export function memoryFindings(inv: Inventory): Finding[] {
         ),
       );
     const bytes = maxmemoryBytes(inv, h);
+    // what render's lint of the config refuses (redis/maxmemory-unit, cross/maxmemory-differs), found here
+    const at = isRatio ? ['hosts', i, 'hardware', 'memory'] : ['redis', 'maxmemory'];
+    if (isRatio && ram !== undefined && ram >= MIB && bytes !== undefined && bytes < MIB)
+      out.push(error(at, `maxmemory on "${h.name}" works out to ${bytes} bytes (${mm} of its RAM): too small`));
+    else if (h.role === 'replica' && bytes !== undefined && masterBytes !== undefined && bytes < masterBytes)
+      out.push(
+        error(
+          at,
+          `maxmemory on "${h.name}" (${gib(bytes)}) is below the master's (${gib(masterBytes)}): after a failover ` +
+            "it could not hold the master's data set, and writes would fail",
+        ),
+      );
     if (!isRatio && ram && bytes !== undefined && bytes > ram * MAXMEMORY_LIMIT)
       overRam.push(`"${h.name}" (${gib(ram)})`);
     const cpus = h.hardware?.cpus;

@@ -17,6 +17,12 @@ export interface RollingOptions {
   maxLagBytes: number;
   /** Restart → ready, per node: loading a large data set takes minutes. */
   readyMs: number;
+  /**
+   * Restart replicas from the RDB written at shutdown instead of the AOF, so they resume replication with a
+   * partial resync (PSYNC) instead of a full one. Safe only where shutdown writes that RDB: AOF on and save
+   * points configured (persistence hybrid). See restartSteps.
+   */
+  keepOffset: boolean;
 }
 
 const ready = (r: NodeRef, master: NodeRef, o: RollingOptions): CheckSpec => ({
@@ -36,6 +42,65 @@ const restart = (r: NodeRef, master: NodeRef, phase: string, o: RollingOptions, 
   action: { kind: 'exec', argv: ['systemctl', 'restart', FALKORDB_UNIT], timeoutMs: o.readyMs },
   verify: ready(r, master, o),
 });
+
+/**
+ * A replica's restart. With AOF on, Redis loads the AOF at startup, which carries no replication id or offset
+ * (server.c loadDataFromDisk), so every restarted replica needs a full resync: the master forks, and the whole
+ * data set crosses the network. An RDB does carry them, and shutdown writes one when save points exist. So:
+ * AOF off for this one start (CONFIG SET + REWRITE: the file is what the restart reads), restart (shutdown saves
+ * the RDB with the offset, startup loads it and continues with PSYNC), then AOF on again, which rewrites the AOF
+ * from the live data set; the node counts as done once that rewrite succeeded. The master keeps its AOF all
+ * along, and a replica's own AOF is rebuilt before the next node goes down.
+ */
+function restartSteps(r: NodeRef, master: NodeRef, phase: string, o: RollingOptions, why: string): Step[] {
+  if (!o.keepOffset) return [restart(r, master, phase, o, why)];
+  const node = (args: [string, ...string[]]) => ({
+    kind: 'redis' as const,
+    service: 'node' as const,
+    port: r.port,
+    args,
+  });
+  const aof = (v: 'yes' | 'no') => node(['CONFIG', 'SET', 'appendonly', v]);
+  return [
+    {
+      id: `${r.host}:aof-off`,
+      host: r.host,
+      phase,
+      describe: `appendonly no on ${r.host} for one start, so it loads the RDB written at shutdown (offset kept)`,
+      action: aof('no'),
+      undo: aof('yes'),
+    },
+    {
+      id: `${r.host}:aof-off-rewrite`,
+      host: r.host,
+      phase,
+      describe: `CONFIG REWRITE on ${r.host} (the restart reads the file)`,
+      action: node(['CONFIG', 'REWRITE']),
+    },
+    restart(r, master, phase, o, `${why}; partial resync`),
+    {
+      id: `${r.host}:aof-on`,
+      host: r.host,
+      phase,
+      describe: `appendonly yes again on ${r.host}: its AOF is rewritten from the live data set`,
+      action: aof('yes'),
+      verify: {
+        kind: 'aof-rewritten',
+        host: r.host,
+        what: `${r.host}: AOF on, its rewrite finished and ok`,
+        timeoutMs: o.readyMs,
+        intervalMs: 200,
+      },
+    },
+    {
+      id: `${r.host}:aof-on-rewrite`,
+      host: r.host,
+      phase,
+      describe: `CONFIG REWRITE on ${r.host} (appendonly yes back in the file)`,
+      action: node(['CONFIG', 'REWRITE']),
+    },
+  ];
+}
 
 /** A switchover plan's steps and phases under a prefix, so two switchovers can sit in one plan. */
 function prefixed(p: Plan, prefix: string): Plan {
@@ -60,11 +125,11 @@ export function planRollingRestart(
   const steps: Step[] = [];
   const notes: string[] = [];
   const replicas = [...pre.replicas.filter((r) => r.host !== c.host), c].filter((r) => chosen(r.host));
-  for (const r of replicas) steps.push(restart(r, m, 'replicas', o, 'a replica'));
+  for (const r of replicas) steps.push(...restartSteps(r, m, 'replicas', o, 'a replica'));
   if (chosen(m.host)) {
     const sw = prefixed(planSwitchover(pre, s, orig, t), 'switchover:');
     phases.push(...sw.phases, { name: 'old-master', parallel: 1 });
-    steps.push(...sw.steps, restart(m, c, 'old-master', o, `the old master, now a replica of ${c.host}`));
+    steps.push(...sw.steps, ...restartSteps(m, c, 'old-master', o, `the old master, now a replica of ${c.host}`));
     notes.push(...sw.notes);
     if (o.switchBack) {
       // Back the other way: the old master (restarted, in sync) becomes the candidate of a second switchover.

@@ -241,6 +241,16 @@ export function probes(inv: Inventory, conns: Conns, transport?: Transport): Rec
       const seen = `in sync, ${behind} bytes behind`;
       return behind <= Number(spec.params!.maxLagBytes) ? done(seen) : notYet(seen);
     },
+    'aof-rewritten': async (spec): Promise<Probe<string>> => {
+      const info = parseInfo(String(await call(conns, spec.host, 'node', ['INFO', 'persistence'])));
+      const f = (k: string) => field(info, k);
+      const seen =
+        `aof_enabled:${f('aof_enabled')} aof_rewrite_in_progress:${f('aof_rewrite_in_progress')} ` +
+        `aof_rewrite_scheduled:${f('aof_rewrite_scheduled')} aof_last_bgrewrite_status:${f('aof_last_bgrewrite_status')}`;
+      if (f('aof_last_bgrewrite_status') === 'err') throw giveUp(new FalkorError('FAILED', `${spec.host}: ${seen}`));
+      const ok = f('aof_enabled') === '1' && f('aof_rewrite_in_progress') === '0' && f('aof_rewrite_scheduled') === '0';
+      return ok ? done(seen) : notYet(seen);
+    },
     'replica-of': async (spec): Promise<Probe<string>> => {
       const info = await infoOf(conns, spec.host);
       const role = field(info, 'role');

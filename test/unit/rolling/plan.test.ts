@@ -9,11 +9,39 @@ const pre = (): Preflight => {
   if (!r.ok) throw new Error(r.reasons.join('; '));
   return r.value;
 };
-const opts = { switchBack: false, maxLagBytes: 1000, readyMs: 60_000 };
+const opts = { switchBack: false, maxLagBytes: 1000, readyMs: 60_000, keepOffset: false };
 const plan = (o = {}) => planRollingRestart(pre(), settings, { minReplicas: 0 }, timing(5000), { ...opts, ...o });
 const restarts = (p: ReturnType<typeof plan>) => p.steps.filter((s) => s.id.endsWith(':restart'));
 
 describe('rolling-restart plan', () => {
+  it('keepOffset: each restart starts once from the RDB (AOF off, file rewritten) and rebuilds its AOF after', () => {
+    const p = plan({ keepOffset: true });
+    const c = pre().candidate.host;
+    const other = c === 'db2' ? 'db3' : 'db2';
+    const of = (h: string) => p.steps.filter((s) => s.host === h && !s.id.startsWith('switch')).map((s) => s.id);
+    for (const h of [other, c, 'db1'])
+      expect(of(h)).toEqual([
+        `${h}:aof-off`,
+        `${h}:aof-off-rewrite`,
+        `${h}:restart`,
+        `${h}:aof-on`,
+        `${h}:aof-on-rewrite`,
+      ]);
+    const step = (id: string) => p.steps.find((s) => s.id === id)!;
+    expect(step(`${other}:aof-off`).action).toMatchObject({
+      kind: 'redis',
+      args: ['CONFIG', 'SET', 'appendonly', 'no'],
+    });
+    expect(step(`${other}:aof-off`).undo).toMatchObject({ args: ['CONFIG', 'SET', 'appendonly', 'yes'] });
+    expect(step(`${other}:aof-on`).verify?.kind).toBe('aof-rewritten');
+    // the old master takes the same path only after the switchover made it a replica
+    const ids = p.steps.map((s) => s.id);
+    expect(ids.indexOf('db1:aof-off')).toBeGreaterThan(ids.indexOf('switchover:lb1:haproxy-flip'));
+    // the next replica goes down only once the previous one's AOF is rebuilt
+    expect(ids.indexOf(`${c}:aof-off`)).toBeGreaterThan(ids.indexOf(`${other}:aof-on-rewrite`));
+    expect(plan().steps.some((s) => s.id.endsWith(':aof-off'))).toBe(false);
+  });
+
   it('replicas one at a time (the candidate last), each verified ready; then a switchover; then the old master', () => {
     const p = plan();
     const c = pre().candidate.host;
