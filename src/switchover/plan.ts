@@ -222,6 +222,20 @@ export function planSwitchover(
       destructive: true,
     });
 
+  // The old master to the master a majority of Sentinels now names, at once and while still paused. Sentinel
+  // would send the same REPLICAOF 8-11 s later, but by then its pause is over and the Sentinels' hellos
+  // (PUBLISH, which min-replicas-to-write does not stop) have moved its offset past the promotion: measured in
+  // the lab, it then asked for offset 18782 where the new master could serve up to 4298, and needed a full
+  // resync. Now its offset is the one the candidate was promoted at, and PSYNC continues on the second ID.
+  add({
+    id: `${m.host}:demote`,
+    host: m.host,
+    phase: 'promote',
+    describe: `REPLICAOF ${c.host} on ${m.host} (as Sentinel would, before its offset moves: a partial resync)`,
+    action: node(['REPLICAOF', c.address, String(c.port)]),
+    destructive: true,
+  });
+
   // 4. Confirm: every Sentinel names the candidate, the old master is its replica.
   add({
     id: `${c.host}:all-sentinels`,

@@ -25,6 +25,7 @@ describe('switchover plan', () => {
       'db1:failover',
       'db2:sentinels-agree',
       'lb1:haproxy-flip',
+      'db1:demote',
       'db2:all-sentinels',
       'db1:demoted',
       'db1:min-replicas',
@@ -48,6 +49,8 @@ describe('switchover plan', () => {
     });
     expect(step('db2:sentinels-agree').action).toMatchObject({ check: { params: { atLeast: 2 } } });
     expect(step('lb1:haproxy-flip').action).toMatchObject({ params: { up: 'db2', down: 'db1' } });
+    // the old master follows the new one while still paused, so its offset cannot move past the promotion
+    expect(step('db1:demote').action).toMatchObject({ kind: 'redis', args: ['REPLICAOF', '10.0.0.2', '6379'] });
   });
 
   it('bounds the pause well under down-after, and waits for offsets within the pause', () => {
