@@ -241,6 +241,25 @@ export function probes(inv: Inventory, conns: Conns, transport?: Transport): Rec
       const seen = `in sync, ${behind} bytes behind`;
       return behind <= Number(spec.params!.maxLagBytes) ? done(seen) : notYet(seen);
     },
+    'sentinels-settled': async (spec): Promise<Probe<string>> => {
+      const want = str(spec.params!.address);
+      const views = await Promise.all(
+        sentinelHosts(inv).map(async (h) => {
+          try {
+            const kv = pairs(await call(conns, h.name, 'sentinel', ['SENTINEL', 'MASTER', inv.sentinel.masterName]));
+            const at = `${String(kv.ip)}:${String(kv.port)}`;
+            const fs = kv['failover-state'];
+            const state = typeof fs === 'string' ? fs : 'none';
+            const busy = String(kv.flags).includes('failover_in_progress') || (state !== 'none' && state !== '');
+            return { ok: at === want && !busy, seen: `${h.name}→${at}${busy ? ` (${state})` : ''}` };
+          } catch (e) {
+            return { ok: false, seen: `${h.name}→${(e as Error).message}` };
+          }
+        }),
+      );
+      const seen = views.map((v) => v.seen).join(', ');
+      return views.every((v) => v.ok) ? done(seen) : notYet(seen);
+    },
     'aof-rewritten': async (spec): Promise<Probe<string>> => {
       const info = parseInfo(String(await call(conns, spec.host, 'node', ['INFO', 'persistence'])));
       const f = (k: string) => field(info, k);

@@ -301,6 +301,26 @@ export function planSwitchover(
       action: { kind: 'custom', name: 'haproxy-ready', params: { backend: s.writeBackend, server: m.host } },
     });
   restore(m.host, 'unpause', `CLIENT UNPAUSE on ${m.host}`, ['CLIENT', 'UNPAUSE']);
+  // Last: Sentinel's failover itself ends only when it has reconfigured the other replicas (reconf_slaves,
+  // one INFO period each). The write path moved long before; but the cluster is settled — and a next
+  // switchover's pre-flight passes — only once no Sentinel still has the failover in progress.
+  add({
+    id: `${leader}:failover-done`,
+    host: leader,
+    phase: 'restore',
+    describe: `wait until no Sentinel has the failover in progress any more`,
+    action: {
+      kind: 'wait',
+      check: {
+        kind: 'sentinels-settled',
+        host: leader,
+        what: `every Sentinel: ${s.masterName} at ${c.host}, no failover in progress`,
+        timeoutMs: t.demoteMs,
+        intervalMs: 100,
+        params: { address: `${c.address}:${c.port}` },
+      },
+    },
+  });
 
   return {
     command: 'switchover',

@@ -34,6 +34,7 @@ describe('switchover plan', () => {
       'db2:rewrite',
       'lb1:haproxy-ready',
       'db1:unpause',
+      'db1:failover-done',
     ]);
     const step = (id: string) => plan.steps.find((s) => s.id === id)!;
     expect(step('db2:priority').action).toMatchObject({ args: ['CONFIG', 'SET', 'replica-priority', '1'] });
