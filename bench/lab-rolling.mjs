@@ -29,7 +29,10 @@ const LAB = join(ROOT, 'scripts/lab');
 const BIN = join(ROOT, 'bin/falkorctl.js');
 const JSON_OUT = process.argv.includes('--json');
 const GRAPH_MB = Number(process.env.BENCH_GRAPH_MB ?? 100);
-const RUNS = (process.env.BENCH_RUNS ?? 'seed,rolling,switchover').split(',').map((s) => s.trim()).filter(Boolean);
+const RUNS = (process.env.BENCH_RUNS ?? 'seed,rolling,switchover')
+  .split(',')
+  .map((s) => s.trim())
+  .filter(Boolean);
 const INTERVAL_MS = Number(process.env.BENCH_INTERVAL_MS ?? 1);
 const LAB_ID = process.env.BENCH_LAB_ID ?? '7';
 const KEEP_LAB = process.env.BENCH_KEEP_LAB === '1';
@@ -38,7 +41,8 @@ const DB = ['db1', 'db2', 'db3'];
 
 const work = mkdtempSync(join(tmpdir(), 'falkorctl-bench-lab-'));
 const env = { ...process.env, LAB_ID, LAB_VM: '0', NO_COLOR: '1', XDG_STATE_HOME: join(work, 'state') };
-if (GRAPH_MB > 250 && !process.env.LAB_DISK_SIZE) env.LAB_DISK_SIZE = `${Math.max(2, Math.ceil((GRAPH_MB * 6) / 1024))}G`;
+if (GRAPH_MB > 250 && !process.env.LAB_DISK_SIZE)
+  env.LAB_DISK_SIZE = `${Math.max(2, Math.ceil((GRAPH_MB * 6) / 1024))}G`;
 const log = (s) => process.stderr.write(`[${new Date().toISOString().slice(11, 19)}] ${s}\n`);
 const out = (s) => (JSON_OUT ? process.stderr : process.stdout).write(`${s}\n`);
 const now = () => performance.timeOrigin + performance.now();
@@ -65,7 +69,10 @@ async function waitFor(what, fn, ok, { timeoutMs = 300_000, intervalMs = 500 } =
     } catch (e) {
       last = e;
     }
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}; last: ${String(last?.message ?? JSON.stringify(last)).slice(0, 500)}`);
+    if (Date.now() > deadline)
+      throw new Error(
+        `timed out after ${timeoutMs} ms waiting for ${what}; last: ${String(last?.message ?? JSON.stringify(last)).slice(0, 500)}`,
+      );
     await sleep(intervalMs);
   }
 }
@@ -75,8 +82,15 @@ let password;
 const addr = (h) => state.hosts.find((x) => x.name === h).address;
 function client(host, port = 6379, extra = {}) {
   const c = new Redis({
-    host: addr(host), port, password, lazyConnect: true, maxRetriesPerRequest: 0, enableOfflineQueue: false,
-    retryStrategy: () => null, connectTimeout: 2000, ...extra,
+    host: addr(host),
+    port,
+    password,
+    lazyConnect: true,
+    maxRetriesPerRequest: 0,
+    enableOfflineQueue: false,
+    retryStrategy: () => null,
+    connectTimeout: 2000,
+    ...extra,
   });
   c.on('error', () => {});
   return c;
@@ -94,7 +108,15 @@ async function once(host, port, ...cmd) {
 const infoField = (text, k) => new RegExp(`^${k}:(.*)$`, 'm').exec(text)?.[1]?.trim();
 
 async function currentMaster() {
-  const roles = await Promise.all(DB.map(async (h) => [h, await once(h, 6379, 'ROLE').then((r) => String(r[0]), () => 'down')]));
+  const roles = await Promise.all(
+    DB.map(async (h) => [
+      h,
+      await once(h, 6379, 'ROLE').then(
+        (r) => String(r[0]),
+        () => 'down',
+      ),
+    ]),
+  );
   const m = roles.filter(([, r]) => r === 'master');
   if (m.length !== 1) throw new Error(`expected one master, got ${JSON.stringify(roles)}`);
   return m[0][0];
@@ -103,7 +125,12 @@ async function currentMaster() {
 /** Quiet and healthy: `falkorctl status` exits 0, replicas at the master's offset, no fork running. */
 async function waitHealthy(inv, what) {
   const t0 = now();
-  await waitFor(`${what}: falkorctl status exit 0`, () => falkorctl('-i', inv, 'status'), (r) => r.code === 0, { timeoutMs: 300_000, intervalMs: 1000 });
+  await waitFor(
+    `${what}: falkorctl status exit 0`,
+    () => falkorctl('-i', inv, 'status'),
+    (r) => r.code === 0,
+    { timeoutMs: 300_000, intervalMs: 1000 },
+  );
   await waitFor(
     `${what}: replicas in sync, no BGSAVE/AOF rewrite in progress`,
     async () => {
@@ -115,7 +142,8 @@ async function waitHealthy(inv, what) {
           infoField(i, 'rdb_bgsave_in_progress') === '0' &&
           infoField(i, 'aof_rewrite_in_progress') === '0' &&
           infoField(i, 'loading') === '0' &&
-          (infoField(i, 'role') === 'master' || (infoField(i, 'master_link_status') === 'up' && Number(infoField(i, 'slave_repl_offset')) === off)),
+          (infoField(i, 'role') === 'master' ||
+            (infoField(i, 'master_link_status') === 'up' && Number(infoField(i, 'slave_repl_offset')) === off)),
       );
       return { ok, off };
     },
@@ -181,8 +209,17 @@ async function seedRollingRestart() {
     const restartMs = now() - t0;
     await sleep(SEED_SLEEP_S * 1000); // the seed's `sleep 30`
     const ping = await once(h, 6379, 'PING').then(String, (e) => `error: ${e.message}`);
-    steps.push({ host: h, role: h === master ? 'master' : 'replica', restartExit: r.code, restartMs: Math.round(restartMs), ping, ms: Math.round(now() - t0) });
-    log(`seed: ${h}: systemctl restart exit ${r.code} in ${Math.round(restartMs)} ms, PING after sleep ${SEED_SLEEP_S}: ${ping}`);
+    steps.push({
+      host: h,
+      role: h === master ? 'master' : 'replica',
+      restartExit: r.code,
+      restartMs: Math.round(restartMs),
+      ping,
+      ms: Math.round(now() - t0),
+    });
+    log(
+      `seed: ${h}: systemctl restart exit ${r.code} in ${Math.round(restartMs)} ms, PING after sleep ${SEED_SLEEP_S}: ${ping}`,
+    );
   }
   return { master, steps };
 }
@@ -275,11 +312,17 @@ async function loadGraph(targetMb) {
     const t0 = now();
     let u = await used();
     while (u < target) {
-      await c.call('GRAPH.QUERY', 'bench', `CYPHER pad='${pad}' from=${from} UNWIND range($from, $from + ${batch - 1}) AS i CREATE (:Pad {i: i, pad: $pad + toString(i)})`);
+      await c.call(
+        'GRAPH.QUERY',
+        'bench',
+        `CYPHER pad='${pad}' from=${from} UNWIND range($from, $from + ${batch - 1}) AS i CREATE (:Pad {i: i, pad: $pad + toString(i)})`,
+      );
       from += batch;
       u = await used();
     }
-    log(`graph: ${from} nodes, used_memory ${(u / 1048576).toFixed(0)} MB on the master in ${Math.round(now() - t0)} ms`);
+    log(
+      `graph: ${from} nodes, used_memory ${(u / 1048576).toFixed(0)} MB on the master in ${Math.round(now() - t0)} ms`,
+    );
     return { nodes: from, usedMemoryMb: Math.round(u / 1048576) };
   } finally {
     c.disconnect();
@@ -319,7 +362,9 @@ async function main() {
       `${name.padEnd(10)} unavailable ${String(row.unavailableMs).padStart(6)} ms in ${row.windows} window(s), ` +
         `lost ${row.lost}${row.unverified ? ` (UNVERIFIED: ${row.unverified})` : ''}, full resyncs ${row.fullResyncs}, ` +
         `wall ${(row.wallMs / 1000).toFixed(1)} s` +
-        (row.readinessSumMs !== undefined ? `, readiness sum ${(row.readinessSumMs / 1000).toFixed(1)} s (wall/readiness ${row.wallOverReadiness})` : '') +
+        (row.readinessSumMs !== undefined
+          ? `, readiness sum ${(row.readinessSumMs / 1000).toFixed(1)} s (wall/readiness ${row.wallOverReadiness})`
+          : '') +
         `, ${row.writesPerS} writes/s acknowledged, master ${row.masterBefore}→${row.masterAfter}`,
     );
     if (row.writesPerS < 500) out(`  warning: the writer managed ${row.writesPerS} writes/s, below the 500 asked`);
@@ -328,7 +373,9 @@ async function main() {
   const by = Object.fromEntries(rows.map((r) => [r.name, r]));
   const ratios = {};
   if (by.seed && by.rolling) {
-    ratios.rollingVsSeedUnavailability = by.seed.unavailableMs ? +(by.rolling.unavailableMs / by.seed.unavailableMs).toFixed(3) : null;
+    ratios.rollingVsSeedUnavailability = by.seed.unavailableMs
+      ? +(by.rolling.unavailableMs / by.seed.unavailableMs).toFixed(3)
+      : null;
     ratios.rollingVsSeedWall = +(by.rolling.wallMs / by.seed.wallMs).toFixed(3);
     out(`ratio rolling/seed: unavailability ${ratios.rollingVsSeedUnavailability}, wall ${ratios.rollingVsSeedWall}`);
   }
