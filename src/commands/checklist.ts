@@ -40,7 +40,12 @@ export const run: Handler = async ({ opts }, ctx) => {
   const inv = loaded.inventory;
   const limit = opts.limit as string[] | undefined;
   const hosts = selectHosts(inv, limit);
-  const secrets = await resolveSecrets(loaded, { env: ctx.env, prompt: ctx.prompt, cwd: ctx.cwd });
+  const secrets = await resolveSecrets(loaded, {
+    env: ctx.env,
+    prompt: ctx.prompt,
+    cwd: ctx.cwd,
+    warn: (m) => ctx.out.warn(m),
+  });
   const pool = createSshPool(inv, {
     acceptNew: opts.acceptNew === true,
     prompt: ctx.prompt,

@@ -6,6 +6,7 @@ import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { Handler } from '../context.js';
+import { maskValue } from '../core/mask.js';
 import { EXIT, FalkorError, refusal, userError } from '../errors.js';
 import { discoverTopology } from '../facts/topology.js';
 import { formatDiagnostic, loadInventory, resolveSecrets, type Inventory } from '../inventory/index.js';
@@ -39,7 +40,12 @@ import { commandLine, operatorId } from '../core/operator.js';
 export const run: Handler = async ({ opts }, ctx) => {
   const loaded = await loadInventory(ctx.opts.inventory, ctx.cwd);
   for (const w of loaded.warnings) ctx.out.warn(formatDiagnostic(w));
-  const secrets = await resolveSecrets(loaded, { env: ctx.env, prompt: ctx.prompt, cwd: ctx.cwd });
+  const secrets = await resolveSecrets(loaded, {
+    env: ctx.env,
+    prompt: ctx.prompt,
+    cwd: ctx.cwd,
+    warn: (m) => ctx.out.warn(m),
+  });
   const hosts = selectHosts(loaded.inventory, opts.limit as string[] | undefined);
   const forks = typeof opts.forks === 'number' ? opts.forks : 10;
   const binaries = await checkBinarySources(loaded.inventory, resolve(ctx.cwd, loaded.file, '..'));
@@ -172,7 +178,7 @@ export const run: Handler = async ({ opts }, ctx) => {
       notDone: rep.notDone.map(stepJson),
     };
     if (rep.failure) {
-      if (ctx.opts.json) ctx.out.result(JSON.parse(maskSecrets(JSON.stringify(json), secretValues)));
+      if (ctx.opts.json) ctx.out.result(maskValue(json, secretValues));
       // a failing command's stderr could quote a config line: mask before it reaches the terminal
       throw new FalkorError(
         rep.failure.what.startsWith('verify') ? 'FAILED' : 'REMOTE',

@@ -18,7 +18,12 @@ export const run: Handler = async ({ opts }, ctx) => {
     : undefined;
   const loaded = await loadInventory(ctx.opts.inventory, ctx.cwd);
   for (const w of loaded.warnings) ctx.out.warn(formatDiagnostic(w));
-  const secrets = await resolveSecrets(loaded, { env: ctx.env, prompt: ctx.prompt, cwd: ctx.cwd });
+  const secrets = await resolveSecrets(loaded, {
+    env: ctx.env,
+    prompt: ctx.prompt,
+    cwd: ctx.cwd,
+    warn: (m) => ctx.out.warn(m),
+  });
   const files = renderAll(loaded.inventory, secrets, { hosts });
   const secretValues = [secrets.password, secrets.sentinelPassword ?? '', ...Object.values(secrets.users)].filter(
     Boolean,

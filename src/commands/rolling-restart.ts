@@ -74,7 +74,7 @@ export const run: Handler = async ({ opts }, ctx) => {
       rescue: o.rescue ?? null,
     };
     if (!json.ok) {
-      if (ctx.opts.json) ctx.out.result(JSON.parse(s.mask(JSON.stringify(json))));
+      if (ctx.opts.json) ctx.out.result(s.maskValue(json));
       throw failedRun('rolling-restart', s, o);
     }
     ctx.out.result(json, () =>

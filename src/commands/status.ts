@@ -43,7 +43,12 @@ export const run: Handler = async ({ opts }, ctx) => {
   }
   const limit = opts.limit as string[] | undefined;
   const hosts = selectHosts(inv, limit);
-  const secrets = await resolveSecrets(loaded, { env: ctx.env, prompt: ctx.prompt, cwd: ctx.cwd });
+  const secrets = await resolveSecrets(loaded, {
+    env: ctx.env,
+    prompt: ctx.prompt,
+    cwd: ctx.cwd,
+    warn: (m) => ctx.out.warn(m),
+  });
   // one SSH connection per host for the tunnels (Redis, Sentinel, HAProxy's socket) and the kernel probe
   const pool = createSshPool(inv, {
     acceptNew: opts.acceptNew === true,

@@ -5,15 +5,9 @@ import { quoteArgv } from '../remote/quote.js';
 import type { ApplyReport } from './apply.js';
 import { PHASES, type HostFacts, type Plan, type Step } from './types.js';
 
-export const MASK = '********';
+import { maskSecrets } from '../core/mask.js';
 
-/** Replaces every secret value in a text (longest first, so one secret inside another still goes). */
-export function maskSecrets(text: string, secrets: readonly string[]): string {
-  let out = text;
-  for (const s of [...secrets].filter((x) => x.length > 0).sort((a, b) => b.length - a.length))
-    out = out.split(s).join(MASK);
-  return out;
-}
+export { MASK, maskSecrets } from '../core/mask.js';
 
 export function describeStep(s: Step): string {
   const a = s.action;

@@ -3,6 +3,7 @@
 import { readFile, stat } from 'node:fs/promises';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { isFalkorError, userError, type FalkorError } from '../errors.js';
+import { SHORT_SECRET } from '../core/mask.js';
 import type { Prompter } from '../ui/prompt.js';
 import type { LoadedInventory } from './load.js';
 import type { Inventory } from './schema.js';
@@ -17,7 +18,12 @@ export interface SecretContext {
   env: NodeJS.ProcessEnv;
   prompt: Pick<Prompter, 'interactive' | 'password'>;
   cwd: string;
+  /** Told about trivially short secrets (they still work: refusing would lock out existing clusters). */
+  warn?: (message: string) => void;
 }
+
+/** A secret file larger than this is not a password: refuse it rather than put it in every config. */
+export const MAX_SECRET_FILE = 64 * 1024;
 
 /**
  * Resolves every secret reference of the inventory. Pass the LoadedInventory (not just the Inventory)
@@ -53,9 +59,19 @@ export async function resolveSecrets(inv: Inventory | LoadedInventory, ctx: Secr
   const password = await tryGet(a.password, 'auth.password');
   const sentinelPassword =
     a.sentinelPassword === undefined ? undefined : await tryGet(a.sentinelPassword, 'auth.sentinelPassword');
-  const users: Record<string, string> = {};
+  // null prototype: a user name is inventory text, and "__proto__" on a plain object sets its prototype
+  const users = Object.create(null) as Record<string, string>;
   for (const [i, u] of a.users.entries()) users[u.name] = await tryGet(u.password, `auth.users[${i}].password`);
   if (failed.length) throw await missingSecrets(failed, loaded?.file ? resolve(ctx.cwd, loaded.file) : undefined);
+  const short = [
+    ['auth.password', password],
+    ['auth.sentinelPassword', sentinelPassword ?? ''],
+    ...a.users.map((u, i) => [`auth.users[${i}].password`, users[u.name] ?? ''] as const),
+  ].filter(([, v]) => v !== '' && v.length < SHORT_SECRET);
+  for (const [k] of short)
+    ctx.warn?.(
+      `${k} is shorter than ${SHORT_SECRET} characters: trivially guessed (and masked in output only as a whole word)`,
+    );
   return sentinelPassword === undefined ? { password, users } : { password, sentinelPassword, users };
 }
 
@@ -117,6 +133,10 @@ async function readSecretFile(raw: string, keyPath: string, baseDir: string, env
     );
   }
   if (!st.isFile()) throw userError(`${keyPath}: secret file ${path} is not a regular file`);
+  if (st.size > MAX_SECRET_FILE)
+    throw userError(
+      `${keyPath}: secret file ${path} has ${st.size} bytes: a secret file holds one value (at most 64 KiB)`,
+    );
   // Like ssh with private keys: a secret others can read is already leaked, so refuse rather than use it.
   if ((st.mode & 0o077) !== 0) {
     const mode = (st.mode & 0o777).toString(8).padStart(4, '0');
@@ -125,12 +145,18 @@ async function readSecretFile(raw: string, keyPath: string, baseDir: string, env
       `chmod 600 ${path}`,
     );
   }
+  let bytes: Buffer;
   try {
-    return await readFile(path, 'utf8');
+    bytes = await readFile(path);
   } catch (e) {
     throw userError(
       `${keyPath}: cannot read secret file ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`,
     );
+  }
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    throw userError(`${keyPath}: secret file ${path} is not UTF-8 text (a binary file?)`);
   }
 }
 
@@ -140,6 +166,10 @@ const trimNewline = (s: string) => s.replace(/\r?\n$/, '');
 function checked(v: string, keyPath: string, source: string): string {
   if (v === '') throw userError(`${keyPath}: ${source} is empty`);
   // eslint-disable-next-line no-control-regex
-  if (/[\x00-\x1f\x7f]/.test(v)) throw userError(`${keyPath}: ${source} contains a line break or control character`);
+  const bad = /[\x00-\x1f\x7f]/.exec(v);
+  if (bad) {
+    const code = bad[0].charCodeAt(0).toString(16).padStart(2, '0');
+    throw userError(`${keyPath}: ${source} contains a line break or control character (0x${code} at ${bad.index + 1})`);
+  }
   return v;
 }

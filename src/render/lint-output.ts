@@ -2,6 +2,7 @@
 // from the staged tree and cross-file rules across all of it.
 import { readFile } from 'node:fs/promises';
 import { analyze, fsReader, sortFindings, type Finding } from '../lint/index.js';
+import { maskSecrets } from '../core/mask.js';
 import { crossRules } from '../lint/cross.js';
 import type { RenderedFile } from './index.js';
 import { CLUSTER, outputPath } from './index.js';
@@ -37,9 +38,7 @@ export async function lintRendered(
 
 /** Secret values never reach the terminal, even if a finding quotes a line that holds one. */
 export function maskText(t: string, secrets: string[]): string {
-  let out = t;
-  for (const s of [...secrets].sort((a, b) => b.length - a.length)) if (s) out = out.split(s).join('********');
-  return out;
+  return maskSecrets(t, secrets);
 }
 
 function mask(f: Finding, secrets: string[]): Finding {

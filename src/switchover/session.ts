@@ -13,7 +13,7 @@ import { execute, type ProbeFn } from '../core/execute.js';
 import { describeHolder, readLock, withLock } from '../core/lock.js';
 import { commandLine, operatorId } from '../core/operator.js';
 import type { ExecuteReport, Plan } from '../core/types.js';
-import { maskSecrets } from '../deploy/present.js';
+import { maskSecrets, maskValue } from '../core/mask.js';
 import { gatherSwitchoverFacts, settingsOf, WRITE_BACKEND } from './facts.js';
 import { call, createConns, customs, probes, type Conns } from './live.js';
 import { FENCE_REPLICAS, timing, type Timing } from './plan.js';
@@ -24,6 +24,8 @@ export interface Session {
   inv: Inventory;
   secrets: Secrets;
   mask: (t: string) => string;
+  /** The same for a --json value, walked (see core/mask.ts). */
+  maskValue: <T>(v: T) => T;
   transport: Transport;
   factory: RedisFactory;
   conns: Conns;
@@ -39,7 +41,12 @@ export async function openSession(ctx: Ctx, opts: Record<string, unknown>, to?: 
   const loaded = await loadInventory(ctx.opts.inventory, ctx.cwd);
   for (const w of loaded.warnings) ctx.out.warn(formatDiagnostic(w));
   const inv = loaded.inventory;
-  const secrets = await resolveSecrets(loaded, { env: ctx.env, prompt: ctx.prompt, cwd: ctx.cwd });
+  const secrets = await resolveSecrets(loaded, {
+    env: ctx.env,
+    prompt: ctx.prompt,
+    cwd: ctx.cwd,
+    warn: (m) => ctx.out.warn(m),
+  });
   const values = [secrets.password, secrets.sentinelPassword ?? '', ...Object.values(secrets.users)].filter(Boolean);
   const settings = settingsOf(inv, to);
   const transport = sshTransportFor(inv, ctx, opts);
@@ -80,6 +87,7 @@ export async function openSession(ctx: Ctx, opts: Record<string, unknown>, to?: 
       inv,
       secrets,
       mask: (t) => maskSecrets(t, values),
+      maskValue: (v) => maskValue(v, values),
       transport,
       factory,
       conns,

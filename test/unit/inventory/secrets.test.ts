@@ -128,3 +128,41 @@ describe('resolveSecrets', () => {
     });
   });
 });
+
+describe('hostile secret files and short secrets (issue 14)', () => {
+  const inv = (ref: string) => parseInventory(withAuth(`auth:\n  password: ${ref}\n`), 'inv.yaml');
+  it('refuses a file over 64 KiB, one that is not UTF-8, and one with a control character, naming the file', async () => {
+    const dir = dirWith({
+      big: { text: 'x'.repeat(64 * 1024 + 1), mode: 0o600 },
+      bin: { text: '', mode: 0o600 },
+      nul: { text: 'abc\u0000defghij', mode: 0o600 },
+    });
+    writeFileSync(join(dir, 'bin'), Buffer.from([0xff, 0xfe, 0x41]));
+    const run = (f: string) => resolveSecrets(inv(`file:${f}`), { env: {}, prompt: scripted([]), cwd: dir });
+    await expect(run('big')).rejects.toThrow(/has 65537 bytes: a secret file holds one value/);
+    await expect(run('bin')).rejects.toThrow(/is not UTF-8 text/);
+    await expect(run('nul')).rejects.toThrow(/control character \(0x00 at 4\)/);
+    for (const f of ['big', 'bin', 'nul']) await expect(run(f)).rejects.not.toThrow(/xxxx|defghij/);
+  });
+  it('warns about a secret shorter than 8 characters, and not about a long one', async () => {
+    const warned: string[] = [];
+    const ctx = (P: string) => ({ env: { P }, prompt: scripted([]), cwd: '/', warn: (m: string) => warned.push(m) });
+    await resolveSecrets(inv('env:P'), ctx('y'));
+    expect(warned).toEqual([expect.stringMatching(/^auth.password is shorter than 8 characters/)]);
+    await resolveSecrets(inv('env:P'), ctx('a-long-enough-secret'));
+    expect(warned).toHaveLength(1);
+  });
+  it('keeps ACL user passwords in a null-prototype map (a user name is inventory text)', async () => {
+    const loaded = parseInventory(
+      withAuth('auth:\n  password: env:P\n  users:\n    - { name: app, password: env:A }\n'),
+      'inv.yaml',
+    );
+    const s = await resolveSecrets(loaded, {
+      env: { P: 'p-long-secret', A: 'a-long-secret' },
+      prompt: scripted([]),
+      cwd: '/',
+    });
+    expect(Object.getPrototypeOf(s.users)).toBeNull();
+    expect(s.users.app).toBe('a-long-secret');
+  });
+});
