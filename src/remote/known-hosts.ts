@@ -14,9 +14,13 @@ export interface KnownHostLine {
   keyBase64: string;
 }
 
+/** No key line is this long (a 16384-bit RSA key is ~2.8 KB): longer ones are garbage, skipped unread. */
+const MAX_LINE = 64 * 1024;
+
 export function parseKnownHosts(text: string): KnownHostLine[] {
   const out: KnownHostLine[] = [];
   text.split('\n').forEach((raw, i) => {
+    if (raw.length > MAX_LINE) return;
     const l = raw.trim();
     if (!l || l.startsWith('#')) return;
     const f = l.split(/\s+/);
@@ -25,6 +29,8 @@ export function parseKnownHosts(text: string): KnownHostLine[] {
       marker = f.shift() === '@revoked' ? 'revoked' : 'cert-authority';
     const [hosts, keyType, keyBase64] = f;
     if (!hosts || !keyType || !keyBase64) return; // malformed lines are ignored, as ssh does
+    // as sshkey_read: the blob must be base64 and name the same key type as the line (else it is not a key)
+    if (!/^[A-Za-z0-9+/]+=*$/.test(keyBase64) || keyTypeOf(Buffer.from(keyBase64, 'base64')) !== keyType) return;
     out.push({ line: i + 1, marker, hosts, keyType, keyBase64 });
   });
   return out;
@@ -35,12 +41,31 @@ export function hostKeyName(host: string, port: number): string {
   return port === 22 ? host : `[${host}]:${port}`;
 }
 
-function globToRegExp(glob: string): RegExp {
-  const body = glob
-    .replace(/[.+^${}()|[\]\\]/g, '\\$&')
-    .replace(/\*/g, '.*')
-    .replace(/\?/g, '.');
-  return new RegExp(`^${body}$`, 'i');
+/**
+ * ssh's match_pattern (* and ?, case-insensitive), in O(pattern × name) steps. A regex built from the glob
+ * backtracks exponentially on a hostile line such as "*a*a*a*a*…b" in a known_hosts file.
+ */
+export function globMatch(glob: string, name: string): boolean {
+  const p = glob.toLowerCase();
+  const s = name.toLowerCase();
+  let i = 0;
+  let j = 0;
+  let star = -1;
+  let mark = 0;
+  while (j < s.length) {
+    if (i < p.length && (p[i] === '?' || p[i] === s[j])) {
+      i++;
+      j++;
+    } else if (i < p.length && p[i] === '*') {
+      star = i++;
+      mark = j;
+    } else if (star >= 0) {
+      i = star + 1;
+      j = ++mark;
+    } else return false;
+  }
+  while (p[i] === '*') i++;
+  return i === p.length;
 }
 
 /** Does a known_hosts host field match `name` (the output of hostKeyName)? */
@@ -48,14 +73,16 @@ export function hostFieldMatches(field: string, name: string): boolean {
   if (field.startsWith('|1|')) {
     const [, , salt, hash] = field.split('|');
     if (!salt || !hash) return false;
-    const mac = createHmac('sha1', Buffer.from(salt, 'base64')).update(name).digest('base64');
+    const key = Buffer.from(salt, 'base64');
+    if (key.length !== 20) return false; // ssh's salt is one SHA-1 length: anything else is a broken line
+    const mac = createHmac('sha1', key).update(name).digest('base64');
     return mac === hash;
   }
   let matched = false;
   for (const pattern of field.split(',')) {
     const negated = pattern.startsWith('!');
     const p = negated ? pattern.slice(1) : pattern;
-    if (globToRegExp(p).test(name)) {
+    if (globMatch(p, name)) {
       if (negated) return false;
       matched = true;
     }

@@ -2,10 +2,11 @@
 import { mkdtempSync, readFileSync, statSync, writeFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, test } from 'vitest';
+import { afterAll, describe, expect, it, test } from 'vitest';
 import {
   appendKnownHost,
   fingerprint,
+  globMatch,
   hostFieldMatches,
   hostKeyName,
   keyTypeOf,
@@ -132,5 +133,32 @@ describe('append', () => {
     appendKnownHost(path, 'h2', blob(EC));
     expect(readFileSync(path, 'utf8')).toBe(`[h]:2222 ssh-ed25519 ${ED}\nh2 ecdsa-sha2-nistp256 ${EC}\n`);
     expect(verifyHostKey(parseKnownHosts(readFileSync(path, 'utf8')), 'h2', blob(EC))).toEqual({ status: 'known' });
+  });
+});
+
+describe('hostile known_hosts lines (issue 14)', () => {
+  it('matches globs as ssh does, in linear time on a pattern that made the old regex backtrack', () => {
+    expect(globMatch('*.example.com', 'DB1.Example.com')).toBe(true);
+    expect(globMatch('db?', 'db1')).toBe(true);
+    expect(globMatch('db?', 'db12')).toBe(false);
+    expect(globMatch('*', '')).toBe(true);
+    // 30 stars and a name that never matches: exponential for a backtracking regex, 30×41 steps here
+    expect(hostFieldMatches(`${'*a'.repeat(30)}b`, 'a'.repeat(40))).toBe(false);
+  });
+  it('skips garbage, huge lines, bad base64 and hashed entries with a wrong salt length; keeps the good line', () => {
+    const good = 'db1 ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIBmN';
+    const text = [
+      '\u0000\u0001\u00ff binary garbage',
+      `db1 ssh-ed25519 ${'A'.repeat(100_000)}`,
+      'db1 ssh-ed25519 not*base64!',
+      `|1|${Buffer.from('short').toString('base64')}|aGFzaA== ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIBmN`,
+      good,
+    ].join('\n');
+    const lines = parseKnownHosts(text);
+    expect(lines.map((l) => [l.line, l.hosts])).toEqual([
+      [4, `|1|${Buffer.from('short').toString('base64')}|aGFzaA==`],
+      [5, 'db1'],
+    ]);
+    expect(hostFieldMatches(lines[0]!.hosts, 'db1')).toBe(false);
   });
 });
