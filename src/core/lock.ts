@@ -62,13 +62,24 @@ const READ = '[ -e "$1" ] || { echo none; exit 0; }; echo "held $(( $(date +%s) 
 const RENEW = 'grep -qF "\\"token\\":\\"$2\\"" "$1" 2>/dev/null || { echo lost; exit 0; }; touch "$1"; echo ok';
 const RELEASE = 'grep -qF "\\"token\\":\\"$2\\"" "$1" 2>/dev/null && rm -f "$1"; exit 0';
 
+/** The lock file as written by acquireLock, or undefined: it is read back from a host and may be anything. */
+export function lockInfo(v: unknown): LockInfo | undefined {
+  if (!v || typeof v !== 'object' || Array.isArray(v)) return undefined;
+  const o = v as Record<string, unknown>;
+  const strs = ['cluster', 'owner', 'command', 'started', 'token'] as const;
+  if (!strs.every((k) => typeof o[k] === 'string' && (o[k]).length <= 4096)) return undefined;
+  if (!Number.isSafeInteger(o.pid) || !Number.isSafeInteger(o.ttlSeconds) || (o.ttlSeconds as number) <= 0)
+    return undefined;
+  return Object.fromEntries([...strs, 'pid', 'ttlSeconds'].map((k) => [k, o[k]])) as unknown as LockInfo;
+}
+
 function parseHeld(out: string): LockState | undefined {
   const m = /^held (-?\d+)\n?([\s\S]*)$/m.exec(out);
   if (!m) return undefined;
   const ageSeconds = Math.max(0, Number(m[1]));
   let info: LockInfo | undefined;
   try {
-    info = m[2]!.trim() ? (JSON.parse(m[2]!) as LockInfo) : undefined;
+    info = m[2]!.trim() ? lockInfo(JSON.parse(m[2]!)) : undefined;
   } catch {
     info = undefined;
   }

@@ -1,6 +1,7 @@
 // Storage discovery: ONE shell command per host prints everything the provision planner needs, each
 // section between markers, and a pure parser turns that text into typed facts. No I/O in the parser,
 // so recorded real outputs (test/fixtures/storage/) drive the unit tests.
+import { FalkorError } from '../errors.js';
 import { quote, type Argv } from '../remote/quote.js';
 import type { Transport } from '../remote/transport.js';
 
@@ -132,7 +133,12 @@ export const discoveryArgv = (devices: readonly string[]): Argv => ['sh', '-c', 
 /** Runs the discovery on one host: exactly one exec. */
 export async function discover(t: Transport, host: string, devices: readonly string[]): Promise<StorageFacts> {
   const r = await t.exec(host, discoveryArgv(devices), { check: true });
-  return parseDiscovery(r.stdout, devices);
+  try {
+    return parseDiscovery(r.stdout, devices);
+  } catch (e) {
+    // truncated or hostile output (a full disk, a wrapped tool, an attacker on the host): a clear remote error
+    throw new FalkorError('REMOTE', `${host}: storage discovery output cannot be read: ${(e as Error).message}`);
+  }
 }
 
 /** Splits the output at the markers: section name → text. */
@@ -151,24 +157,32 @@ export function sections(out: string): Map<string, string> {
   return m;
 }
 
+/** Only the mappings of a list: a hostile or truncated report may hold nulls, numbers, anything. */
+const records = (v: unknown): Record<string, unknown>[] =>
+  Array.isArray(v) ? v.filter((x): x is Record<string, unknown> => Boolean(x) && typeof x === 'object') : [];
+
+/** lsblk and findmnt nest children; real trees are a few levels deep, a hostile one could be thousands. */
+const MAX_DEPTH = 32;
+
 const json = (text: string | undefined): Record<string, unknown> => {
   const t = (text ?? '').trim();
   if (!t) return {};
   try {
     const v: unknown = JSON.parse(t);
-    return v && typeof v === 'object' ? (v as Record<string, unknown>) : {};
+    return v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : {};
   } catch {
-    throw new Error(`storage discovery: unparsable JSON section: ${t.slice(0, 80)}`);
+    throw new Error(`unparsable JSON section: ${JSON.stringify(t.slice(0, 80))}${t.length > 80 ? '…' : ''}`);
   }
 };
 
 const report = <T>(text: string | undefined, key: string): T[] => {
   const r = json(text).report;
   if (!Array.isArray(r)) return [];
-  return r.flatMap((x) => ((x as Record<string, unknown>)[key] as T[] | undefined) ?? []);
+  return records(r).flatMap((x) => records(x[key]) as T[]);
 };
 
-function blockDevice(raw: Record<string, unknown>): BlockDevice {
+function blockDevice(raw: Record<string, unknown>, depth = 0): BlockDevice {
+  if (depth > MAX_DEPTH) throw new Error(`lsblk: devices nested deeper than ${MAX_DEPTH} levels`);
   const s = (k: string) => (typeof raw[k] === 'string' ? raw[k] : null);
   const n = (k: string) => Number(raw[k] ?? 0) || 0;
   const mps = Array.isArray(raw.mountpoints) ? raw.mountpoints : raw.mountpoint ? [raw.mountpoint] : [];
@@ -185,20 +199,20 @@ function blockDevice(raw: Record<string, unknown>): BlockDevice {
     mountpoints: mps.filter((x): x is string => typeof x === 'string'),
     minIo: n('min-io'),
     optIo: n('opt-io'),
-    children: Array.isArray(raw.children) ? (raw.children as Record<string, unknown>[]).map(blockDevice) : [],
+    children: records(raw.children).map((c) => blockDevice(c, depth + 1)),
   };
 }
 
-function mounts(raw: unknown): MountFact[] {
-  if (!Array.isArray(raw)) return [];
-  return (raw as Record<string, unknown>[]).flatMap((f) => [
+function mounts(raw: unknown, depth = 0): MountFact[] {
+  if (depth > MAX_DEPTH) throw new Error(`findmnt: mounts nested deeper than ${MAX_DEPTH} levels`);
+  return records(raw).flatMap((f) => [
     {
       target: str(f.target),
       source: str(f.source),
       fstype: str(f.fstype),
       options: str(f.options).split(',').filter(Boolean),
     },
-    ...mounts(f.children),
+    ...mounts(f.children, depth + 1),
   ]);
 }
 
@@ -226,7 +240,7 @@ export function parseDiscovery(out: string, devices: readonly string[]): Storage
   return {
     kernel: (s.get('kernel') ?? '').trim(),
     tools: { lvm: tools.lvm === '1', xfsprogs: tools.xfsprogs === '1' },
-    blockdevices: Array.isArray(bd) ? (bd as Record<string, unknown>[]).map(blockDevice) : [],
+    blockdevices: records(bd).map((b) => blockDevice(b)),
     pvs: report<Pv>(s.get('pvs'), 'pv'),
     vgs: report<Vg>(s.get('vgs'), 'vg'),
     lvs: report<Lv>(s.get('lvs'), 'lv'),
@@ -244,12 +258,7 @@ export function parseDiscovery(out: string, devices: readonly string[]): Storage
         canonical: d.canonical || given,
         exists: d.exists === '1',
         blkid: keyValues(s.get(`blkid ${given}`)),
-        signatures: Array.isArray(wipe)
-          ? (wipe as Record<string, unknown>[]).map((w) => ({
-              type: str(w.type),
-              offset: str(w.offset),
-            }))
-          : [],
+        signatures: records(wipe).map((w) => ({ type: str(w.type), offset: str(w.offset) })),
         holders: (s.get(`holders ${given}`) ?? '').split(/\s+/).filter(Boolean),
       };
     }),

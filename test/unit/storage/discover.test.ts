@@ -1,7 +1,8 @@
 // The discovery parser on real outputs recorded from a lab host (nspawn, loop disk /dev/loop6).
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { discoveryScript, parseDiscovery, parseFstab, sections } from '../../../src/storage/discover.js';
+import type { Transport } from '../../../src/remote/transport.js';
+import { discover, discoveryScript, parseDiscovery, parseFstab, sections } from '../../../src/storage/discover.js';
 
 const fixture = (name: string) =>
   parseDiscovery(readFileSync(new URL(`../../fixtures/storage/${name}.txt`, import.meta.url), 'utf8'), ['/dev/loop6']);
@@ -52,5 +53,41 @@ describe('storage discovery parser (recorded lab outputs)', () => {
     const s = discoveryScript(["/dev/x'y"]);
     expect(s).toContain(`'/dev/x'\\''y'`);
     expect(sections(`${'@@falkorctl-storage@@'} kernel\n6.1\n`).get('kernel')).toBe('6.1\n');
+  });
+});
+
+describe('hostile or truncated discovery output (issue 14)', () => {
+  const real = readFileSync(new URL('../../fixtures/storage/nspawn-empty.txt', import.meta.url), 'utf8');
+  const withSection = (name: string, body: string) =>
+    `@@falkorctl-storage@@ kernel\n6.1\n@@falkorctl-storage@@ ${name}\n${body}\n`;
+
+  it('truncated JSON is a clear error naming the section, not a TypeError', () => {
+    const cut = real.slice(0, real.indexOf('"blockdevices"') + 200);
+    expect(() => parseDiscovery(cut, ['/dev/loop6'])).toThrow(/^unparsable JSON section: "/);
+  });
+  it('wrong types, nulls and __proto__ keys are skipped; what is well-formed is kept', () => {
+    const f = parseDiscovery(
+      withSection(
+        'lsblk',
+        '{"blockdevices":[null,1,"x",{"name":"vdb","size":"big","children":[null]},{"__proto__":{"name":"evil"}}]}',
+      ) + withSection('findmnt', '{"filesystems":[null,{"target":5,"options":7}]}'),
+      [],
+    );
+    expect(f.blockdevices.map((b) => b.name)).toEqual(['vdb', '']);
+    expect(f.blockdevices[0]).toMatchObject({ size: 0, children: [] });
+    expect(f.mounts).toEqual([{ target: '5', source: '', fstype: '', options: ['7'] }]);
+    const lvm = parseDiscovery(withSection('pvs', '{"report":[null,{"pv":[null,{"pv_name":"/dev/vdb"}]}]}'), []);
+    expect(lvm.pvs).toEqual([{ pv_name: '/dev/vdb' }]);
+  });
+  it('children nested beyond any real tree are refused, not a stack overflow', () => {
+    const deep = `${'{"children":['.repeat(5000)}${']}'.repeat(5000)}`;
+    expect(() => parseDiscovery(withSection('lsblk', `{"blockdevices":[${deep}]}`), [])).toThrow(/nested deeper/);
+  });
+  it('discover() turns an unreadable output into a REMOTE error naming the host', async () => {
+    const t = { exec: async () => ({ stdout: withSection('lsblk', '{"blockdevices": [{"na'), stderr: '', code: 0 }) };
+    await expect(discover(t as unknown as Transport, 'db1', [])).rejects.toMatchObject({
+      code: 'REMOTE',
+      message: expect.stringMatching(/^db1: storage discovery output cannot be read: unparsable JSON section/),
+    });
   });
 });
