@@ -67,7 +67,7 @@ export function lockInfo(v: unknown): LockInfo | undefined {
   if (!v || typeof v !== 'object' || Array.isArray(v)) return undefined;
   const o = v as Record<string, unknown>;
   const strs = ['cluster', 'owner', 'command', 'started', 'token'] as const;
-  if (!strs.every((k) => typeof o[k] === 'string' && (o[k]).length <= 4096)) return undefined;
+  if (!strs.every((k) => typeof o[k] === 'string' && o[k].length <= 4096)) return undefined;
   if (!Number.isSafeInteger(o.pid) || !Number.isSafeInteger(o.ttlSeconds) || (o.ttlSeconds as number) <= 0)
     return undefined;
   return Object.fromEntries([...strs, 'pid', 'ttlSeconds'].map((k) => [k, o[k]])) as unknown as LockInfo;

@@ -79,8 +79,9 @@ function unionMessage(issue: Extract<ZodIssue, { code: 'invalid_union' }>, value
 }
 
 function unknownKey(key: string, known: string[]): string {
+  // a key longer than any known one by far is no typo (and the distance is O(n × m))
   const near = known.filter(
-    (k) => distance(k.toLowerCase(), key.toLowerCase()) <= Math.max(1, Math.floor(k.length / 4)),
+    (k) => key.length <= 64 && distance(k.toLowerCase(), key.toLowerCase()) <= Math.max(1, Math.floor(k.length / 4)),
   );
   if (near.length > 0) return `unknown key (did you mean ${near.map((k) => `"${k}"`).join(' or ')}?)`;
   return known.length > 0 ? `unknown key (allowed here: ${known.join(', ')})` : 'unknown key';

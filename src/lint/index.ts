@@ -2,7 +2,7 @@
 import { readFileSync, statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { userError } from '../errors.js';
+import { isFalkorError, userError } from '../errors.js';
 import type { Finding, FileKind, Reader } from './types.js';
 import { buildUnit, type ConfUnit } from './conf/unit.js';
 import { memoryRules } from './redis/memory.js';
@@ -92,10 +92,42 @@ export async function lintFiles(
   return finish([...findings, ...crossByGroup(units)]);
 }
 
+/** A config file is text: at most 16 MiB, UTF-8, no NUL (each server would read such a line differently). */
+export const MAX_INPUT = 16 * 1024 * 1024;
+
+/** The text of a file given to lint, or why it is not a config file: a usage error (exit 2) at its line. */
+export function inputText(p: string, bytes: Buffer): string {
+  if (bytes.length > MAX_INPUT) throw userError(`${p}: ${bytes.length} bytes is not a config file (at most 16 MiB)`);
+  const lineAt = (i: number) => bytes.subarray(0, i).filter((b) => b === 0x0a).length + 1;
+  let text: string;
+  try {
+    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    // TextDecoder does not say where: find the first line that does not decode (one pass)
+    const strict = new TextDecoder('utf-8', { fatal: true });
+    let line = 1;
+    for (let start = 0; start <= bytes.length; line++) {
+      const end = bytes.indexOf(0x0a, start);
+      const stop = end < 0 ? bytes.length : end;
+      try {
+        strict.decode(bytes.subarray(start, stop));
+      } catch {
+        break;
+      }
+      start = stop + 1;
+    }
+    throw userError(`${p}:${line}: not UTF-8 text (a binary file?)`);
+  }
+  const nul = bytes.indexOf(0);
+  if (nul >= 0) throw userError(`${p}:${lineAt(nul)}: a NUL byte: the servers would each read this line differently`);
+  return text;
+}
+
 async function readInput(p: string, abs: string): Promise<string> {
   try {
-    return await readFile(abs, 'utf8');
+    return inputText(p, await readFile(abs));
   } catch (e) {
+    if (isFalkorError(e)) throw e;
     const code = (e as NodeJS.ErrnoException).code;
     const why =
       code === 'ENOENT'
@@ -123,9 +155,19 @@ const unknownKind = (file: string) =>
   );
 
 /** One finding per file, line and rule (the most severe), in file/line order. */
+/** A finding quotes the input: never a raw control character, never a 10 MB line. */
+function tidy(s: string, max = 300): string {
+  // eslint-disable-next-line no-control-regex
+  const shown = s.replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g, (c) => {
+    return `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`;
+  });
+  return shown.length > max ? `${shown.slice(0, max)}… (${shown.length} characters)` : shown;
+}
+
 function finish(findings: Finding[]): Finding[] {
   const best = new Map<string, Finding>();
-  for (const f of findings) {
+  for (const raw of findings) {
+    const f = { ...raw, message: tidy(raw.message), ...(raw.why ? { why: tidy(raw.why, 1000) } : {}) };
     const key = `${f.file}\0${f.line}\0${f.rule}\0${f.message}`;
     const prev = best.get(key);
     if (!prev || SEVERITY_RANK[f.severity] > SEVERITY_RANK[prev.severity]) best.set(key, f);

@@ -68,6 +68,8 @@ export const MULTI_VALUED = new Set([
 
 /** The closest known name, for "did you mean". */
 export function closest(name: string, known: Iterable<string>): string | undefined {
+  // no directive is longer than ~40 characters: a longer name is no typo, and the distance is O(n × m)
+  if (name.length > 64) return undefined;
   let best: string | undefined;
   let bestD = Math.max(2, Math.floor(name.length / 4)) + 1;
   for (const k of known) {
