@@ -70,8 +70,9 @@ describe('lab lifecycle', () => {
     const netns = (await execa('ip', ['netns', 'list'])).stdout;
     expect(netns).not.toMatch(/^fctl-/m);
     const loops = (await execa('losetup', ['-n', '-l', '-O', 'BACK-FILE'])).stdout;
-    expect(loops).not.toContain(labDir());
-    expect(readFileSync('/proc/self/mountinfo', 'utf8')).not.toContain(labDir());
+    // with the trailing slash: another lab on this machine (LAB_ID=7: /var/tmp/falkorctl-lab7) is not ours
+    expect(loops).not.toContain(`${labDir()}/`);
+    expect(readFileSync('/proc/self/mountinfo', 'utf8')).not.toContain(`${labDir()}/`);
     // No way into the lab remains, and a lab address cannot leak out by the default route either
     // (asked of the routing table, no packet sent).
     expect((await execa('ip', ['-o', 'route', 'show', 'dev', 'fctl-h0'], { reject: false })).stderr).toMatch(
