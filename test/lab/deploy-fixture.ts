@@ -10,7 +10,7 @@ import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
 import { fileURLToPath } from 'node:url';
 import type { Lab } from '../helpers/lab.js';
 
-const BIN = resolve(fileURLToPath(new URL('../../bin/falkorctl.js', import.meta.url)));
+export const BIN = resolve(fileURLToPath(new URL('../../bin/falkorctl.js', import.meta.url)));
 
 /** The operator's XDG_STATE_HOME for every run here: the local audit log lands in it, not in ~root. */
 export const STATE_HOME = mkdtempSync(join(tmpdir(), 'falkorctl-lab-state-'));

@@ -1,13 +1,14 @@
 // `falkorctl switchover` in the lab, with the write-load tool writing graph CREATEs and SETs through HAProxy's
 // write port the whole time: every acknowledged write must be on the new master, in both directions. Also:
 // --dry-run changes nothing, and a pre-flight that finds a Sentinel down refuses with every reason, untouched.
+import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { underWriteLoad } from '../../src/loadgen/index.js';
 import { claim } from '../helpers/claim.js';
 import { cleanupAll } from '../helpers/cleanup.js';
 import { labClusterClaim, labUp, type Lab } from '../helpers/lab.js';
 import { waitFor } from '../helpers/wait.js';
-import { closeClients, falkorctl, redis, role, sentinelMasters, wipe } from './deploy-fixture.js';
+import { BIN, STATE_HOME, closeClients, falkorctl, redis, role, sentinelMasters, wipe } from './deploy-fixture.js';
 
 let lab: Lab;
 let inv: string;
@@ -119,6 +120,71 @@ describe('switchover in the lab', () => {
   it('db1 → db2 and back under write load: no acknowledged write lost either way', async () => {
     await switchUnderLoad('db1', 'db2');
     await switchUnderLoad('db2', 'db1');
+  });
+
+  it('kill -9 of the candidate mid-switchover: the run stops, writes flow to the old master, nothing lost', async () => {
+    expect((await role(lab, 'db1'))[0]).toBe('master');
+    const minRep = await config('db1', 'min-replicas-to-write');
+    let killed = false;
+    const { result, report } = await underWriteLoad(
+      {
+        host: addr('lb1'),
+        port: 6380,
+        password: lab.password(),
+        intervalMs: 2,
+        leadInMs: 1000,
+        settleMs: 1500,
+        verify: { waitMs: 10_000 },
+      },
+      async () => {
+        const run = execa('node', [BIN, '-i', inv, '--yes', 'switchover', '--to', 'db2'], {
+          reject: false,
+          stdin: 'ignore',
+          env: { NO_COLOR: '1', XDG_STATE_HOME: STATE_HOME },
+        });
+        // the moment the run aims at the candidate (its last wait before the fence), db2 dies and stays down
+        run.stderr?.on('data', (chunk: Buffer) => {
+          if (killed || !/wait for the moment in Sentinel/.test(chunk.toString())) return;
+          killed = true;
+          void lab
+            .exec('db2', ['systemctl', 'kill', '--signal=SIGKILL', 'falkordb.service'])
+            .then(() => lab.exec('db2', ['systemctl', 'stop', 'falkordb.service']));
+        });
+        const r = await run;
+        return { code: r.exitCode ?? -1, stdout: String(r.stdout), stderr: String(r.stderr) };
+      },
+    );
+    try {
+      expect(killed).toBe(true);
+      expect(result.code, `${result.stdout}\n${result.stderr}`).toBe(1);
+      expect(result.stderr).toMatch(/switchover stopped: /);
+      console.log(
+        `candidate killed: ${report.acknowledged} acknowledged, ${report.missing.length} lost, ` +
+          `unavailable ${Math.round(report.totalUnavailableMs)} ms`,
+      );
+      expect(report.unverified).toBeUndefined();
+      expect(report.missing).toEqual([]);
+      // the old master kept the role, is not paused or fenced, and HAProxy sends writes to it
+      expect((await role(lab, 'db1'))[0]).toBe('master');
+      expect(await config('db1', 'min-replicas-to-write')).toBe(minRep);
+      const c = redis(lab, 'db1', 6379);
+      await c.connect();
+      try {
+        expect(await c.call('SET', 'falkorctl:after-candidate-kill', '1')).toBe('OK');
+        await c.call('DEL', 'falkorctl:after-candidate-kill');
+      } finally {
+        c.disconnect();
+      }
+      expect(await writePortRoles()).toEqual(['master', 'master', 'master', 'master']);
+      expect(await sentinelMasters(lab)).toEqual(Array(3).fill(`${addr('db1')}:6379`));
+    } finally {
+      expect((await lab.exec('db2', ['systemctl', 'start', 'falkordb.service'])).exitCode).toBe(0);
+    }
+    await waitFor(
+      () => falkorctl(['-i', inv, '--dry-run', 'switchover']),
+      (r) => r.code === 0,
+      { what: 'the pre-flight passing again with db2 back as a replica', timeoutMs: 90_000, intervalMs: 1000 },
+    );
   });
 
   it('a pre-flight that finds a Sentinel down refuses (exit 3) with the reason, and touches nothing', async () => {
