@@ -1,13 +1,14 @@
 // `falkorctl rolling-restart` in the lab under write load through HAProxy: replicas one at a time, the master
 // by a switchover, no acknowledged write lost; a second run while one holds the cluster lock is refused; a
 // replica whose unit is broken stops the run there with the master untouched.
+import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { underWriteLoad } from '../../src/loadgen/index.js';
 import { claim } from '../helpers/claim.js';
 import { cleanupAll } from '../helpers/cleanup.js';
 import { labClusterClaim, labUp, type Lab } from '../helpers/lab.js';
 import { waitFor } from '../helpers/wait.js';
-import { closeClients, falkorctl, role, sentinelMasters, wipe } from './deploy-fixture.js';
+import { BIN, STATE_HOME, closeClients, falkorctl, role, sentinelMasters, wipe } from './deploy-fixture.js';
 
 let lab: Lab;
 let inv: string;
@@ -109,6 +110,60 @@ describe('rolling-restart in the lab', () => {
       () => role(lab, first).catch(() => ['down']),
       (r) => r[0] === 'slave' && r[3] === 'connected',
       { what: `${first} back as a connected replica`, timeoutMs: 60_000 },
+    );
+  });
+
+  it('SSH to the candidate drops mid-run: the run stops before it, the master untouched, nothing lost', async () => {
+    const plan = await falkorctl(['-i', inv, '--json', '--dry-run', 'rolling-restart']);
+    expect(plan.code, plan.stderr).toBe(0);
+    const doc = JSON.parse(plan.stdout) as { master: string; steps: { id: string; host: string }[] };
+    const restarts = doc.steps.filter((s) => s.id.endsWith(':restart')).map((s) => s.host);
+    const [first, candidate] = restarts; // replicas first, the candidate last of them
+    const masterPid = await pids(doc.master);
+    // sshd stopped and its sessions killed on the candidate once the first replica's restart begins
+    const cut = `systemctl stop ssh.service ssh.socket 2>/dev/null; pkill -KILL -f '^sshd: ' ; true`;
+    let dropped = false;
+    const { result, report } = await underWriteLoad(
+      {
+        host: addr('lb1'),
+        port: 6380,
+        password: lab.password(),
+        intervalMs: 2,
+        leadInMs: 1000,
+        settleMs: 1500,
+        verify: { waitMs: 10_000 },
+      },
+      async () => {
+        const run = execa('node', [BIN, '-i', inv, '--yes', 'rolling-restart'], {
+          reject: false,
+          stdin: 'ignore',
+          env: { NO_COLOR: '1', XDG_STATE_HOME: STATE_HOME },
+        });
+        run.stderr?.on('data', (chunk: Buffer) => {
+          if (dropped || !chunk.toString().includes(`restart falkordb.service on ${first}`)) return;
+          dropped = true;
+          void lab.exec(candidate!, ['sh', '-c', cut]);
+        });
+        const r = await run;
+        return { code: r.exitCode ?? -1, stdout: String(r.stdout), stderr: String(r.stderr) };
+      },
+    );
+    try {
+      expect(dropped).toBe(true);
+      expect(result.code, `${result.stdout}\n${result.stderr}`).toBe(1);
+      expect(result.stderr).toContain(`rolling-restart stopped: ${candidate}:`);
+      expect(report.unverified).toBeUndefined();
+      expect(report.missing).toEqual([]);
+      // a safe point: the master was never touched, and is still the master
+      expect(await pids(doc.master)).toBe(masterPid);
+      expect((await role(lab, doc.master))[0]).toBe('master');
+    } finally {
+      await lab.exec(candidate!, ['systemctl', 'start', 'ssh.service']);
+    }
+    await waitFor(
+      () => falkorctl(['-i', inv, 'status']),
+      (r) => r.code === 0,
+      { what: 'status healthy again with SSH to the candidate back', timeoutMs: 90_000, intervalMs: 1000 },
     );
   });
 });
