@@ -8,7 +8,7 @@ import { claim } from '../helpers/claim.js';
 import { cleanupAll } from '../helpers/cleanup.js';
 import { labClusterClaim, labUp, type Lab } from '../helpers/lab.js';
 import { waitFor } from '../helpers/wait.js';
-import { BIN, STATE_HOME, closeClients, falkorctl, role, sentinelMasters, wipe } from './deploy-fixture.js';
+import { BIN, STATE_HOME, closeClients, falkorctl, redis, role, sentinelMasters, wipe } from './deploy-fixture.js';
 
 let lab: Lab;
 let inv: string;
@@ -33,6 +33,13 @@ const pids = async (h: string) =>
 describe('rolling-restart in the lab', () => {
   it('restarts every node under write load, the master by a switchover, losing no acknowledged write', async () => {
     const before = Object.fromEntries(await Promise.all(['db1', 'db2', 'db3'].map(async (h) => [h, await pids(h)])));
+    // a graph written before the restart must read back equal on every node after it
+    const q = 'MATCH (n:Pre) RETURN count(n), sum(n.v)';
+    const m = redis(lab, 'db1', 6379);
+    await m.connect();
+    await m.call('GRAPH.QUERY', 'falkorctl_rolling_pre', 'UNWIND range(1, 2000) AS i CREATE (:Pre {v: i})');
+    const want = JSON.stringify(((await m.call('GRAPH.QUERY', 'falkorctl_rolling_pre', q)) as unknown[])[1]);
+    m.disconnect();
     let second: Awaited<ReturnType<typeof falkorctl>> | undefined;
     const { result, report } = await underWriteLoad(
       {
@@ -78,6 +85,21 @@ describe('rolling-restart in the lab', () => {
     expect((await lab.exec('db1', ['test', '-e', '/var/lib/falkorctl/cluster.lock'])).exitCode).toBe(1);
     const st = await falkorctl(['-i', inv, 'status']);
     expect(st.code, `${st.stdout}\n${st.stderr}`).toBe(0);
+    expect(want).toBe('[[2000,"2001000"]]'); // sum() comes back as a double, in a string
+    for (const h of ['db1', 'db2', 'db3']) {
+      const c = redis(lab, h, 6379);
+      await c.connect();
+      try {
+        const got = await waitFor(
+          async () => JSON.stringify(((await c.call('GRAPH.RO_QUERY', 'falkorctl_rolling_pre', q)) as unknown[])[1]),
+          (v) => v === want,
+          { what: `${h}: the graph written before the restart`, timeoutMs: 30_000 },
+        );
+        expect(got).toBe(want);
+      } finally {
+        c.disconnect();
+      }
+    }
   });
 
   it('a replica whose unit is broken stops the run at that replica, the master untouched', async () => {
