@@ -15,6 +15,7 @@
 //      BENCH_KEEP_LAB=1 leaves the lab up at the end (default: always torn down); BENCH_OUT=FILE also
 //      writes the JSON summary there. Must run as root (scripts/lab).
 import { execFile } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -306,7 +307,8 @@ async function loadGraph(targetMb) {
     await c.call('GRAPH.DELETE', 'bench').catch(() => {});
     const used = async () => Number(infoField(await c.call('INFO', 'memory'), 'used_memory'));
     const target = targetMb * 1024 * 1024;
-    const pad = 'p'.repeat(1000);
+    // random base64: each node's string is incompressible, so the RDB (full resyncs, loading) is graph-sized
+    const pad = randomBytes(750).toString('base64');
     const batch = 5000;
     let from = 0;
     const t0 = now();
