@@ -6,7 +6,7 @@ ROOTFS_SUITE=bookworm
 # and the kernel's postinst hooks run with apt's ordering).
 ROOTFS_BASE_PKGS=systemd,systemd-sysv,dbus,openssh-server,sudo,iproute2,procps,ca-certificates
 ROOTFS_EXTRA_PKGS="xfsprogs lvm2 haproxy prometheus-redis-exporter linux-image-amd64 initramfs-tools udev kmod
-  libssl3 libstdc++6 libgomp1 util-linux less iputils-ping"
+  libssl3 libstdc++6 libgomp1 util-linux less iputils-ping nftables prometheus prometheus-alertmanager"
 
 # The mirror apt uses on this machine (deb822 or one-line sources), so the build needs nothing new.
 rootfs_mirror() {
@@ -78,7 +78,8 @@ CONF
   : >"$t/etc/machine-id"; rm -f "$t/var/lib/dbus/machine-id"
   echo "127.0.0.1 localhost" >"$t/etc/hosts"
   rm -f "$t/etc/resolv.conf"; : >"$t/etc/resolv.conf"
-  in_tree "$t" systemctl disable haproxy.service prometheus-redis-exporter.service >/dev/null 2>&1 || true
+  in_tree "$t" systemctl disable haproxy.service prometheus-redis-exporter.service prometheus.service \
+    prometheus-alertmanager.service nftables.service prometheus-node-exporter.service >/dev/null 2>&1 || true
   # Units that only make sense on real hardware fail in a container and would mark the system degraded.
   in_tree "$t" systemctl mask systemd-udev-settle.service >/dev/null 2>&1 || true
   in_tree "$t" passwd -l root >/dev/null
