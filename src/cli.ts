@@ -156,6 +156,18 @@ const COMMANDS: CommandSpec[] = [
     load: () => import('./commands/checklist.js'),
   },
   {
+    name: 'backup',
+    summary: 'a verified RDB snapshot on the backup directory (a replica by default); `backup list` shows them',
+    operands: '[action]',
+    configure: (c) =>
+      c
+        .option('--host <name>', 'take it on this node (the master only when named here)')
+        .option('--verify-restore', 'also load the copy in a throwaway server and compare it with the manifest')
+        .option('--forks <n>', 'list: hosts read in parallel', int, 10)
+        .option('--accept-new', 'trust unknown host keys on first use (a changed key is always refused)'),
+    load: () => import('./commands/backup.js'),
+  },
+  {
     name: 'completion',
     summary: 'print a shell completion script: eval "$(falkorctl completion bash)" (also zsh, fish)',
     operands: '<shell>',

@@ -342,6 +342,21 @@ export const monitoring = z
   })
   .strict();
 
+/** `falkorctl backup`: where copies live on the database hosts, and what `backup prune` keeps. */
+export const backup = z
+  .object({
+    /** On every database host (the backup volume); created root:<redis.user> 0750, copies 0640. */
+    dir: hostPath().default('/var/backups/falkordb'),
+    /** Newest verified backup per hour / day / ISO week kept by `backup prune` (as Redis's persistence guidance). */
+    retention: z
+      .object({ hourly: int(0, 10_000).default(24), daily: int(0, 10_000).default(7), weekly: int(0, 10_000).default(4) })
+      .strict()
+      .default({}),
+    /** Deadline for the BGSAVE and for loading a copy in the throwaway server (both scale with the data set). */
+    timeoutMs: millis().default(1_800_000),
+  })
+  .strict();
+
 export const inventorySchema = z
   .object({
     cluster: name.describe('Cluster name (a DNS label); used in unit, file and Sentinel names'),
@@ -354,6 +369,7 @@ export const inventorySchema = z
     auth,
     tls: tls.optional(),
     monitoring: monitoring.default({}),
+    backup: backup.default({}),
   })
   .strict();
 

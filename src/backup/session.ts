@@ -1,0 +1,42 @@
+// What backup, backup list and restore open once per run: the inventory with its secrets, one SSH pool shared
+// by the command transport and the Redis tunnels, and a mask for the secrets.
+import type { Ctx } from '../context.js';
+import { formatDiagnostic, loadInventory, resolveSecrets, type Inventory, type Secrets } from '../inventory/index.js';
+import { redisFactoryFor, type RedisFactory } from '../redis/client.js';
+import { sshTransportFor } from '../remote/ssh.js';
+import type { Transport } from '../remote/transport.js';
+import { maskSecrets } from '../core/mask.js';
+
+export interface BackupSession {
+  inv: Inventory;
+  secrets: Secrets;
+  transport: Transport;
+  factory: RedisFactory;
+  mask: (t: string) => string;
+  close(): Promise<void>;
+}
+
+export async function openBackupSession(ctx: Ctx, opts: Record<string, unknown>): Promise<BackupSession> {
+  const loaded = await loadInventory(ctx.opts.inventory, ctx.cwd);
+  for (const w of loaded.warnings) ctx.out.warn(formatDiagnostic(w));
+  const inv = loaded.inventory;
+  const secrets = await resolveSecrets(loaded, {
+    env: ctx.env,
+    prompt: ctx.prompt,
+    cwd: ctx.cwd,
+    warn: (m) => ctx.out.warn(m),
+  });
+  const values = [secrets.password, secrets.sentinelPassword ?? '', ...Object.values(secrets.users)].filter(Boolean);
+  const transport = sshTransportFor(inv, ctx, opts);
+  const factory = redisFactoryFor(inv, ctx, opts);
+  return {
+    inv,
+    secrets,
+    transport,
+    factory,
+    mask: (t) => maskSecrets(t, values),
+    close: async () => {
+      await Promise.all([factory.close(), transport.close()]);
+    },
+  };
+}
