@@ -3,10 +3,21 @@
 import type { Argv } from '../remote/quote.js';
 
 /** The backup directory: root-owned, readable by the service user (the verify server runs as that user). */
-export const mkdirArgv = (dir: string, group: string): Argv => ['install', '-d', '-m', '0750', '-o', 'root', '-g', group, dir];
+export const mkdirArgv = (dir: string, group: string): Argv => [
+  'install',
+  '-d',
+  '-m',
+  '0750',
+  '-o',
+  'root',
+  '-g',
+  group,
+  dir,
+];
 
 // Copy to a hidden temporary name and rename, so a half-copied file is never listed as a backup.
-const COPY = 'set -eu; t="$(dirname "$2")/.$(basename "$2").partial"; cp -- "$1" "$t"; chown root:"$3" "$t"; ' +
+const COPY =
+  'set -eu; t="$(dirname "$2")/.$(basename "$2").partial"; cp -- "$1" "$t"; chown root:"$3" "$t"; ' +
   'chmod 0640 "$t"; sync "$t"; mv -f -- "$t" "$2"';
 export const copyArgv = (from: string, to: string, group: string): Argv => ['sh', '-c', COPY, 'sh', from, to, group];
 
@@ -32,8 +43,7 @@ export const checkRdbArgv = (redisServer: string, file: string): Argv => [
 export const scratchDir = (dir: string, id: string) => `${dir}/.verify-${id}`;
 
 /** The scratch directory, owned by the service user, with the copy hard-linked in as its dump.rdb. */
-const SCRATCH =
-  'set -eu; rm -rf -- "$1"; install -d -m 0700 -o "$3" -g "$3" "$1"; ln -- "$2" "$1/dump.rdb"';
+const SCRATCH = 'set -eu; rm -rf -- "$1"; install -d -m 0700 -o "$3" -g "$3" "$1"; ln -- "$2" "$1/dump.rdb"';
 export const scratchArgv = (scratch: string, rdb: string, user: string): Argv => [
   'sh',
   '-c',

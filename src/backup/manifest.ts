@@ -39,7 +39,11 @@ export interface Manifest {
 }
 
 /** 2026-12-07T03:30:55.123Z → 20261207T033055Z */
-export const utcStamp = (d: Date): string => d.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+export const utcStamp = (d: Date): string =>
+  d
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d+Z$/, 'Z');
 
 export const backupId = (cluster: string, host: string, at: Date, offset: number): string =>
   `${cluster}-${host}-${utcStamp(at)}-${offset}`;
@@ -167,6 +171,7 @@ export function compareVersions(a: string, b: string): number {
   const p = (s: string) => s.split('.').map((x) => Number.parseInt(x, 10) || 0);
   const x = p(a);
   const y = p(b);
-  for (let i = 0; i < Math.max(x.length, y.length); i++) if ((x[i] ?? 0) !== (y[i] ?? 0)) return (x[i] ?? 0) - (y[i] ?? 0);
+  for (let i = 0; i < Math.max(x.length, y.length); i++)
+    if ((x[i] ?? 0) !== (y[i] ?? 0)) return (x[i] ?? 0) - (y[i] ?? 0);
   return 0;
 }

@@ -132,7 +132,8 @@ async function awaitSave(env: BackupEnv, host: string, r: RedisLike, s: Snapshot
       const last = num(await r.call('LASTSAVE'));
       const seen = `rdb_bgsave_in_progress:${f('rdb_bgsave_in_progress')} rdb_saves:${f('rdb_saves')} LASTSAVE:${last} rdb_last_bgsave_status:${f('rdb_last_bgsave_status')}`;
       if (f('rdb_bgsave_in_progress') !== '0') return notYet(seen);
-      if (f('rdb_last_bgsave_status') !== 'ok') throw giveUp(new FalkorError('FAILED', `${host}: BGSAVE failed: ${seen}`));
+      if (f('rdb_last_bgsave_status') !== 'ok')
+        throw giveUp(new FalkorError('FAILED', `${host}: BGSAVE failed: ${seen}`));
       return Number(f('rdb_saves')) > s.saves && last >= startSec ? done(seen) : notYet(seen);
     },
     {
@@ -178,7 +179,9 @@ export async function verifyRestore(
             const st = (await t.exec(host.name, unitStateArgv(unit), { check: false })).stdout;
             if (!/ActiveState=(active|activating)/.test(st)) {
               const log = await t.exec(host.name, ['tail', '-n', '5', `${scratch}/redis.log`], { check: false });
-              throw giveUp(new FalkorError('FAILED', `${host.name}: the throwaway server stopped: ${log.stdout.trim()}`));
+              throw giveUp(
+                new FalkorError('FAILED', `${host.name}: the throwaway server stopped: ${log.stdout.trim()}`),
+              );
             }
             const c = await env.factory.open(host, port, { password, timeoutMs: 5_000 });
             try {
@@ -250,7 +253,9 @@ export async function takeBackup(env: BackupEnv, node: NodeFacts, o: { verifyRes
   if (!c.ok) problems.push(`redis-check-rdb: ${c.error}`);
   // another save (a save point) could have replaced dump.rdb between ours and the copy: the offset tells
   else if (c.replOffset !== s.offset)
-    problems.push(`the copied RDB has repl-offset ${c.replOffset}, the snapshot was at ${s.offset}: another save replaced it`);
+    problems.push(
+      `the copied RDB has repl-offset ${c.replOffset}, the snapshot was at ${s.offset}: another save replaced it`,
+    );
   const m: Manifest = {
     format: 1,
     id,

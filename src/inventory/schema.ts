@@ -349,7 +349,11 @@ export const backup = z
     dir: hostPath().default('/var/backups/falkordb'),
     /** Newest verified backup per hour / day / ISO week kept by `backup prune` (as Redis's persistence guidance). */
     retention: z
-      .object({ hourly: int(0, 10_000).default(24), daily: int(0, 10_000).default(7), weekly: int(0, 10_000).default(4) })
+      .object({
+        hourly: int(0, 10_000).default(24),
+        daily: int(0, 10_000).default(7),
+        weekly: int(0, 10_000).default(4),
+      })
       .strict()
       .default({}),
     /** Deadline for the BGSAVE and for loading a copy in the throwaway server (both scale with the data set). */
