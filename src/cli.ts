@@ -168,6 +168,17 @@ const COMMANDS: CommandSpec[] = [
     load: () => import('./commands/backup.js'),
   },
   {
+    name: 'restore',
+    summary: "replace every node's data with a backup (an id from `backup list`): guarded, verified, re-runnable",
+    operands: '<backup>',
+    configure: (c) =>
+      c
+        .option('--confirm <cluster>', 'the cluster name, typed (with --yes when there is no terminal)')
+        .option('--forks <n>', 'hosts worked on in parallel', int, 10)
+        .option('--accept-new', 'trust unknown host keys on first use (a changed key is always refused)'),
+    load: () => import('./commands/restore.js'),
+  },
+  {
     name: 'completion',
     summary: 'print a shell completion script: eval "$(falkorctl completion bash)" (also zsh, fish)',
     operands: '<shell>',
