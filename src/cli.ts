@@ -135,6 +135,16 @@ const COMMANDS: CommandSpec[] = [
     load: () => import('./commands/rolling-restart.js'),
   },
   {
+    name: 'config',
+    summary: 'config update: settings onto the running cluster (lint, trial start, runtime first, restarts rolling)',
+    operands: '<action>',
+    configure: (c) =>
+      hostSelection(c)
+        .option('--set <name=value>', 'a Redis directive, FalkorDB parameter or sentinel.NAME (repeatable)', collect)
+        .option('--restart', 'apply restart-only changes now, through the rolling-restart path'),
+    load: () => import('./commands/config-update.js'),
+  },
+  {
     name: 'failover-test',
     summary: 'measure a failover under write load: switchover and back (or --unplanned kill -9), writes read back',
     configure: (c) =>

@@ -9,7 +9,7 @@ import { redisFactoryFor, type RedisFactory } from '../redis/client.js';
 import { sshTransportFor } from '../remote/ssh.js';
 import type { Transport } from '../remote/transport.js';
 import { createAudit } from '../core/audit.js';
-import { execute, type ProbeFn } from '../core/execute.js';
+import { execute, type CustomFn, type ProbeFn } from '../core/execute.js';
 import { describeHolder, readLock, withLock } from '../core/lock.js';
 import { commandLine, operatorId } from '../core/operator.js';
 import type { ExecuteReport, Plan } from '../core/types.js';
@@ -36,6 +36,9 @@ export interface Session {
   timing: Timing;
   close(): Promise<void>;
 }
+
+const commandOf = (argv: readonly string[]) =>
+  argv.includes('rolling-restart') ? 'rolling-restart' : argv.includes('config') ? 'config update' : 'switchover';
 
 export async function openSession(ctx: Ctx, opts: Record<string, unknown>, to?: string): Promise<Session> {
   const loaded = await loadInventory(ctx.opts.inventory, ctx.cwd);
@@ -72,8 +75,7 @@ export async function openSession(ctx: Ctx, opts: Record<string, unknown>, to?: 
     const pf = preflight(facts, settings);
     if (!pf.ok)
       throw refusal(
-        `${ctx.argv.includes('rolling-restart') ? 'rolling-restart' : 'switchover'} refused; nothing was changed:\n` +
-          pf.reasons.map((r) => `  - ${r}`).join('\n'),
+        `${commandOf(ctx.argv)} refused; nothing was changed:\n` + pf.reasons.map((r) => `  - ${r}`).join('\n'),
         'fix these (falkorctl status shows the cluster), then run it again',
       );
     const pre = pf.value;
@@ -115,6 +117,7 @@ export async function runSession(
   s: Session,
   plan: Plan,
   extraProbes: Record<string, ProbeFn> = {},
+  extraCustom: Record<string, CustomFn> = {},
 ): Promise<RunOutcome> {
   const audit = createAudit({ cluster: s.inv.cluster, argv: ctx.argv, env: ctx.env, clock: ctx.clock, mask: s.mask });
   const progress = ctx.progress(s.mask);
@@ -141,7 +144,7 @@ export async function runSession(
           signal: abort.signal,
           clock: ctx.clock,
           probes: { ...probes(s.inv, s.conns, s.transport), ...extraProbes },
-          custom: customs(s.inv, s.factory),
+          custom: { ...customs(s.inv, s.factory), ...extraCustom },
           redis: async (host, service, _port, args) => call(s.conns, host, service, args),
         });
         let saved: RescueReport | undefined;
