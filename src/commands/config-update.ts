@@ -28,7 +28,7 @@ import { desiredOf } from '../config-update/desired.js';
 import { configCustoms, configProbes } from '../config-update/live.js';
 import { parseSets, withRedisSets, type Sets } from '../config-update/overrides.js';
 import { changesText, planConfigUpdate, type ConfigPlan, type NodeState } from '../config-update/plan.js';
-import { loadmoduleLine, withRestarts } from '../config-update/restart.js';
+import { withRestarts } from '../config-update/restart.js';
 import { planSentinels, type SentinelSetting } from '../config-update/sentinel.js';
 import { trialStart } from '../config-update/trial.js';
 
@@ -47,9 +47,9 @@ export const run: Handler = async ({ operands, opts }, ctx) => {
   }
 };
 
-/** The inventory with the live master as master and --set's FalkorDB parameters on the loadmodule line. */
-function desiredInventory(s: Session, sets: Sets): Inventory {
-  const inv = withMaster(s.inv, s.pre.master.host);
+/** The inventory with `master` as master and --set's FalkorDB parameters on the loadmodule line. */
+function desiredInventory(s: Session, sets: Sets, master: string): Inventory {
+  const inv = withMaster(s.inv, master);
   const params = { ...inv.falkordb.params, ...Object.fromEntries(sets.module.map(([k, v]) => [k, numeric(v)])) };
   return { ...inv, falkordb: { ...inv.falkordb, params } };
 }
@@ -57,10 +57,12 @@ const numeric = (v: string) => (/^-?\d+$/.test(v) && Number.isSafeInteger(Number
 
 /** Every db host's files rendered, falkordb.conf with the --set directives; linted (an error is exit 2). */
 async function renderChecked(ctx: Ctx, s: Session, inv: Inventory, sets: Sets): Promise<RenderedFile[]> {
-  const conf = falkordbConfPath(inv);
-  const files = renderAll(inv, s.secrets, { hosts: dbHosts(inv).map((h) => h.name) })
-    .filter((f) => f.host !== 'cluster')
-    .map((f) => (f.path === conf ? { ...f, content: withRedisSets(f.content, sets) } : f));
+  const files = renderWithSets(
+    s,
+    inv,
+    sets,
+    dbHosts(inv).map((h) => h.name),
+  );
   const secrets = [s.secrets.password, s.secrets.sentinelPassword ?? '', ...Object.values(s.secrets.users)];
   try {
     await lintGate(files, secrets.filter(Boolean), ctx.out.color.level > 0);
@@ -72,6 +74,13 @@ async function renderChecked(ctx: Ctx, s: Session, inv: Inventory, sets: Sets): 
     throw e;
   }
   return files;
+}
+
+function renderWithSets(s: Session, inv: Inventory, sets: Sets, hosts: string[]): RenderedFile[] {
+  const conf = falkordbConfPath(inv);
+  return renderAll(inv, s.secrets, { hosts })
+    .filter((f) => f.host !== 'cluster')
+    .map((f) => (f.path === conf ? { ...f, content: withRedisSets(f.content, sets) } : f));
 }
 
 async function nodeStates(s: Session, rendered: ReadonlyMap<string, string>, hosts: string[]): Promise<NodeState[]> {
@@ -101,7 +110,7 @@ async function nodeStates(s: Session, rendered: ReadonlyMap<string, string>, hos
 }
 
 async function update(ctx: Ctx, s: Session, sets: Sets, opts: Record<string, unknown>): Promise<number> {
-  const inv = desiredInventory(s, sets);
+  const inv = desiredInventory(s, sets, s.pre.master.host);
   const conf = falkordbConfPath(inv);
   const files = await renderChecked(ctx, s, inv, sets);
   const rendered = new Map(files.filter((f) => f.path === conf).map((f) => [f.host, f.content]));
@@ -112,7 +121,7 @@ async function update(ctx: Ctx, s: Session, sets: Sets, opts: Record<string, unk
     .filter((h) => chosen.has(h));
   const restart = Boolean(opts.restart);
   const masterAddr = `${s.pre.master.address}:${s.pre.master.port}`;
-  const cp = planConfigUpdate({
+  const planInput = {
     nodes: await nodeStates(s, rendered, db),
     modulePath: paths(inv).modulePath,
     confPath: conf,
@@ -120,7 +129,10 @@ async function update(ctx: Ctx, s: Session, sets: Sets, opts: Record<string, unk
     masterAddr,
     maxLagBytes: inv.monitoring.replicationLagBytes,
     verifyMs: VERIFY_MS,
-  });
+  };
+  const all = planConfigUpdate(planInput);
+  const restartHosts = new Set(restart ? all.changes.filter((c) => c.cls === 'restart').map((c) => c.host) : []);
+  const cp = restartHosts.size ? planConfigUpdate({ ...planInput, restartHosts }) : all;
   if (cp.refused.length)
     throw refusal(
       `config update does not move a node: ${cp.refused.map((c) => `${c.host} ${c.name} ${c.from} → ${c.to}`).join(', ')}`,
@@ -128,21 +140,35 @@ async function update(ctx: Ctx, s: Session, sets: Sets, opts: Record<string, unk
     );
   const sentinel = await sentinelPlan(s, sets, chosen);
   let plan = cp.plan;
-  const restartHosts = [...new Set(cp.changes.filter((c) => c.cls === 'restart').map((c) => c.host))];
-  if (restart && restartHosts.length) {
+  // the old master restarts as a replica of the candidate: its file for that restart says so
+  const c = s.pre.candidate;
+  const afterSwitch = restartHosts.has(s.pre.master.host)
+    ? renderWithSets(s, desiredInventory(s, sets, c.host), sets, [s.pre.master.host]).find((f) => f.path === conf)
+    : undefined;
+  if (restartHosts.size) {
+    const keepOffset = inv.redis.persistence === 'hybrid' && inv.redis.save.length > 0;
     const rolling = planRollingRestart(s.pre, s.settings, { minReplicas: s.minReplicas }, s.timing, {
-      hosts: restartHosts,
+      hosts: [...restartHosts],
       switchBack: false,
       maxLagBytes: inv.monitoring.replicationLagBytes,
       readyMs: 10 * 60_000,
-      keepOffset: inv.redis.persistence === 'hybrid' && inv.redis.save.length > 0,
+      keepOffset,
     });
-    const lines: Record<string, string> = {};
-    for (const h of db) {
-      const l = loadmoduleLine(rendered.get(h)!, paths(inv).modulePath);
-      if (l) lines[h] = l;
-    }
-    plan = withRestarts(plan, rolling, conf, lines);
+    const masterOf: Record<string, { master: string; masterAddr: string }> = {};
+    for (const h of restartHosts)
+      masterOf[h] =
+        h === s.pre.master.host
+          ? { master: c.host, masterAddr: `${c.address}:${c.port}` }
+          : { master: s.pre.master.host, masterAddr };
+    const changes = new Map([...restartHosts].map((h) => [h, cp.changes.filter((x) => x.host === h)]));
+    plan = withRestarts(plan, rolling, {
+      confPath: conf,
+      changes,
+      masterOf,
+      maxLagBytes: inv.monitoring.replicationLagBytes,
+      verifyMs: VERIFY_MS,
+      keepOffset,
+    });
   }
   plan = {
     ...plan,
@@ -209,7 +235,8 @@ async function update(ctx: Ctx, s: Session, sets: Sets, opts: Record<string, unk
   const custom = configCustoms({
     transport: s.transport,
     conns: s.conns,
-    rendered,
+    rendered: (host, master) =>
+      master === s.pre.master.host || master === undefined ? rendered.get(host) : afterSwitch?.content,
     owner: serviceUser(inv),
     probes: () => ({ ...base, ...extraProbes }),
   });

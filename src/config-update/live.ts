@@ -10,6 +10,7 @@ import type { Transport } from '../remote/transport.js';
 import { call, type Conns } from '../switchover/live.js';
 import { FALKORDB_UNIT } from '../rolling/plan.js';
 import { normalize, type SettingKind } from './classify.js';
+import { withRedisSets } from './overrides.js';
 import { setArgs } from './plan.js';
 
 interface Setting {
@@ -21,8 +22,8 @@ interface Setting {
 export interface LiveEnv {
   transport: Transport;
   conns: Conns;
-  /** The new falkordb.conf of each node. */
-  rendered: ReadonlyMap<string, string>;
+  /** The new falkordb.conf of a node, rendered with `master` as master (default: the live one). */
+  rendered: (host: string, master?: string) => string | undefined;
   /** The service user: owner of the files. */
   owner: string;
   /** The probes of the session (node-ready, for a rollback's restart). */
@@ -50,26 +51,22 @@ async function write(e: LiveEnv, host: string, path: string, content: string | B
 export function configCustoms(e: LiveEnv): Record<string, CustomFn> {
   return {
     'conf-write': async (step) => {
-      const { path, prev } = p(step) as { path: string; prev: string };
-      const next = e.rendered.get(step.host);
-      if (next === undefined) throw new Error(`no rendered falkordb.conf for ${step.host}`);
+      const { path, prev, appendonly, renderedWith } = p(step) as {
+        path: string;
+        prev: string;
+        appendonly?: string;
+        renderedWith?: string;
+      };
+      const rendered = e.rendered(step.host, renderedWith);
+      if (rendered === undefined) throw new Error(`no rendered falkordb.conf for ${step.host}`);
+      // rolling-restart's replicas start once from the RDB (AOF off in the file), then turn the AOF back on
+      const next = appendonly
+        ? withRedisSets(rendered, { redis: [['appendonly', [appendonly]]], module: [], sentinel: [] })
+        : rendered;
       const old = await e.transport.read(step.host, path);
       if (old) await write(e, step.host, prev, old);
       await write(e, step.host, path, next);
       return `${path} written${old ? `, the previous one in ${prev}` : ''}`;
-    },
-    'loadmodule-line': async (step) => {
-      const { path, line } = p(step) as { path: string; line: string };
-      const modulePath = line.split(/\s+/)[1];
-      const text = (await e.transport.read(step.host, path))?.toString('utf8');
-      if (text === undefined) throw new FalkorError('REMOTE', `${step.host}: ${path} is missing`);
-      const lines = text.split('\n');
-      const i = lines.findIndex((l) => l.trim().startsWith('loadmodule ') && l.trim().split(/\s+/)[1] === modulePath);
-      if (i >= 0 && lines[i]!.trim() === line) return { changed: false, detail: 'the loadmodule line is the new one' };
-      if (i >= 0) lines[i] = line;
-      else lines.unshift(line);
-      await write(e, step.host, path, lines.join('\n'));
-      return `loadmodule line in ${path} set back to the new parameters`;
     },
     'conf-rollback': async (step, signal) => {
       const a = p(step) as { path: string; prev: string; restart: boolean; settings?: Setting[]; ready?: CheckSpec };

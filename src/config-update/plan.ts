@@ -31,6 +31,11 @@ export interface ConfigPlanInput {
   master: string;
   maxLagBytes: number;
   verifyMs: number;
+  /**
+   * Hosts restarted by --restart (they have a restart-only change): nothing happens to them here; their file is
+   * written right before their restart and every change verified after it (see restart.ts).
+   */
+  restartHosts?: ReadonlySet<string>;
 }
 
 export interface Change {
@@ -99,7 +104,11 @@ const redisAction = (port: number, args: [string, ...string[]]): Action => ({
   args,
 });
 
-function verifyOf(n: NodeState, runtime: Change[], i: ConfigPlanInput): CheckSpec {
+export function verifyOf(
+  n: Pick<NodeState, 'host' | 'role'>,
+  runtime: readonly Change[],
+  i: Pick<ConfigPlanInput, 'master' | 'masterAddr' | 'maxLagBytes' | 'verifyMs'>,
+): CheckSpec {
   const replica = n.role === 'replica';
   return {
     kind: 'node-config',
@@ -133,6 +142,7 @@ export function planConfigUpdate(i: ConfigPlanInput): ConfigPlan {
     const fileSame = n.file !== undefined && sameMeaning(n.rendered, n.file);
     if (!mine.length && fileSame) continue;
     if (!mine.length) fileOnly.push(n.host);
+    if (i.restartHosts?.has(n.host)) continue;
     const phase = n.role === 'master' ? 'master' : 'replicas';
     const runtime = mine.filter((c) => c.cls === 'runtime');
     for (const c of runtime)

@@ -156,6 +156,12 @@ describe('config update plan', () => {
     expect(changesText(p, false)).toContain('+ maxmemory 1073741824   [runtime]');
   });
 
+  it('with --restart, a node that restarts gets nothing before its restart (restart.ts writes its file then)', () => {
+    const p = planConfigUpdate({ ...input(nodes()), restartHosts: new Set(['r1']) });
+    expect(p.plan.steps.map((s) => s.id)).toEqual(['m1:set:maxmemory', 'm1:set:TIMEOUT_DEFAULT', 'm1:conf']);
+    expect(p.changes.filter((c) => c.host === 'r1')).toHaveLength(3);
+  });
+
   it('a node that already runs and has on file what is rendered gets no steps', () => {
     const same = [
       node('m1', 'master', conf(after, 'm1'), conf(after, 'm1')),

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { loadmoduleLine, withRestarts } from '../../../src/config-update/restart.js';
+import { withRestarts } from '../../../src/config-update/restart.js';
+import type { Change } from '../../../src/config-update/plan.js';
 import { planSentinels } from '../../../src/config-update/sentinel.js';
 import { planRollingRestart } from '../../../src/rolling/plan.js';
 import { timing } from '../../../src/switchover/plan.js';
@@ -20,17 +21,39 @@ const rolling = (hosts?: string[]) => {
   });
 };
 const config: Plan = { command: 'config update', phases: [{ name: 'replicas', parallel: 1 }], steps: [], notes: [] };
-const LINE = 'loadmodule /opt/falkordb/lib/falkordb.so THREAD_COUNT 4';
+
+const change = (host: string): Change => ({
+  host,
+  kind: 'module',
+  name: 'THREAD_COUNT',
+  from: '2',
+  to: '4',
+  cls: 'restart',
+});
+const restartInput = (hosts: string[]) => ({
+  confPath: CONF,
+  changes: new Map(hosts.map((h) => [h, [change(h)]])),
+  masterOf: Object.fromEntries(
+    hosts.map((h) => [
+      h,
+      h === 'db1' ? { master: 'db2', masterAddr: '10.0.0.2:6379' } : { master: 'db1', masterAddr: '10.0.0.1:6379' },
+    ]),
+  ),
+  maxLagBytes: 1000,
+  verifyMs: 60_000,
+  keepOffset: true,
+});
 
 describe('config update --restart', () => {
-  it('puts the new loadmodule line back right before each rolling restart, and undoes a restart that fails', () => {
+  it("writes each node's file right before its own restart, verifies its values after, undoes a failed restart", () => {
     const r = rolling();
-    const p = withRestarts(config, r, CONF, { db1: LINE, db2: LINE, db3: LINE });
+    const p = withRestarts(config, r, restartInput(['db1', 'db2', 'db3']));
     const ids = p.steps.map((s) => s.id);
     for (const h of ['db1', 'db2', 'db3']) {
-      // after rolling-restart's own CONFIG REWRITE (which writes the loaded arguments back), before the restart
-      expect(ids.indexOf(`${h}:loadmodule`)).toBe(ids.indexOf(`${h}:restart`) - 1);
-      expect(ids.indexOf(`${h}:loadmodule`)).toBeGreaterThan(ids.indexOf(`${h}:aof-off-rewrite`));
+      // after rolling-restart's own CONFIG REWRITE (which writes the running values back), before the restart
+      expect(ids.indexOf(`${h}:conf`)).toBe(ids.indexOf(`${h}:restart`) - 1);
+      expect(ids.indexOf(`${h}:conf`)).toBeGreaterThan(ids.indexOf(`${h}:aof-off-rewrite`));
+      expect(ids.indexOf(`${h}:config-live`)).toBe(ids.indexOf(`${h}:restart`) + 1);
       const restart = p.steps.find((s) => s.id === `${h}:restart`)!;
       expect(restart.undo).toMatchObject({
         kind: 'custom',
@@ -38,27 +61,35 @@ describe('config update --restart', () => {
         params: { path: CONF, prev: `${CONF}.prev`, restart: true, ready: restart.verify },
       });
     }
-    expect(p.steps.find((s) => s.id === 'db2:loadmodule')!.action).toEqual({
+    // replicas restart from the RDB: their file says appendonly no for that start
+    expect(p.steps.find((s) => s.id === 'db2:conf')!.action).toEqual({
       kind: 'custom',
-      name: 'loadmodule-line',
-      params: { path: CONF, line: LINE },
+      name: 'conf-write',
+      params: { path: CONF, prev: `${CONF}.prev`, appendonly: 'no', renderedWith: 'db1' },
+    });
+    // the old master restarts after the switchover, as a replica of the candidate, and is verified as one
+    expect(ids.indexOf('db1:conf')).toBeGreaterThan(ids.findIndex((id) => id.startsWith('switchover:')));
+    expect(p.steps.find((s) => s.id === 'db1:conf')!.action).toMatchObject({ params: { renderedWith: 'db2' } });
+    expect(p.steps.find((s) => s.id === 'db1:config-live')!.action).toMatchObject({
+      kind: 'wait',
+      check: {
+        kind: 'node-config',
+        params: {
+          role: 'replica',
+          masterAddr: '10.0.0.2:6379',
+          settings: [{ kind: 'module', name: 'THREAD_COUNT', value: '4' }],
+        },
+      },
     });
     // every phase of the rolling plan is in the plan, after config update's own
     expect(p.phases.map((x) => x.name)).toEqual(['replicas', ...r.phases.map((x) => `restart:${x.name}`)]);
-    expect(new Set(p.steps.map((s) => s.phase)).size).toBeLessThanOrEqual(p.phases.length);
     expect(p.steps.every((s) => p.phases.some((x) => x.name === s.phase))).toBe(true);
   });
 
   it('restarts only the hosts given, the master (and its switchover) only when chosen', () => {
-    const p = withRestarts(config, rolling(['db2']), CONF, { db2: LINE });
+    const p = withRestarts(config, rolling(['db2']), restartInput(['db2']));
     expect(p.steps.filter((s) => s.id.endsWith(':restart')).map((s) => s.host)).toEqual(['db2']);
     expect(p.steps.some((s) => s.id.startsWith('switchover:'))).toBe(false);
-  });
-
-  it('finds the loadmodule line of the module', () => {
-    const text = `# x\nloadmodule /other.so A 1\n${LINE}\nport 6379\n`;
-    expect(loadmoduleLine(text, '/opt/falkordb/lib/falkordb.so')).toBe(LINE);
-    expect(loadmoduleLine('port 1\n', '/opt/falkordb/lib/falkordb.so')).toBeUndefined();
   });
 });
 
