@@ -14,17 +14,15 @@ import { createSshTransport } from '../remote/ssh.js';
 import { gatherStatus } from '../facts/gather.js';
 import { counts, runChecklist } from '../checks/index.js';
 import { ITEMS, type CheckResult, type Phase } from '../checks/types.js';
+import { HEADINGS, junit, markdown } from '../checks/formats.js';
+import { parseSelection } from '../checks/select.js';
+import { checkWritable, writeReport } from '../checks/write.js';
 
 const PHASES: Record<string, Phase[]> = {
   pre: ['pre'],
   deploy: ['deploy'],
   post: ['post'],
   all: ['pre', 'deploy', 'post'],
-};
-const HEADINGS: Record<Phase, string> = {
-  pre: 'Pre-Deployment Checklist',
-  deploy: 'Deployment Steps',
-  post: 'Post-Deployment Checklist',
 };
 const MARK = { pass: 'PASS', warn: 'WARN', fail: 'FAIL', skip: 'SKIP' } as const;
 
@@ -35,6 +33,11 @@ export const run: Handler = async ({ opts }, ctx) => {
   const retry = opts.retryTimeout === undefined ? 60 : Number(opts.retryTimeout);
   if (!Number.isFinite(retry) || retry < 0)
     throw userError(`--retry-timeout ${String(opts.retryTimeout)}: seconds ≥ 0`);
+  const sel = parseSelection(opts.only as string[] | undefined, opts.skip as string[] | undefined);
+  const junitFile = typeof opts.junit === 'string' ? opts.junit : undefined;
+  const mdFile = typeof opts.markdown === 'string' ? opts.markdown : undefined;
+  if (junitFile) await checkWritable(ctx.cwd, junitFile, '--junit');
+  if (mdFile) await checkWritable(ctx.cwd, mdFile, '--markdown');
   const loaded = await loadInventory(ctx.opts.inventory, ctx.cwd);
   for (const w of loaded.warnings) ctx.out.warn(formatDiagnostic(w));
   const inv = loaded.inventory;
@@ -57,6 +60,13 @@ export const run: Handler = async ({ opts }, ctx) => {
   const transport = createSshTransport(inv, { pool, log: (l) => ctx.out.verbose(l) });
   const factory = createRedisFactory(inv, { mode: 'ssh', tunnels });
   const names = hosts.map((h) => h.name);
+  const status = () =>
+    gatherStatus(inv, secrets, factory, tunnels, {
+      hosts,
+      partial: Boolean(limit?.length),
+      now: () => ctx.clock.now(),
+    });
+  let first: ReturnType<typeof status> | undefined;
   try {
     const results = await runChecklist(
       {
@@ -72,20 +82,20 @@ export const run: Handler = async ({ opts }, ctx) => {
           });
           return { stdout: r.stdout, code: r.code };
         },
-        status: () =>
-          gatherStatus(inv, secrets, factory, tunnels, {
-            hosts,
-            partial: Boolean(limit?.length),
-            now: () => ctx.clock.now(),
-          }),
+        status,
+        statusOnce: () => (first ??= status()),
         retryTimeoutMs: retry * 1000,
         ...(typeof opts.signOff === 'string' ? { signOff: opts.signOff } : {}),
         now: () => ctx.clock.now(),
         sleep: (ms) => ctx.clock.sleep(ms),
       },
       phases,
+      sel,
     );
     const c = counts(results);
+    const at = new Date(ctx.clock.now());
+    if (junitFile) await writeReport(ctx.cwd, junitFile, junit(inv.cluster, results, at));
+    if (mdFile) await writeReport(ctx.cwd, mdFile, markdown(inv.cluster, results, at));
     ctx.out.result({ cluster: inv.cluster, counts: c, results }, () => human(results, c));
     return c.fail ? EXIT.FAILED : EXIT.OK;
   } finally {
