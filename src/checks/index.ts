@@ -1,5 +1,6 @@
 // Every area of the checklist, in the order the report shows them.
 import { cluster } from './cluster.js';
+import { config } from './config.js';
 import { falkordb } from './falkordb.js';
 import { hardware } from './hardware.js';
 import { kernel } from './kernel.js';
@@ -9,7 +10,7 @@ import { storage } from './storage.js';
 import { areaWanted, selected, type Selection } from './select.js';
 import type { Area, CheckEnv, CheckResult, Phase } from './types.js';
 
-export const AREAS: Area[] = [hardware, storage, kernel, services, cluster, falkordb, manual];
+export const AREAS: Area[] = [hardware, storage, kernel, config, services, cluster, falkordb, manual];
 
 export async function runChecklist(
   env: CheckEnv,

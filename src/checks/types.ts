@@ -36,6 +36,8 @@ export interface CheckEnv {
   status(): Promise<StatusReport>;
   /** The first status round of this run, shared by checks that only read facts from it. */
   statusOnce(): Promise<StatusReport>;
+  /** The steps `deploy` would take on the hosts in scope now (masked); throws when deploy could not plan. */
+  deployPlan(): Promise<{ host: string; describe: string }[]>;
   retryTimeoutMs: number;
   signOff?: string;
   now(): number;

@@ -2,6 +2,8 @@
 // the seed's three checklists, every automatable item checked on the real hosts, each result with evidence.
 // Read-only. Exit 0 when nothing failed (warnings and skips are listed, and counted), 1 when something failed,
 // 2 bad input, 3 a host key was refused.
+import { secretValues as secretValuesOf } from '../inventory/secrets.js';
+import { resolve } from 'node:path';
 import type { Handler } from '../context.js';
 import { EXIT, userError } from '../errors.js';
 import { formatDiagnostic, loadInventory, resolveSecrets } from '../inventory/index.js';
@@ -17,6 +19,8 @@ import { ITEMS, type CheckResult, type Phase } from '../checks/types.js';
 import { HEADINGS, junit, markdown } from '../checks/formats.js';
 import { parseSelection } from '../checks/select.js';
 import { checkWritable, writeReport } from '../checks/write.js';
+import { checkBinarySources, computePlan } from '../deploy/compute.js';
+import { maskSecrets } from '../deploy/present.js';
 
 const PHASES: Record<string, Phase[]> = {
   pre: ['pre'],
@@ -60,6 +64,7 @@ export const run: Handler = async ({ opts }, ctx) => {
   const transport = createSshTransport(inv, { pool, log: (l) => ctx.out.verbose(l) });
   const factory = createRedisFactory(inv, { mode: 'ssh', tunnels });
   const names = hosts.map((h) => h.name);
+  const secretValues = secretValuesOf(secrets);
   const status = () =>
     gatherStatus(inv, secrets, factory, tunnels, {
       hosts,
@@ -84,6 +89,21 @@ export const run: Handler = async ({ opts }, ctx) => {
         },
         status,
         statusOnce: () => (first ??= status()),
+        deployPlan: async () => {
+          const binaries = await checkBinarySources(inv, resolve(ctx.cwd, loaded.file, '..'));
+          const { plan } = await computePlan({
+            loaded,
+            secrets,
+            hosts,
+            transport,
+            factory,
+            forks: 10,
+            readAll: false,
+            binaries,
+            color: false,
+          });
+          return plan.steps.map((st) => ({ host: st.host, describe: maskSecrets(st.describe, secretValues) }));
+        },
         retryTimeoutMs: retry * 1000,
         ...(typeof opts.signOff === 'string' ? { signOff: opts.signOff } : {}),
         now: () => ctx.clock.now(),

@@ -183,4 +183,21 @@ describe('checklist in the lab', () => {
     expect(r.stderr).toMatch(/--junit .*the directory .*missing does not exist/);
     expect((await falkorctl(['-i', inv, 'checklist', '--only', 'no such'])).code).toBe(2);
   });
+
+  it('a hand-edited config fails "Configuration files reviewed"; restored, it passes', async () => {
+    let c = await checklist(['--only', 'config']);
+    for (const h of ['db1', 'db2', 'db3', 'lb1']) expect(c.by(`config.drift:${h}`)?.outcome, h).toBe('pass');
+    const conf = '/etc/falkordb/falkordb.conf';
+    expect((await lab.exec('db2', ['cp', '-p', conf, `${conf}.orig`])).exitCode).toBe(0);
+    try {
+      expect((await lab.exec('db2', ['sh', '-c', `echo 'hz 50' >> ${conf}`])).exitCode).toBe(0);
+      c = await checklist(['--only', 'config.drift']);
+      expect(c.by('config.drift:db2')).toMatchObject({ outcome: 'fail', found: expect.stringContaining(conf) });
+      expect(c.by('config.drift:db1')?.outcome).toBe('pass');
+      expect(c.code).toBe(1);
+    } finally {
+      expect((await lab.exec('db2', ['mv', `${conf}.orig`, conf])).exitCode).toBe(0);
+    }
+    expect((await checklist(['--only', 'config.drift:db2'])).by('config.drift:db2')?.outcome).toBe('pass');
+  });
 });
