@@ -200,4 +200,28 @@ describe('checklist in the lab', () => {
     }
     expect((await checklist(['--only', 'config.drift:db2'])).by('config.drift:db2')?.outcome).toBe('pass');
   });
+  it('a server whose open-files limit is below maxclients + 32 fails; restarted with its limit, it passes', async () => {
+    // a unit override is how this goes wrong in practice (root in the lab host cannot prlimit another user's process)
+    const dropIn = '/etc/systemd/system/falkordb.service.d/nofile-test.conf';
+    const restart = async () => {
+      expect((await lab.exec('db3', ['systemctl', 'daemon-reload'])).exitCode).toBe(0);
+      expect((await lab.exec('db3', ['systemctl', 'restart', 'falkordb.service'])).exitCode).toBe(0);
+    };
+    const put = 'mkdir -p "$(dirname "$1")" && printf "[Service]\\nLimitNOFILE=1024\\n" > "$1"';
+    expect((await lab.exec('db3', ['sh', '-c', put, 'put', dropIn])).exitCode).toBe(0);
+    try {
+      await restart();
+      const c = await checklist(['--only', 'process.nofile']);
+      expect(c.by('process.nofile:db3')).toMatchObject({
+        outcome: 'fail',
+        found: '1024',
+        reason: expect.stringMatching(/lowers maxclients to 992/),
+      });
+      expect(c.by('process.nofile:db1')?.outcome).toBe('pass');
+    } finally {
+      expect((await lab.exec('db3', ['rm', '-f', dropIn])).exitCode).toBe(0);
+      await restart();
+    }
+    expect((await checklist(['--only', 'process.nofile:db3'])).by('process.nofile:db3')?.outcome).toBe('pass');
+  });
 });
