@@ -162,7 +162,11 @@ const COMMANDS: CommandSpec[] = [
       hostSelection(c)
         .addOption(new Option('--phase <phase>', 'which list').choices(['pre', 'deploy', 'post', 'all']).default('all'))
         .option('--retry-timeout <seconds>', 'keep re-checking a cluster state that may still settle (default 60)')
-        .option('--sign-off <name>', 'record the manual items as confirmed by NAME'),
+        .option('--sign-off <name>', 'record the manual items as confirmed by NAME')
+        .option('--only <id...>', 'only these checks: an id or id prefix (kernel, storage.mount:db1)')
+        .option('--skip <id...>', 'leave out these checks (id or id prefix)')
+        .option('--junit <file>', 'also write the results as JUnit XML (for CI)')
+        .option('--markdown <file>', 'also write the results as Markdown (a runbook or go-live record)'),
     load: () => import('./commands/checklist.js'),
   },
   {

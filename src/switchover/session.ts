@@ -1,6 +1,7 @@
 // What switchover and rolling-restart share: one session of connections (SSH, Redis per service, HAProxy
 // socket) with the facts and the passed pre-flight, and one way to run a plan on it — lock on the master, audit,
 // progress, Ctrl-C, and the rescue when it fails.
+import { secretValues } from '../inventory/secrets.js';
 import type { Ctx } from '../context.js';
 import { FalkorError, refusal } from '../errors.js';
 import { formatDiagnostic, loadInventory, resolveSecrets, type Inventory } from '../inventory/index.js';
@@ -50,7 +51,7 @@ export async function openSession(ctx: Ctx, opts: Record<string, unknown>, to?: 
     cwd: ctx.cwd,
     warn: (m) => ctx.out.warn(m),
   });
-  const values = [secrets.password, secrets.sentinelPassword ?? '', ...Object.values(secrets.users)].filter(Boolean);
+  const values = secretValues(secrets);
   const settings = settingsOf(inv, to);
   const transport = sshTransportFor(inv, ctx, opts);
   const factory = redisFactoryFor(inv, ctx, opts);
