@@ -69,7 +69,14 @@ export function configCustoms(e: LiveEnv): Record<string, CustomFn> {
       return `${path} written${old ? `, the previous one in ${prev}` : ''}`;
     },
     'conf-rollback': async (step, signal) => {
-      const a = p(step) as { path: string; prev: string; restart: boolean; settings?: Setting[]; ready?: CheckSpec };
+      const a = p(step) as {
+        path: string;
+        prev: string;
+        restart: boolean;
+        settings?: Setting[];
+        ready?: CheckSpec;
+        aofBack?: boolean;
+      };
       const old = await e.transport.read(step.host, a.prev);
       if (!old) throw new FalkorError('FAILED', `${step.host}: no ${a.prev} to roll back to`);
       await write(e, step.host, a.path, old);
@@ -84,6 +91,11 @@ export function configCustoms(e: LiveEnv): Record<string, CustomFn> {
             signal,
           })
         : 'restarted';
+      // the previous file is the one rolling-restart wrote for a start from the RDB: AOF on again, as after a restart
+      if (a.aofBack) {
+        await call(e.conns, step.host, 'node', ['CONFIG', 'SET', 'appendonly', 'yes']);
+        await call(e.conns, step.host, 'node', ['CONFIG', 'REWRITE']);
+      }
       return `rolled back: ${a.path} restored from ${a.prev}, ${FALKORDB_UNIT} restarted, ${seen}`;
     },
   };

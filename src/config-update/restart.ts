@@ -52,7 +52,13 @@ export function withRestarts(config: Plan, rolling: Plan, i: RestartInput): Plan
               undo: {
                 kind: 'custom',
                 name: 'conf-rollback',
-                params: { path: i.confPath, prev, restart: true, ready: s.verify },
+                params: {
+                  path: i.confPath,
+                  prev,
+                  restart: true,
+                  ready: s.verify,
+                  ...(i.keepOffset ? { aofBack: true } : {}),
+                },
               },
             }
           : {}),

@@ -58,7 +58,7 @@ describe('config update --restart', () => {
       expect(restart.undo).toMatchObject({
         kind: 'custom',
         name: 'conf-rollback',
-        params: { path: CONF, prev: `${CONF}.prev`, restart: true, ready: restart.verify },
+        params: { path: CONF, prev: `${CONF}.prev`, restart: true, ready: restart.verify, aofBack: true },
       });
     }
     // replicas restart from the RDB: their file says appendonly no for that start
