@@ -4,7 +4,7 @@
 // RDB or an AOF rewrite (free space ≥ the node's used memory).
 import { storageMounts } from '../inventory/schema.js';
 import { MARK, parseFstab, sections } from '../storage/discover.js';
-import { optionDrift } from '../storage/plan.js';
+import { optionDrift } from '../storage/mount.js';
 import { bytes } from '../facts/table.js';
 import { ITEMS, type Area, type CheckEnv, type CheckResult } from './types.js';
 
