@@ -135,6 +135,16 @@ const COMMANDS: CommandSpec[] = [
     load: () => import('./commands/rolling-restart.js'),
   },
   {
+    name: 'config',
+    summary: 'config update: settings onto the running cluster (lint, trial start, runtime first, restarts rolling)',
+    operands: '<action>',
+    configure: (c) =>
+      hostSelection(c)
+        .option('--set <name=value>', 'a Redis directive, FalkorDB parameter or sentinel.NAME (repeatable)', collect)
+        .option('--restart', 'apply restart-only changes now, through the rolling-restart path'),
+    load: () => import('./commands/config-update.js'),
+  },
+  {
     name: 'failover-test',
     summary: 'measure a failover under write load: switchover and back (or --unplanned kill -9), writes read back',
     configure: (c) =>
@@ -152,7 +162,11 @@ const COMMANDS: CommandSpec[] = [
       hostSelection(c)
         .addOption(new Option('--phase <phase>', 'which list').choices(['pre', 'deploy', 'post', 'all']).default('all'))
         .option('--retry-timeout <seconds>', 'keep re-checking a cluster state that may still settle (default 60)')
-        .option('--sign-off <name>', 'record the manual items as confirmed by NAME'),
+        .option('--sign-off <name>', 'record the manual items as confirmed by NAME')
+        .option('--only <id...>', 'only these checks: an id or id prefix (kernel, storage.mount:db1)')
+        .option('--skip <id...>', 'leave out these checks (id or id prefix)')
+        .option('--junit <file>', 'also write the results as JUnit XML (for CI)')
+        .option('--markdown <file>', 'also write the results as Markdown (a runbook or go-live record)'),
     load: () => import('./commands/checklist.js'),
   },
   {

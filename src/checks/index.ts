@@ -1,18 +1,25 @@
 // Every area of the checklist, in the order the report shows them.
 import { cluster } from './cluster.js';
+import { config } from './config.js';
 import { falkordb } from './falkordb.js';
 import { hardware } from './hardware.js';
 import { kernel } from './kernel.js';
 import { manual } from './manual.js';
+import { processLimits } from './process.js';
 import { services } from './services.js';
 import { storage } from './storage.js';
+import { areaWanted, selected, type Selection } from './select.js';
 import type { Area, CheckEnv, CheckResult, Phase } from './types.js';
 
-export const AREAS: Area[] = [hardware, storage, kernel, services, cluster, falkordb, manual];
+export const AREAS: Area[] = [hardware, storage, kernel, config, services, processLimits, cluster, falkordb, manual];
 
-export async function runChecklist(env: CheckEnv, phases: readonly Phase[]): Promise<CheckResult[]> {
+export async function runChecklist(
+  env: CheckEnv,
+  phases: readonly Phase[],
+  sel: Selection = { only: [], skip: [] },
+): Promise<CheckResult[]> {
   const out: CheckResult[] = [];
-  for (const a of AREAS) {
+  for (const a of AREAS.filter((x) => areaWanted(x, sel))) {
     try {
       out.push(...(await a.run(env)));
     } catch (e) {
@@ -27,7 +34,7 @@ export async function runChecklist(env: CheckEnv, phases: readonly Phase[]): Pro
       });
     }
   }
-  return out.filter((r) => phases.includes(r.phase));
+  return out.filter((r) => phases.includes(r.phase) && (r.id.endsWith('.error') || selected(r, sel)));
 }
 
 export function counts(rs: readonly CheckResult[]) {

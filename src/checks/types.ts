@@ -34,6 +34,10 @@ export interface CheckEnv {
   sh(host: string, script: string, args?: readonly string[]): Promise<{ stdout: string; code: number | null }>;
   /** One status round (retried by the replication checks until healthy or the deadline). */
   status(): Promise<StatusReport>;
+  /** The first status round of this run, shared by checks that only read facts from it. */
+  statusOnce(): Promise<StatusReport>;
+  /** The steps `deploy` would take on the hosts in scope now (masked); throws when deploy could not plan. */
+  deployPlan(): Promise<{ host: string; describe: string }[]>;
   retryTimeoutMs: number;
   signOff?: string;
   now(): number;
@@ -42,6 +46,8 @@ export interface CheckEnv {
 
 export interface Area {
   name: string;
+  /** Id prefixes its checks use besides its name (--only / --skip select areas by them). */
+  prefixes?: string[];
   run(env: CheckEnv): Promise<CheckResult[]>;
 }
 

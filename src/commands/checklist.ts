@@ -2,6 +2,8 @@
 // the seed's three checklists, every automatable item checked on the real hosts, each result with evidence.
 // Read-only. Exit 0 when nothing failed (warnings and skips are listed, and counted), 1 when something failed,
 // 2 bad input, 3 a host key was refused.
+import { secretValues as secretValuesOf } from '../inventory/secrets.js';
+import { resolve } from 'node:path';
 import type { Handler } from '../context.js';
 import { EXIT, userError } from '../errors.js';
 import { formatDiagnostic, loadInventory, resolveSecrets } from '../inventory/index.js';
@@ -14,17 +16,17 @@ import { createSshTransport } from '../remote/ssh.js';
 import { gatherStatus } from '../facts/gather.js';
 import { counts, runChecklist } from '../checks/index.js';
 import { ITEMS, type CheckResult, type Phase } from '../checks/types.js';
+import { HEADINGS, junit, markdown } from '../checks/formats.js';
+import { parseSelection } from '../checks/select.js';
+import { checkWritable, writeReport } from '../checks/write.js';
+import { checkBinarySources, computePlan } from '../deploy/compute.js';
+import { maskSecrets } from '../deploy/present.js';
 
 const PHASES: Record<string, Phase[]> = {
   pre: ['pre'],
   deploy: ['deploy'],
   post: ['post'],
   all: ['pre', 'deploy', 'post'],
-};
-const HEADINGS: Record<Phase, string> = {
-  pre: 'Pre-Deployment Checklist',
-  deploy: 'Deployment Steps',
-  post: 'Post-Deployment Checklist',
 };
 const MARK = { pass: 'PASS', warn: 'WARN', fail: 'FAIL', skip: 'SKIP' } as const;
 
@@ -35,6 +37,11 @@ export const run: Handler = async ({ opts }, ctx) => {
   const retry = opts.retryTimeout === undefined ? 60 : Number(opts.retryTimeout);
   if (!Number.isFinite(retry) || retry < 0)
     throw userError(`--retry-timeout ${String(opts.retryTimeout)}: seconds ≥ 0`);
+  const sel = parseSelection(opts.only as string[] | undefined, opts.skip as string[] | undefined);
+  const junitFile = typeof opts.junit === 'string' ? opts.junit : undefined;
+  const mdFile = typeof opts.markdown === 'string' ? opts.markdown : undefined;
+  if (junitFile) await checkWritable(ctx.cwd, junitFile, '--junit');
+  if (mdFile) await checkWritable(ctx.cwd, mdFile, '--markdown');
   const loaded = await loadInventory(ctx.opts.inventory, ctx.cwd);
   for (const w of loaded.warnings) ctx.out.warn(formatDiagnostic(w));
   const inv = loaded.inventory;
@@ -57,6 +64,14 @@ export const run: Handler = async ({ opts }, ctx) => {
   const transport = createSshTransport(inv, { pool, log: (l) => ctx.out.verbose(l) });
   const factory = createRedisFactory(inv, { mode: 'ssh', tunnels });
   const names = hosts.map((h) => h.name);
+  const secretValues = secretValuesOf(secrets);
+  const status = () =>
+    gatherStatus(inv, secrets, factory, tunnels, {
+      hosts,
+      partial: Boolean(limit?.length),
+      now: () => ctx.clock.now(),
+    });
+  let first: ReturnType<typeof status> | undefined;
   try {
     const results = await runChecklist(
       {
@@ -72,20 +87,35 @@ export const run: Handler = async ({ opts }, ctx) => {
           });
           return { stdout: r.stdout, code: r.code };
         },
-        status: () =>
-          gatherStatus(inv, secrets, factory, tunnels, {
+        status,
+        statusOnce: () => (first ??= status()),
+        deployPlan: async () => {
+          const binaries = await checkBinarySources(inv, resolve(ctx.cwd, loaded.file, '..'));
+          const { plan } = await computePlan({
+            loaded,
+            secrets,
             hosts,
-            partial: Boolean(limit?.length),
-            now: () => ctx.clock.now(),
-          }),
+            transport,
+            factory,
+            forks: 10,
+            readAll: false,
+            binaries,
+            color: false,
+          });
+          return plan.steps.map((st) => ({ host: st.host, describe: maskSecrets(st.describe, secretValues) }));
+        },
         retryTimeoutMs: retry * 1000,
         ...(typeof opts.signOff === 'string' ? { signOff: opts.signOff } : {}),
         now: () => ctx.clock.now(),
         sleep: (ms) => ctx.clock.sleep(ms),
       },
       phases,
+      sel,
     );
     const c = counts(results);
+    const at = new Date(ctx.clock.now());
+    if (junitFile) await writeReport(ctx.cwd, junitFile, junit(inv.cluster, results, at));
+    if (mdFile) await writeReport(ctx.cwd, mdFile, markdown(inv.cluster, results, at));
     ctx.out.result({ cluster: inv.cluster, counts: c, results }, () => human(results, c));
     return c.fail ? EXIT.FAILED : EXIT.OK;
   } finally {

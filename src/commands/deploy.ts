@@ -2,27 +2,19 @@
 // master → render → pure plan → preview or confirm → apply with checks after each phase.
 // Exit: 0 deployed (or nothing to change); 1 a step or check failed, or (--diff) something would change;
 // 2 bad inventory/flags; 3 refused (a destructive step not confirmed, Sentinels disagreeing).
-import { createHash } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { Handler } from '../context.js';
 import { maskValue } from '../core/mask.js';
-import { EXIT, FalkorError, refusal, userError } from '../errors.js';
-import { discoverTopology } from '../facts/topology.js';
-import { formatDiagnostic, loadInventory, resolveSecrets, type Inventory } from '../inventory/index.js';
+import { EXIT, FalkorError, refusal } from '../errors.js';
+import { formatDiagnostic, loadInventory, resolveSecrets } from '../inventory/index.js';
 import { redisFactoryFor } from '../redis/client.js';
 import { selectHosts } from '../remote/select.js';
 import { sshTransportFor } from '../remote/ssh.js';
-import { renderAll } from '../render/index.js';
 import { applyPlan } from '../deploy/apply.js';
 import { runCheck } from '../deploy/checks.js';
-import { connectAll, gatherFacts } from '../deploy/facts.js';
-import { lintGate } from '../deploy/lint-gate.js';
-import { addSentinelFacts, redisCommand } from '../deploy/sentinel-facts.js';
-import { NO_NOTIFY_MARK, withNoNotify } from '../deploy/notify.js';
-import { rolesOf } from '../deploy/layout.js';
-import { liveMaster, withMaster } from '../deploy/live.js';
-import { plan as makePlan, type BinarySource } from '../deploy/plan.js';
+import { connectAll } from '../deploy/facts.js';
+import { redisCommand } from '../deploy/sentinel-facts.js';
+import { checkBinarySources, computePlan } from '../deploy/compute.js';
 import {
   diffText,
   failureText,
@@ -49,42 +41,22 @@ export const run: Handler = async ({ opts }, ctx) => {
   const hosts = selectHosts(loaded.inventory, opts.limit as string[] | undefined);
   const forks = typeof opts.forks === 'number' ? opts.forks : 10;
   const binaries = await checkBinarySources(loaded.inventory, resolve(ctx.cwd, loaded.file, '..'));
-  const secretValues = [secrets.password, secrets.sentinelPassword ?? '', ...Object.values(secrets.users)].filter(
-    Boolean,
-  );
-
   const transport = sshTransportFor(loaded.inventory, ctx, opts);
   const factory = redisFactoryFor(loaded.inventory, ctx, opts);
   try {
     // Every selected host first: an unreachable one, a refused key or a failed login stops the run here.
     await connectAll(hosts, transport, forks);
-    // Read-only discovery; a node that cannot be asked is a fact (down), the strict connect is below.
-    const topo = await discoverTopology(loaded.inventory, factory, secrets, { forks });
-    const refused = topo.nodes.find(
-      (n) => !n.up && /WRONGPASS|NOAUTH|invalid (username-)?password/i.test(n.error ?? ''),
-    );
-    if (refused) {
-      throw new FalkorError(
-        'FAILED',
-        `${refused.host}: the running FalkorDB does not accept the inventory's password (${refused.error}); nothing was changed`,
-        {
-          hint: 'check auth.password: deploy never overwrites a running node whose password it cannot verify',
-        },
-      );
-    }
-    const live = liveMaster(loaded.inventory, topo);
-    const inv = withMaster(loaded.inventory, live.host);
-    let files = renderAll(inv, secrets, { hosts: hosts.map((h) => h.name) }).filter((f) => f.host !== 'cluster');
-    await lintGate(files, secretValues, ctx.out.color.level > 0);
-    const facts = await gatherFacts(inv, hosts, files, transport, { forks, readAll: Boolean(opts.diff) });
-    await addSentinelFacts(inv, hosts, topo, factory, secrets, facts);
-    files = withNoNotify(inv, hosts, files, facts, binaries.redisServer?.noNotify, (h) => rolesOf(inv, h));
-    const plan = makePlan({ inv, hosts, files, facts, binaries });
-    const intended = loaded.inventory.hosts.find((h) => h.role === 'master')?.name;
-    if (live.host !== intended)
-      plan.notes.unshift(
-        `${live.host} is the master now (${live.source === 'sentinels' ? 'the Sentinels agree' : 'the running nodes say so'}), not the inventory's ${intended}: rendering with ${live.host} as master and ${intended} as its replica`,
-      );
+    const { inv, live, files, facts, plan, secretValues } = await computePlan({
+      loaded,
+      secrets,
+      hosts,
+      transport,
+      factory,
+      forks,
+      readAll: Boolean(opts.diff),
+      binaries,
+      color: ctx.out.color.level > 0,
+    });
     const header = `deploy plan for cluster ${inv.cluster} (master: ${live.host})`;
 
     if (opts.diff) {
@@ -191,27 +163,3 @@ export const run: Handler = async ({ opts }, ctx) => {
     await Promise.all([factory.close(), transport.close()]);
   }
 };
-
-/** Local binary sources must exist and match their sha256 before any host is touched. */
-async function checkBinarySources(
-  inv: Inventory,
-  baseDir: string,
-): Promise<Partial<Record<'redisServer' | 'module', BinarySource>>> {
-  const out: Partial<Record<'redisServer' | 'module', BinarySource>> = {};
-  for (const key of ['redisServer', 'module'] as const) {
-    const b = inv.falkordb.binaries?.[key];
-    if (!b) continue;
-    const file = resolve(baseDir, b.source);
-    const data = await readFile(file).catch((e: NodeJS.ErrnoException) => {
-      throw userError(`falkordb.binaries.${key}.source: cannot read ${file} (${e.code ?? e.message})`);
-    });
-    const got = createHash('sha256').update(data).digest('hex');
-    if (got !== b.sha256)
-      throw userError(
-        `falkordb.binaries.${key}: ${file} has sha256 ${got}, the inventory says ${b.sha256}`,
-        'a wrong or tampered file is never installed; fix the file or the checksum',
-      );
-    out[key] = { file, sha256: got, noNotify: data.includes(NO_NOTIFY_MARK) };
-  }
-  return out;
-}

@@ -28,7 +28,10 @@ export const run: Handler = async ({ opts }, ctx) => {
       hosts.map(async (h) => {
         const s = h.storage;
         if (!s) throw new Error('unreachable');
-        const devices = isPlainStorage(s) ? [s.device] : s.devices;
+        // LVM: the disks, and each volume's path (its filesystem, when the volume exists already)
+        const devices = isPlainStorage(s)
+          ? [s.device]
+          : [...s.devices, ...s.volumes.map((v) => `/dev/${s.volumeGroup}/${v.name}`)];
         const facts = await discover(transport, h.name, devices);
         return planHostStorage(h.name, s, facts, { wipe: wipe.has(h.name), stamp });
       }),

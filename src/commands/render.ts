@@ -1,6 +1,7 @@
 // `falkorctl render [-o DIR] [--host NAME…] [--diff]`: inventory → secrets → files → lint → DIR.
 // Exit: 0 written (or, with --diff, nothing would change); 1 lint errors (nothing written), an
 // unwritable DIR, or (with --diff) changes found or lint errors; 2 bad inventory, secrets or flags.
+import { secretValues as secretValuesOf } from '../inventory/secrets.js';
 import { createHash } from 'node:crypto';
 import { readdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
@@ -25,9 +26,7 @@ export const run: Handler = async ({ opts }, ctx) => {
     warn: (m) => ctx.out.warn(m),
   });
   const files = renderAll(loaded.inventory, secrets, { hosts });
-  const secretValues = [secrets.password, secrets.sentinelPassword ?? '', ...Object.values(secrets.users)].filter(
-    Boolean,
-  );
+  const secretValues = secretValuesOf(secrets);
 
   const r = await applyRendered(files, outDir, secretValues, { diff: Boolean(opts.diff) });
   // info findings are advice about deliberate defaults: shown with --verbose only

@@ -14,6 +14,10 @@ export interface Secrets {
   users: Record<string, string>;
 }
 
+/** Every secret value, for masking output. */
+export const secretValues = (s: Secrets): string[] =>
+  [s.password, s.sentinelPassword ?? '', ...Object.values(s.users)].filter(Boolean);
+
 export interface SecretContext {
   env: NodeJS.ProcessEnv;
   prompt: Pick<Prompter, 'interactive' | 'password'>;

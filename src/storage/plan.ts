@@ -1,8 +1,9 @@
 // The provision planner for one host: inventory storage + discovered facts → core steps, or refusals with
-// the evidence. Pure: no I/O. This round plans the plain-device layout; LVM is refused as not yet planned.
+// the evidence. Pure: no I/O. The plain-device layout is here; the LVM layout is in lvm.ts.
 import { isPlainStorage, type PlainStorage, type Storage } from '../inventory/schema.js';
 import type { Step } from '../core/types.js';
-import { quote } from '../remote/quote.js';
+import { planMount, type StepFn } from './mount.js';
+import { planLvm } from './lvm.js';
 import type { BlockDevice, DeviceProbe, StorageFacts } from './discover.js';
 
 export const PHASE = 'storage';
@@ -31,31 +32,21 @@ export interface PlanOptions {
   stamp: string;
 }
 
-/** Options compared as sets, ignoring what the kernel adds (rw, seclabel, attr2, inode64, …). */
-export function optionDrift(wanted: readonly string[], live: readonly string[]): string[] {
-  const have = new Set(live);
-  const missing = wanted.filter((o) => !have.has(o));
-  // The atime family is exclusive: the kernel shows relatime unless noatime/strictatime is set.
-  return missing;
+export const flat = (b: readonly BlockDevice[]): BlockDevice[] => b.flatMap((d) => [d, ...flat(d.children)]);
+
+/** What says a device holds something: every signature blkid and wipefs see, and its partitions. */
+export function dataEvidence(probe: DeviceProbe, bd: BlockDevice | undefined): string[] {
+  return [
+    ...Object.entries(probe.blkid)
+      .filter(([k]) => k !== 'DEVNAME')
+      .map(([k, v]) => `blkid -p: ${k}=${v}`),
+    ...probe.signatures.map((x) => `wipefs -n: ${x.type} at ${x.offset}`),
+    ...(bd?.children ?? []).map((k) => `lsblk: partition ${k.path}`),
+  ];
 }
 
-const flat = (b: readonly BlockDevice[]): BlockDevice[] => b.flatMap((d) => [d, ...flat(d.children)]);
-
 export function planHostStorage(host: string, s: Storage, facts: StorageFacts, opts: PlanOptions): HostStoragePlan {
-  if (!isPlainStorage(s))
-    return {
-      host,
-      steps: [],
-      notes: [],
-      refusals: [
-        {
-          host,
-          reason: 'the LVM layout is not planned by this version of provision (plain device only)',
-          evidence: [],
-          wipeable: false,
-        },
-      ],
-    };
+  if (!isPlainStorage(s)) return planLvm(host, s, facts, opts);
   return planPlain(host, s, facts, opts);
 }
 
@@ -65,9 +56,10 @@ function planPlain(host: string, s: PlainStorage, facts: StorageFacts, opts: Pla
   const notes: string[] = [];
   const refuse = (reason: string, evidence: string[], wipeable = false) =>
     refusals.push({ host, device: s.device, reason, evidence, wipeable });
-  const step = (what: string, describe: string, argv: [string, ...string[]], destructive = false) =>
+  const step: StepFn = (what, describe, argv, destructive = false) =>
     steps.push({
-      id: `${host}:${what}`,
+      // one filesystem: the step ids need no mount point in them (mkdir, mount, fstab)
+      id: `${host}:${what.replace(/\/.*$/, '')}`,
       host,
       phase: PHASE,
       describe,
@@ -107,14 +99,7 @@ function planPlain(host: string, s: PlainStorage, facts: StorageFacts, opts: Pla
       'xfsprogs',
     ]);
   if (!isXfs) {
-    const kids = bd?.children ?? [];
-    const evidence = [
-      ...Object.entries(probe.blkid)
-        .filter(([k]) => k !== 'DEVNAME')
-        .map(([k, v]) => `blkid -p: ${k}=${v}`),
-      ...probe.signatures.map((x) => `wipefs -n: ${x.type} at ${x.offset}`),
-      ...kids.map((k) => `lsblk: partition ${k.path}`),
-    ];
+    const evidence = dataEvidence(probe, bd);
     if (evidence.length > 0) {
       if (!opts.wipe) {
         refuse(`${dev} on ${host} carries data (a signature or partitions): refusing to format it`, evidence, true);
@@ -134,59 +119,16 @@ function planPlain(host: string, s: PlainStorage, facts: StorageFacts, opts: Pla
     );
   }
 
-  const options = s.options.join(',');
-  if (!here) {
-    step('mkdir', `create the mount point ${s.mount}`, ['mkdir', '-p', s.mount]);
-    // The test mount: a filesystem the kernel refuses never reaches /etc/fstab.
-    step('mount', `mount ${dev} on ${s.mount} (${options})`, ['mount', '-t', 'xfs', '-o', options, dev, s.mount]);
-  } else {
-    const drift = optionDrift(s.options, here.options);
-    if (drift.length > 0) {
-      notes.push(`${host}: ${s.mount} is mounted without ${drift.join(',')} (live: ${here.options.join(',')})`);
-      step('remount', `remount ${s.mount} with ${options} (drift: ${drift.join(',')})`, [
-        'mount',
-        '-o',
-        `remount,${options}`,
-        s.mount,
-      ]);
-    }
-  }
-
-  const uuid = isXfs ? probe.blkid.UUID : undefined;
-  const lines = facts.fstab.filter((l) => norm(l.file) === norm(s.mount));
-  const good =
-    uuid !== undefined &&
-    lines.length === 1 &&
-    lines[0]?.spec === `UUID=${uuid}` &&
-    lines[0].vfstype === 'xfs' &&
-    sameSet(lines[0].options, s.options);
-  if (!good) {
-    if (lines.length > 1) notes.push(`${host}: /etc/fstab has ${lines.length} lines for ${s.mount}; one is kept`);
-    step('fstab', `back up /etc/fstab, then one line for ${s.mount} by UUID (no nofail: the database needs it)`, [
-      'sh',
-      '-c',
-      fstabScript(dev, s.mount, options, opts.stamp),
-    ]);
-  }
+  planMount(
+    { host, dev, mount: s.mount, options: s.options, uuid: isXfs ? probe.blkid.UUID : undefined, here },
+    facts,
+    step,
+    notes,
+    opts.stamp,
+  );
   return { host, steps, refusals, notes };
 }
 
-/** Backs up fstab, drops every line for the mount point, appends one by UUID; atomically (mv). */
-export function fstabScript(dev: string, mount: string, options: string, stamp: string): string {
-  const m = norm(mount);
-  return [
-    'set -e',
-    `uuid=$(blkid -p -s UUID -o value -- ${quote(dev)})`,
-    '[ -n "$uuid" ]',
-    `cp -p /etc/fstab ${quote(`/etc/fstab.${stamp}.bak`)}`,
-    `awk -v m=${quote(m)} '$0 ~ /^[[:space:]]*#/ || $2 != m && $2 != m "/"' /etc/fstab > /etc/fstab.falkorctl.tmp`,
-    `printf '%s\\n' "UUID=$uuid ${m} xfs ${options} 0 2" >> /etc/fstab.falkorctl.tmp`,
-    'mv /etc/fstab.falkorctl.tmp /etc/fstab',
-  ].join('; ');
-}
-
 const norm = (p: string) => p.replace(/\/+$/, '') || '/';
-const sameSet = (a: readonly string[], b: readonly string[]) =>
-  new Set(a).size === new Set(b).size && a.every((x) => b.includes(x));
-const mountLine = (m: { source: string; target: string; fstype: string; options: string[] }) =>
+export const mountLine = (m: { source: string; target: string; fstype: string; options: string[] }) =>
   `findmnt: ${m.source} on ${m.target} type ${m.fstype} (${m.options.join(',')})`;

@@ -1,6 +1,7 @@
 // What switchover and rolling-restart share: one session of connections (SSH, Redis per service, HAProxy
 // socket) with the facts and the passed pre-flight, and one way to run a plan on it — lock on the master, audit,
 // progress, Ctrl-C, and the rescue when it fails.
+import { secretValues } from '../inventory/secrets.js';
 import type { Ctx } from '../context.js';
 import { FalkorError, refusal } from '../errors.js';
 import { formatDiagnostic, loadInventory, resolveSecrets, type Inventory } from '../inventory/index.js';
@@ -9,7 +10,7 @@ import { redisFactoryFor, type RedisFactory } from '../redis/client.js';
 import { sshTransportFor } from '../remote/ssh.js';
 import type { Transport } from '../remote/transport.js';
 import { createAudit } from '../core/audit.js';
-import { execute, type ProbeFn } from '../core/execute.js';
+import { execute, type CustomFn, type ProbeFn } from '../core/execute.js';
 import { describeHolder, readLock, withLock } from '../core/lock.js';
 import { commandLine, operatorId } from '../core/operator.js';
 import type { ExecuteReport, Plan } from '../core/types.js';
@@ -37,6 +38,9 @@ export interface Session {
   close(): Promise<void>;
 }
 
+const commandOf = (argv: readonly string[]) =>
+  argv.includes('rolling-restart') ? 'rolling-restart' : argv.includes('config') ? 'config update' : 'switchover';
+
 export async function openSession(ctx: Ctx, opts: Record<string, unknown>, to?: string): Promise<Session> {
   const loaded = await loadInventory(ctx.opts.inventory, ctx.cwd);
   for (const w of loaded.warnings) ctx.out.warn(formatDiagnostic(w));
@@ -47,7 +51,7 @@ export async function openSession(ctx: Ctx, opts: Record<string, unknown>, to?: 
     cwd: ctx.cwd,
     warn: (m) => ctx.out.warn(m),
   });
-  const values = [secrets.password, secrets.sentinelPassword ?? '', ...Object.values(secrets.users)].filter(Boolean);
+  const values = secretValues(secrets);
   const settings = settingsOf(inv, to);
   const transport = sshTransportFor(inv, ctx, opts);
   const factory = redisFactoryFor(inv, ctx, opts);
@@ -72,8 +76,7 @@ export async function openSession(ctx: Ctx, opts: Record<string, unknown>, to?: 
     const pf = preflight(facts, settings);
     if (!pf.ok)
       throw refusal(
-        `${ctx.argv.includes('rolling-restart') ? 'rolling-restart' : 'switchover'} refused; nothing was changed:\n` +
-          pf.reasons.map((r) => `  - ${r}`).join('\n'),
+        `${commandOf(ctx.argv)} refused; nothing was changed:\n` + pf.reasons.map((r) => `  - ${r}`).join('\n'),
         'fix these (falkorctl status shows the cluster), then run it again',
       );
     const pre = pf.value;
@@ -115,6 +118,7 @@ export async function runSession(
   s: Session,
   plan: Plan,
   extraProbes: Record<string, ProbeFn> = {},
+  extraCustom: Record<string, CustomFn> = {},
 ): Promise<RunOutcome> {
   const audit = createAudit({ cluster: s.inv.cluster, argv: ctx.argv, env: ctx.env, clock: ctx.clock, mask: s.mask });
   const progress = ctx.progress(s.mask);
@@ -141,7 +145,7 @@ export async function runSession(
           signal: abort.signal,
           clock: ctx.clock,
           probes: { ...probes(s.inv, s.conns, s.transport), ...extraProbes },
-          custom: customs(s.inv, s.factory),
+          custom: { ...customs(s.inv, s.factory), ...extraCustom },
           redis: async (host, service, _port, args) => call(s.conns, host, service, args),
         });
         let saved: RescueReport | undefined;

@@ -2,7 +2,7 @@
 // a real host, shown failing, then repaired and shown passing — a stopped node, a disabled unit, a kernel
 // setting, hardware below the inventory — plus the items a person signs off.
 import { execa } from 'execa';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -127,5 +127,101 @@ describe('checklist in the lab', () => {
       outcome: 'pass',
       found: expect.stringMatching(/^signed off by alice at \d{4}-/),
     });
+  });
+  it('free space on the data volume below used memory fails; with room again, it passes', async () => {
+    // a 64 KiB tmpfs over db1's data directory: df sees it, while the running server keeps its own directory
+    // open underneath (its cwd), so nothing it writes is lost or shadowed
+    const dir = '/var/lib/falkordb/data';
+    expect((await lab.exec('db1', ['mount', '-t', 'tmpfs', '-o', 'size=64k', 'tmpfs', dir])).exitCode).toBe(0);
+    try {
+      const c = await checklist(['--only', 'storage.free']);
+      expect(c.doc.results.map((r) => r.id).sort()).toEqual([
+        'storage.free:db1',
+        'storage.free:db2',
+        'storage.free:db3',
+      ]);
+      expect(c.by('storage.free:db1')).toMatchObject({
+        outcome: 'fail',
+        found: expect.stringMatching(/^64K free, .* used$/),
+      });
+      expect(c.by('storage.free:db2')?.outcome).toBe('pass');
+      expect(c.code).toBe(1);
+    } finally {
+      expect((await lab.exec('db1', ['umount', dir])).exitCode).toBe(0);
+    }
+    expect((await checklist(['--only', 'storage.free:db1'])).by('storage.free:db1')?.outcome).toBe('pass');
+  });
+
+  it('--only/--skip select by id prefix; --junit and --markdown write the same results as files', async () => {
+    const junitFile = join(tmp, 'checklist.xml');
+    const mdFile = join(tmp, 'checklist.md');
+    const c = await checklist([
+      '--only',
+      'kernel',
+      'services',
+      '--skip',
+      'kernel.transparent_hugepage',
+      '--junit',
+      junitFile,
+      '--markdown',
+      mdFile,
+    ]);
+    const ids = c.doc.results.map((r) => r.id);
+    expect(ids.length).toBeGreaterThan(3);
+    expect(
+      ids.every((id) => /^(kernel|services)[.:]/.test(id) && !id.startsWith('kernel.transparent')),
+      ids.join(' '),
+    ).toBe(true);
+    const xml = readFileSync(junitFile, 'utf8');
+    expect(xml.match(/<testcase /g)).toHaveLength(ids.length);
+    expect(xml).toMatch(new RegExp(`failures="${c.doc.counts.fail}"`));
+    const md = readFileSync(mdFile, 'utf8');
+    for (const r of c.doc.results) expect(md).toContain(r.title);
+    // a report path that cannot be written is refused before any host is asked
+    const r = await falkorctl(['-i', inv, 'checklist', '--junit', join(tmp, 'missing', 'x.xml')]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/--junit .*the directory .*missing does not exist/);
+    expect((await falkorctl(['-i', inv, 'checklist', '--only', 'no such'])).code).toBe(2);
+  });
+
+  it('a hand-edited config fails "Configuration files reviewed"; restored, it passes', async () => {
+    let c = await checklist(['--only', 'config']);
+    for (const h of ['db1', 'db2', 'db3', 'lb1']) expect(c.by(`config.drift:${h}`)?.outcome, h).toBe('pass');
+    const conf = '/etc/falkordb/falkordb.conf';
+    expect((await lab.exec('db2', ['cp', '-p', conf, `${conf}.orig`])).exitCode).toBe(0);
+    try {
+      expect((await lab.exec('db2', ['sh', '-c', `echo 'hz 50' >> ${conf}`])).exitCode).toBe(0);
+      c = await checklist(['--only', 'config.drift']);
+      expect(c.by('config.drift:db2')).toMatchObject({ outcome: 'fail', found: expect.stringContaining(conf) });
+      expect(c.by('config.drift:db1')?.outcome).toBe('pass');
+      expect(c.code).toBe(1);
+    } finally {
+      expect((await lab.exec('db2', ['mv', `${conf}.orig`, conf])).exitCode).toBe(0);
+    }
+    expect((await checklist(['--only', 'config.drift:db2'])).by('config.drift:db2')?.outcome).toBe('pass');
+  });
+  it('a server whose open-files limit is below maxclients + 32 fails; restarted with its limit, it passes', async () => {
+    // a unit override is how this goes wrong in practice (root in the lab host cannot prlimit another user's process)
+    const dropIn = '/etc/systemd/system/falkordb.service.d/nofile-test.conf';
+    const restart = async () => {
+      expect((await lab.exec('db3', ['systemctl', 'daemon-reload'])).exitCode).toBe(0);
+      expect((await lab.exec('db3', ['systemctl', 'restart', 'falkordb.service'])).exitCode).toBe(0);
+    };
+    const put = 'mkdir -p "$(dirname "$1")" && printf "[Service]\\nLimitNOFILE=1024\\n" > "$1"';
+    expect((await lab.exec('db3', ['sh', '-c', put, 'put', dropIn])).exitCode).toBe(0);
+    try {
+      await restart();
+      const c = await checklist(['--only', 'process.nofile']);
+      expect(c.by('process.nofile:db3')).toMatchObject({
+        outcome: 'fail',
+        found: '1024',
+        reason: expect.stringMatching(/lowers maxclients to 992/),
+      });
+      expect(c.by('process.nofile:db1')?.outcome).toBe('pass');
+    } finally {
+      expect((await lab.exec('db3', ['rm', '-f', dropIn])).exitCode).toBe(0);
+      await restart();
+    }
+    expect((await checklist(['--only', 'process.nofile:db3'])).by('process.nofile:db3')?.outcome).toBe('pass');
   });
 });

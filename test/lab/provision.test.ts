@@ -78,3 +78,45 @@ describe('provision (plain device on the lab loop disk)', () => {
     expect(await firstMiB()).toBe(before);
   });
 });
+
+describe('checklist storage items on the provisioned volume', () => {
+  type R = { id: string; outcome: string; found?: string; reason?: string };
+  const storageChecks = async () => {
+    const r = await cli('--json', 'checklist', '--only', 'storage', '--limit', 'db3');
+    const doc = JSON.parse(r.stdout) as { results: R[] };
+    expect(
+      doc.results.every((x) => x.id.startsWith('storage.')),
+      r.stdout,
+    ).toBe(true);
+    const by = (kind: string) => doc.results.find((x) => x.id === `storage.${kind}:db3:${MNT}`)!;
+    return { mount: by('mount'), fstab: by('fstab') };
+  };
+  const sh = (script: string) => lab.exec('db3', ['sh', '-c', script]);
+
+  it('passes as provisioned; a lost mount option, nofail in fstab and an unmounted volume each fail, then pass', async () => {
+    await reset();
+    expect((await cli('provision', '--limit', 'db3', '--yes')).exitCode).toBe(0);
+    let c = await storageChecks();
+    expect(c.mount).toMatchObject({ outcome: 'pass', found: expect.stringMatching(/ xfs \(.*noatime/) });
+    expect(c.fstab.outcome, c.fstab.reason).toBe('pass');
+
+    // without --options-mode ignore, mount(8) merges in fstab's noatime again and the remount changes nothing
+    expect((await sh(`mount --options-mode ignore -o remount,relatime ${MNT}`)).exitCode).toBe(0);
+    c = await storageChecks();
+    expect(c.mount).toMatchObject({ outcome: 'fail', reason: 'mounted without noatime' });
+    expect((await sh(`mount -o remount,noatime ${MNT}`)).exitCode).toBe(0);
+    expect((await storageChecks()).mount.outcome).toBe('pass');
+
+    expect((await sh(`sed -i 's#${MNT} xfs noatime #${MNT} xfs noatime,nofail #' /etc/fstab`)).exitCode).toBe(0);
+    c = await storageChecks();
+    expect(c.fstab).toMatchObject({ outcome: 'fail', reason: expect.stringMatching(/^nofail/) });
+    expect((await sh(`sed -i 's#noatime,nofail #noatime #' /etc/fstab`)).exitCode).toBe(0);
+    expect((await storageChecks()).fstab.outcome).toBe('pass');
+
+    expect((await sh(`umount ${MNT}`)).exitCode).toBe(0);
+    c = await storageChecks();
+    expect(c.mount).toMatchObject({ outcome: 'fail', found: 'not mounted' });
+    expect((await sh(`mount ${MNT}`)).exitCode).toBe(0);
+    expect((await storageChecks()).mount.outcome).toBe('pass');
+  });
+});

@@ -1,6 +1,6 @@
 // The QEMU lab guest, end to end: boot it with scripts/lab-vm, log in with real ssh and strict host-key
-// checking, and run the storage sequence the tool will run (pvcreate → vgcreate → lvcreate → mkfs.xfs →
-// mount → fstab by UUID) against real device-mapper, which this machine's kernel lacks.
+// checking, and run `falkorctl provision`'s LVM layout (pvcreate → vgcreate → lvcreate → mkfs.xfs → mount →
+// fstab by UUID, then growth) against real device-mapper, which this machine's kernel lacks.
 // Slow (a TCG boot is about a minute): LAB_VM=0 skips it for quick local runs; CI runs it.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execa } from 'execa';
@@ -73,6 +73,11 @@ function sshArgs(knownHosts = `${labDir}/known_hosts`, control: 'master' | 'clie
     `root@${addr}`,
   ];
 }
+
+const bin = new URL('../../bin/falkorctl.js', import.meta.url).pathname;
+/** The CLI against an inventory for the guest (its known_hosts, strict), never throwing. */
+const provision = (inv: string, ...args: string[]) =>
+  execa('node', [bin, '-i', inv, 'provision', ...args], { reject: false, env: { NO_COLOR: '1' }, stdin: 'ignore' });
 
 /** Runs one argv on the guest (quoted in the one place that quotes), never throwing. */
 const onGuest = (argv: readonly [string, ...string[]]) =>
@@ -176,30 +181,55 @@ describe.skipIf(!enabled)('QEMU lab guest (LVM on XFS over SSH)', () => {
     expect(r.inventory?.auth.password).toBe(`file:${labDir}/password`);
   });
 
-  it('pvcreate → vgcreate → lvcreate → mkfs.xfs → mount noatime → fstab by UUID', async () => {
+  it('falkorctl provision: pvcreate → vgcreate → lvcreate → mkfs.xfs → mount → fstab by UUID; again: nothing', async () => {
     const mnt = '/var/lib/falkordb/data';
     const t0 = Date.now();
-    await must(['pvcreate', '-q', '/dev/vdb', '/dev/vdc']);
-    await must(['vgcreate', '-q', 'falkordb-vg', '/dev/vdb', '/dev/vdc']);
-    await must(['lvcreate', '-q', '-y', '-L', '1G', '-n', 'data', 'falkordb-vg']);
-    await must(['mkfs.xfs', '-q', '/dev/falkordb-vg/data']);
-    await must(['mkdir', '-p', mnt]);
-    await must(['mount', '-o', 'noatime', '/dev/falkordb-vg/data', mnt]);
-    const uuid = (await must(['blkid', '-s', 'UUID', '-o', 'value', '/dev/falkordb-vg/data'])).trim();
-    expect(uuid).toMatch(/^[0-9a-f-]{36}$/);
-    await must(['sh', '-c', `echo "UUID=${uuid} ${mnt} xfs noatime 0 2" >> /etc/fstab`]);
+    const r = await provision(`${labDir}/vm.yaml`, '--yes');
+    expect(r.exitCode, r.stderr).toBe(0);
+    console.log(`lab-vm: falkorctl provision (LVM, 2 volumes) over SSH ${((Date.now() - t0) / 1000).toFixed(1)} s`);
     // Mount again from fstab alone, so the entry itself is what is proven.
     await must(['umount', mnt]);
     await must(['mount', mnt]);
-    const lvmMs = Date.now() - t0;
-    console.log(`lab-vm: LVM sequence over SSH ${(lvmMs / 1000).toFixed(1)} s`);
-
     const fs = JSON.parse(await must(['findmnt', '-J', '-o', 'SOURCE,FSTYPE,OPTIONS', mnt])).filesystems[0];
     expect(fs.source).toBe('/dev/mapper/falkordb--vg-data');
     expect(fs.fstype).toBe('xfs');
     expect(fs.options.split(',')).toContain('noatime');
+    const uuid = (await must(['blkid', '-s', 'UUID', '-o', 'value', '/dev/falkordb-vg/data'])).trim();
+    const fstab = (await must(['cat', '/etc/fstab'])).split('\n').filter((l) => l.includes(mnt));
+    expect(fstab).toEqual([`UUID=${uuid} ${mnt} xfs noatime 0 2`]);
     const lvs = await must(['lvs', '--noheadings', '-o', 'lv_name,lv_size', '--units', 'm', 'falkordb-vg']);
-    expect(lvs.trim()).toMatch(/^data\s+1024\.00m$/);
+    expect(
+      lvs
+        .trim()
+        .split('\n')
+        .map((l) => l.trim().split(/\s+/)),
+    ).toEqual([
+      ['backup', '1024.00m'],
+      ['data', '1024.00m'],
+    ]);
+    const again = await provision(`${labDir}/vm.yaml`, '--yes', '--json');
+    expect(again.exitCode, again.stderr).toBe(0);
+    expect(JSON.parse(again.stdout).hosts[0]).toMatchObject({ host: 'vm1', steps: [], changed: false });
+  });
+
+  it('a larger volume in the inventory grows online (lvextend, xfs_growfs); a smaller one is refused', async () => {
+    const inv = await readFile(`${labDir}/vm.yaml`, 'utf8');
+    const dir = await tempDir('lab-vm-inv-');
+    const grow = join(dir, 'grow.yaml');
+    await writeFile(grow, inv.replace('{ name: data, size: 1G', '{ name: data, size: 1.5G'));
+    const r = await provision(grow, '--yes');
+    expect(r.exitCode, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/lvextend -q -L 1\.5G \/dev\/falkordb-vg\/data/);
+    const size = Number((await must(['findmnt', '-n', '-b', '-o', 'SIZE', '/var/lib/falkordb/data'])).trim());
+    expect(size).toBeGreaterThan(1.4 * 2 ** 30);
+    const shrink = join(dir, 'shrink.yaml');
+    await writeFile(shrink, inv.replace('{ name: data, size: 1G', '{ name: data, size: 512M'));
+    const s = await provision(shrink, '--yes');
+    expect(s.exitCode).toBe(3);
+    expect(s.stderr).toMatch(/XFS cannot shrink; nothing was changed/);
+    expect((await must(['lvs', '--noheadings', '-o', 'lv_size', '--units', 'm', 'falkordb-vg/data'])).trim()).toBe(
+      '1536.00m',
+    );
   });
 
   it('refuses what cannot work: nobarrier on XFS (exit 32), an LV larger than the VG', async () => {

@@ -1,0 +1,193 @@
+// `falkorctl config update` in the lab: bad values refused before any node is touched (files and processes
+// unchanged); a runtime change under write load through HAProxy reaches every node without a restart and
+// survives a later restart (the file has it); a load-time change (THREAD_COUNT) through the rolling path,
+// no acknowledged write lost; a Sentinel setting by SENTINEL SET on every Sentinel.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { underWriteLoad } from '../../src/loadgen/index.js';
+import { claim } from '../helpers/claim.js';
+import { cleanupAll } from '../helpers/cleanup.js';
+import { labClusterClaim, labUp, type Lab } from '../helpers/lab.js';
+import { waitFor } from '../helpers/wait.js';
+import { closeClients, falkorctl, redis, role, wipe } from './deploy-fixture.js';
+
+let lab: Lab;
+let inv: string;
+const DB = ['db1', 'db2', 'db3'];
+const CONF = '/etc/falkordb/falkordb.conf';
+
+beforeAll(async () => {
+  await claim(labClusterClaim(), 600_000);
+  lab = await labUp();
+  inv = lab.inventoryPath;
+  await wipe(lab);
+  const r = await falkorctl(['-i', inv, 'deploy']);
+  if (r.code !== 0) throw new Error(`setup deploy failed:\n${r.stdout}\n${r.stderr}`);
+});
+afterAll(async () => {
+  closeClients();
+  await cleanupAll();
+});
+
+async function ask(h: string, ...args: string[]): Promise<unknown> {
+  const c = redis(lab, h, 6379);
+  await c.connect();
+  try {
+    return await c.call(args[0]!, ...args.slice(1));
+  } finally {
+    c.disconnect();
+  }
+}
+const graphConfig = async (h: string, name: string) =>
+  String(((await ask(h, 'GRAPH.CONFIG', 'GET', name)) as unknown[])[1]);
+const runId = async (h: string) => /run_id:(\w+)/.exec(String(await ask(h, 'INFO', 'server')))![1]!;
+/** What must not move when a run is refused: each node's process and its config files. */
+const snapshot = async () =>
+  Object.fromEntries(
+    await Promise.all(
+      DB.map(async (h) => {
+        const files = await lab.exec(h, ['sh', '-c', `sha256sum ${CONF}*; ls /tmp | grep -c falkorctl-trial || true`]);
+        return [h, `${await runId(h)}\n${files.stdout}`];
+      }),
+    ),
+  );
+
+describe('config update in the lab', () => {
+  it('refuses a bad value before any node is touched: lint, an unknown directive, a value the module rejects', async () => {
+    const before = await snapshot();
+    const lint = await falkorctl(['-i', inv, '--yes', 'config', 'update', '--set', 'maxmemory-policy=allkeys-lru']);
+    expect(lint.code, lint.stderr).toBe(2);
+    expect(lint.stderr).toContain('redis/eviction-deletes-graphs');
+    const unknown = await falkorctl(['-i', inv, '--yes', 'config', 'update', '--set', 'no-such-directive=1']);
+    expect(unknown.code, unknown.stderr).toBe(2);
+    expect(unknown.stderr).toMatch(/trial start of the new falkordb.conf on db\d failed \(no node was touched\)/);
+    expect(unknown.stderr).toContain("'no-such-directive 1'");
+    const rejected = await falkorctl([
+      '-i',
+      inv,
+      '--yes',
+      'config',
+      'update',
+      '--set',
+      'TIMEOUT_MAX=100',
+      '--set',
+      'TIMEOUT_DEFAULT=5000',
+    ]);
+    expect(rejected.code, rejected.stderr).toBe(2);
+    expect(rejected.stderr).toContain(
+      'TIMEOUT_DEFAULT(5000) configuration parameter value is higher than TIMEOUT_MAX(100)',
+    );
+    // same processes, same files, no trial directory left behind
+    expect(await snapshot()).toEqual(before);
+    for (const h of DB) expect(await graphConfig(h, 'TIMEOUT_MAX')).toBe('0');
+  });
+
+  it('a runtime change under write load reaches every node without a restart, and survives a restart', async () => {
+    const before = Object.fromEntries(await Promise.all(DB.map(async (h) => [h, await runId(h)])));
+    const sets = ['--set', 'TIMEOUT_DEFAULT=5000', '--set', 'maxmemory=300mb'];
+    const dry = await falkorctl(['-i', inv, '--dry-run', 'config', 'update', ...sets]);
+    expect(dry.code, dry.stderr).toBe(0);
+    expect(dry.stdout).toContain('+ TIMEOUT_DEFAULT 5000   [runtime]');
+    expect(dry.stdout).toContain('(dry run: nothing was changed)');
+    expect(await graphConfig('db2', 'TIMEOUT_DEFAULT')).toBe('0');
+    const { result, report } = await underWriteLoad(
+      {
+        host: lab.host('lb1').address,
+        port: 6380,
+        password: lab.password(),
+        intervalMs: 2,
+        leadInMs: 500,
+        settleMs: 500,
+        verify: { waitMs: 10_000 },
+      },
+      () => falkorctl(['-i', inv, '--yes', 'config', 'update', ...sets]),
+    );
+    expect(result.code, `${result.stdout}\n${result.stderr}`).toBe(0);
+    console.log(`config update (runtime): ${report.acknowledged} acknowledged, ${report.missing.length} lost`);
+    expect(report.missing).toEqual([]);
+    for (const h of DB) {
+      expect(await graphConfig(h, 'TIMEOUT_DEFAULT')).toBe('5000');
+      expect(((await ask(h, 'CONFIG', 'GET', 'maxmemory')) as string[])[1]).toBe(String(300 * 1024 * 1024));
+      expect(await runId(h)).toBe(before[h]); // no restart
+      const f = await lab.exec(h, [
+        'sh',
+        '-c',
+        `grep -c 'TIMEOUT_DEFAULT 5000' ${CONF}; grep -c TIMEOUT_DEFAULT ${CONF}.prev`,
+      ]);
+      expect(f.stdout.trim().split('\n')).toEqual(['1', '0']); // the new file has it, the previous one kept
+    }
+    // a second run finds nothing to do
+    const again = await falkorctl(['-i', inv, '--yes', 'config', 'update', ...sets]);
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.stdout).toContain('no differences');
+    // a restarted node starts with the values (its file has them)
+    const r = await lab.exec('db3', ['systemctl', 'restart', 'falkordb.service']);
+    expect(r.exitCode, r.stderr).toBe(0);
+    await waitFor(
+      () => role(lab, 'db3').catch(() => ['down']),
+      (x) => x[0] === 'slave' && x[3] === 'connected',
+      { what: 'db3 back as a connected replica', timeoutMs: 60_000 },
+    );
+    expect(await runId('db3')).not.toBe(before.db3);
+    expect(await graphConfig('db3', 'TIMEOUT_DEFAULT')).toBe('5000');
+  });
+
+  it('THREAD_COUNT (load-time) through the rolling path under write load, no acknowledged write lost', async () => {
+    const before = Object.fromEntries(await Promise.all(DB.map(async (h) => [h, await runId(h)])));
+    const sets = ['--set', 'TIMEOUT_DEFAULT=5000', '--set', 'maxmemory=300mb', '--set', 'THREAD_COUNT=3'];
+    const pending = await falkorctl(['-i', inv, '--dry-run', 'config', 'update', ...sets]);
+    expect(pending.stdout).toContain('+ THREAD_COUNT 3   [pending restart]');
+    const { result, report } = await underWriteLoad(
+      {
+        host: lab.host('lb1').address,
+        port: 6380,
+        password: lab.password(),
+        intervalMs: 2,
+        leadInMs: 500,
+        settleMs: 1500,
+        verify: { waitMs: 10_000 },
+      },
+      () => falkorctl(['-i', inv, '--yes', 'config', 'update', '--restart', ...sets]),
+    );
+    expect(result.code, `${result.stdout}\n${result.stderr}`).toBe(0);
+    console.log(
+      `config update --restart THREAD_COUNT: ${report.acknowledged} acknowledged, ${report.missing.length} lost, ` +
+        `unavailable ${Math.round(report.totalUnavailableMs)} ms`,
+    );
+    expect(report.unverified).toBeUndefined();
+    expect(report.missing).toEqual([]);
+    for (const h of DB) {
+      expect(await runId(h)).not.toBe(before[h]);
+      expect(await graphConfig(h, 'THREAD_COUNT')).toBe('3');
+      expect(await graphConfig(h, 'TIMEOUT_DEFAULT')).toBe('5000');
+      expect((await lab.exec(h, ['grep', '-c', 'THREAD_COUNT 3', CONF])).stdout.trim()).toBe('1');
+    }
+  });
+
+  it("a Sentinel setting goes by SENTINEL SET to every Sentinel; the file stays Sentinel's own", async () => {
+    const tpl = await Promise.all(DB.map((h) => lab.exec(h, ['sha256sum', '/etc/falkordb/sentinel.conf'])));
+    const r = await falkorctl([
+      '-i',
+      inv,
+      '--yes',
+      'config',
+      'update',
+      '--set',
+      'sentinel.down-after-milliseconds=10000',
+      '--set',
+      'TIMEOUT_DEFAULT=5000',
+      '--set',
+      'maxmemory=300mb',
+      '--set',
+      'THREAD_COUNT=3',
+    ]);
+    expect(r.code, `${r.stdout}\n${r.stderr}`).toBe(0);
+    for (const [i, h] of DB.entries()) {
+      const c = redis(lab, h, 26379, undefined);
+      await c.connect();
+      const kv = (await c.call('SENTINEL', 'MASTER', 'falkordb-master')) as string[];
+      c.disconnect();
+      expect(kv[kv.indexOf('down-after-milliseconds') + 1]).toBe('10000');
+      expect((await lab.exec(h, ['sha256sum', '/etc/falkordb/sentinel.conf'])).stdout).toBe(tpl[i]!.stdout);
+    }
+  });
+});
