@@ -13,7 +13,7 @@ export const EXPORTER_UNIT = '/etc/systemd/system/falkordb-exporter.service';
 export const DEBIAN_EXPORTER_UNIT = 'prometheus-redis-exporter.service';
 export const EXPORTER_PACKAGE = 'prometheus-redis-exporter';
 
-export const exporterPasswordsPath = (inv: Inventory): string => `${paths(inv).configDir}/exporter-passwords.json`;
+export const exporterPasswordsPath = (inv: Inventory): string => `${paths(inv).configDir}/redis-exporter.json`;
 
 /** The URIs the exporter connects to, as seen on the host (every daemon binds 127.0.0.1 too). */
 export const nodeUri = (inv: Inventory): string => `redis://127.0.0.1:${inv.redis.port}`;

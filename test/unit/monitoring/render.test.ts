@@ -24,9 +24,9 @@ const file = (host: string, path: string) => files.find((f) => f.host === host &
 describe('monitoring render', () => {
   it('the exporter unit names a 0600 password file, never the password', () => {
     const unit = file('m1', EXPORTER_UNIT)!;
-    expect(unit.content).toContain('-redis.password-file=/etc/falkordb/exporter-passwords.json');
+    expect(unit.content).toContain('-redis.password-file=/etc/falkordb/redis-exporter.json');
     expect(unit.content).not.toContain(SECRETS.password);
-    const pw = file('m1', '/etc/falkordb/exporter-passwords.json')!;
+    const pw = file('m1', '/etc/falkordb/redis-exporter.json')!;
     expect(pw).toMatchObject({ mode: 0o600, secret: true, owner: 'falkordb:falkordb' });
     expect(JSON.parse(pw.content)).toMatchObject({ 'redis://127.0.0.1:6379': SECRETS.password });
     // a Sentinel-only host exports its Sentinel
