@@ -23,7 +23,7 @@ export async function httpGet(
     : connect({ host: host.address, port });
   return new Promise<HttpReply>((resolve, reject) => {
     const req = request(
-      { host: '127.0.0.1', port, path, method: 'GET', agent: false, createConnection: () => stream as never },
+      { host: '127.0.0.1', port, path, method: 'GET', agent: false, createConnection: () => stream },
       (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));

@@ -28,12 +28,7 @@ describe('deploy planner', () => {
     const files = render(inv);
     const p = plan({ inv, hosts: inv.hosts, files, facts: emptyFacts(inv.hosts) });
     const phases = p.steps.map((s) => s.phase);
-    expect(phases).toEqual(
-      [...phases].sort(
-        (a, b) =>
-          PHASES.indexOf(a) - PHASES.indexOf(b),
-      ),
-    );
+    expect(phases).toEqual([...phases].sort((a, b) => PHASES.indexOf(a) - PHASES.indexOf(b)));
     const db1 = ids(p.steps.filter((s) => s.host === 'db1' && s.phase === 'master'));
     expect(db1[0]).toBe('db1:user');
     const at = (id: string) => db1.indexOf(id);

@@ -46,9 +46,7 @@ describe('monitoring render', () => {
     ]);
     const rules = file('lb', RULES_YML)!.content;
     expect(rules).toContain('redis_up{job="falkordb"} == 0');
-    expect([...rules.matchAll(/^\s+for: (\S+)$/gm)].map((m) => m[1])).toEqual(
-      expect.arrayContaining(['4s']),
-    );
+    expect([...rules.matchAll(/^\s+for: (\S+)$/gm)].map((m) => m[1])).toEqual(expect.arrayContaining(['4s']));
     expect(rules).not.toMatch(/for: (1m|2m|5m|0m)/);
     expect(file('lb', ALERTMANAGER_YML)!.content).toContain('severity="critical"');
   });
