@@ -2,7 +2,6 @@
 // field defaults live here so that render, lint, deploy and checklist agree on them.
 import { z } from 'zod';
 import { aclRuleError } from './acl-rules.js';
-import { monitoring } from './monitoring.js';
 import {
   address,
   byteSize,
@@ -117,7 +116,7 @@ export const hardware = z
   })
   .strict();
 
-export const ROLES = ['master', 'replica', 'sentinel', 'haproxy', 'monitoring'] as const;
+export const ROLES = ['master', 'replica', 'sentinel', 'haproxy'] as const;
 export type Role = (typeof ROLES)[number];
 
 export const host = z
@@ -130,7 +129,7 @@ export const host = z
     role: z
       .enum(ROLES)
       .describe(
-        'master | replica: runs FalkorDB (+ a Sentinel by default); sentinel: Sentinel only; haproxy: load balancer; monitoring: Prometheus + Alertmanager',
+        'master | replica: runs FalkorDB (+ a Sentinel by default); sentinel: Sentinel only; haproxy: load balancer',
       ),
     ssh: z
       .object({
@@ -332,6 +331,14 @@ export const auth = z
     sentinelPassword: secretRef.optional(),
     /** Optional ACL users besides `default`. */
     users: z.array(aclUser).max(1000).default([]),
+  })
+  .strict();
+
+export const monitoring = z
+  .object({
+    exporterPort: port().default(9121),
+    memoryWarnRatio: z.number().min(0.01).max(0.99).default(0.85),
+    replicationLagBytes: int53(1).default(10_000_000),
   })
   .strict();
 

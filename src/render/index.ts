@@ -5,7 +5,6 @@ import type { Host, Inventory } from '../inventory/schema.js';
 import { dbHosts, haproxyHosts, hostByName } from '../inventory/topology.js';
 import type { FileKind } from '../lint/types.js';
 import { clusterFiles } from './cluster.js';
-import { monitoringFiles } from './monitoring.js';
 import { paths, sentinels, serviceUser, type Secrets } from '../templates/common.js';
 import { falkordbConf, falkordbConfPath, secretsConfPath } from '../templates/falkordb-conf.js';
 import {
@@ -74,7 +73,6 @@ export function renderHost(inv: Inventory, hostName: string, secrets: Secrets): 
     add({ path: HAPROXY_ENV, content: haproxyEnv(inv, secrets), mode: 0o600, secret: true });
     add({ path: HAPROXY_DROPIN, content: haproxyDropin(inv), mode: 0o644 });
   }
-  out.push(...monitoringFiles(inv, h, secrets));
   return sortFiles(out);
 }
 
