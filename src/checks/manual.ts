@@ -13,7 +13,11 @@ const MANUAL: [string, Phase][] = [
 const NOT_YET: [string, Phase, string][] = [
   [ITEMS.network, 'pre', 'the firewall and ACLs are not deployed by falkorctl yet (issue 11)'],
   [ITEMS.ssl, 'pre', 'TLS is not deployed by falkorctl yet (issue 11)'],
-  [ITEMS.backupTested, 'pre', 'backup/restore is not built yet (issue 12)'],
+  [
+    ITEMS.backupTested,
+    'pre',
+    'run falkorctl backup --verify-restore and a restore rehearsal; the checklist does not read backup list yet',
+  ],
   [ITEMS.monitoring, 'pre', 'the monitoring stack is not deployed by falkorctl yet (issue 11)'],
   [ITEMS.alerts, 'pre', 'alert rules are not deployed by falkorctl yet (issue 11)'],
   [
