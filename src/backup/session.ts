@@ -1,5 +1,6 @@
 // What backup, backup list and restore open once per run: the inventory with its secrets, one SSH pool shared
 // by the command transport and the Redis tunnels, and a mask for the secrets.
+import { secretValues } from '../inventory/secrets.js';
 import type { Ctx } from '../context.js';
 import { formatDiagnostic, loadInventory, resolveSecrets, type Inventory, type Secrets } from '../inventory/index.js';
 import { redisFactoryFor, type RedisFactory } from '../redis/client.js';
@@ -26,7 +27,7 @@ export async function openBackupSession(ctx: Ctx, opts: Record<string, unknown>)
     cwd: ctx.cwd,
     warn: (m) => ctx.out.warn(m),
   });
-  const values = [secrets.password, secrets.sentinelPassword ?? '', ...Object.values(secrets.users)].filter(Boolean);
+  const values = secretValues(secrets);
   const transport = sshTransportFor(inv, ctx, opts);
   const factory = redisFactoryFor(inv, ctx, opts);
   return {

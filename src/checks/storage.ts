@@ -4,7 +4,7 @@
 // RDB or an AOF rewrite (free space ≥ the node's used memory).
 import { storageMounts } from '../inventory/schema.js';
 import { MARK, parseFstab, sections } from '../storage/discover.js';
-import { optionDrift } from '../storage/mount.js';
+import { norm, optionDrift } from '../storage/mount.js';
 import { bytes } from '../facts/table.js';
 import { ITEMS, type Area, type CheckEnv, type CheckResult } from './types.js';
 
@@ -23,8 +23,6 @@ export function pairs(line: string): Record<string, string> {
   for (const m of line.matchAll(/([A-Z:%-]+)="([^"]*)"/g)) out[m[1]!] = m[2]!;
   return out;
 }
-
-const norm = (p: string) => (p.length > 1 ? p.replace(/\/+$/, '') : p);
 
 export const storage: Area = {
   name: 'storage',

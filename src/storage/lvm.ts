@@ -5,7 +5,7 @@
 import type { LogicalVolume, LvmStorage } from '../inventory/schema.js';
 import type { Step } from '../core/types.js';
 import type { StorageFacts } from './discover.js';
-import { planMount, type StepFn } from './mount.js';
+import { norm, planMount, type StepFn } from './mount.js';
 import { PHASE, dataEvidence, flat, mountLine, type HostStoragePlan, type PlanOptions, type Refusal } from './plan.js';
 
 const UNITS: Record<string, number> = { '': 2 ** 20, K: 2 ** 10, M: 2 ** 20, G: 2 ** 30, T: 2 ** 40, P: 2 ** 50 };
@@ -130,13 +130,14 @@ export function planLvm(host: string, s: LvmStorage, facts: StorageFacts, opts: 
     ]);
   if (refusals.length) return { host, steps: [], refusals, notes };
 
-  for (const v of s.volumes) planVolume(host, vg, v, facts, step, notes, refuse, opts);
+  for (const v of s.volumes) planVolume(host, vg, extent, v, facts, step, notes, refuse, opts);
   return refusals.length ? { host, steps: [], refusals, notes } : { host, steps, refusals, notes };
 }
 
 function planVolume(
   host: string,
   vg: string,
+  extent: number,
   v: LogicalVolume,
   facts: StorageFacts,
   step: StepFn,
@@ -192,7 +193,6 @@ function planVolume(
       ]);
     } else uuid = probe.blkid.UUID;
     const want = lvBytes(v.size);
-    const extent = 4 * 2 ** 20;
     if (want !== undefined && want > Number(lv.lv_size) + extent) {
       step(`lvextend:${v.name}`, `grow ${vg}/${v.name} to ${v.size}`, ['lvextend', '-q', '-L', v.size, path]);
       if (isXfs) {
@@ -205,5 +205,4 @@ function planVolume(
   planMount({ host, dev: path, mount: v.mount, options: v.options, uuid, here }, facts, step, notes, opts.stamp);
 }
 
-const norm = (p: string) => p.replace(/\/+$/, '') || '/';
 const gib = (n: number) => `${(n / 2 ** 30).toFixed(2)} GiB`;

@@ -84,6 +84,7 @@ export function fstabScript(dev: string, mount: string, options: string, stamp: 
   ].join('; ');
 }
 
-const norm = (p: string) => p.replace(/\/+$/, '') || '/';
+/** A mount point without trailing slashes ("/" stays "/"). */
+export const norm = (p: string) => p.replace(/\/+$/, '') || '/';
 const sameSet = (a: readonly string[], b: readonly string[]) =>
   new Set(a).size === new Set(b).size && a.every((x) => b.includes(x));

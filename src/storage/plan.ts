@@ -2,7 +2,7 @@
 // the evidence. Pure: no I/O. The plain-device layout is here; the LVM layout is in lvm.ts.
 import { isPlainStorage, type PlainStorage, type Storage } from '../inventory/schema.js';
 import type { Step } from '../core/types.js';
-import { planMount, type StepFn } from './mount.js';
+import { norm, planMount, type StepFn } from './mount.js';
 import { planLvm } from './lvm.js';
 import type { BlockDevice, DeviceProbe, StorageFacts } from './discover.js';
 
@@ -129,6 +129,5 @@ function planPlain(host: string, s: PlainStorage, facts: StorageFacts, opts: Pla
   return { host, steps, refusals, notes };
 }
 
-const norm = (p: string) => p.replace(/\/+$/, '') || '/';
 export const mountLine = (m: { source: string; target: string; fstype: string; options: string[] }) =>
   `findmnt: ${m.source} on ${m.target} type ${m.fstype} (${m.options.join(',')})`;
