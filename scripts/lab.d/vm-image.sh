@@ -141,12 +141,18 @@ find_by() {
   for d in /sys/class/net/*; do [ "$(cat "$d/$1" 2>/dev/null)" = "$2" ] && { echo "${d##*/}"; return 0; }; done
   return 1
 }
-until n=$(find_by address "$mac") && idx=$(cat "/sys/class/net/$n/ifindex") && [ -e "/run/udev/data/n$idx" ]; do
-  [ "$(date +%s)" -lt "$deadline" ] || { echo "no NIC with MAC $mac set up by udev within 120 s" >&2; exit 1; }
+# udev can still rename the NIC between our lookup and `ip` (eth0 -> ens3 seen once in CI): the whole step is
+# retried, the name looked up again by ifindex each time, until the link is up with its address.
+configure() {
+  n=$(find_by address "$mac") && idx=$(cat "/sys/class/net/$n/ifindex") && [ -e "/run/udev/data/n$idx" ] &&
+    n=$(find_by ifindex "$idx") && ip addr replace 10.0.2.15/24 dev "$n" 2>/dev/null &&
+    ip link set dev "$n" up 2>/dev/null
+}
+until configure; do
+  [ "$(date +%s)" -lt "$deadline" ] || { echo "no NIC with MAC $mac configured within 120 s" >&2; exit 1; }
   sleep 0.2
 done
-n=$(find_by ifindex "$idx")
-ip addr replace 10.0.2.15/24 dev "$n" && ip link set dev "$n" up && echo "$n ($mac): 10.0.2.15/24"
+echo "$n ($mac): 10.0.2.15/24"
 NET
   chmod 0755 "$t/usr/local/sbin/falkorctl-lab-net"
   cat >"$t/etc/systemd/system/falkorctl-lab-net.service" <<UNIT
