@@ -66,6 +66,16 @@ const COMMANDS: CommandSpec[] = [
     load: () => import('./commands/render.js'),
   },
   {
+    name: 'tls',
+    summary: 'issue a private CA and a certificate per inventory host (subcommand: issue); never overwrites',
+    operands: '<action>',
+    configure: (c) =>
+      c
+        .option('--out <dir>', 'where the CA and the per-host directories go', 'tls')
+        .option('--days <n>', 'validity of the host certificates in days (default 825; the CA gets 3650)'),
+    load: () => import('./commands/tls.js'),
+  },
+  {
     name: 'lint',
     summary: 'review redis/falkordb, sentinel, haproxy, compose and Kubernetes files',
     operands: '<file...>',
