@@ -163,6 +163,9 @@ export function planIssue(inp: IssueInput): IssuePlan {
   const warnings: string[] = [];
   const ca = planCa(inp, refusals, warnings);
   const hosts = inp.hosts.map((h) => planHost(inp, h, ca, refusals, warnings));
+  const caEnd = ca.cert && Date.parse(ca.cert.validTo);
+  if (caEnd && hosts.some((h) => h.action === 'create') && inp.now + inp.days * 86_400_000 > caEnd)
+    warnings.push(`new host certificates (--days ${inp.days}) outlive the CA, which expires ${ca.plan.validTo}`);
   return { dir: inp.dir, days: inp.days, caDays: inp.caDays, ca: ca.plan, hosts, refusals, warnings };
 }
 

@@ -4,7 +4,7 @@
 // lint and HAProxy's own check (which loads the CA file).
 import { execa } from 'execa';
 import { createHash } from 'node:crypto';
-import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { checkHAProxyConfig, tempDir, useCleanup } from '../../helpers/index.js';
@@ -154,6 +154,14 @@ describe('falkorctl tls issue', () => {
     expect(r.stderr).toContain(`${out}/lb2/tls.key exists without ${out}/lb2/tls.crt`);
     expect(r.stderr).not.toMatch(/\n\s+at /);
     expect(snapshot(out)).toEqual(before);
+    // without the stray key, lb2 would be created: with --days past the reused CA's end that is a warning
+    rmSync(join(out, 'lb2'), { recursive: true });
+    const long = await falkorctl('grown.yaml', '--dry-run', 'tls', 'issue', '--out', 'pki', '--days', '3650');
+    expect(long.exitCode, long.stderr).toBe(0);
+    expect(long.stderr).toMatch(/warning: new host certificates \(--days 3650\) outlive the CA, which expires /);
+    expect(long.stderr).toMatch(/lb2: create key \(0600\)/);
+    expect(long.stdout).toContain('--dry-run: nothing was written');
+    expect(readdirSync(out)).not.toContain('lb2');
   });
 
   it('a host whose address changed is refused: its certificate no longer names it', async () => {
