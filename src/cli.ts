@@ -79,6 +79,7 @@ const COMMANDS: CommandSpec[] = [
             'compose',
             'kubernetes',
             'prometheus',
+            'nftables',
           ]),
         )
         .addOption(
@@ -115,6 +116,22 @@ const COMMANDS: CommandSpec[] = [
           collect,
         ),
     load: () => import('./commands/provision.js'),
+  },
+  {
+    name: 'firewall',
+    summary: 'firewall apply: nftables per host, checked with nft -c, rolled back by the host unless confirmed',
+    operands: '<action>',
+    configure: (c) =>
+      hostSelection(c)
+        .option(
+          '--confirm-timeout <seconds>',
+          'the host restores its previous table after this unless confirmed',
+          int,
+          60,
+        )
+        .option('--no-lint', 'apply even what lint calls an error (to prove the rollback; see README)')
+        .option('--no-source-check', "skip refusing when this machine's address is not in network.operator"),
+    load: () => import('./commands/firewall.js'),
   },
   {
     name: 'switchover',

@@ -37,7 +37,7 @@ describe('the rule catalog', () => {
     const ids = ALL_RULES.map((r) => r.id);
     expect(new Set(ids).size).toBe(ids.length);
     for (const r of ALL_RULES) {
-      expect(r.id).toMatch(/^(redis|sentinel|haproxy|compose|kubernetes|prometheus|cross)\/[a-z0-9-]+$/);
+      expect(r.id).toMatch(/^(redis|sentinel|haproxy|compose|kubernetes|prometheus|nftables|cross)\/[a-z0-9-]+$/);
       expect(r.why.length).toBeGreaterThan(20);
       expect(r.fix.length).toBeGreaterThan(5);
     }
