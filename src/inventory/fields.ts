@@ -273,6 +273,9 @@ export function formatIp(a: { family: 4 | 6; bits: bigint }): string {
     i = j;
   }
   const hex = g.map((x) => x.toString(16));
+  // inet_ntop (what nft prints with) writes an embedded IPv4 tail for ::a.b.c.d and ::ffff:a.b.c.d
+  if (best.at === 0 && (best.len === 6 || (best.len === 5 && g[5] === 0xffff)))
+    return `::${best.len === 5 ? 'ffff:' : ''}${formatIp({ family: 4, bits: a.bits & 0xffffffffn })}`;
   if (best.at < 0) return hex.join(':');
   return `${hex.slice(0, best.at).join(':')}::${hex.slice(best.at + best.len).join(':')}`;
 }

@@ -102,7 +102,7 @@ describe('firewall apply in the lab', () => {
     // the SYNs met the drop rule (not a service that is simply down)
     expect(await dropped('db1')).toBeGreaterThan(before);
     // the cluster's own hosts still reach Redis: lb1 → db1 (HAProxy's checks), db2 → db1 (replication)
-    const fromLb = await lab.exec('lb1', ['sh', '-c', `exec 3<>/dev/tcp/${db1}/6379 && echo open`]);
+    const fromLb = await lab.exec('lb1', ['bash', '-c', `exec 3<>/dev/tcp/${db1}/6379 && echo open`]);
     expect(fromLb.stdout.trim()).toBe('open');
     for (const h of HOSTS) expect((await lab.ssh(h, 'true')).exitCode, h).toBe(0);
   });

@@ -10,8 +10,18 @@ import { COMPOSE } from './compose.cases.js';
 import { KUBERNETES } from './kubernetes.cases.js';
 import { PROMETHEUS } from './prometheus.cases.js';
 import { CROSS } from './cross.cases.js';
+import { NFTABLES } from './nftables.cases.js';
 
-const CASES: Case[] = [...REDIS, ...SENTINEL, ...HAPROXY, ...COMPOSE, ...KUBERNETES, ...PROMETHEUS, ...CROSS];
+const CASES: Case[] = [
+  ...REDIS,
+  ...SENTINEL,
+  ...HAPROXY,
+  ...COMPOSE,
+  ...KUBERNETES,
+  ...PROMETHEUS,
+  ...NFTABLES,
+  ...CROSS,
+];
 
 describe.each(CASES)('$rule: $name', (c) => {
   const run = (text: string) => lint(c.kind, text, c.files, c.file);
