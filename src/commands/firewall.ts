@@ -123,6 +123,11 @@ export const run: Handler = async ({ operands, opts }, ctx) => {
     } finally {
       process.off('SIGINT', onSignal).off('SIGTERM', onSignal);
       progress.stop();
+      // each host keeps the audit of its own change (as provision does: the firewall is per host)
+      for (const h of targets) {
+        const w = await audit.shipTo(transport, h);
+        if (w) ctx.out.warn(w);
+      }
     }
     const applied = rep.results
       .filter((r) => r.step.id.endsWith(':firewall:confirm') && r.outcome === 'changed')
@@ -132,9 +137,11 @@ export const run: Handler = async ({ operands, opts }, ctx) => {
       if (ctx.opts.json) ctx.out.result(json(out));
       const f = rep.failure;
       const nftRefused = f?.stepId?.endsWith(':firewall:check');
+      // the confirm step's message says it all (host, why, rolled back or not)
+      const said = f?.stepId?.endsWith(':firewall:confirm') ? f.message : undefined;
       throw new FalkorError(
         nftRefused ? 'USER' : 'FAILED',
-        (f ? `${f.host}: ${f.what} failed: ${f.message}` : 'interrupted') +
+        (said ?? (f ? `${f.host}: ${f.what} failed: ${f.message}` : 'interrupted')) +
           (applied.length ? ` (applied before it: ${applied.join(', ')})` : ''),
         rep.interrupted
           ? { hint: 'a host whose apply was not confirmed rolls back by itself when its timer fires' }

@@ -5,7 +5,7 @@ import { hostPorts, mergeCidrs, trustedNetworks } from '../../../src/firewall/mo
 import { canonical, parseProbe, sameTable } from '../../../src/firewall/remote.js';
 import type { Inventory } from '../../../src/inventory/schema.js';
 import { hostByName } from '../../../src/inventory/topology.js';
-import { lintText } from '../../../src/lint/index.js';
+import { detectKind, lintText } from '../../../src/lint/index.js';
 import { renderAll } from '../../../src/render/index.js';
 import { FIREWALL_PATH, firewallRuleset } from '../../../src/templates/nftables.js';
 import { BASE, check, withBase } from '../inventory/helpers.js';
@@ -54,6 +54,11 @@ describe('firewallRuleset', () => {
     expect(hostPorts(tls, hostByName(tls, 'db2')!)).toEqual({ ssh: 22, service: [6390, 9121, 26379] });
     const ssh = inv(FW.replace('network:', 'ssh:\n  port: 2222\nnetwork:'));
     expect(firewallRuleset(ssh, hostByName(ssh, 'db1')!)).toContain('tcp dport 2222 ip saddr @operator4 accept');
+  });
+  it('lint tells an nftables file by its name or its first table line', () => {
+    expect(detectKind('/etc/nftables.d/x.nft', '')).toBe('nftables');
+    expect(detectKind('rules', 'flush ruleset\n')).toBe('nftables');
+    expect(detectKind('fw', 'table inet filter {\n}\n')).toBe('nftables');
   });
   it('render writes it only when the inventory declares network, and it lints clean', () => {
     expect(renderAll(check(BASE).inventory!, SECRETS).some((f) => f.path === FIREWALL_PATH)).toBe(false);
