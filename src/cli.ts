@@ -129,7 +129,6 @@ const COMMANDS: CommandSpec[] = [
           int,
           60,
         )
-        .option('--no-lint', 'apply even what lint calls an error (to prove the rollback; see README)')
         .option('--no-source-check', "skip refusing when this machine's address is not in network.operator"),
     load: () => import('./commands/firewall.js'),
   },

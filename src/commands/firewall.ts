@@ -1,4 +1,4 @@
-// `falkorctl firewall apply [--limit …] [--confirm-timeout S] [--no-lint] [--no-source-check] [--dry-run]
+// `falkorctl firewall apply [--limit …] [--confirm-timeout S] [--no-source-check] [--dry-run]
 // [--yes]`: per host, the rendered nftables table checked with `nft -c`, the live one saved, a host-side
 // rollback armed, the new one applied, and only confirmed (the rollback stopped) over a NEW SSH connection.
 // Exit: 0 applied (or nothing to do); 1 a step failed or a host rolled back; 2 bad inventory, lint errors
@@ -34,16 +34,14 @@ export const run: Handler = async ({ operands, opts }, ctx) => {
   const hosts = selectHosts(inv, opts.limit as string[] | undefined);
   const rendered = new Map(hosts.map((h) => [h.name, firewallRuleset(inv, h)]));
 
-  // Nothing lint calls an error reaches a host; --no-lint is for proving the rollback (see README).
-  if (opts.lint !== false) {
-    const errors = [...rendered].flatMap(([h, text]) =>
-      lintText(`${h}${FIREWALL_PATH}`, text, 'nftables').filter((f) => f.severity === 'error'),
+  // Nothing lint calls an error reaches a host (as deploy's lint gate).
+  const errors = [...rendered].flatMap(([h, text]) =>
+    lintText(`${h}${FIREWALL_PATH}`, text, 'nftables').filter((f) => f.severity === 'error'),
+  );
+  if (errors.length)
+    throw userError(
+      `lint found ${errors.length} error(s) in the rulesets; nothing was changed\n${formatFindings(errors, false)}`,
     );
-    if (errors.length)
-      throw userError(
-        `lint found ${errors.length} error(s) in the rulesets; nothing was changed\n${formatFindings(errors, false)}`,
-      );
-  }
 
   const transport = sshTransportFor(inv, ctx, opts);
   try {
