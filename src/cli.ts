@@ -89,6 +89,7 @@ const COMMANDS: CommandSpec[] = [
             'compose',
             'kubernetes',
             'prometheus',
+            'nftables',
           ]),
         )
         .addOption(
@@ -125,6 +126,21 @@ const COMMANDS: CommandSpec[] = [
           collect,
         ),
     load: () => import('./commands/provision.js'),
+  },
+  {
+    name: 'firewall',
+    summary: 'firewall apply: nftables per host, checked with nft -c, rolled back by the host unless confirmed',
+    operands: '<action>',
+    configure: (c) =>
+      hostSelection(c)
+        .option(
+          '--confirm-timeout <seconds>',
+          'the host restores its previous table after this unless confirmed',
+          int,
+          60,
+        )
+        .option('--no-source-check', "skip refusing when this machine's address is not in network.operator"),
+    load: () => import('./commands/firewall.js'),
   },
   {
     name: 'switchover',

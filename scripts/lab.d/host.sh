@@ -47,6 +47,9 @@ host_start() {
     # What a loop disk needs inside: the device node and the capabilities to format and mount it.
     # (A DeviceAllow= property would be ignored: without machined there is no scope to set it on.)
     args+=(--bind="$(cat "$d/loop")" --capability=all)
+  else
+    # `falkorctl firewall apply` loads nftables tables: the other hosts need that one capability too.
+    args+=(--capability=CAP_NET_ADMIN)
   fi
   # fd 9 is the lab lock: the host must not hold it after `up` returns.
   ( host_cgroup_enter "$name" && exec setsid systemd-nspawn "${args[@]}" ) >"$d/console.log" 2>&1 </dev/null 9>&- &

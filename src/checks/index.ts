@@ -5,13 +5,25 @@ import { falkordb } from './falkordb.js';
 import { hardware } from './hardware.js';
 import { kernel } from './kernel.js';
 import { manual } from './manual.js';
+import { network } from './network.js';
 import { processLimits } from './process.js';
 import { services } from './services.js';
 import { storage } from './storage.js';
 import { areaWanted, selected, type Selection } from './select.js';
 import type { Area, CheckEnv, CheckResult, Phase } from './types.js';
 
-export const AREAS: Area[] = [hardware, storage, kernel, config, services, processLimits, cluster, falkordb, manual];
+export const AREAS: Area[] = [
+  hardware,
+  storage,
+  kernel,
+  config,
+  services,
+  processLimits,
+  cluster,
+  falkordb,
+  network,
+  manual,
+];
 
 export async function runChecklist(
   env: CheckEnv,

@@ -13,6 +13,7 @@ import type { Secrets } from '../inventory/secrets.js';
 import type { RedisFactory } from '../redis/client.js';
 import type { Transport } from '../remote/transport.js';
 import { renderAll } from '../render/index.js';
+import { FIREWALL_PATH } from '../templates/nftables.js';
 import { gatherFacts } from './facts.js';
 import { lintGate } from './lint-gate.js';
 import { addSentinelFacts } from './sentinel-facts.js';
@@ -52,7 +53,10 @@ export async function computePlan(a: ComputeInput) {
   }
   const live = liveMaster(a.loaded.inventory, topo);
   const inv = withMaster(a.loaded.inventory, live.host);
-  let files = renderAll(inv, a.secrets, { hosts: a.hosts.map((h) => h.name) }).filter((f) => f.host !== 'cluster');
+  // the firewall's ruleset is `firewall apply`'s: it needs the rollback around it, so deploy never writes it
+  let files = renderAll(inv, a.secrets, { hosts: a.hosts.map((h) => h.name) }).filter(
+    (f) => f.host !== 'cluster' && f.path !== FIREWALL_PATH,
+  );
   await lintGate(files, secretValues, a.color);
   const facts = await gatherFacts(inv, a.hosts, files, a.transport, { forks: a.forks, readAll: a.readAll });
   await addSentinelFacts(inv, a.hosts, topo, a.factory, a.secrets, facts);

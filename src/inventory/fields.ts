@@ -202,3 +202,88 @@ export const byteSize = z.union([
     },
   }),
 ]);
+
+/** An address or network as nftables takes it, parsed: family, the network's bits and the prefix length. */
+export interface Cidr {
+  family: 4 | 6;
+  /** The network address (host bits zero) as a number of 32 or 128 bits. */
+  bits: bigint;
+  prefix: number;
+}
+
+const V4 = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/;
+
+/** An IP address → its bits; undefined when it is not one (net.isIP decides, so zero ids etc. are refused). */
+export function ipBits(s: string): { family: 4 | 6; bits: bigint } | undefined {
+  const fam = isIP(s);
+  if (fam === 4) {
+    const m = V4.exec(s);
+    if (!m) return undefined;
+    return { family: 4, bits: m.slice(1).reduce((a, o) => (a << 8n) | BigInt(Number(o)), 0n) };
+  }
+  if (fam !== 6 || s.includes('%')) return undefined;
+  let text = s.toLowerCase();
+  // an IPv4 tail (::ffff:10.0.0.1) → two hex groups
+  const tail = /(\d+\.\d+\.\d+\.\d+)$/.exec(text);
+  if (tail) {
+    const v = ipBits(tail[1]!)!.bits;
+    text = `${text.slice(0, tail.index)}${(v >> 16n).toString(16)}:${(v & 0xffffn).toString(16)}`;
+  }
+  const [head, rest] = text.split('::') as [string, string | undefined];
+  const h = head ? head.split(':') : [];
+  const r = rest ? rest.split(':') : [];
+  const groups = rest === undefined ? h : [...h, ...Array<string>(8 - h.length - r.length).fill('0'), ...r];
+  return { family: 6, bits: groups.reduce((a, g) => (a << 16n) | BigInt(parseInt(g, 16)), 0n) };
+}
+
+/** "10.0.0.0/8", "10.0.0.5" (one address), "2001:db8::/32" → parsed; a message when it is not a network. */
+export function parseCidr(s: string): Cidr | string {
+  const [addr, len, extra] = s.split('/');
+  const ip = addr === undefined ? undefined : ipBits(addr);
+  if (!ip || extra !== undefined)
+    return `${echo(s)} is not an address or network (10.0.0.0/8, 192.0.2.7, 2001:db8::/32)`;
+  const width = ip.family === 4 ? 32 : 128;
+  let prefix = width;
+  if (len !== undefined) {
+    if (!/^\d{1,3}$/.test(len) || Number(len) > width)
+      return `${echo(s)}: the prefix length must be 0-${width} for an IPv${ip.family} network`;
+    prefix = Number(len);
+  }
+  const hostMask = (1n << BigInt(width - prefix)) - 1n;
+  if ((ip.bits & hostMask) !== 0n) {
+    const net = formatIp({ family: ip.family, bits: ip.bits & ~hostMask });
+    return `${echo(s)} has host bits set: the network is ${net}/${prefix} (or give the address alone for one host)`;
+  }
+  return { family: ip.family, bits: ip.bits, prefix };
+}
+
+/** Bits → the address as nftables prints it: dotted quad, or RFC 5952 IPv6 (longest zero run as ::). */
+export function formatIp(a: { family: 4 | 6; bits: bigint }): string {
+  if (a.family === 4) return [24n, 16n, 8n, 0n].map((s) => String((a.bits >> s) & 0xffn)).join('.');
+  const g = Array.from({ length: 8 }, (_, i) => Number((a.bits >> BigInt(112 - 16 * i)) & 0xffffn));
+  let best = { at: -1, len: 0 };
+  for (let i = 0; i < 8;) {
+    if (g[i] !== 0) {
+      i++;
+      continue;
+    }
+    let j = i;
+    while (j < 8 && g[j] === 0) j++;
+    if (j - i > best.len && j - i > 1) best = { at: i, len: j - i };
+    i = j;
+  }
+  const hex = g.map((x) => x.toString(16));
+  // inet_ntop (what nft prints with) writes an embedded IPv4 tail for ::a.b.c.d and ::ffff:a.b.c.d
+  if (best.at === 0 && (best.len === 6 || (best.len === 5 && g[5] === 0xffff)))
+    return `::${best.len === 5 ? 'ffff:' : ''}${formatIp({ family: 4, bits: a.bits & 0xffffffffn })}`;
+  if (best.at < 0) return hex.join(':');
+  return `${hex.slice(0, best.at).join(':')}::${hex.slice(best.at + best.len).join(':')}`;
+}
+
+export const cidr = () =>
+  checked(49, {
+    test: (s) => {
+      const c = parseCidr(s);
+      return typeof c === 'string' ? c : undefined;
+    },
+  });

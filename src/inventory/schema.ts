@@ -6,6 +6,7 @@ import {
   address,
   byteSize,
   checked,
+  cidr,
   echo,
   hostPath,
   int,
@@ -361,6 +362,26 @@ export const backup = z
   })
   .strict();
 
+/** The firewall (falkorctl firewall apply): who may reach the cluster's ports, and where SSH comes from. */
+export const network = z
+  .object({
+    /** Declaring `network` turns the firewall on; `enabled: false` keeps the section without rendering it. */
+    enabled: z.boolean().default(true),
+    /** Where SSH comes from: this machine, a bastion, a jump host (as the hosts see it). */
+    operator: z
+      .array(cidr())
+      .min(1)
+      .max(256)
+      .describe('Addresses or networks SSH comes from (this machine, the bastion or jump host, as the hosts see it)'),
+    /** Clients and anything else that talks to Redis, Sentinel, HAProxy or the exporter; the hosts are added. */
+    trusted: z
+      .array(cidr())
+      .max(1024)
+      .default([])
+      .describe("Clients' networks (and other hosts that talk to the cluster); the cluster's own hosts are always in"),
+  })
+  .strict();
+
 export const inventorySchema = z
   .object({
     cluster: name.describe('Cluster name (a DNS label); used in unit, file and Sentinel names'),
@@ -374,12 +395,14 @@ export const inventorySchema = z
     tls: tls.optional(),
     monitoring: monitoring.default({}),
     backup: backup.default({}),
+    network: network.optional(),
   })
   .strict();
 
 export type InventoryInput = z.input<typeof inventorySchema>;
 export type Inventory = z.output<typeof inventorySchema>;
 export type Host = z.output<typeof host>;
+export type Network = z.output<typeof network>;
 export type Storage = z.output<typeof storage>;
 export type LogicalVolume = z.output<typeof logicalVolume>;
 export type LvmStorage = z.output<typeof lvmStorage>;

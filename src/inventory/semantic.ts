@@ -7,6 +7,7 @@ import { isIp } from '../templates/quote.js';
 import { configFindings } from './semantic-config.js';
 import { memoryFindings } from './semantic-memory.js';
 import { portFindings } from './semantic-ports.js';
+import { networkFindings } from './semantic-network.js';
 
 export interface Finding {
   path: KeyPath;
@@ -19,7 +20,13 @@ export const error = (path: KeyPath, message: string): Finding => ({ path, sever
 export const warning = (path: KeyPath, message: string): Finding => ({ path, severity: 'warning', message });
 
 export function semanticFindings(inv: Inventory): Finding[] {
-  return [...topologyFindings(inv), ...portFindings(inv), ...memoryFindings(inv), ...configFindings(inv)];
+  return [
+    ...topologyFindings(inv),
+    ...portFindings(inv),
+    ...memoryFindings(inv),
+    ...configFindings(inv),
+    ...networkFindings(inv),
+  ];
 }
 
 /** Names, roles and who runs a Sentinel / HAProxy. */

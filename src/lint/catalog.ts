@@ -8,6 +8,7 @@ import { S } from './sentinel.js';
 import { H } from './haproxy/rules.js';
 import { C, K, WR } from './workload-rules.js';
 import { P } from './prometheus.js';
+import { N } from './nftables.js';
 import { X } from './cross.js';
 
 export const ALL_RULES: Rule[] = [
@@ -23,5 +24,6 @@ export const ALL_RULES: Rule[] = [
   C,
   K,
   P,
+  N,
   X,
 ].flatMap((group) => Object.values(group));

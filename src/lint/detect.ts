@@ -5,6 +5,8 @@ import type { FileKind } from './types.js';
 
 export function detectKind(file: string, text: string): FileKind | undefined {
   const base = path.basename(file).toLowerCase();
+  if (base.endsWith('.nft') || /^\s*(table\s+(inet|ip|ip6|arp|bridge|netdev)\s|flush\s+ruleset)/m.test(text))
+    return 'nftables';
   if (/haproxy/.test(base) || base.endsWith('.cfg')) return 'haproxy';
   if (/\.ya?ml$/.test(base) || /^\s*(apiVersion|services|groups|version)\s*:/m.test(text)) return yamlKind(base, text);
   if (path.extname(base) && !base.endsWith('.conf')) return undefined; // scripts, units, ...: not ours

@@ -14,6 +14,7 @@ import { haproxyRules } from './haproxy/rules.js';
 import { lintCompose } from './compose.js';
 import { lintKubernetes } from './kubernetes.js';
 import { lintPrometheus } from './prometheus.js';
+import { lintNftables } from './nftables.js';
 import { crossRules } from './cross.js';
 import { detectKind } from './detect.js';
 import { SEVERITY_RANK } from './rule.js';
@@ -55,6 +56,8 @@ export function analyze(file: string, text: string, kind: FileKind, read: Reader
       return { findings: haproxyRules(file, text), units: [] };
     case 'prometheus':
       return { findings: lintPrometheus(file, text), units: [] };
+    case 'nftables':
+      return { findings: lintNftables(file, text), units: [] };
     case 'compose':
     case 'kubernetes': {
       const r = kind === 'compose' ? lintCompose(file, text, read) : lintKubernetes(file, text, read);
@@ -151,7 +154,7 @@ function crossByGroup(units: ConfUnit[]): Finding[] {
 const unknownKind = (file: string) =>
   userError(
     `cannot tell what kind of file ${file} is`,
-    'pass --kind redis|sentinel|haproxy|compose|kubernetes|prometheus',
+    'pass --kind redis|sentinel|haproxy|compose|kubernetes|prometheus|nftables',
   );
 
 /** One finding per file, line and rule (the most severe), in file/line order. */

@@ -1,5 +1,5 @@
 export type Severity = 'error' | 'warning' | 'info';
-export type FileKind = 'redis' | 'sentinel' | 'haproxy' | 'compose' | 'kubernetes' | 'prometheus';
+export type FileKind = 'redis' | 'sentinel' | 'haproxy' | 'compose' | 'kubernetes' | 'prometheus' | 'nftables';
 
 export interface Finding {
   file: string;

@@ -18,6 +18,8 @@ import {
 import { SYSCTL_PATH, THP_PATH, sysctlConf, thpTmpfiles } from '../templates/host-tuning.js';
 import { redisSecretsConf, sentinelSecretsConf, sentinelSecretsPath } from '../templates/secrets-conf.js';
 import { sentinelConf, sentinelTemplatePath } from '../templates/sentinel-conf.js';
+import { FIREWALL_PATH, firewallRuleset } from '../templates/nftables.js';
+import { firewallEnabled } from '../firewall/model.js';
 import { FALKORDB_UNIT, SENTINEL_UNIT, falkordbUnit, sentinelUnit } from '../templates/systemd.js';
 
 export type { Secrets } from '../templates/common.js';
@@ -73,6 +75,8 @@ export function renderHost(inv: Inventory, hostName: string, secrets: Secrets): 
     add({ path: HAPROXY_ENV, content: haproxyEnv(inv, secrets), mode: 0o600, secret: true });
     add({ path: HAPROXY_DROPIN, content: haproxyDropin(inv), mode: 0o644 });
   }
+  if (firewallEnabled(inv))
+    add({ path: FIREWALL_PATH, content: firewallRuleset(inv, h), mode: 0o644, kind: 'nftables' });
   return sortFiles(out);
 }
 

@@ -10,8 +10,18 @@ import { COMPOSE } from './compose.cases.js';
 import { KUBERNETES } from './kubernetes.cases.js';
 import { PROMETHEUS } from './prometheus.cases.js';
 import { CROSS } from './cross.cases.js';
+import { NFTABLES } from './nftables.cases.js';
 
-const CASES: Case[] = [...REDIS, ...SENTINEL, ...HAPROXY, ...COMPOSE, ...KUBERNETES, ...PROMETHEUS, ...CROSS];
+const CASES: Case[] = [
+  ...REDIS,
+  ...SENTINEL,
+  ...HAPROXY,
+  ...COMPOSE,
+  ...KUBERNETES,
+  ...PROMETHEUS,
+  ...NFTABLES,
+  ...CROSS,
+];
 
 describe.each(CASES)('$rule: $name', (c) => {
   const run = (text: string) => lint(c.kind, text, c.files, c.file);
@@ -37,7 +47,7 @@ describe('the rule catalog', () => {
     const ids = ALL_RULES.map((r) => r.id);
     expect(new Set(ids).size).toBe(ids.length);
     for (const r of ALL_RULES) {
-      expect(r.id).toMatch(/^(redis|sentinel|haproxy|compose|kubernetes|prometheus|cross)\/[a-z0-9-]+$/);
+      expect(r.id).toMatch(/^(redis|sentinel|haproxy|compose|kubernetes|prometheus|nftables|cross)\/[a-z0-9-]+$/);
       expect(r.why.length).toBeGreaterThan(20);
       expect(r.fix.length).toBeGreaterThan(5);
     }
