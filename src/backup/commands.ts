@@ -98,7 +98,7 @@ export const stopUnitArgv = (unit: string): Argv => ['systemctl', 'stop', unit];
 export const unitStateArgv = (unit: string): Argv => ['systemctl', 'show', '-p', 'ActiveState,Result', unit];
 
 /** Every manifest in the backup directory, one JSON document per line (they are written on one line). */
-const LIST =
+export const LIST =
   'for f in "$1"/*.json; do [ -f "$f" ] || continue; r="${f%.json}.rdb"; ' +
   'if [ -f "$r" ]; then printf "rdb\\t"; else printf "no-rdb\\t"; fi; tr -d "\\n" < "$f"; echo; done';
 export const listArgv = (dir: string): Argv => ['sh', '-c', LIST, 'sh', dir];

@@ -1,6 +1,6 @@
 // `falkorctl backup [--host NAME] [--verify-restore] [--json]`: a verified RDB snapshot of the cluster on the
 // backup directory of the node it was taken on, with its manifest. `falkorctl backup list [--json]`: every
-// backup on the database hosts. `falkorctl backup prune`: see backup-prune.ts. Exit: 0 done (and verified); 1 a check of the copy failed, or a step failed;
+// backup on the database hosts. `backup prune`: backup-prune.ts; `backup schedule`: backup-schedule.ts. Exit: 0 done (and verified); 1 a check of the copy failed, or a step failed;
 // 2 bad input; 3 refused (no healthy source, the cluster is locked).
 import type { Ctx, Handler } from '../context.js';
 import { EXIT, FalkorError, refusal, userError } from '../errors.js';
@@ -114,20 +114,21 @@ async function list(ctx: Ctx, s: BackupSession, opts: Record<string, unknown>): 
   return l.problems.length ? EXIT.FAILED : EXIT.OK;
 }
 
-const ACTIONS = ['list', 'prune'] as const;
+const ACTIONS = ['list', 'prune', 'schedule'] as const;
 
 export const run: Handler = async ({ operands, opts }, ctx) => {
   const action = operands[0];
   if (action !== undefined && !(ACTIONS as readonly string[]).includes(action))
     throw userError(
       `backup: unknown action "${action}"`,
-      'falkorctl backup [--host NAME] [--verify-restore] | list | prune',
+      'falkorctl backup [--host NAME] [--verify-restore] | list | prune | schedule',
     );
   if (action !== undefined && (opts.host !== undefined || opts.verifyRestore))
     throw userError(`backup ${action} takes no --host or --verify-restore`);
   const s = await openBackupSession(ctx, opts);
   try {
     if (action === 'prune') return await (await import('./backup-prune.js')).prune(ctx, s, opts);
+    if (action === 'schedule') return await (await import('./backup-schedule.js')).schedule(ctx, s, opts);
     return action === 'list' ? await list(ctx, s, opts) : await take(ctx, s, opts);
   } finally {
     await s.close();

@@ -2,6 +2,9 @@
 // unverified ones without), then aged by rewriting the createdAt of their manifests on the hosts (what backup
 // list, prune and status read for a backup's age; the id keeps the real time) and by setting the mtime of RDBs
 // without a manifest (what prune reads for those). Prune must leave exactly the policy's set on the hosts.
+// Then the timer: `backup schedule` installs it on every database host, `systemctl start` of its service on
+// each host backs up on exactly one (the first in-sync replica), and that backup is verified, listed, has the
+// manifest format and counts of falkorctl's own, and restore accepts it.
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,6 +16,9 @@ import { closeClients, falkorctl, inventoryCopy, redis, wipe } from './deploy-fi
 
 let lab: Lab;
 let inv: string;
+let tmp: string;
+/** A manifest written by falkorctl backup (from the prune test), to compare the timer's with. */
+let falkorctlManifest: Record<string, unknown>;
 const DIR = '/var/backups/falkordb';
 const DBS = ['db1', 'db2', 'db3'];
 const H = 3_600_000;
@@ -23,11 +29,8 @@ beforeAll(async () => {
   lab = await labUp();
   await wipe(lab);
   for (const h of DBS) await lab.exec(h, ['rm', '-rf', DIR]);
-  inv = inventoryCopy(
-    lab,
-    (d) => (d.backup = { retention: { hourly: 2, daily: 3, weekly: 3 } }),
-    mkdtempSync(join(tmpdir(), 'falkorctl-backup-schedule-')),
-  );
+  tmp = mkdtempSync(join(tmpdir(), 'falkorctl-backup-schedule-'));
+  inv = inventoryCopy(lab, (d) => (d.backup = { retention: { hourly: 2, daily: 3, weekly: 3 } }), tmp);
   const r = await falkorctl(['-i', inv, 'deploy']);
   if (r.code !== 0) throw new Error(`setup deploy failed:\n${r.stdout}\n${r.stderr}`);
   const c = redis(lab, 'db1', 6379);
@@ -148,5 +151,123 @@ describe('backup prune in the lab', () => {
     };
     expect(l.backups.map((b) => b.id).sort()).toEqual([v1, v2, v4, v5, u2].map((b) => b.id).sort());
     await sh(`rm -f ${DIR}/young-orphan.rdb ${DIR}/staged.rdb ${DIR}/.restoring-staged ${DIR}/.x.rdb.partial`);
+    falkorctlManifest = JSON.parse((await lab.exec(v1.host, ['cat', `${DIR}/${v1.id}.json`])).stdout) as Record<
+      string,
+      unknown
+    >;
+  });
+});
+
+const TIMER = 'falkorctl-backup.timer';
+const SERVICE = 'falkorctl-backup.service';
+async function unitState(h: string, unit: string): Promise<string> {
+  const r = await lab.exec(h, ['systemctl', 'show', '-p', 'ActiveState,UnitFileState,Result', unit]);
+  return r.stdout.trim().split('\n').sort().join(' ');
+}
+async function journal(h: string): Promise<string> {
+  return (await lab.exec(h, ['journalctl', '-u', SERVICE, '--no-pager', '-o', 'cat'])).stdout;
+}
+async function graphsOn(host: string): Promise<{ name: string; nodes: number; edges: number }[]> {
+  const c = redis(lab, host, 6379);
+  await c.connect();
+  try {
+    const names = ((await c.call('GRAPH.LIST')) as string[]).sort();
+    const one = async (g: string, q: string) =>
+      Number(((await c.call('GRAPH.RO_QUERY', g, q)) as unknown[][][])[1]![0]![0]);
+    return await Promise.all(
+      names.map(async (name) => ({
+        name,
+        nodes: await one(name, 'MATCH (n) RETURN count(n)'),
+        edges: await one(name, 'MATCH ()-[e]->() RETURN count(e)'),
+      })),
+    );
+  } finally {
+    c.disconnect();
+  }
+}
+
+describe('the backup timer in the lab', () => {
+  it('a schedule systemd rejects is refused with the inventory line; nothing is written', async () => {
+    const bad = inventoryCopy(lab, (d) => (d.backup = { schedule: 'every tuesday' }), tmp);
+    const r = await falkorctl(['-i', bad, 'backup', 'schedule']);
+    expect(r.code, r.stderr).toBe(2);
+    expect(r.stderr).toMatch(new RegExp(`${bad}:\\d+:\\d+: backup.schedule: db1: systemd-analyze calendar rejects`));
+    for (const h of DBS) expect(await unitState(h, TIMER)).toMatch(/UnitFileState=$/);
+  });
+
+  it('backup schedule installs it on every database host; a second run changes nothing', async () => {
+    const dry = await falkorctl(['-i', inv, '--dry-run', 'backup', 'schedule']);
+    expect(dry.code, dry.stderr).toBe(0);
+    expect(dry.stdout).toMatch(/enable and start falkorctl-backup.timer \(hourly\)/);
+    for (const h of DBS) expect(await unitState(h, TIMER)).toMatch(/ActiveState=inactive/);
+    const r = await falkorctl(['-i', inv, '--json', 'backup', 'schedule']);
+    expect(r.code, r.stderr).toBe(0);
+    const out = JSON.parse(r.stdout) as { verified: string[]; steps: { outcome: string }[] };
+    expect(out.verified.sort()).toEqual(DBS.map((h) => `${h}: ${TIMER} active, enabled`));
+    for (const h of DBS) {
+      expect(await unitState(h, TIMER)).toMatch(/ActiveState=active .*UnitFileState=enabled/);
+      const cal = await lab.exec(h, ['systemctl', 'show', '-p', 'TimersCalendar', '--value', TIMER]);
+      expect(cal.stdout).toMatch(/OnCalendar=\*-\*-\* \*:00:00/);
+    }
+    const again = await falkorctl(['-i', inv, '--json', 'backup', 'schedule']);
+    expect(again.code, again.stderr).toBe(0);
+    expect((JSON.parse(again.stdout) as { steps: unknown[] }).steps).toEqual([]);
+  });
+
+  it('the service started on every host backs up once, on the first in-sync replica, verified', async () => {
+    const before = new Set(
+      (
+        JSON.parse((await falkorctl(['-i', inv, '--json', 'backup', 'list'])).stdout) as { backups: { id: string }[] }
+      ).backups.map((b) => b.id),
+    );
+    const want = await graphsOn('db1'); // nothing writes meanwhile
+    for (const h of DBS) {
+      const r = await lab.exec(h, ['systemctl', 'start', SERVICE]); // a oneshot: returns when the run ended
+      expect(r.exitCode, `${h}: ${r.stderr}\n${await journal(h)}`).toBe(0);
+      expect(await unitState(h, SERVICE)).toMatch(/Result=success/);
+    }
+    expect(await journal('db1')).toMatch(/skipped: this node is the master/);
+    expect(await journal('db3')).toMatch(new RegExp(`skipped: ${lab.host('db2').address}:6379, the first in-sync`));
+    expect(await journal('db2')).toMatch(/backup lab-db2-\S+ taken and verified/);
+
+    const l = JSON.parse((await falkorctl(['-i', inv, '--json', 'backup', 'list'])).stdout) as {
+      backups: { id: string; host: string; verified: boolean }[];
+    };
+    const fresh = l.backups.filter((b) => !before.has(b.id));
+    expect(fresh).toEqual([expect.objectContaining({ host: 'db2', verified: true })]);
+    const m = JSON.parse((await lab.exec('db2', ['cat', `${DIR}/${fresh[0]!.id}.json`])).stdout) as Record<
+      string,
+      unknown
+    >;
+    // the same format as falkorctl backup's: the same keys in the same order, the same types
+    expect(Object.keys(m)).toEqual(Object.keys(falkorctlManifest));
+    expect(Object.fromEntries(Object.entries(m).map(([k, v]) => [k, typeof v]))).toEqual(
+      Object.fromEntries(Object.entries(falkorctlManifest).map(([k, v]) => [k, typeof v])),
+    );
+    expect(m.graphs).toEqual(want);
+    expect(m.verified).toEqual({ checkRdb: true, restore: true, problems: [] });
+    expect([m.role, m.falkordbVersion, m.redisVersion]).toEqual([
+      'replica',
+      falkorctlManifest.falkordbVersion,
+      falkorctlManifest.redisVersion,
+    ]);
+    const st = await lab.exec('db2', [
+      'sh',
+      '-c',
+      `stat -c '%a %U %G %s' ${m.rdb as string}; sha256sum < ${m.rdb as string}`,
+    ]);
+    const [stat, sum] = st.stdout.trim().split('\n');
+    expect(stat).toBe(`640 root falkordb ${m.size as number}`);
+    expect(sum!.split(' ')[0]).toBe(m.sha256);
+    const left = await lab.exec('db2', [
+      'sh',
+      '-c',
+      `ls -A ${DIR} | grep -c -e verify -e partial; systemctl list-units --all --no-legend 'falkorctl-verify*' | wc -l`,
+    ]);
+    expect(left.stdout.trim().split('\n')).toEqual(['0', '0']);
+    // restore accepts it (sha256, checks and versions pass its pre-flight; dry run: nothing stops)
+    const rs = await falkorctl(['-i', inv, '--dry-run', '--yes', 'restore', fresh[0]!.id, '--confirm', 'lab']);
+    expect(rs.code, rs.stderr).toBe(0);
+    expect(rs.stdout).toMatch(new RegExp(`restore plan for cluster lab: backup ${fresh[0]!.id} onto db1`));
   });
 });
