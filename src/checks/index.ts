@@ -1,4 +1,5 @@
 // Every area of the checklist, in the order the report shows them.
+import { backup } from './backup.js';
 import { cluster } from './cluster.js';
 import { config } from './config.js';
 import { falkordb } from './falkordb.js';
@@ -11,7 +12,18 @@ import { storage } from './storage.js';
 import { areaWanted, selected, type Selection } from './select.js';
 import type { Area, CheckEnv, CheckResult, Phase } from './types.js';
 
-export const AREAS: Area[] = [hardware, storage, kernel, config, services, processLimits, cluster, falkordb, manual];
+export const AREAS: Area[] = [
+  hardware,
+  storage,
+  kernel,
+  config,
+  services,
+  processLimits,
+  cluster,
+  falkordb,
+  backup,
+  manual,
+];
 
 export async function runChecklist(
   env: CheckEnv,

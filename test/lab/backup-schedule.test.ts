@@ -4,7 +4,9 @@
 // without a manifest (what prune reads for those). Prune must leave exactly the policy's set on the hosts.
 // Then the timer: `backup schedule` installs it on every database host, `systemctl start` of its service on
 // each host backs up on exactly one (the first in-sync replica), and that backup is verified, listed, has the
-// manifest format and counts of falkorctl's own, and restore accepts it.
+// manifest format and counts of falkorctl's own, and restore accepts it. Then visibility: status and the
+// checklist's backup items, each broken on a real host (timer disabled, a failed run, backups moved away, a
+// limit the newest backup exceeds) and repaired; finally `schedule: off` removes the timer.
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,6 +14,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { claim } from '../helpers/claim.js';
 import { cleanupAll } from '../helpers/cleanup.js';
 import { labClusterClaim, labUp, type Lab } from '../helpers/lab.js';
+import type { CheckResult } from '../../src/checks/types.js';
+import type { StatusReport } from '../../src/facts/report.js';
+import { waitFor } from '../helpers/wait.js';
 import { closeClients, falkorctl, inventoryCopy, redis, wipe } from './deploy-fixture.js';
 
 let lab: Lab;
@@ -269,5 +274,123 @@ describe('the backup timer in the lab', () => {
     const rs = await falkorctl(['-i', inv, '--dry-run', '--yes', 'restore', fresh[0]!.id, '--confirm', 'lab']);
     expect(rs.code, rs.stderr).toBe(0);
     expect(rs.stdout).toMatch(new RegExp(`restore plan for cluster lab: backup ${fresh[0]!.id} onto db1`));
+  });
+});
+
+async function backupChecks(file = inv): Promise<{ code: number; by: (id: string) => CheckResult | undefined }> {
+  const r = await falkorctl(['-i', file, '--json', 'checklist', '--only', 'backup']);
+  const doc = JSON.parse(r.stdout) as { results: CheckResult[] };
+  return { code: r.code, by: (id) => doc.results.find((x) => x.id === id) };
+}
+async function status(file = inv): Promise<StatusReport> {
+  const r = await falkorctl(['-i', file, '--json', 'status']);
+  return JSON.parse(r.stdout) as StatusReport;
+}
+const backupFindings = (s: StatusReport) => s.findings.filter((f) => f.area === 'backup').map((f) => f.message);
+
+describe('backups in status and the checklist', () => {
+  it('status shows the newest verified backup with its age and every timer with its last result', async () => {
+    const s = await status();
+    const newest = (
+      JSON.parse((await falkorctl(['-i', inv, '--json', 'backup', 'list'])).stdout) as {
+        backups: { id: string; host: string; verified: boolean }[];
+      }
+    ).backups.find((b) => b.verified)!;
+    expect(s.backups!.newestVerified).toMatchObject({ id: newest.id, host: newest.host });
+    expect(s.backups!.newestVerified!.ageSeconds).toBeGreaterThanOrEqual(0);
+    expect(s.backups!.stale).toBe(false);
+    expect(s.backups!.timers.map((t) => [t.host, t.enabled, t.active, t.lastRun?.result])).toEqual(
+      DBS.map((h) => [h, 'enabled', 'active', 'success']),
+    );
+    expect(backupFindings(s)).toEqual([]);
+    const human = await falkorctl(['-i', inv, 'status']);
+    expect(human.stdout).toMatch(
+      new RegExp(`Backups — \\d+ verified of \\d+; newest verified: ${newest.id} on ${newest.host}`),
+    );
+    const c = await backupChecks();
+    expect(c.code, 'every backup check passes').toBe(0);
+    expect(c.by('backup.verified')).toMatchObject({ outcome: 'pass', found: expect.stringContaining(newest.id) });
+    for (const h of DBS) expect(c.by(`backup.timer:${h}`)?.outcome, h).toBe('pass');
+  });
+
+  it('a disabled timer fails its check and warns in status; backup schedule repairs it', async () => {
+    expect((await lab.exec('db3', ['systemctl', 'disable', '--now', TIMER])).exitCode).toBe(0);
+    const c = await backupChecks();
+    expect(c.code).toBe(1);
+    expect(c.by('backup.timer:db3')).toMatchObject({
+      outcome: 'fail',
+      found: expect.stringMatching(/^inactive, disabled/),
+    });
+    expect(c.by('backup.timer:db2')?.outcome).toBe('pass');
+    expect(backupFindings(await status())).toEqual([`db3: ${TIMER} is disabled (falkorctl backup schedule)`]);
+    const r = await falkorctl(['-i', inv, '--json', 'backup', 'schedule']);
+    expect(r.code, r.stderr).toBe(0);
+    expect((JSON.parse(r.stdout) as { steps: { id: string }[] }).steps.map((x) => x.id)).toEqual(['db3:enable']);
+    expect((await backupChecks()).by('backup.timer:db3')?.outcome).toBe('pass');
+  });
+
+  it('a failed run fails the check until a run succeeds', async () => {
+    // db2's node stopped: the program cannot reach it and exits 1
+    expect((await lab.exec('db2', ['systemctl', 'stop', 'falkordb.service'])).exitCode).toBe(0);
+    try {
+      const run = await lab.exec('db2', ['systemctl', 'start', SERVICE]);
+      expect(run.exitCode).not.toBe(0);
+      expect(await journal('db2')).toMatch(/backup failed: .*(refused|Connection)/i);
+      const c = await backupChecks();
+      expect(c.by('backup.timer:db2')).toMatchObject({
+        outcome: 'fail',
+        reason: expect.stringMatching(/its last run .* failed: exit-code, exit 1/),
+      });
+    } finally {
+      expect((await lab.exec('db2', ['systemctl', 'start', 'falkordb.service'])).exitCode).toBe(0);
+    }
+    await waitFor(
+      async () => (await lab.exec('db2', ['systemctl', 'start', SERVICE])).exitCode,
+      (code) => code === 0,
+      { what: 'a run of the backup service on db2 succeeding once its node is back', timeoutMs: 120_000 },
+    );
+    expect((await backupChecks()).by('backup.timer:db2')?.outcome).toBe('pass');
+  });
+
+  it('no verified backup, or one older than backup.maxAgeMs, fails "Backup procedures tested"', async () => {
+    for (const h of DBS) await lab.exec(h, ['sh', '-c', `[ ! -d ${DIR} ] || mv ${DIR} ${DIR}.aside`]);
+    try {
+      const c = await backupChecks();
+      expect(c.by('backup.verified')).toMatchObject({
+        outcome: 'fail',
+        found: expect.stringMatching(/^no verified backup/),
+      });
+      expect(backupFindings(await status())).toContain(
+        'no verified backup on any database host (falkorctl backup --verify-restore)',
+      );
+    } finally {
+      for (const h of DBS) await lab.exec(h, ['sh', '-c', `[ ! -d ${DIR}.aside ] || mv ${DIR}.aside ${DIR}`]);
+    }
+    expect((await backupChecks()).by('backup.verified')?.outcome).toBe('pass');
+    // a limit of one second: the newest verified backup is older than that
+    const strict = inventoryCopy(lab, (d) => (d.backup = { maxAgeMs: 1000 }), tmp);
+    const c = await backupChecks(strict);
+    expect(c.by('backup.verified')).toMatchObject({ outcome: 'fail', expected: expect.stringContaining('at most 1s') });
+    expect(backupFindings(await status(strict)).some((m) => /is \d+\w old, over 1s/.test(m))).toBe(true);
+  });
+
+  it('schedule off removes the timer from every host; its checks then fail', async () => {
+    const off = inventoryCopy(lab, (d) => (d.backup = { schedule: 'off' }), tmp);
+    const r = await falkorctl(['-i', off, 'backup', 'schedule']);
+    expect(r.code, r.stderr).toBe(0);
+    for (const h of DBS) {
+      expect(await unitState(h, TIMER)).toMatch(/UnitFileState=$/);
+      const ls = await lab.exec(h, [
+        'sh',
+        '-c',
+        'ls /usr/local/lib/falkorctl /etc/systemd/system | grep -c falkorctl-backup',
+      ]);
+      expect(ls.stdout.trim(), h).toBe('0');
+    }
+    const c = await backupChecks(off);
+    expect(c.by('backup.timer:db1')).toMatchObject({
+      outcome: 'fail',
+      reason: 'backup.schedule is off in the inventory',
+    });
   });
 });

@@ -25,6 +25,7 @@ const WIPE_DB = [
   // the backup timer (falkorctl backup schedule) and its program
   'systemctl disable --now falkorctl-backup.timer 2>/dev/null',
   'rm -rf /etc/systemd/system/falkorctl-backup.service /etc/systemd/system/falkorctl-backup.timer /usr/local/lib/falkorctl',
+  'rm -rf /var/backups/falkordb /var/backups/falkordb.aside',
   'rm -rf /var/lib/falkorctl /var/log/falkorctl', // the cluster lock and the host's audit log
   'systemctl daemon-reload',
   'true',
