@@ -179,6 +179,7 @@ const COMMANDS: CommandSpec[] = [
       c
         .option('--host <name>', 'take it on this node (the master only when named here)')
         .option('--verify-restore', 'also load the copy in a throwaway server and compare it with the manifest')
+        .option('--to <dir>', 'also download the backup and its manifest to DIR here (sha256 checked)')
         .option('--forks <n>', 'list, prune, schedule: hosts worked on in parallel', int, 10)
         .option('--accept-new', 'trust unknown host keys on first use (a changed key is always refused)'),
     load: () => import('./commands/backup.js'),
