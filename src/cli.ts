@@ -197,13 +197,16 @@ const COMMANDS: CommandSpec[] = [
   },
   {
     name: 'backup',
-    summary: 'a verified RDB snapshot on the backup directory (a replica by default); `backup list` shows them',
+    summary:
+      'a verified RDB snapshot on the backup directory (a replica by default); `backup list` shows them, ' +
+      '`backup prune` applies the retention policy, `backup schedule` installs the timer',
     operands: '[action]',
     configure: (c) =>
       c
         .option('--host <name>', 'take it on this node (the master only when named here)')
         .option('--verify-restore', 'also load the copy in a throwaway server and compare it with the manifest')
-        .option('--forks <n>', 'list: hosts read in parallel', int, 10)
+        .option('--to <dir>', 'also download the backup and its manifest to DIR here (sha256 checked)')
+        .option('--forks <n>', 'list, prune, schedule: hosts worked on in parallel', int, 10)
         .option('--accept-new', 'trust unknown host keys on first use (a changed key is always refused)'),
     load: () => import('./commands/backup.js'),
   },

@@ -98,7 +98,7 @@ export const stopUnitArgv = (unit: string): Argv => ['systemctl', 'stop', unit];
 export const unitStateArgv = (unit: string): Argv => ['systemctl', 'show', '-p', 'ActiveState,Result', unit];
 
 /** Every manifest in the backup directory, one JSON document per line (they are written on one line). */
-const LIST =
+export const LIST =
   'for f in "$1"/*.json; do [ -f "$f" ] || continue; r="${f%.json}.rdb"; ' +
   'if [ -f "$r" ]; then printf "rdb\\t"; else printf "no-rdb\\t"; fi; tr -d "\\n" < "$f"; echo; done';
 export const listArgv = (dir: string): Argv => ['sh', '-c', LIST, 'sh', dir];
@@ -108,3 +108,44 @@ export function parseListLine(line: string): { rdbPresent: boolean; json: string
   const m = /^(rdb|no-rdb)\t(.*)$/.exec(line);
   return m ? { rdbPresent: m[1] === 'rdb', json: m[2]! } : undefined;
 }
+
+/**
+ * What prune reads in the backup directory, one line each: `manifest\t<base>\t<rdb|no-rdb>\t<json>` for every
+ * manifest, `orphan\t<base>\t<mtime s>` for every RDB without one, `restoring\t<id>` for every restore marker.
+ * Hidden files (partial copies, verify scratch directories) are not listed: prune never touches them.
+ */
+const PRUNE_LIST = [
+  'cd "$1" 2>/dev/null || exit 0',
+  'for f in *.json; do [ -f "$f" ] || continue; b="${f%.json}"; ' +
+    'if [ -f "$b.rdb" ]; then r=rdb; else r=no-rdb; fi; printf "manifest\\t%s\\t%s\\t" "$b" "$r"; tr -d "\\n" < "$f"; echo; done',
+  'for f in *.rdb; do [ -f "$f" ] || continue; b="${f%.rdb}"; [ -f "$b.json" ] && continue; ' +
+    'printf "orphan\\t%s\\t%s\\n" "$b" "$(stat -c %Y -- "$f")"; done',
+  'for f in .restoring-*; do [ -e "$f" ] || continue; printf "restoring\\t%s\\n" "${f#.restoring-}"; done',
+].join('\n');
+export const pruneListArgv = (dir: string): Argv => ['sh', '-c', PRUNE_LIST, 'sh', dir];
+
+export type PruneLine =
+  | { kind: 'manifest'; base: string; rdbPresent: boolean; json: string }
+  | { kind: 'orphan'; base: string; mtimeMs: number }
+  | { kind: 'restoring'; id: string };
+
+/** A file base name prune may put in an rm argv: plain characters only, never a path or an option. */
+export const SAFE_BASE = /^[A-Za-z0-9_][A-Za-z0-9._:@+-]*$/;
+
+export function parsePruneLine(line: string): PruneLine | undefined {
+  const [kind, a, b, ...rest] = line.split('\t');
+  if (kind === 'manifest' && a && SAFE_BASE.test(a) && (b === 'rdb' || b === 'no-rdb') && rest.length)
+    return { kind, base: a, rdbPresent: b === 'rdb', json: rest.join('\t') };
+  if (kind === 'orphan' && a && SAFE_BASE.test(a) && /^\d+$/.test(b ?? '') && !rest.length)
+    return { kind, base: a, mtimeMs: Number(b) * 1000 };
+  if (kind === 'restoring' && a && b === undefined) return { kind, id: a };
+  return undefined;
+}
+
+/** Removes files of one backup directory by base name (`--`: a name can never be read as an option). */
+export const rmArgv = (dir: string, files: readonly string[]): Argv => [
+  'rm',
+  '-f',
+  '--',
+  ...files.map((f) => `${dir}/${f}`),
+];

@@ -1,4 +1,5 @@
 // Every area of the checklist, in the order the report shows them.
+import { backup } from './backup.js';
 import { cluster } from './cluster.js';
 import { config } from './config.js';
 import { falkordb } from './falkordb.js';
@@ -22,6 +23,7 @@ export const AREAS: Area[] = [
   cluster,
   falkordb,
   network,
+  backup,
   manual,
 ];
 

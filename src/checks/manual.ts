@@ -12,11 +12,6 @@ const MANUAL: [string, Phase][] = [
 /** Automatable, but what they check is not deployed by falkorctl yet: skip, with where it will come from. */
 const NOT_YET: [string, Phase, string][] = [
   [ITEMS.ssl, 'pre', 'TLS is not deployed by falkorctl yet (issue 11)'],
-  [
-    ITEMS.backupTested,
-    'pre',
-    'run falkorctl backup --verify-restore and a restore rehearsal; the checklist does not read backup list yet',
-  ],
   [ITEMS.monitoring, 'pre', 'the monitoring stack is not deployed by falkorctl yet (issue 11)'],
   [ITEMS.alerts, 'pre', 'alert rules are not deployed by falkorctl yet (issue 11)'],
   [
@@ -27,7 +22,6 @@ const NOT_YET: [string, Phase, string][] = [
   [ITEMS.loadTest, 'deploy', 'opt-in: the load test is not built yet'],
   [ITEMS.monitoringActive, 'post', 'the monitoring stack is not deployed by falkorctl yet (issue 11)'],
   [ITEMS.alertsConfigured, 'post', 'alert rules are not deployed by falkorctl yet (issue 11)'],
-  [ITEMS.backupSchedule, 'post', 'no backup timer exists yet (issue 12)'],
 ];
 
 const slug = (s: string) =>

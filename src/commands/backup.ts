@@ -1,7 +1,8 @@
-// `falkorctl backup [--host NAME] [--verify-restore] [--json]`: a verified RDB snapshot of the cluster on the
-// backup directory of the node it was taken on, with its manifest. `falkorctl backup list [--json]`: every
-// backup on the database hosts. Exit: 0 done (and verified); 1 a check of the copy failed, or a step failed;
-// 2 bad input; 3 refused (no healthy source, the cluster is locked).
+// `falkorctl backup [--host NAME] [--verify-restore] [--to DIR] [--json]`: a verified RDB snapshot of the cluster
+// on the backup directory of the node it was taken on, with its manifest (and with --to, a copy here, sha256
+// checked). `falkorctl backup list [--json]`: every backup on the database hosts. `backup prune`:
+// backup-prune.ts; `backup schedule`: backup-schedule.ts. Exit: 0 done (and verified); 1 a check of the copy
+// failed, a download or a step failed; 2 bad input; 3 refused (no healthy source, the cluster is locked).
 import type { Ctx, Handler } from '../context.js';
 import { EXIT, FalkorError, refusal, userError } from '../errors.js';
 import { discoverTopology } from '../facts/topology.js';
@@ -11,6 +12,7 @@ import { age, listBackups } from '../backup/list.js';
 import { isVerified, pickSource, type Manifest } from '../backup/manifest.js';
 import { openBackupSession, type BackupSession } from '../backup/session.js';
 import { takeBackup } from '../backup/take.js';
+import { download, prepareTarget, type Downloaded } from '../backup/download.js';
 
 const size = (n: number) =>
   n >= 1 << 30 ? `${(n / (1 << 30)).toFixed(1)} GiB` : n >= 1 << 20 ? `${(n / (1 << 20)).toFixed(1)} MiB` : `${n} B`;
@@ -31,6 +33,7 @@ function manifestText(m: Manifest): string {
 
 async function take(ctx: Ctx, s: BackupSession, opts: Record<string, unknown>): Promise<number> {
   const { inv } = s;
+  const to = typeof opts.to === 'string' ? await prepareTarget(opts.to, ctx.cwd) : undefined;
   const topo = await discoverTopology(inv, s.factory, s.secrets);
   const pick = pickSource(topo.nodes, inv.monitoring.replicationLagBytes, opts.host as string | undefined);
   if (!pick.ok)
@@ -76,7 +79,16 @@ async function take(ctx: Ctx, s: BackupSession, opts: Record<string, unknown>): 
     progress.stop();
   }
   const ok = m.verified.problems.length === 0;
-  ctx.out.result({ ok, fullyVerified: isVerified(m), ...m }, () => manifestText(m));
+  // a copy that failed its checks is not worth an off-site copy
+  let local: Downloaded | undefined;
+  if (to && ok) {
+    local = await download(s.transport, m, to, inv.backup.dir);
+  }
+  ctx.out.result({ ok, fullyVerified: isVerified(m), ...m, ...(local ? { downloaded: local } : {}) }, () =>
+    [manifestText(m), ...(local ? [`downloaded to ${local.rdb} (sha256 checked) and ${local.manifest}`] : [])].join(
+      '\n',
+    ),
+  );
   if (!ok)
     throw new FalkorError('FAILED', `backup ${m.id}: the copy failed its checks (kept, marked unverified)`, {
       hint: 'falkorctl backup list shows it; run the backup again',
@@ -114,14 +126,21 @@ async function list(ctx: Ctx, s: BackupSession, opts: Record<string, unknown>): 
   return l.problems.length ? EXIT.FAILED : EXIT.OK;
 }
 
+const ACTIONS = ['list', 'prune', 'schedule'] as const;
+
 export const run: Handler = async ({ operands, opts }, ctx) => {
   const action = operands[0];
-  if (action !== undefined && action !== 'list')
-    throw userError(`backup: unknown action "${action}"`, 'falkorctl backup [--host NAME] [--verify-restore] | list');
-  if (action === 'list' && (opts.host !== undefined || opts.verifyRestore))
-    throw userError('backup list takes no --host or --verify-restore');
+  if (action !== undefined && !(ACTIONS as readonly string[]).includes(action))
+    throw userError(
+      `backup: unknown action "${action}"`,
+      'falkorctl backup [--host NAME] [--verify-restore] | list | prune | schedule',
+    );
+  if (action !== undefined && (opts.host !== undefined || opts.verifyRestore || opts.to !== undefined))
+    throw userError(`backup ${action} takes no --host, --verify-restore or --to`);
   const s = await openBackupSession(ctx, opts);
   try {
+    if (action === 'prune') return await (await import('./backup-prune.js')).prune(ctx, s, opts);
+    if (action === 'schedule') return await (await import('./backup-schedule.js')).schedule(ctx, s, opts);
     return action === 'list' ? await list(ctx, s, opts) : await take(ctx, s, opts);
   } finally {
     await s.close();

@@ -8,6 +8,7 @@ import { evaluate, kernelWarnings } from './health.js';
 import { KERNEL_PROBE, parseKernel } from './kernel.js';
 import { dbHosts } from '../inventory/topology.js';
 import { buildReport, type StatusReport } from './report.js';
+import { backupStatus, backupWarnings } from './backups.js';
 import { discoverTopology } from './topology.js';
 
 export interface GatherOpts {
@@ -45,9 +46,16 @@ export async function gatherStatus(
       : Promise.resolve([]),
   ]);
   const kernelOf = Object.fromEntries(kernel.filter((x) => x !== undefined));
-  const findings = [...evaluate(inv, topo, haproxy, { partial: o.partial }), ...kernelWarnings(kernelOf)];
-  const r = buildReport(inv, topo, haproxy, findings, (o.now ?? Date.now)(), o.partial);
-  return exec ? { ...r, kernel: kernelOf } : r;
+  const now = (o.now ?? Date.now)();
+  // the backups' age and the timers, read over SSH like the kernel settings (only when SSH is given)
+  const backups = exec ? await backupStatus(inv, dbs, exec, now) : undefined;
+  const findings = [
+    ...evaluate(inv, topo, haproxy, { partial: o.partial }),
+    ...kernelWarnings(kernelOf),
+    ...(backups ? backupWarnings(inv, backups) : []),
+  ];
+  const r = buildReport(inv, topo, haproxy, findings, now, o.partial);
+  return exec ? { ...r, kernel: kernelOf, ...(backups ? { backups } : {}) } : r;
 }
 
 /** Taxonomy codes of everything that could not be asked (to tell "degraded" from "refused to connect"). */

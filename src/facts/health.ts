@@ -10,7 +10,7 @@ import { kernelFindings, type KernelFacts } from './kernel.js';
 
 export interface Finding {
   severity: 'degraded' | 'warning';
-  area: 'node' | 'replication' | 'persistence' | 'memory' | 'sentinel' | 'haproxy' | 'cluster' | 'kernel';
+  area: 'node' | 'replication' | 'persistence' | 'memory' | 'sentinel' | 'haproxy' | 'cluster' | 'kernel' | 'backup';
   host?: string;
   message: string;
 }

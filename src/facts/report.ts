@@ -1,6 +1,7 @@
 // The status report: one object for --json, and its human form — a compact table per area, then the
 // problems stated plainly, then one verdict line.
 import type { KernelFacts } from './kernel.js';
+import type { BackupStatus } from './backups.js';
 import type { ChalkInstance } from 'chalk';
 import type { Inventory } from '../inventory/schema.js';
 import type { HAProxyView } from './haproxy.js';
@@ -25,6 +26,8 @@ export interface StatusReport {
   findings: Finding[];
   /** Live kernel settings per database host (when they could be read over SSH). */
   kernel?: Record<string, KernelFacts>;
+  /** The newest verified backup and each database host's backup timer (when they could be read over SSH). */
+  backups?: BackupStatus;
 }
 
 export function buildReport(
@@ -144,6 +147,29 @@ export function renderHuman(r: StatusReport, c: ChalkInstance): string {
       );
     });
     out.push(table(['HOST', 'BACKEND', 'SERVER', 'STATUS', 'CHECK'], rows, hdr), '');
+  }
+
+  if (r.backups) {
+    const b = r.backups;
+    const n = b.newestVerified;
+    const limit = ago(b.maxAgeSeconds);
+    out.push(
+      c.bold('Backups') +
+        c.dim(` — ${b.verified} verified of ${b.total}; newest verified: `) +
+        (n
+          ? (b.stale ? c.red : c.green)(`${n.id} on ${n.host}, ${ago(n.ageSeconds)} ago`) + c.dim(` (limit ${limit})`)
+          : c.red('none')),
+    );
+    const rows: Row[] = b.timers.map((t) => [
+      t.host,
+      t.enabled === 'enabled' && t.active === 'active'
+        ? ok(`${t.active}, ${t.enabled}`)
+        : bad(`${t.active || 'inactive'}, ${t.enabled || 'not installed'}`),
+      t.lastRun ? (t.lastRun.result === 'success' ? t.lastRun.result : bad(t.lastRun.result)) : dim('not run yet'),
+      t.lastRun?.at ?? '',
+    ]);
+    if (rows.length) out.push(table(['HOST', 'TIMER', 'LAST RUN', 'ENDED'], rows, hdr));
+    out.push('');
   }
 
   const degraded = r.findings.filter((f) => f.severity === 'degraded');

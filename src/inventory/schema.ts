@@ -359,6 +359,18 @@ export const backup = z
       .default({}),
     /** Deadline for the BGSAVE and for loading a copy in the throwaway server (both scale with the data set). */
     timeoutMs: millis().default(1_800_000),
+    /**
+     * When the timer (`falkorctl backup schedule`) takes a backup: a systemd OnCalendar expression ("hourly",
+     * "*-*-* 02:30:00", "Mon..Fri *-*-* 00/4:00:00 UTC"), checked by systemd-analyze calendar on each host;
+     * "off" = no timer (schedule removes an installed one).
+     */
+    schedule: matching(
+      200,
+      /^[A-Za-z0-9*:,./~ _+-]+$/,
+      'must be a systemd OnCalendar expression (letters, digits, space and * : , . / ~ _ + -), or "off"',
+    ).default('hourly'),
+    /** The checklist and status call the newest verified backup stale beyond this age (match it to the schedule). */
+    maxAgeMs: millis().default(7_200_000),
   })
   .strict();
 

@@ -53,9 +53,14 @@ describe('checklist in the lab', () => {
     expect(c.code).toBe(1);
     for (const id of ['cluster.master', 'cluster.replication', 'cluster.sentinel', 'cluster.haproxy', 'cluster.health'])
       expect(c.by(id)?.outcome, id).toBe('pass');
-    expect(c.by('pending.backup-schedule-active')).toMatchObject({
-      outcome: 'skip',
-      reason: expect.stringMatching(/issue 12/),
+    // no backup timer and no backup in this lab: both backup items are real checks now, and fail
+    expect(c.by('backup.timer:db1')).toMatchObject({
+      outcome: 'fail',
+      reason: expect.stringMatching(/not installed: run falkorctl backup schedule/),
+    });
+    expect(c.by('backup.verified')).toMatchObject({
+      outcome: 'fail',
+      found: expect.stringMatching(/^no verified backup/),
     });
     expect(c.by('manual.go-live-approval')).toMatchObject({ outcome: 'skip' });
     // the seed's items appear by their own titles

@@ -22,6 +22,10 @@ const WIPE_DB = [
   'systemctl disable falkordb-sentinel.service falkordb.service 2>/dev/null',
   'rm -rf /etc/falkordb /var/lib/falkordb /var/log/falkordb /etc/systemd/system/falkordb.service /etc/systemd/system/falkordb-sentinel.service /etc/systemd/system/falkordb.service.d /etc/systemd/system/falkordb-sentinel.service.d /etc/sysctl.d/60-falkordb.conf /etc/tmpfiles.d/falkordb-thp.conf /etc/systemd/system/falkordb*.bak',
   'userdel falkordb 2>/dev/null',
+  // the backup timer (falkorctl backup schedule) and its program
+  'systemctl disable --now falkorctl-backup.timer 2>/dev/null',
+  'rm -rf /etc/systemd/system/falkorctl-backup.service /etc/systemd/system/falkorctl-backup.timer /usr/local/lib/falkorctl',
+  'rm -rf /var/backups/falkordb /var/backups/falkordb.aside',
   'rm -rf /var/lib/falkorctl /var/log/falkorctl', // the cluster lock and the host's audit log
   'systemctl daemon-reload',
   'true',
