@@ -147,7 +147,7 @@ export function discoveryScript(devices: readonly string[], service?: ServiceQue
     // getent prints nothing (exit 2) for an unknown user; stat nothing for a missing directory
     parts.push(
       section('user', `getent passwd -- ${quote(service.user)} >/dev/null && echo exists=1 || echo exists=0`),
-      section('dir', `stat -c 'owner=%U%ngroup=%G%nmode=%a' -- ${quote(service.dir)} 2>/dev/null; true`),
+      section('dir', `stat --printf 'owner=%U\\ngroup=%G\\nmode=%a\\n' -- ${quote(service.dir)} 2>/dev/null; true`),
     );
   }
   return parts.join('; ');

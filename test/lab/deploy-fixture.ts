@@ -1,5 +1,7 @@
 // The lab for the deploy tests: hosts wiped back to bare (only /opt/falkordb, as an operator would have
-// installed it), falkorctl run as the built CLI, and the cluster asked directly with ioredis over the lab
+// installed it) and given their data volumes by `falkorctl provision` as an operator would before a deploy (the
+// lab inventory declares each database host's loop disk; the falkordb unit requires that mount), falkorctl run
+// as the built CLI, and the cluster asked directly with ioredis over the lab
 // network (10.89.0.x), independently of falkorctl's own checks.
 import { execa } from 'execa';
 import { Redis } from 'ioredis';
@@ -34,7 +36,18 @@ const WIPE_LB = [
   'systemctl daemon-reload',
 ].join('\n');
 
+/**
+ * Bare hosts with their storage: everything deploy made is removed (the data volume stays mounted, emptied),
+ * then `provision --yes` puts back what the wipe took (the service user, the data directory's owner) and
+ * anything a storage test left (a released disk is formatted again).
+ */
 export async function wipe(lab: Lab): Promise<void> {
+  await wipeDeployed(lab);
+  const r = await falkorctl(['-i', lab.inventoryPath, 'provision', '--yes']);
+  if (r.code !== 0) throw new Error(`provisioning the lab's data volumes failed (exit ${r.code}):\n${r.stderr}`);
+}
+
+async function wipeDeployed(lab: Lab): Promise<void> {
   await Promise.all(
     lab.state.hosts.map(async (h) => {
       const db = h.name.startsWith('db');

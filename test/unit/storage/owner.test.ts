@@ -35,7 +35,7 @@ describe('data directory ownership', () => {
   it('discovery asks in the same one command, the user and the path single-quoted', () => {
     const s = discoveryScript(['/dev/loop6'], { user: 'falkordb', dir: DIR });
     expect(s).toContain(`getent passwd -- falkordb >/dev/null`);
-    expect(s).toContain(`stat -c 'owner=%U%ngroup=%G%nmode=%a' -- ${DIR} 2>/dev/null`);
+    expect(s).toContain(`stat --printf 'owner=%U\\ngroup=%G\\nmode=%a\\n' -- ${DIR} 2>/dev/null`);
     // the inventory rejects such names; were one to get through, it is still one word to the shell
     const odd = discoveryScript([], { user: 'a;b', dir: '/x $(id)' });
     expect(odd).toContain(`getent passwd -- 'a;b'`);
@@ -103,5 +103,42 @@ describe('data directory ownership', () => {
     const elsewhere = planHostStorage('db1', { ...S, mount: '/srv/x' }, f, { wipe: false, stamp: 'T', service: svc });
     expect(elsewhere.steps).toEqual([]);
     expect(elsewhere.refusals).toHaveLength(1);
+  });
+});
+
+describe('recorded: db3 provisioned by falkorctl (loop disk on /var/lib/falkordb/data, user made, owner set)', () => {
+  const D = '/var/lib/falkordb/data';
+  const f = parseDiscovery(
+    readFileSync(new URL('../../fixtures/storage/nspawn-provisioned.txt', import.meta.url), 'utf8'),
+    ['/dev/loop11'],
+    { user: 'falkordb', dir: D },
+  );
+  const s: PlainStorage = {
+    device: '/dev/loop11',
+    mount: D,
+    filesystem: 'xfs',
+    label: 'falkordata',
+    options: ['noatime'],
+  };
+  const run = (o: Partial<Parameters<typeof planHostStorage>[3]> = {}) =>
+    planHostStorage('db3', s, f, { wipe: false, stamp: 'T', service: { user: 'falkordb', dir: D, mount: D }, ...o });
+
+  it('reads the user and the directory', () => {
+    expect(f.service).toEqual({
+      user: 'falkordb',
+      userExists: true,
+      dir: D,
+      stat: { owner: 'falkordb', group: 'falkordb', mode: 0o750 },
+    });
+  });
+  it('plans nothing; another service user would be made and given the directory', () => {
+    expect(run()).toMatchObject({ steps: [], refusals: [] });
+    const other = { ...f, service: { ...f.service!, user: 'redis', userExists: false } };
+    const p = planHostStorage('db3', s, other, {
+      wipe: false,
+      stamp: 'T',
+      service: { user: 'redis', dir: D, mount: D },
+    });
+    expect(p.steps.map((x) => x.id)).toEqual(['db3:user', 'db3:owner']);
   });
 });
