@@ -18,6 +18,8 @@ export const BIN = resolve(fileURLToPath(new URL('../../bin/falkorctl.js', impor
 export const STATE_HOME = mkdtempSync(join(tmpdir(), 'falkorctl-lab-state-'));
 process.once('exit', () => rmSync(STATE_HOME, { recursive: true, force: true }));
 export const LOCAL_AUDIT = join(STATE_HOME, 'falkorctl', 'audit.jsonl');
+const PROVISION_STATE_HOME = mkdtempSync(join(tmpdir(), 'falkorctl-lab-provision-'));
+process.once('exit', () => rmSync(PROVISION_STATE_HOME, { recursive: true, force: true }));
 
 const WIPE_DB = [
   'systemctl stop falkordb-sentinel.service falkordb.service 2>/dev/null',
@@ -43,8 +45,11 @@ const WIPE_LB = [
  */
 export async function wipe(lab: Lab): Promise<void> {
   await wipeDeployed(lab);
-  const r = await falkorctl(['-i', lab.inventoryPath, 'provision', '--yes']);
+  // The tests read the audit logs of the runs they make: this one's stays out of both (its own state dir here,
+  // its lines on the hosts removed as the wipe removed every earlier one).
+  const r = await falkorctl(['-i', lab.inventoryPath, 'provision', '--yes'], { stateHome: PROVISION_STATE_HOME });
   if (r.code !== 0) throw new Error(`provisioning the lab's data volumes failed (exit ${r.code}):\n${r.stderr}`);
+  await Promise.all(lab.state.hosts.map((h) => lab.exec(h.name, ['rm', '-rf', '/var/log/falkorctl'])));
 }
 
 async function wipeDeployed(lab: Lab): Promise<void> {
@@ -69,12 +74,15 @@ export interface CliResult {
   stderr: string;
 }
 
-export async function falkorctl(args: readonly string[], o: { timeoutMs?: number } = {}): Promise<CliResult> {
+export async function falkorctl(
+  args: readonly string[],
+  o: { timeoutMs?: number; stateHome?: string } = {},
+): Promise<CliResult> {
   const r = await execa('node', [BIN, ...args], {
     reject: false,
     stdin: 'ignore',
     timeout: o.timeoutMs ?? 400_000,
-    env: { NO_COLOR: '1', XDG_STATE_HOME: STATE_HOME },
+    env: { NO_COLOR: '1', XDG_STATE_HOME: o.stateHome ?? STATE_HOME },
   });
   return { code: r.exitCode ?? -1, stdout: r.stdout, stderr: r.stderr };
 }
