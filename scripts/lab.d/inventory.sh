@@ -56,6 +56,11 @@ write_inventory() {
       echo "    address: $(host_addr "$name")"
       echo "    role: $role"
       echo "    hardware: { memory: $(host_memory "$name"), cpus: $(host_cpus "$name") }"
+      # the spare disk, plain-device layout (no device-mapper here), holding redis.dataDir: falkorctl provision
+      if is_db_host "$name"; then
+        echo "    storage: { device: $(cat "$(host_dir "$name")/loop"), mount: /var/lib/falkordb/data,"
+        echo "               label: falkordata, options: [noatime] }"
+      fi
     done
     echo "redis:"
     echo "  maxmemory: 256mb"

@@ -14,6 +14,8 @@ import { selectHosts } from '../remote/select.js';
 import { sshTransportFor } from '../remote/ssh.js';
 import { discover } from '../storage/discover.js';
 import { PHASE, planHostStorage, type HostStoragePlan } from '../storage/plan.js';
+import { serviceUser } from '../templates/common.js';
+import { volumeMountFor } from '../templates/systemd.js';
 
 export const run: Handler = async ({ opts }, ctx) => {
   const loaded = await loadInventory(ctx.opts.inventory, ctx.cwd);
@@ -32,8 +34,11 @@ export const run: Handler = async ({ opts }, ctx) => {
         const devices = isPlainStorage(s)
           ? [s.device]
           : [...s.devices, ...s.volumes.map((v) => `/dev/${s.volumeGroup}/${v.name}`)];
-        const facts = await discover(transport, h.name, devices);
-        return planHostStorage(h.name, s, facts, { wipe: wipe.has(h.name), stamp });
+        // a database host's data directory on one of its volumes is the service user's (planned after the mount)
+        const mount = h.role === 'master' || h.role === 'replica' ? volumeMountFor(h, inv.redis.dataDir) : undefined;
+        const service = mount ? { user: serviceUser(inv), dir: inv.redis.dataDir, mount } : undefined;
+        const facts = await discover(transport, h.name, devices, service);
+        return planHostStorage(h.name, s, facts, { wipe: wipe.has(h.name), stamp, ...(service ? { service } : {}) });
       }),
     );
     const json = (extra: Record<string, unknown> = {}) => ({

@@ -3,7 +3,7 @@
 import type { Host, Inventory } from '../inventory/schema.js';
 import { dbHosts, haproxyHosts, sentinelHosts } from '../inventory/topology.js';
 import type { RenderedFile } from '../render/index.js';
-import { paths, serviceUser } from '../templates/common.js';
+import { paths, serviceUser, SERVICE_DIR_MODE } from '../templates/common.js';
 import { falkordbConfPath, secretsConfPath } from '../templates/falkordb-conf.js';
 import { HAPROXY_CFG, HAPROXY_DROPIN, HAPROXY_ENV } from '../templates/haproxy.js';
 import { SYSCTL_PATH, THP_PATH } from '../templates/host-tuning.js';
@@ -74,7 +74,7 @@ export function dirsOf(inv: Inventory, h: Host, files: readonly RenderedFile[]):
   for (const f of files) parents.add(dirname(f.path));
   for (const p of noNotifyPaths(r)) parents.add(dirname(p));
   for (const b of binariesOf(inv, h)) parents.add(dirname(b.path));
-  const out: DirSpec[] = [...own].map((d) => ({ path: d, mode: 0o750, owner: svc }));
+  const out: DirSpec[] = [...own].map((d) => ({ path: d, mode: SERVICE_DIR_MODE, owner: svc }));
   for (const d of parents) if (!own.has(d)) out.push({ path: d, mode: 0o755 });
   return out.sort((a, b) => a.path.localeCompare(b.path));
 }

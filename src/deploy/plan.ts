@@ -7,7 +7,7 @@ import { dbHosts, haproxyHosts, masterHost, sentinelHosts } from '../inventory/t
 import type { RenderedFile } from '../render/index.js';
 import { nodePort } from '../facts/nodes.js';
 import { kernelFindings } from '../facts/kernel.js';
-import { serviceUser } from '../templates/common.js';
+import { serviceUser, useraddArgv } from '../templates/common.js';
 import { falkordbConfPath } from '../templates/falkordb-conf.js';
 import { HAPROXY_CFG } from '../templates/haproxy.js';
 import { sentinelRuntimePath, sentinelTemplatePath } from '../templates/sentinel-conf.js';
@@ -119,17 +119,7 @@ function prepare(input: PlanInput, h: Host, facts: HostFacts, add: Add): void {
       describe: `create the service user ${svc}`,
       action: {
         kind: 'exec',
-        argv: [
-          'useradd',
-          '--system',
-          '--user-group',
-          '--no-create-home',
-          '--home-dir',
-          inv.redis.dataDir,
-          '--shell',
-          '/usr/sbin/nologin',
-          svc,
-        ],
+        argv: useraddArgv(svc, inv.redis.dataDir),
       },
     });
   }

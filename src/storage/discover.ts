@@ -78,6 +78,16 @@ export interface DeviceProbe {
   holders: string[];
 }
 
+/** The service user and its data directory as they are now (before any mount this plan makes). */
+export interface ServiceFacts {
+  user: string;
+  /** getent passwd found the user. */
+  userExists: boolean;
+  dir: string;
+  /** stat of the directory; undefined when it does not exist. */
+  stat?: { owner: string; group: string; mode: number };
+}
+
 export interface StorageFacts {
   kernel: string;
   tools: { lvm: boolean; xfsprogs: boolean };
@@ -89,6 +99,14 @@ export interface StorageFacts {
   swaps: string[];
   fstab: FstabLine[];
   devices: DeviceProbe[];
+  /** Present when discovery was asked about a service user (database hosts). */
+  service?: ServiceFacts;
+}
+
+/** Whose data directory discovery also reports: names validated by the inventory, single-quoted here. */
+export interface ServiceQuery {
+  user: string;
+  dir: string;
 }
 
 /** A JSON field as text: strings as they are, anything else empty. */
@@ -97,7 +115,7 @@ const str = (v: unknown): string => (typeof v === 'string' ? v : typeof v === 'n
 const section = (name: string, cmd: string) => `echo '${MARK} ${name}'; ${cmd}`;
 
 /** The one command (sh -c) that prints every section; device paths are validated and single-quoted. */
-export function discoveryScript(devices: readonly string[]): string {
+export function discoveryScript(devices: readonly string[], service?: ServiceQuery): string {
   const parts = [
     section('kernel', 'uname -r'),
     section(
@@ -125,16 +143,32 @@ export function discoveryScript(devices: readonly string[]): string {
       section(`holders ${d}`, `ls "/sys/class/block/$(basename "$(readlink -f -- ${q})")/holders" 2>/dev/null; true`),
     );
   }
+  if (service) {
+    // getent prints nothing (exit 2) for an unknown user; stat nothing for a missing directory
+    parts.push(
+      section('user', `getent passwd -- ${quote(service.user)} >/dev/null && echo exists=1 || echo exists=0`),
+      section('dir', `stat --printf 'owner=%U\\ngroup=%G\\nmode=%a\\n' -- ${quote(service.dir)} 2>/dev/null; true`),
+    );
+  }
   return parts.join('; ');
 }
 
-export const discoveryArgv = (devices: readonly string[]): Argv => ['sh', '-c', discoveryScript(devices)];
+export const discoveryArgv = (devices: readonly string[], service?: ServiceQuery): Argv => [
+  'sh',
+  '-c',
+  discoveryScript(devices, service),
+];
 
 /** Runs the discovery on one host: exactly one exec. */
-export async function discover(t: Transport, host: string, devices: readonly string[]): Promise<StorageFacts> {
-  const r = await t.exec(host, discoveryArgv(devices), { check: true });
+export async function discover(
+  t: Transport,
+  host: string,
+  devices: readonly string[],
+  service?: ServiceQuery,
+): Promise<StorageFacts> {
+  const r = await t.exec(host, discoveryArgv(devices, service), { check: true });
   try {
-    return parseDiscovery(r.stdout, devices);
+    return parseDiscovery(r.stdout, devices, service);
   } catch (e) {
     // truncated or hostile output (a full disk, a wrapped tool, an attacker on the host): a clear remote error
     throw new FalkorError('REMOTE', `${host}: storage discovery output cannot be read: ${(e as Error).message}`);
@@ -233,7 +267,7 @@ const keyValues = (text: string | undefined): Record<string, string> =>
     }),
   );
 
-export function parseDiscovery(out: string, devices: readonly string[]): StorageFacts {
+export function parseDiscovery(out: string, devices: readonly string[], service?: ServiceQuery): StorageFacts {
   const s = sections(out);
   const tools = keyValues(s.get('tools'));
   const bd = json(s.get('lsblk')).blockdevices;
@@ -262,5 +296,19 @@ export function parseDiscovery(out: string, devices: readonly string[]): Storage
         holders: (s.get(`holders ${given}`) ?? '').split(/\s+/).filter(Boolean),
       };
     }),
+    ...(service ? { service: serviceFacts(service, s) } : {}),
+  };
+}
+
+function serviceFacts(q: ServiceQuery, s: Map<string, string>): ServiceFacts {
+  const user = keyValues(s.get('user'));
+  const dir = keyValues(s.get('dir'));
+  // %a is octal without a leading 0 (750, 2775); anything else (a truncated report) reads as missing
+  const mode = /^[0-7]{3,4}$/.test(dir.mode ?? '') ? parseInt(dir.mode!, 8) : undefined;
+  return {
+    user: q.user,
+    userExists: user.exists === '1',
+    dir: q.dir,
+    ...(dir.owner && dir.group && mode !== undefined ? { stat: { owner: dir.owner, group: dir.group, mode } } : {}),
   };
 }

@@ -131,6 +131,16 @@ export function planLvm(host: string, s: LvmStorage, facts: StorageFacts, opts: 
   if (refusals.length) return { host, steps: [], refusals, notes };
 
   for (const v of s.volumes) planVolume(host, vg, extent, v, facts, step, notes, refuse, opts);
+  // An extent share (100%FREE) is resolved once, by lvcreate: re-applying it would grow the volume into every
+  // disk added later, on every run. Say what is left unused instead.
+  const spare = Number(liveVg?.vg_free ?? 0) + joining;
+  for (const v of s.volumes)
+    if (lvBytes(v.size) === undefined && facts.lvs.some((l) => l.vg_name === vg && l.lv_name === v.name))
+      if (spare >= extent)
+        notes.push(
+          `${host}: ${vg}/${v.name} was sized ${v.size} when it was created; the ${gib(spare)} free in ${vg} ` +
+            'stay free (give it a fixed size to grow it)',
+        );
   return refusals.length ? { host, steps: [], refusals, notes } : { host, steps, refusals, notes };
 }
 

@@ -4,6 +4,7 @@ import { isPlainStorage, type PlainStorage, type Storage } from '../inventory/sc
 import type { Step } from '../core/types.js';
 import { norm, planMount, type StepFn } from './mount.js';
 import { planLvm } from './lvm.js';
+import { planOwnership, type ServiceDir } from './owner.js';
 import type { BlockDevice, DeviceProbe, StorageFacts } from './discover.js';
 
 export const PHASE = 'storage';
@@ -30,6 +31,8 @@ export interface PlanOptions {
   wipe: boolean;
   /** Stamp for the fstab backup name (the command passes the UTC time; tests a constant). */
   stamp: string;
+  /** A database host whose data directory is on one of its volumes: who must own it. */
+  service?: ServiceDir;
 }
 
 export const flat = (b: readonly BlockDevice[]): BlockDevice[] => b.flatMap((d) => [d, ...flat(d.children)]);
@@ -46,8 +49,13 @@ export function dataEvidence(probe: DeviceProbe, bd: BlockDevice | undefined): s
 }
 
 export function planHostStorage(host: string, s: Storage, facts: StorageFacts, opts: PlanOptions): HostStoragePlan {
-  if (!isPlainStorage(s)) return planLvm(host, s, facts, opts);
-  return planPlain(host, s, facts, opts);
+  const p = isPlainStorage(s) ? planPlain(host, s, facts, opts) : planLvm(host, s, facts, opts);
+  if (p.refusals.length || !opts.service) return p;
+  // after every layout step: the data directory's volume is mounted by then
+  planOwnership(opts.service, facts, (what, describe, argv) =>
+    p.steps.push({ id: `${host}:${what}`, host, phase: PHASE, describe, action: { kind: 'exec', argv } }),
+  );
+  return p;
 }
 
 function planPlain(host: string, s: PlainStorage, facts: StorageFacts, opts: PlanOptions): HostStoragePlan {

@@ -99,6 +99,25 @@ export function serviceUser(inv: Inventory): string {
   return u;
 }
 
+/** The service user's own directories (data, config, logs): its group may read, others nothing. */
+export const SERVICE_DIR_MODE = 0o750;
+
+/**
+ * The one way the service user is made, by deploy and by provision (which needs it to own the data directory
+ * before anything is deployed): a system user and group, no home created (the data directory stands for it).
+ */
+export const useraddArgv = (user: string, home: string): [string, ...string[]] => [
+  'useradd',
+  '--system',
+  '--user-group',
+  '--no-create-home',
+  '--home-dir',
+  home,
+  '--shell',
+  '/usr/sbin/nologin',
+  user,
+];
+
 /** Disk throughput assumed when sizing start/stop timeouts: a slow but real SSD. */
 const DISK_BYTES_PER_SEC = 50 * 1024 ** 2;
 

@@ -73,6 +73,27 @@ export async function labUp(): Promise<Lab> {
   return describeLab(r.stdout.trim().split('\n').pop() ?? '');
 }
 
+/** Where the lab inventory mounts each database host's disk (scripts/lab.d/inventory.sh): redis.dataDir. */
+export const LAB_DATA_MOUNT = '/var/lib/falkordb/data';
+
+/**
+ * Frees a database host's disk for a test that formats it itself: FalkorDB stopped (its files are on it), the
+ * data volume unmounted and out of /etc/fstab (a boot would wait for it), every signature erased. The deploy
+ * fixture's wipe provisions it again.
+ */
+export async function releaseDisk(lab: Lab, host: string): Promise<void> {
+  const dev = lab.host(host).disk?.device;
+  if (!dev) throw new Error(`${host} has no lab disk`);
+  const script = [
+    'systemctl stop falkordb.service 2>/dev/null',
+    `if findmnt -n ${LAB_DATA_MOUNT} >/dev/null; then umount ${LAB_DATA_MOUNT} || exit 1; fi`,
+    `sed -i '\\# ${LAB_DATA_MOUNT} #d' /etc/fstab`,
+    `wipefs -a -q ${dev}`,
+  ].join('\n');
+  const r = await lab.exec(host, ['sh', '-c', script]);
+  if (r.exitCode !== 0) throw new Error(`releasing ${host}'s disk ${dev} failed (exit ${r.exitCode}): ${r.stderr}`);
+}
+
 export async function labDown(): Promise<RunResult> {
   return labScript(['down']);
 }

@@ -1,5 +1,7 @@
 // The lab for the deploy tests: hosts wiped back to bare (only /opt/falkordb, as an operator would have
-// installed it), falkorctl run as the built CLI, and the cluster asked directly with ioredis over the lab
+// installed it) and given their data volumes by `falkorctl provision` as an operator would before a deploy (the
+// lab inventory declares each database host's loop disk; the falkordb unit requires that mount), falkorctl run
+// as the built CLI, and the cluster asked directly with ioredis over the lab
 // network (10.89.0.x), independently of falkorctl's own checks.
 import { execa } from 'execa';
 import { Redis } from 'ioredis';
@@ -16,6 +18,8 @@ export const BIN = resolve(fileURLToPath(new URL('../../bin/falkorctl.js', impor
 export const STATE_HOME = mkdtempSync(join(tmpdir(), 'falkorctl-lab-state-'));
 process.once('exit', () => rmSync(STATE_HOME, { recursive: true, force: true }));
 export const LOCAL_AUDIT = join(STATE_HOME, 'falkorctl', 'audit.jsonl');
+const PROVISION_STATE_HOME = mkdtempSync(join(tmpdir(), 'falkorctl-lab-provision-'));
+process.once('exit', () => rmSync(PROVISION_STATE_HOME, { recursive: true, force: true }));
 
 const WIPE_DB = [
   'systemctl stop falkordb-sentinel.service falkordb.service 2>/dev/null',
@@ -38,7 +42,21 @@ const WIPE_LB = [
   'systemctl daemon-reload',
 ].join('\n');
 
+/**
+ * Bare hosts with their storage: everything deploy made is removed (the data volume stays mounted, emptied),
+ * then `provision --yes` puts back what the wipe took (the service user, the data directory's owner) and
+ * anything a storage test left (a released disk is formatted again).
+ */
 export async function wipe(lab: Lab): Promise<void> {
+  await wipeDeployed(lab);
+  // The tests read the audit logs of the runs they make: this one's stays out of both (its own state dir here,
+  // its lines on the hosts removed as the wipe removed every earlier one).
+  const r = await falkorctl(['-i', lab.inventoryPath, 'provision', '--yes'], { stateHome: PROVISION_STATE_HOME });
+  if (r.code !== 0) throw new Error(`provisioning the lab's data volumes failed (exit ${r.code}):\n${r.stderr}`);
+  await Promise.all(lab.state.hosts.map((h) => lab.exec(h.name, ['rm', '-rf', '/var/log/falkorctl'])));
+}
+
+async function wipeDeployed(lab: Lab): Promise<void> {
   await Promise.all(
     lab.state.hosts.map(async (h) => {
       const db = h.name.startsWith('db');
@@ -60,12 +78,15 @@ export interface CliResult {
   stderr: string;
 }
 
-export async function falkorctl(args: readonly string[], o: { timeoutMs?: number } = {}): Promise<CliResult> {
+export async function falkorctl(
+  args: readonly string[],
+  o: { timeoutMs?: number; stateHome?: string } = {},
+): Promise<CliResult> {
   const r = await execa('node', [BIN, ...args], {
     reject: false,
     stdin: 'ignore',
     timeout: o.timeoutMs ?? 400_000,
-    env: { NO_COLOR: '1', XDG_STATE_HOME: STATE_HOME },
+    env: { NO_COLOR: '1', XDG_STATE_HOME: o.stateHome ?? STATE_HOME },
   });
   return { code: r.exitCode ?? -1, stdout: r.stdout, stderr: r.stderr };
 }

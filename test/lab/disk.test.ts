@@ -2,18 +2,24 @@
 // and the mount stays inside the host (this machine does not see it).
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { labUp, type Lab } from '../helpers/lab.js';
+import { claim } from '../helpers/claim.js';
+import { cleanupAll } from '../helpers/cleanup.js';
+import { labClusterClaim, labUp, releaseDisk, type Lab } from '../helpers/lab.js';
 
 let lab: Lab;
 const MNT = '/mnt/labtest';
 
 beforeAll(async () => {
+  await claim(labClusterClaim(), 600_000); // db3's disk holds the cluster's data volume otherwise
   lab = await labUp();
+  await releaseDisk(lab, 'db3'); // the deploy fixture provisions it again
 });
 afterAll(async () => {
-  if (!lab) return;
-  await lab.exec('db3', ['umount', MNT]);
-  await lab.exec('db3', ['wipefs', '-a', lab.host('db3').disk!.device]);
+  if (lab) {
+    await lab.exec('db3', ['umount', MNT]);
+    await lab.exec('db3', ['wipefs', '-a', lab.host('db3').disk!.device]);
+  }
+  await cleanupAll();
 });
 
 describe('lab disk', () => {

@@ -24,7 +24,17 @@ describe('lab inventory', () => {
       ['db3', 'replica', `${labNet()}.13`],
       ['lb1', 'haproxy', `${labNet()}.21`],
     ]);
-    expect(inv.hosts.every((h) => h.storage === undefined)).toBe(true);
+    // each database host's loop disk, plain-device layout, holding redis.dataDir (provision makes it XFS)
+    expect(inv.hosts.map((h) => h.storage)).toEqual([
+      ...['db1', 'db2', 'db3'].map((n) => ({
+        device: lab.host(n).disk!.device,
+        mount: inv.redis.dataDir,
+        filesystem: 'xfs',
+        label: 'falkordata',
+        options: ['noatime'],
+      })),
+      undefined,
+    ]);
     expect(inv.ssh.knownHosts).toBe(join(lab.state.dir, 'known_hosts'));
     expect(inv.redis.maxmemory).toBe('256mb');
   });

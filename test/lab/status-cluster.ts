@@ -66,6 +66,8 @@ export interface LabCluster {
 function writeInventory(lab: Lab): string {
   const doc = parse(readFileSync(lab.inventoryPath, 'utf8')) as Record<string, unknown>;
   doc.cluster = 'status-lab';
+  // its own directories on the root filesystem: the lab's data volumes are the main cluster's
+  for (const h of doc.hosts as Record<string, unknown>[]) delete h.storage;
   doc.redis = {
     maxmemory: '256mb',
     port: 7379,

@@ -11,11 +11,13 @@ import { join } from 'node:path';
 import { createServer } from 'node:net';
 import { validateInventory } from '../../src/inventory/load.js';
 import { quoteArgv } from '../../src/remote/quote.js';
+import { waitFor } from '../helpers/wait.js';
 
 const enabled = process.env.LAB_VM !== '0';
 const script = new URL('../../scripts/lab-vm', import.meta.url).pathname;
-// Its own state dir, so the test neither disturbs nor depends on a lab someone has up.
-const labDir = process.env.LAB_VM_TEST_DIR ?? '/var/tmp/falkorctl-lab-vmtest';
+// Its own state dir, so the test neither disturbs nor depends on a lab someone has up (one per LAB_ID).
+const labId = Number(process.env.LAB_ID ?? '0') || 0;
+const labDir = process.env.LAB_VM_TEST_DIR ?? `/var/tmp/falkorctl-lab-vmtest${labId ? labId : ''}`;
 const addr = '127.0.5.1';
 const vmDir = `${labDir}/vm/vm1`;
 let port = 0;
@@ -87,6 +89,62 @@ async function must(argv: readonly [string, ...string[]]): Promise<string> {
   const r = await onGuest(argv);
   expect(r.exitCode, `${quoteArgv(argv)} → ${r.stderr}`).toBe(0);
   return r.stdout;
+}
+
+const MOUNTS = ['/var/lib/falkordb/data', '/var/lib/falkordb/backup'];
+
+/** The guest's disks blank again: volumes unmounted, out of fstab, LVs, VG and PVs removed, no service user. */
+async function blankGuest(): Promise<void> {
+  await must([
+    'sh',
+    '-c',
+    [
+      ...MOUNTS.map((m) => `umount ${m} 2>/dev/null`),
+      "sed -i '\\# /var/lib/falkordb/#d' /etc/fstab",
+      'lvremove -q -y falkordb-vg 2>/dev/null',
+      'vgremove -q -y falkordb-vg 2>/dev/null',
+      'pvremove -q -y /dev/vdb /dev/vdc 2>/dev/null',
+      'wipefs -a -q /dev/vdb /dev/vdc',
+      'userdel falkordb 2>/dev/null',
+      'true',
+    ].join('\n'),
+  ]);
+  expect(await must(['lsblk', '-n', '-o', 'NAME,FSTYPE', '/dev/vdb', '/dev/vdc'])).toMatch(/^vdb\s*\nvdc\s*$/);
+}
+
+/**
+ * What provision leaves, UUIDs checked and then written as <uuid>: volumes and their sizes, which disks are
+ * PVs, each mount as findmnt shows it after mounting it again from fstab alone, fstab's line for it, the data
+ * directory's owner.
+ */
+async function endState(): Promise<Record<string, unknown>> {
+  const rows = (t: string) =>
+    t
+      .trim()
+      .split('\n')
+      .map((l) => l.trim().split(/\s+/).join(' '))
+      .sort();
+  const out: Record<string, unknown> = {
+    lvs: rows(await must(['lvs', '--noheadings', '-o', 'lv_name,lv_size', '--units', 'b', 'falkordb-vg'])),
+    pvs: rows(await must(['pvs', '--noheadings', '-o', 'pv_name,vg_name'])),
+    owner: (await must(['stat', '-c', '%U %G %a', MOUNTS[0]!])).trim(),
+  };
+  const fstab = (await must(['cat', '/etc/fstab'])).split('\n');
+  for (const m of MOUNTS) {
+    await must(['umount', m]);
+    await must(['mount', m]); // from its fstab line alone
+    const lv = `/dev/falkordb-vg/${m.split('/').pop()}`;
+    const uuid = (await must(['blkid', '-p', '-s', 'UUID', '-o', 'value', lv])).trim();
+    expect(uuid).toMatch(/^[0-9a-f-]{36}$/);
+    const lines = fstab.filter((l) => l.split(/\s+/)[1] === m);
+    expect(lines, `fstab for ${m}`).toEqual([`UUID=${uuid} ${m} xfs noatime 0 2`]);
+    out[m] = {
+      mount: (await must(['findmnt', '-n', '-o', 'SOURCE,FSTYPE', m])).trim().split(/\s+/).join(' '),
+      noatime: (await must(['findmnt', '-n', '-o', 'OPTIONS', m])).trim().split(',').includes('noatime'),
+      fstab: lines.map((l) => l.replace(uuid, '<uuid>')),
+    };
+  }
+  return out;
 }
 
 describe.skipIf(!enabled)('QEMU lab guest (LVM on XFS over SSH)', () => {
@@ -179,6 +237,92 @@ describe.skipIf(!enabled)('QEMU lab guest (LVM on XFS over SSH)', () => {
       ['backup', '1G', '/var/lib/falkordb/backup', ['noatime']],
     ]);
     expect(r.inventory?.auth.password).toBe(`file:${labDir}/password`);
+  });
+
+  // One disk first (vdb): data 1G and backup 100%FREE; vdc is added later, for growth.
+  const oneDisk = async (edit: (yaml: string) => string = (y) => y) => {
+    const yaml = (await readFile(`${labDir}/vm.yaml`, 'utf8'))
+      .replace('devices: [/dev/vdb, /dev/vdc]', 'devices: [/dev/vdb]')
+      .replace('{ name: backup, size: 1G', '{ name: backup, size: 100%FREE');
+    const f = join(await tempDir('lab-vm-inv-'), 'one.yaml');
+    await writeFile(f, edit(yaml));
+    return f;
+  };
+  let clean: Record<string, unknown> = {};
+
+  it('one disk, the last volume 100%FREE: provisioned; a re-run is empty (the share is not re-applied)', async () => {
+    const inv = await oneDisk();
+    const r = await provision(inv, '--yes');
+    expect(r.exitCode, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/lvcreate -q -y -W y -l 100%FREE -n backup falkordb-vg/);
+    clean = await endState();
+    console.log(`lab-vm: clean run end state ${JSON.stringify(clean)}`);
+    const again = await provision(inv, '--yes', '--json');
+    expect(again.exitCode, again.stderr).toBe(0);
+    expect(JSON.parse(again.stdout).hosts[0]).toMatchObject({ steps: [], changed: false });
+  });
+
+  it('killed (SIGKILL) right after vgcreate, then re-run: the same end state as the clean run', async () => {
+    await blankGuest();
+    const inv = await oneDisk();
+    const child = provision(inv, '--yes');
+    // the VG exists: kill falkorctl there, whatever step it has reached
+    await waitFor(
+      () => onGuest(['vgs', '--noheadings', '-o', 'vg_name', 'falkordb-vg']).then((r) => r.exitCode),
+      (code) => code === 0,
+      { what: 'the volume group falkordb-vg on the guest', timeoutMs: 300_000, intervalMs: 200 },
+    );
+    child.kill('SIGKILL');
+    const killed = await child;
+    expect(killed.signal, `provision ended before the kill:\n${killed.stderr}`).toBe('SIGKILL');
+    const half = await must(['lvs', '--noheadings', '-o', 'lv_name', 'falkordb-vg']);
+    const mounted = await onGuest(['findmnt', '-n', MOUNTS[1]!]);
+    console.log(
+      `lab-vm: killed after vgcreate; LVs then: [${half.trim().split(/\s+/).join(' ')}], backup mounted: ${mounted.exitCode === 0}`,
+    );
+    expect(mounted.exitCode, 'the kill came after the last volume was mounted: nothing left to converge').not.toBe(0);
+
+    const r = await provision(inv, '--yes');
+    expect(r.exitCode, r.stderr).toBe(0);
+    expect(r.stderr).not.toMatch(/vgcreate/); // the half-made group is reused, not created again
+    expect(await endState()).toEqual(clean);
+    const again = await provision(inv, '--yes', '--json');
+    expect(JSON.parse(again.stdout).hosts[0]).toMatchObject({ steps: [], changed: false });
+  });
+
+  it('growth: the second disk joins the group (vgextend) and the data volume grows while mounted; 100%FREE stays', async () => {
+    const lvSize = async (lv: string) =>
+      Number((await must(['lvs', '--noheadings', '-o', 'lv_size', '--units', 'b', '--nosuffix', lv])).trim());
+    const backup = await lvSize('falkordb-vg/backup');
+    await must(['sh', '-c', 'echo kept > /var/lib/falkordb/data/marker && sync']);
+    const inv = await oneDisk((y) =>
+      y
+        .replace('devices: [/dev/vdb]', 'devices: [/dev/vdb, /dev/vdc]')
+        .replace('{ name: data, size: 1G', '{ name: data, size: 2G'),
+    );
+    const plan = JSON.parse((await provision(inv, '--diff', '--json')).stdout).hosts[0];
+    expect(plan.steps.map((x: { id: string }) => x.id)).toEqual([
+      'vm1:pvcreate:/dev/vdc',
+      'vm1:vgextend:falkordb-vg',
+      'vm1:lvextend:data',
+      'vm1:xfs_growfs:data',
+    ]);
+    const r = await provision(inv, '--yes');
+    expect(r.exitCode, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/vgextend -q falkordb-vg \/dev\/vdc/);
+    expect(r.stderr).toMatch(/xfs_growfs \/var\/lib\/falkordb\/data/);
+    expect(await lvSize('falkordb-vg/data')).toBe(2 * 2 ** 30);
+    const fsBytes = Number((await must(['findmnt', '-n', '-b', '-o', 'SIZE', MOUNTS[0]!])).trim());
+    expect(fsBytes).toBeGreaterThan(1.9 * 2 ** 30);
+    expect((await must(['cat', '/var/lib/falkordb/data/marker'])).trim()).toBe('kept');
+    expect(await lvSize('falkordb-vg/backup')).toBe(backup);
+    const again = await provision(inv, '--yes', '--json');
+    const host = JSON.parse(again.stdout).hosts[0];
+    expect(host).toMatchObject({ steps: [], changed: false });
+    expect(host.notes.join('\n')).toMatch(
+      /falkordb-vg\/backup was sized 100%FREE when it was created; the .* GiB free/,
+    );
+    await blankGuest(); // the tests below start from blank disks
   });
 
   it('falkorctl provision: pvcreate → vgcreate → lvcreate → mkfs.xfs → mount → fstab by UUID; again: nothing', async () => {

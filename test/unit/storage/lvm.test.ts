@@ -95,3 +95,39 @@ describe('LVM planner', () => {
     expect(lvBytes('100%FREE')).toBeUndefined();
   });
 });
+
+describe('100%FREE is resolved once, at creation', () => {
+  const last = { ...S, volumes: [vol('data', '1G'), vol('backup', '100%FREE')] };
+  it('creates the last volume with lvcreate -l 100%FREE', () => {
+    const lv = plan(fixture('vm-blank'), last).steps.find((x) => x.id === 'vm1:lvcreate:backup')?.action;
+    expect(lv).toMatchObject({
+      argv: ['lvcreate', '-q', '-y', '-W', 'y', '-l', '100%FREE', '-n', 'backup', 'falkordb-vg'],
+    });
+  });
+  it('never re-applies it: the group has 2 GiB free, the plan is empty and a note says they stay free', () => {
+    const p = plan(fixture('vm-provisioned'), last);
+    expect(p).toMatchObject({ steps: [], refusals: [] });
+    expect(p.notes).toEqual([
+      'vm1: falkordb-vg/backup was sized 100%FREE when it was created; the 1.99 GiB free in falkordb-vg stay free ' +
+        '(give it a fixed size to grow it)',
+    ]);
+  });
+  it('a disk added to the inventory joins the group (pvcreate, vgextend), the 100%FREE volume does not grow', () => {
+    const f = fixture('vm-provisioned');
+    // the group on /dev/vdb alone, /dev/vdc blank: as before the disk was added
+    f.pvs = f.pvs.filter((x) => x.pv_name !== '/dev/vdc');
+    f.vgs[0]!.vg_free = '0';
+    const blank = fixture('vm-blank').devices.find((d) => d.given === '/dev/vdc')!;
+    f.devices = f.devices.map((d) => (d.given === '/dev/vdc' ? blank : d));
+    for (const b of f.blockdevices) if (b.path === '/dev/vdc') b.children = [];
+    const p = plan(f, last);
+    expect(p.refusals).toEqual([]);
+    expect(ids(p)).toEqual(['pvcreate:/dev/vdc', 'vgextend:falkordb-vg']);
+    expect(p.notes[0]).toMatch(/backup was sized 100%FREE when it was created; the 2\.00 GiB free/);
+  });
+  it('a fixed size given later grows it like any volume', () => {
+    const p = plan(fixture('vm-provisioned'), { ...S, volumes: [vol('data', '1G'), vol('backup', '2G')] });
+    expect(ids(p)).toEqual(['lvextend:backup', 'xfs_growfs:backup']);
+    expect(p.notes).toEqual([]);
+  });
+});
