@@ -39,6 +39,16 @@ async function ask(h: string, ...args: string[]): Promise<unknown> {
 }
 const graphConfig = async (h: string, name: string) =>
   String(((await ask(h, 'GRAPH.CONFIG', 'GET', name)) as unknown[])[1]);
+const downAfter = async (h: string) => {
+  const c = redis(lab, h, 26379, undefined);
+  await c.connect();
+  try {
+    const kv = (await c.call('SENTINEL', 'MASTER', 'falkordb-master')) as string[];
+    return kv[kv.indexOf('down-after-milliseconds') + 1];
+  } finally {
+    c.disconnect();
+  }
+};
 const runId = async (h: string) => /run_id:(\w+)/.exec(String(await ask(h, 'INFO', 'server')))![1]!;
 /** What must not move when a run is refused: each node's process and its config files. */
 const snapshot = async () =>
@@ -189,5 +199,86 @@ describe('config update in the lab', () => {
       expect(kv[kv.indexOf('down-after-milliseconds') + 1]).toBe('10000');
       expect((await lab.exec(h, ['sha256sum', '/etc/falkordb/sentinel.conf'])).stdout).toBe(tpl[i]!.stdout);
     }
+  });
+});
+
+describe('config update rollback in the lab', () => {
+  it('a node that fails to start with its new file gets its previous file and values back; the rest untouched', async () => {
+    // The failure: a unix socket in a directory no host has. Only a real start on the node can see it: lint
+    // takes any path, the trial start runs with --unixsocket "" (its socket would collide with the node's), and
+    // CONFIG SET cannot set unixsocket (restart-only). redis-server exits right after its start (measured:
+    // systemd logs "Started", then "Main process exited, status=1"; Restart=on-failure retries it), so the
+    // restart's verify sees the unit in activating/auto-restart, gives up, and the step's undo runs.
+    const keep = ['--set', 'TIMEOUT_DEFAULT=5000', '--set', 'maxmemory=300mb', '--set', 'THREAD_COUNT=3'];
+    const bad = [
+      '--set',
+      'unixsocket=/run/falkorctl-no-such-dir/redis.sock',
+      '--set',
+      'sentinel.down-after-milliseconds=10000',
+    ];
+    const dry = await falkorctl(['-i', inv, '--dry-run', 'config', 'update', '--restart', ...keep, ...bad]);
+    expect(dry.code, dry.stderr).toBe(0);
+    expect(dry.stdout).toContain('+ unixsocket /run/falkorctl-no-such-dir/redis.sock   [restart]');
+    const files = async (h: string) => (await lab.exec(h, ['sh', '-c', `sha256sum ${CONF}*`])).stdout;
+    const values = async (h: string) => {
+      const kv = (await ask(h, 'CONFIG', 'GET', 'unixsocket', 'maxmemory', 'appendonly')) as string[];
+      return [
+        await runId(h),
+        await graphConfig(h, 'THREAD_COUNT'),
+        await graphConfig(h, 'TIMEOUT_DEFAULT'),
+        ...['unixsocket', 'maxmemory', 'appendonly'].map((k) => `${k} ${kv[kv.indexOf(k) + 1]}`),
+      ];
+    };
+    // every node before: which replica restarts first is the preflight's choice (the candidate goes last)
+    const filesBefore = Object.fromEntries(await Promise.all(DB.map(async (h) => [h, await files(h)])));
+    const valuesBefore = Object.fromEntries(await Promise.all(DB.map(async (h) => [h, await values(h)])));
+    const downAfterBefore = await Promise.all(DB.map(downAfter));
+
+    const { result: r, report } = await underWriteLoad(
+      {
+        host: lab.host('lb1').address,
+        port: 6380,
+        password: lab.password(),
+        intervalMs: 2,
+        leadInMs: 500,
+        settleMs: 1500,
+        verify: { waitMs: 10_000 },
+      },
+      () => falkorctl(['-i', inv, '--yes', 'config', 'update', '--restart', ...keep, ...bad]),
+    );
+    const first = /config update stopped: (db\d): verify/.exec(r.stderr)?.[1] ?? 'none';
+    console.log(
+      `config update rollback on ${first}: exit ${r.code}; ${report.acknowledged} acknowledged, ` +
+        `${report.missing.length} lost\n${r.stderr}`,
+    );
+    expect(r.code, `${r.stdout}\n${r.stderr}`).toBe(1);
+    expect(DB).toContain(first);
+    const others = DB.filter((h) => h !== first);
+    expect(r.stderr).toContain(`rolled back: ${CONF} restored from ${CONF}.prev`);
+    expect(report.unverified).toBeUndefined();
+    expect(report.missing).toEqual([]);
+
+    // the failed node: restarted (a new process) from its previous file, its old values, a connected replica
+    expect(await runId(first)).not.toBe(valuesBefore[first]![0]);
+    // the file is the .prev one; the rollback's AOF-on CONFIG REWRITE changes only appendonly (and blank lines)
+    const f = await lab.exec(first, [
+      'bash',
+      '-c',
+      `grep -c unixsocket ${CONF} ${CONF}.prev; diff -B <(grep -v '^appendonly ' ${CONF}) <(grep -v '^appendonly ' ${CONF}.prev) && echo same`,
+    ]);
+    expect(f.stdout.trim().split('\n')).toEqual([`${CONF}:0`, `${CONF}.prev:0`, 'same']);
+    await waitFor(
+      () => role(lab, first).catch(() => ['down']),
+      (x) => x[0] === 'slave' && x[3] === 'connected',
+      { what: `${first} back as a connected replica`, timeoutMs: 60_000 },
+    );
+    expect((await values(first)).slice(1)).toEqual(valuesBefore[first]!.slice(1)); // AOF on again, no socket
+    // the rest untouched: same processes, same files, same values
+    for (const h of others) {
+      expect(await files(h)).toBe(filesBefore[h]);
+      expect(await values(h)).toEqual(valuesBefore[h]);
+    }
+    // the run stopped there: the Sentinel step after the restarts never ran
+    expect(await Promise.all(DB.map(downAfter))).toEqual(downAfterBefore);
   });
 });
