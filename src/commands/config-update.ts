@@ -257,7 +257,8 @@ function summary(cp: ConfigPlan, sentinels: number, pending: number, ms: number)
     `config update done in ${(ms / 1000).toFixed(1)} s: ${cp.changes.length} change(s) on ${hosts.size} node(s)` +
       (sentinels ? `, ${sentinels} Sentinel setting(s)` : ''),
     ...(pending
-      ? [`${pending} change(s) pending restart: run falkorctl config update --restart (or rolling-restart)`]
+      ? // not rolling-restart: its AOF step's CONFIG REWRITE writes the running values back over the file
+        [`${pending} change(s) pending restart (falkorctl status shows them): run falkorctl config update --restart`]
       : []),
   ].join('\n');
 }

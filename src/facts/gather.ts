@@ -9,6 +9,8 @@ import { KERNEL_PROBE, parseKernel } from './kernel.js';
 import { dbHosts } from '../inventory/topology.js';
 import { buildReport, type StatusReport } from './report.js';
 import { discoverTopology } from './topology.js';
+import { nodePending, pendingWarnings, type ReadFile } from './pending.js';
+import type { PendingRestart } from '../config-update/pending.js';
 
 export interface GatherOpts {
   hosts?: readonly Host[];
@@ -18,6 +20,8 @@ export interface GatherOpts {
   now?: () => number;
   /** Runs a command on a host (SSH): kernel settings are read only when given. */
   exec?: (host: string, script: string) => Promise<string>;
+  /** Reads a file on a host (SSH): pending restarts (falkordb.conf against the live values) only when given. */
+  read?: ReadFile;
 }
 
 export async function gatherStatus(
@@ -30,7 +34,8 @@ export async function gatherStatus(
   const chosen = new Set((o.hosts ?? inv.hosts).map((h) => h.name));
   const dbs = dbHosts(inv).filter((h) => chosen.has(h.name));
   const exec = o.exec;
-  const [topo, haproxy, kernel] = await Promise.all([
+  const read = o.read;
+  const [topo, haproxy, kernel, pending] = await Promise.all([
     discoverTopology(inv, factory, secrets, o),
     haproxyFacts(inv, tunnels, o),
     exec
@@ -43,11 +48,22 @@ export async function gatherStatus(
           ),
         )
       : Promise.resolve([]),
+    read
+      ? Promise.all(
+          dbs.map(async (h) => [h.name, await nodePending(inv, h, factory, secrets, read, o.timeoutMs)] as const),
+        )
+      : Promise.resolve([]),
   ]);
   const kernelOf = Object.fromEntries(kernel.filter((x) => x !== undefined));
-  const findings = [...evaluate(inv, topo, haproxy, { partial: o.partial }), ...kernelWarnings(kernelOf)];
+  const pendingOf: Record<string, PendingRestart[]> = {};
+  for (const [h, p] of pending) if (p) pendingOf[h] = p;
+  const findings = [
+    ...evaluate(inv, topo, haproxy, { partial: o.partial }),
+    ...kernelWarnings(kernelOf),
+    ...pendingWarnings(pendingOf),
+  ];
   const r = buildReport(inv, topo, haproxy, findings, (o.now ?? Date.now)(), o.partial);
-  return exec ? { ...r, kernel: kernelOf } : r;
+  return { ...r, ...(exec ? { kernel: kernelOf } : {}), ...(read ? { pendingRestart: pendingOf } : {}) };
 }
 
 /** Taxonomy codes of everything that could not be asked (to tell "degraded" from "refused to connect"). */

@@ -1,6 +1,7 @@
 // The status report: one object for --json, and its human form — a compact table per area, then the
 // problems stated plainly, then one verdict line.
 import type { KernelFacts } from './kernel.js';
+import type { PendingRestart } from '../config-update/pending.js';
 import type { ChalkInstance } from 'chalk';
 import type { Inventory } from '../inventory/schema.js';
 import type { HAProxyView } from './haproxy.js';
@@ -25,6 +26,11 @@ export interface StatusReport {
   findings: Finding[];
   /** Live kernel settings per database host (when they could be read over SSH). */
   kernel?: Record<string, KernelFacts>;
+  /**
+   * Per database host that could be read: the restart-only settings its falkordb.conf has and it does not
+   * run (empty: none). Each non-empty one is also a warning finding.
+   */
+  pendingRestart?: Record<string, PendingRestart[]>;
 }
 
 export function buildReport(

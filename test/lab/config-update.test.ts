@@ -3,6 +3,7 @@
 // survives a later restart (the file has it); a load-time change (THREAD_COUNT) through the rolling path,
 // no acknowledged write lost; a Sentinel setting by SENTINEL SET on every Sentinel.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { StatusReport } from '../../src/facts/report.js';
 import { underWriteLoad } from '../../src/loadgen/index.js';
 import { claim } from '../helpers/claim.js';
 import { cleanupAll } from '../helpers/cleanup.js';
@@ -50,6 +51,17 @@ const downAfter = async (h: string) => {
   }
 };
 const runId = async (h: string) => /run_id:(\w+)/.exec(String(await ask(h, 'INFO', 'server')))![1]!;
+/** status --json: its exit code, pending restarts per node, the warnings (text ends before the hint). */
+async function status() {
+  const r = await falkorctl(['-i', inv, '--json', 'status']);
+  const j = JSON.parse(r.stdout) as StatusReport;
+  return {
+    code: r.code,
+    text: r.stdout,
+    pending: j.pendingRestart,
+    warnings: j.findings.filter((f) => f.severity === 'warning').map((f) => f.message.split(' — ')[0]),
+  };
+}
 /** What must not move when a run is refused: each node's process and its config files. */
 const snapshot = async () =>
   Object.fromEntries(
@@ -146,6 +158,20 @@ describe('config update in the lab', () => {
     const sets = ['--set', 'TIMEOUT_DEFAULT=5000', '--set', 'maxmemory=300mb', '--set', 'THREAD_COUNT=3'];
     const pending = await falkorctl(['-i', inv, '--dry-run', 'config', 'update', ...sets]);
     expect(pending.stdout).toContain('+ THREAD_COUNT 3   [pending restart]');
+    // without --restart: the files get THREAD_COUNT 3, the nodes keep running 2, and status says so
+    expect((await status()).pending).toEqual({ db1: [], db2: [], db3: [] });
+    const later = await falkorctl(['-i', inv, '--yes', 'config', 'update', ...sets]);
+    expect(later.code, `${later.stdout}\n${later.stderr}`).toBe(0);
+    expect(later.stdout).toContain('pending restart');
+    const seen = await status();
+    expect(seen.pending).toEqual(
+      Object.fromEntries(DB.map((h) => [h, [{ kind: 'module', name: 'THREAD_COUNT', live: '2', file: '3' }]])),
+    );
+    for (const h of DB) expect(seen.warnings).toContain(`${h}: pending restart: THREAD_COUNT (live 2, file 3)`);
+    expect(seen.code, seen.text).toBe(0); // a warning: the cluster is healthy
+    const human = await falkorctl(['-i', inv, 'status']);
+    expect(human.stdout).toContain('! db2: pending restart: THREAD_COUNT (live 2, file 3)');
+    for (const h of DB) expect(await runId(h)).toBe(before[h]);
     const { result, report } = await underWriteLoad(
       {
         host: lab.host('lb1').address,
@@ -171,6 +197,8 @@ describe('config update in the lab', () => {
       expect(await graphConfig(h, 'TIMEOUT_DEFAULT')).toBe('5000');
       expect((await lab.exec(h, ['grep', '-c', 'THREAD_COUNT 3', CONF])).stdout.trim()).toBe('1');
     }
+    // the restart brought the change in: nothing pending any more
+    expect((await status()).pending).toEqual({ db1: [], db2: [], db3: [] });
   });
 
   it("a Sentinel setting goes by SENTINEL SET to every Sentinel; the file stays Sentinel's own", async () => {
