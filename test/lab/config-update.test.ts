@@ -2,6 +2,9 @@
 // unchanged); a runtime change under write load through HAProxy reaches every node without a restart and
 // survives a later restart (the file has it); a load-time change (THREAD_COUNT) through the rolling path,
 // no acknowledged write lost; a Sentinel setting by SENTINEL SET on every Sentinel.
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { StatusReport } from '../../src/facts/report.js';
 import { underWriteLoad } from '../../src/loadgen/index.js';
@@ -9,7 +12,7 @@ import { claim } from '../helpers/claim.js';
 import { cleanupAll } from '../helpers/cleanup.js';
 import { labClusterClaim, labUp, type Lab } from '../helpers/lab.js';
 import { waitFor } from '../helpers/wait.js';
-import { closeClients, falkorctl, redis, role, wipe } from './deploy-fixture.js';
+import { closeClients, falkorctl, inventoryCopy, redis, role, wipe } from './deploy-fixture.js';
 
 let lab: Lab;
 let inv: string;
@@ -308,5 +311,102 @@ describe('config update rollback in the lab', () => {
     }
     // the run stopped there: the Sentinel step after the restarts never ran
     expect(await Promise.all(DB.map(downAfter))).toEqual(downAfterBefore);
+  });
+});
+
+describe('config update: HAProxy settings by a checked reload', () => {
+  const LB_CFG = '/etc/haproxy/haproxy.cfg';
+  // the cluster as the tests above left it: nothing to change on the database nodes or the Sentinels
+  const same = [
+    ...['TIMEOUT_DEFAULT=5000', 'maxmemory=300mb', 'THREAD_COUNT=3', 'sentinel.down-after-milliseconds=10000'],
+  ].flatMap((x) => ['--set', x]);
+  let changed: string;
+  beforeAll(() => {
+    changed = inventoryCopy(
+      lab,
+      (d) => {
+        d.haproxy = { ...(d.haproxy ?? {}), timeoutClientMs: 600_000, checkIntervalMs: 500, maxconn: 2048 };
+      },
+      mkdtempSync(join(tmpdir(), 'falkorctl-cu-')),
+    );
+  });
+  const lbState = async () =>
+    (await lab.exec('lb1', ['sh', '-c', `sha256sum ${LB_CFG}; ls /etc/haproxy; pgrep -x haproxy | sort -n`])).stdout;
+
+  it('a file haproxy -c refuses changes nothing: exit 2 with HAProxy’s message, no node touched', async () => {
+    // The break: lb1 without the user haproxy.cfg names (`user haproxy`): HAProxy's parser looks it up, so
+    // haproxy -c on that host fails — what a file made for another host's HAProxy does. Repaired below.
+    const before = await snapshot();
+    const lb = await lbState();
+    const broke = await lab.exec('lb1', ['sed', '-i', 's/^haproxy:/falkorctl-away:/', '/etc/passwd']);
+    expect(broke.exitCode, broke.stderr).toBe(0);
+    try {
+      const r = await falkorctl(['-i', changed, '--yes', 'config', 'update', ...same]);
+      expect(r.code, `${r.stdout}\n${r.stderr}`).toBe(2);
+      expect(r.stderr).toContain('haproxy -c on lb1 refused the new haproxy.cfg (no node was touched)');
+      expect(r.stderr).toContain("cannot find user id for 'haproxy'");
+    } finally {
+      await lab.exec('lb1', ['sed', '-i', 's/^falkorctl-away:/haproxy:/', '/etc/passwd']);
+    }
+    expect(await lbState()).toBe(lb); // same file, no staged copy left, the same HAProxy processes
+    expect(await snapshot()).toEqual(before);
+  });
+
+  it('timeouts, check interval, maxconn: applied by a reload under write load; 0 lost, the sessions kept', async () => {
+    const dry = await falkorctl(['-i', changed, '--dry-run', 'config', 'update', ...same]);
+    expect(dry.code, dry.stderr).toBe(0);
+    expect(dry.stdout).toContain('lb1 (HAProxy, reload):');
+    expect(dry.stdout).toContain('  - timeout client 3600000ms');
+    expect(dry.stdout).toContain('  + timeout client 600000ms');
+    const before = await snapshot();
+    const procs = async () => (await lab.exec('lb1', ['pgrep', '-x', 'haproxy'])).stdout.trim().split('\n');
+    const oldProcs = await procs(); // the master and its worker
+    // a long-lived client through the write port, idle during the reload
+    const idle = redis(lab, 'lb1', 6380);
+    await idle.connect();
+    const id = String(await idle.call('CLIENT', 'ID'));
+    const { result: r, report } = await underWriteLoad(
+      {
+        host: lab.host('lb1').address,
+        port: 6380,
+        password: lab.password(),
+        intervalMs: 2,
+        leadInMs: 500,
+        settleMs: 1500,
+        verify: { waitMs: 10_000 },
+      },
+      () => falkorctl(['-i', changed, '--yes', 'config', 'update', ...same]),
+    );
+    console.log(
+      `config update HAProxy reload: ${report.acknowledged} acknowledged, ${report.failed} failed, ` +
+        `${report.missing.length} lost, ${report.windows.length} window(s)\n${r.stdout}\n${r.stderr}`,
+    );
+    expect(r.code, `${r.stdout}\n${r.stderr}`).toBe(0);
+    expect(r.stdout).toContain('HAProxy reloaded on 1 host(s)');
+    expect(report.unverified).toBeUndefined();
+    expect(report.missing).toEqual([]);
+    // the writer needed no new connection (it opens one only after a failure): its session survived
+    expect(report.failed).toBe(0);
+    // the old worker still serves the sessions it had (idle and the writer's, now closed), a new one took over
+    const during = await procs();
+    expect(during).toEqual(expect.arrayContaining([oldProcs[0]]));
+    expect(during.length).toBe(3);
+    expect(String(await idle.call('CLIENT', 'ID'))).toBe(id); // the same connection, still answering
+    idle.disconnect();
+    await waitFor(procs, (p) => p.length === 2 && !p.includes(oldProcs[1]!), {
+      what: 'the old HAProxy worker gone once its last session closed',
+      timeoutMs: 30_000,
+    });
+    const f = await lab.exec('lb1', [
+      'sh',
+      '-c',
+      `grep -c -e 'timeout client 600000ms' -e 'inter 500ms' -e 'maxconn 2048' ${LB_CFG}; grep -c 'timeout client 3600000ms' ${LB_CFG}.prev`,
+    ]);
+    expect(f.stdout.trim().split('\n')).toEqual(['4', '1']);
+    expect(await snapshot()).toEqual(before); // the database nodes untouched
+    const st = await status();
+    expect(st.code, st.text).toBe(0);
+    const again = await falkorctl(['-i', changed, '--yes', 'config', 'update', ...same]);
+    expect(again.stdout).toContain('no differences');
   });
 });
