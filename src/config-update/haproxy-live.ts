@@ -10,6 +10,7 @@ import { haproxyCommand, showStat } from '../haproxy/socket.js';
 import { serverUp } from '../haproxy/stats.js';
 import type { Tunnels } from '../redis/tunnel.js';
 import type { Transport } from '../remote/transport.js';
+import { HAPROXY_STATE } from '../templates/haproxy.js';
 
 export const HAPROXY_UNIT = 'haproxy.service';
 const RELOAD_MS = 30_000;
@@ -62,10 +63,26 @@ async function workerPid(e: HaproxyEnv, host: string): Promise<string | undefine
   return /^Pid: (\d+)$/m.exec(info)?.[1];
 }
 
-/** Writes `content` to `path`, reloads, and waits for a new worker; returns "worker A → B". */
-async function reloadWith(e: HaproxyEnv, host: string, path: string, content: Buffer | string, signal: AbortSignal) {
+/**
+ * Writes `content` to `path`, hands the server states over (HAPROXY_STATE: who is UP, DOWN, in maintenance, so
+ * the new worker does not start every server UP), reloads, waits for a new worker, then empties the state file
+ * again ("1": no server), so a later start or deploy's reload never loads states that went stale. Returns
+ * "worker A → B".
+ */
+async function reloadWith(
+  e: HaproxyEnv,
+  host: string,
+  a: { path: string; backend: string },
+  content: Buffer | string,
+  signal: AbortSignal,
+) {
+  const path = a.path;
   const before = await workerPid(e, host);
   await e.transport.upload(host, path, content, { mode: 0o644, backup: false });
+  const state = await haproxyCommand(e.tunnels!, host, e.socket, 'show servers state');
+  if (!/^1\n/.test(state))
+    throw new FalkorError('REMOTE', `${host}: "show servers state" answered: ${state.slice(0, 200)}`);
+  await e.transport.upload(host, HAPROXY_STATE, state, { mode: 0o644, backup: false });
   await e.transport.exec(host, ['systemctl', 'reload', HAPROXY_UNIT], { timeoutMs: RELOAD_MS });
   const after = await waitFor(
     async () => {
@@ -74,26 +91,30 @@ async function reloadWith(e: HaproxyEnv, host: string, path: string, content: Bu
     },
     { what: `HAProxy ${host}: a new worker (not ${before ?? '?'}) on ${e.socket}`, timeoutMs: RELOAD_MS, signal },
   );
-  return `worker ${before ?? '?'} → ${after}`;
+  // what the new worker started with, before its own checks had much time: the states handed over
+  const b = (await showStat(e.tunnels!, host, e.socket)).find((x) => x.name === a.backend);
+  const first = b?.servers.map((x) => `${x.server} ${x.status}`).join(', ') ?? `no backend ${a.backend}`;
+  await e.transport.upload(host, HAPROXY_STATE, '1\n', { mode: 0o644, backup: false });
+  return `worker ${before ?? '?'} → ${after}; its first view of ${a.backend}: ${first}`;
 }
 
 const params = (s: Parameters<CustomFn>[0]) =>
-  (s.action.kind === 'custom' ? (s.action.params ?? {}) : {}) as { path: string; prev: string };
+  (s.action.kind === 'custom' ? (s.action.params ?? {}) : {}) as { path: string; prev: string; backend: string };
 
 export function haproxyCustoms(e: HaproxyEnv): Record<string, CustomFn> {
   return {
     'haproxy-install': async (step, signal) => {
-      const { path, prev } = params(step);
+      const { path, prev, backend } = params(step);
       const old = await e.transport.read(step.host, path);
       if (old) await e.transport.upload(step.host, prev, old, { mode: 0o644, backup: false });
-      const w = await reloadWith(e, step.host, path, e.rendered.get(step.host)!, signal);
+      const w = await reloadWith(e, step.host, { path, backend }, e.rendered.get(step.host)!, signal);
       return `${path} installed${old ? ` (the previous one in ${prev})` : ''}, HAProxy reloaded: ${w}`;
     },
     'haproxy-restore': async (step, signal) => {
-      const { path, prev } = params(step);
+      const { path, prev, backend } = params(step);
       const old = await e.transport.read(step.host, prev);
       if (!old) throw new FalkorError('FAILED', `${step.host}: no ${prev} to roll back to`);
-      const w = await reloadWith(e, step.host, path, old, signal);
+      const w = await reloadWith(e, step.host, { path, backend }, old, signal);
       return `rolled back: ${path} restored from ${prev}, HAProxy reloaded: ${w}`;
     },
   };

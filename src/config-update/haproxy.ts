@@ -1,7 +1,8 @@
 // HAProxy settings (the inventory's haproxy section: timeouts, maxconn, check interval …) as a Plan: pure,
 // from each load balancer's haproxy.cfg as the host has it and as it renders now. A host whose file differs
 // gets one step: the new file installed (the old kept as .prev) and HAProxy reloaded — master-worker mode, so
-// the old worker finishes its established sessions while a new one takes new connections —, verified by the
+// the old worker finishes its established sessions while a new one takes new connections, starting from the
+// server states the old one had (server-state-file, see templates/haproxy.ts) —, verified by the
 // write backend having exactly the master UP; a failed verify puts the old file back and reloads again.
 // `haproxy -c` and the master-worker check run before the plan (live side), so a file HAProxy rejects
 // changes nothing.
@@ -69,7 +70,7 @@ export function planHaproxy(i: HaproxyPlanInput): { changes: HaproxyChange[]; st
       describe:
         `install the new ${i.cfgPath} on ${lb.host} (the old one kept as ${prev}; checked by haproxy -c before any ` +
         `node was touched) and reload HAProxy: the old worker finishes its sessions, a new one takes new connections`,
-      action: { kind: 'custom', name: 'haproxy-install', params: { path: i.cfgPath, prev } },
+      action: { kind: 'custom', name: 'haproxy-install', params: { path: i.cfgPath, prev, backend: i.writeBackend } },
       verify: {
         kind: 'haproxy-write-master',
         host: lb.host,
@@ -78,7 +79,7 @@ export function planHaproxy(i: HaproxyPlanInput): { changes: HaproxyChange[]; st
         intervalMs: 100,
         params: { backend: i.writeBackend, master: i.master, servers: [...i.servers] },
       },
-      undo: { kind: 'custom', name: 'haproxy-restore', params: { path: i.cfgPath, prev } },
+      undo: { kind: 'custom', name: 'haproxy-restore', params: { path: i.cfgPath, prev, backend: i.writeBackend } },
     });
   }
   return { changes, steps };

@@ -375,14 +375,23 @@ describe('config update: HAProxy settings by a checked reload', () => {
         settleMs: 1500,
         verify: { waitMs: 10_000 },
       },
-      () => falkorctl(['-i', changed, '--yes', 'config', 'update', ...same]),
+      () => falkorctl(['-i', changed, '--json', '--yes', 'config', 'update', ...same]),
     );
     console.log(
       `config update HAProxy reload: ${report.acknowledged} acknowledged, ${report.failed} failed, ` +
         `${report.missing.length} lost, ${report.windows.length} window(s)\n${r.stdout}\n${r.stderr}`,
     );
     expect(r.code, `${r.stdout}\n${r.stderr}`).toBe(0);
-    expect(r.stdout).toContain('HAProxy reloaded on 1 host(s)');
+    const out = JSON.parse(r.stdout) as { ok: boolean; steps: { id: string; outcome: string; detail?: string }[] };
+    expect(out.ok).toBe(true);
+    expect(out.steps.map((x) => [x.id, x.outcome])).toEqual([['lb1:haproxy-reload', 'changed']]);
+    // the new worker started from the old one's server states: from its first answer only the master is UP
+    const master = (await Promise.all(DB.map(async (h) => [h, (await role(lab, h))[0]] as const))).find(
+      ([, x]) => x === 'master',
+    )![0];
+    const first = /its first view of falkordb_write: (.*)$/.exec(out.steps[0]!.detail ?? '')?.[1] ?? '';
+    expect(first.split(', ').filter((x) => / UP/.test(x))).toEqual([`${master} UP`]);
+    expect((await lab.exec('lb1', ['cat', '/var/lib/haproxy/server-state'])).stdout.trim()).toBe('1');
     expect(report.unverified).toBeUndefined();
     expect(report.missing).toEqual([]);
     // the writer needed no new connection (it opens one only after a failure): its session survived
