@@ -10,7 +10,7 @@
 import type { Ctx, Handler } from '../context.js';
 import { EXIT, FalkorError, isFalkorError, refusal, userError } from '../errors.js';
 import type { Inventory } from '../inventory/schema.js';
-import { dbHosts, sentinelHosts } from '../inventory/topology.js';
+import { dbHosts, haproxyHosts, sentinelHosts } from '../inventory/topology.js';
 import { selectHosts } from '../remote/select.js';
 import { renderAll, type RenderedFile } from '../render/index.js';
 import { lintGate } from '../deploy/lint-gate.js';
@@ -31,6 +31,10 @@ import { changesText, planConfigUpdate, type ConfigPlan, type NodeState } from '
 import { withRestarts } from '../config-update/restart.js';
 import { planSentinels, type SentinelSetting } from '../config-update/sentinel.js';
 import { trialStart } from '../config-update/trial.js';
+import { haproxyChangesText, haproxyPhase, planHaproxy } from '../config-update/haproxy.js';
+import { haproxyCustoms, haproxyPreflight, haproxyProbes, type HaproxyEnv } from '../config-update/haproxy-live.js';
+import { HAPROXY_CFG } from '../templates/haproxy.js';
+import { WRITE_BACKEND } from '../facts/health.js';
 
 const VERIFY_MS = 60_000;
 
@@ -63,6 +67,11 @@ async function renderChecked(ctx: Ctx, s: Session, inv: Inventory, sets: Sets): 
     sets,
     dbHosts(inv).map((h) => h.name),
   );
+  await lint(ctx, s, files);
+  return files;
+}
+
+async function lint(ctx: Ctx, s: Session, files: RenderedFile[]): Promise<void> {
   const secrets = [s.secrets.password, s.secrets.sentinelPassword ?? '', ...Object.values(s.secrets.users)];
   try {
     await lintGate(files, secrets.filter(Boolean), ctx.out.color.level > 0);
@@ -73,7 +82,6 @@ async function renderChecked(ctx: Ctx, s: Session, inv: Inventory, sets: Sets): 
       });
     throw e;
   }
-  return files;
 }
 
 function renderWithSets(s: Session, inv: Inventory, sets: Sets, hosts: string[]): RenderedFile[] {
@@ -139,6 +147,28 @@ async function update(ctx: Ctx, s: Session, sets: Sets, opts: Record<string, unk
       'ports, addresses and the data directory change with falkorctl deploy',
     );
   const sentinel = await sentinelPlan(s, sets, chosen);
+  // HAProxy last, rendered for the master the database steps leave (a --restart of the master switches over)
+  const finalMaster = restartHosts.has(s.pre.master.host) ? s.pre.candidate.host : s.pre.master.host;
+  const lbFiles = renderAll(desiredInventory(s, sets, finalMaster), s.secrets, {
+    hosts: haproxyHosts(s.inv)
+      .map((h) => h.name)
+      .filter((h) => chosen.has(h)),
+  }).filter((f) => f.path === HAPROXY_CFG);
+  await lint(ctx, s, lbFiles);
+  const lbRendered = new Map(lbFiles.map((f) => [f.host, f.content]));
+  const lb = planHaproxy({
+    lbs: await Promise.all(
+      lbFiles.map(async (f) => {
+        const live = (await s.transport.read(f.host, HAPROXY_CFG))?.toString('utf8');
+        return { host: f.host, rendered: f.content, ...(live !== undefined ? { live } : {}) };
+      }),
+    ),
+    cfgPath: HAPROXY_CFG,
+    writeBackend: WRITE_BACKEND,
+    master: finalMaster,
+    servers: dbHosts(s.inv).map((h) => h.name),
+    verifyMs: VERIFY_MS,
+  });
   let plan = cp.plan;
   // the old master restarts as a replica of the candidate: its file for that restart says so
   const c = s.pre.candidate;
@@ -172,13 +202,14 @@ async function update(ctx: Ctx, s: Session, sets: Sets, opts: Record<string, unk
   }
   plan = {
     ...plan,
-    phases: [...plan.phases, { name: 'sentinels', parallel: 1 }],
-    steps: [...plan.steps, ...sentinel.steps],
+    phases: [...plan.phases, { name: 'sentinels', parallel: 1 }, haproxyPhase],
+    steps: [...plan.steps, ...sentinel.steps, ...lb.steps],
   };
   const pending = !restart ? cp.changes.filter((c) => c.cls === 'restart') : [];
   const diff = [
     changesText(cp, restart),
     ...sentinel.changes.map((c) => `${c.host} (Sentinel): ${c.name} ${c.from} → ${c.to}`),
+    haproxyChangesText(lb.changes),
   ]
     .filter(Boolean)
     .join('\n');
@@ -188,6 +219,7 @@ async function update(ctx: Ctx, s: Session, sets: Sets, opts: Record<string, unk
     changes: cp.changes,
     fileOnly: cp.fileOnly,
     sentinel: sentinel.changes,
+    haproxy: lb.changes,
     pendingRestart: pending.map((c) => `${c.host}:${c.name}`),
     ...extra,
   });
@@ -210,6 +242,17 @@ async function update(ctx: Ctx, s: Session, sets: Sets, opts: Record<string, unk
   );
   if (!ok) throw refusal('not confirmed: config update; nothing was changed');
 
+  const lbEnv: HaproxyEnv = {
+    transport: s.transport,
+    ...(s.factory.tunnels ? { tunnels: s.factory.tunnels } : {}),
+    socket: s.inv.haproxy.statsSocket,
+    rendered: lbRendered,
+  };
+  // before any node is touched: a file HAProxy rejects, or a unit whose reload is no graceful one, stops here
+  for (const c of lb.changes) {
+    const seen = await haproxyPreflight(lbEnv, c.host, HAPROXY_CFG);
+    if (!ctx.opts.json) ctx.out.info(seen);
+  }
   if (cp.changes.length || cp.fileOnly.length) {
     // the trial runs on a replica: the master is busiest, and its host's memory matters most
     const trialHost = s.inv.hosts.find((h) => h.name === (s.pre.replicas[0]?.host ?? s.pre.master.host))!;
@@ -230,6 +273,7 @@ async function update(ctx: Ctx, s: Session, sets: Sets, opts: Record<string, unk
   const base = probes(s.inv, s.conns, s.transport);
   const extraProbes = {
     ...configProbes(s.conns, () => base['node-ready']!),
+    ...haproxyProbes(lbEnv),
     'sentinel-config': sentinelProbe(s),
   };
   const custom = configCustoms({
@@ -240,24 +284,26 @@ async function update(ctx: Ctx, s: Session, sets: Sets, opts: Record<string, unk
     owner: serviceUser(inv),
     probes: () => ({ ...base, ...extraProbes }),
   });
-  const o = await runSession(ctx, s, plan, extraProbes, custom);
+  const o = await runSession(ctx, s, plan, extraProbes, { ...custom, ...haproxyCustoms(lbEnv) });
   const result = json({ ok: !o.rep.failure && !o.rep.interrupted, ms: Math.round(o.ms), steps: stepsJson(s, o.rep) });
   if (!result.ok) {
     if (ctx.opts.json)
       ctx.out.result(s.maskValue({ ...result, failure: o.rep.failure ?? null, rescue: o.rescue ?? null }));
     throw failedRun('config update', s, o);
   }
-  ctx.out.result(result, () => summary(cp, sentinel.changes.length, pending.length, o.ms));
+  ctx.out.result(result, () => summary(cp, sentinel.changes.length, lb.changes.length, pending.length, o.ms));
   return EXIT.OK;
 }
 
-function summary(cp: ConfigPlan, sentinels: number, pending: number, ms: number): string {
+function summary(cp: ConfigPlan, sentinels: number, lbs: number, pending: number, ms: number): string {
   const hosts = new Set(cp.changes.map((c) => c.host));
   return [
     `config update done in ${(ms / 1000).toFixed(1)} s: ${cp.changes.length} change(s) on ${hosts.size} node(s)` +
-      (sentinels ? `, ${sentinels} Sentinel setting(s)` : ''),
+      (sentinels ? `, ${sentinels} Sentinel setting(s)` : '') +
+      (lbs ? `, HAProxy reloaded on ${lbs} host(s)` : ''),
     ...(pending
-      ? [`${pending} change(s) pending restart: run falkorctl config update --restart (or rolling-restart)`]
+      ? // not rolling-restart: its AOF step's CONFIG REWRITE writes the running values back over the file
+        [`${pending} change(s) pending restart (falkorctl status shows them): run falkorctl config update --restart`]
       : []),
   ].join('\n');
 }

@@ -67,6 +67,7 @@ export const run: Handler = async ({ opts }, ctx) => {
       forks: Number(opts.forks ?? 10),
       now: () => ctx.clock.now(),
       exec: async (host, script) => (await transport.exec(host, ['sh', '-c', script], { timeoutMs: 10_000 })).stdout,
+      read: async (host, path) => (await transport.read(host, path))?.toString('utf8'),
     });
   try {
     if (every === undefined) {

@@ -105,7 +105,8 @@ export async function execute(plan: Plan, env: ExecuteEnv): Promise<ExecuteRepor
     if (a.kind === 'custom') {
       const fn = env.custom?.[a.name];
       if (!fn) throw new FalkorError('USER', `${s.host}: ${s.describe}: no operation named "${a.name}"`);
-      const r = await fn(s, signal);
+      // an undo's operation gets the step with the undo as its action: its params are the undo's
+      const r = await fn(a === s.action ? s : { ...s, action: a }, signal);
       if (r && typeof r === 'object') return { outcome: 'unchanged', detail: r.detail };
       return { outcome: 'changed', detail: r || undefined };
     }
@@ -154,10 +155,11 @@ export async function execute(plan: Plan, env: ExecuteEnv): Promise<ExecuteRepor
         );
       let outcome: Outcome = interrupted ? 'not-done' : 'failed';
       let detail = message;
+      let undone: string | undefined;
       if (s.undo) {
         env.progress?.update(s.host, `undoing: ${s.describe}`);
         try {
-          await act(s, s.undo);
+          undone = (await act(s, s.undo)).detail;
           outcome = 'undone';
         } catch (u) {
           outcome = 'failed';
@@ -165,7 +167,7 @@ export async function execute(plan: Plan, env: ExecuteEnv): Promise<ExecuteRepor
           if (interrupted) fail({ host: s.host, stepId: s.id, what: `undo ${s.describe}`, message: messageOf(u) });
         }
       }
-      await record({ step: s, outcome, durationMs: took(), detail });
+      await record({ step: s, outcome, durationMs: took(), detail, ...(undone ? { undone } : {}) });
       return false;
     }
   };

@@ -99,6 +99,8 @@ export interface StepResult {
   durationMs: number;
   /** What a verify or wait saw when it passed, or the failure's message. */
   detail?: string;
+  /** Outcome `undone`: what the undo reported (a custom undo's answer), for the failure report. */
+  undone?: string;
 }
 
 export interface Failure {

@@ -10,6 +10,8 @@ import { dbHosts } from '../inventory/topology.js';
 import { buildReport, type StatusReport } from './report.js';
 import { backupStatus, backupWarnings } from './backups.js';
 import { discoverTopology } from './topology.js';
+import { nodePending, pendingWarnings, type ReadFile } from './pending.js';
+import type { PendingRestart } from '../config-update/pending.js';
 
 export interface GatherOpts {
   hosts?: readonly Host[];
@@ -19,6 +21,8 @@ export interface GatherOpts {
   now?: () => number;
   /** Runs a command on a host (SSH): kernel settings are read only when given. */
   exec?: (host: string, script: string) => Promise<string>;
+  /** Reads a file on a host (SSH): pending restarts (falkordb.conf against the live values) only when given. */
+  read?: ReadFile;
 }
 
 export async function gatherStatus(
@@ -31,7 +35,8 @@ export async function gatherStatus(
   const chosen = new Set((o.hosts ?? inv.hosts).map((h) => h.name));
   const dbs = dbHosts(inv).filter((h) => chosen.has(h.name));
   const exec = o.exec;
-  const [topo, haproxy, kernel] = await Promise.all([
+  const read = o.read;
+  const [topo, haproxy, kernel, pending] = await Promise.all([
     discoverTopology(inv, factory, secrets, o),
     haproxyFacts(inv, tunnels, o),
     exec
@@ -44,18 +49,31 @@ export async function gatherStatus(
           ),
         )
       : Promise.resolve([]),
+    read
+      ? Promise.all(
+          dbs.map(async (h) => [h.name, await nodePending(inv, h, factory, secrets, read, o.timeoutMs)] as const),
+        )
+      : Promise.resolve([]),
   ]);
   const kernelOf = Object.fromEntries(kernel.filter((x) => x !== undefined));
   const now = (o.now ?? Date.now)();
   // the backups' age and the timers, read over SSH like the kernel settings (only when SSH is given)
   const backups = exec ? await backupStatus(inv, dbs, exec, now) : undefined;
+  const pendingOf: Record<string, PendingRestart[]> = {};
+  for (const [h, p] of pending) if (p) pendingOf[h] = p;
   const findings = [
     ...evaluate(inv, topo, haproxy, { partial: o.partial }),
     ...kernelWarnings(kernelOf),
+    ...pendingWarnings(pendingOf),
     ...(backups ? backupWarnings(inv, backups) : []),
   ];
   const r = buildReport(inv, topo, haproxy, findings, now, o.partial);
-  return exec ? { ...r, kernel: kernelOf, ...(backups ? { backups } : {}) } : r;
+  return {
+    ...r,
+    ...(exec ? { kernel: kernelOf } : {}),
+    ...(backups ? { backups } : {}),
+    ...(read ? { pendingRestart: pendingOf } : {}),
+  };
 }
 
 /** Taxonomy codes of everything that could not be asked (to tell "degraded" from "refused to connect"). */

@@ -2,6 +2,7 @@
 // problems stated plainly, then one verdict line.
 import type { KernelFacts } from './kernel.js';
 import type { BackupStatus } from './backups.js';
+import type { PendingRestart } from '../config-update/pending.js';
 import type { ChalkInstance } from 'chalk';
 import type { Inventory } from '../inventory/schema.js';
 import type { HAProxyView } from './haproxy.js';
@@ -28,6 +29,11 @@ export interface StatusReport {
   kernel?: Record<string, KernelFacts>;
   /** The newest verified backup and each database host's backup timer (when they could be read over SSH). */
   backups?: BackupStatus;
+  /**
+   * Per database host that could be read: the restart-only settings its falkordb.conf has and it does not
+   * run (empty: none). Each non-empty one is also a warning finding.
+   */
+  pendingRestart?: Record<string, PendingRestart[]>;
 }
 
 export function buildReport(

@@ -45,6 +45,9 @@ export interface SwitchoverOriginal {
   minReplicas: number;
 }
 
+/** The switchover's phases; rolling-restart and config update nest them under a prefix ("switchover:…"). */
+export const SWITCHOVER_PHASES: readonly string[] = ['prepare', 'aim', 'fence', 'promote', 'confirm', 'restore'];
+
 export function planSwitchover(
   p: Preflight,
   s: SwitchoverSettings,
@@ -324,7 +327,7 @@ export function planSwitchover(
 
   return {
     command: 'switchover',
-    phases: ['prepare', 'aim', 'fence', 'promote', 'confirm', 'restore'].map((name) => ({ name, parallel: 1 })),
+    phases: SWITCHOVER_PHASES.map((name) => ({ name, parallel: 1 })),
     steps,
     notes: [
       `${m.host} → ${c.host} (priority ${c.priority}, offset ${c.offset}); FalkorDB ${p.falkordbVersion}`,

@@ -17,7 +17,7 @@ import type { ExecuteReport, Plan } from '../core/types.js';
 import { maskSecrets, maskValue } from '../core/mask.js';
 import { gatherSwitchoverFacts, settingsOf, WRITE_BACKEND } from './facts.js';
 import { call, createConns, customs, probes, type Conns } from './live.js';
-import { FENCE_REPLICAS, timing, type Timing } from './plan.js';
+import { FENCE_REPLICAS, SWITCHOVER_PHASES, timing, type Timing } from './plan.js';
 import { preflight, type Preflight, type SwitchoverSettings } from './preflight.js';
 import { rescue, type RescueReport } from './rescue.js';
 
@@ -112,6 +112,10 @@ export interface RunOutcome {
   ms: number;
 }
 
+/** Whether a step of a switchover phase (nested or not) ran, even partly. */
+export const switchoverRan = (rep: ExecuteReport): boolean =>
+  rep.results.some((r) => r.outcome !== 'not-done' && SWITCHOVER_PHASES.includes(r.step.phase.split(':').pop()!));
+
 /** Lock, audit, progress, Ctrl-C; the rescue when a step failed or the run was interrupted. */
 export async function runSession(
   ctx: Ctx,
@@ -149,7 +153,10 @@ export async function runSession(
           redis: async (host, service, _port, args) => call(s.conns, host, service, args),
         });
         let saved: RescueReport | undefined;
-        if (rep.failure || rep.interrupted) {
+        // the rescue repairs what a switchover changes (pause, fence, priorities, HAProxy); a run that failed
+        // before any switchover step ran (a replica's restart) changed none of it, and its CONFIG REWRITEs
+        // would rewrite the files of nodes the run never touched
+        if ((rep.failure || rep.interrupted) && switchoverRan(rep)) {
           progress.update(s.pre.master.host, 'rescue: unpause, fence, HAProxy from the live roles');
           saved = await rescue({
             inv: s.inv,
@@ -190,6 +197,10 @@ export function failedRun(command: string, s: Session, o: RunOutcome): FalkorErr
     r.interrupted
       ? `${command} interrupted: the running step finished, nothing new was started`
       : `${command} stopped: ${r.failure!.host}: ${r.failure!.what} failed\n  ${r.failure!.message}`,
+    // what a failed step's undo did (config update's rollback: the previous file, restarted, verified)
+    ...r.results
+      .filter((x) => x.outcome === 'undone')
+      .map((x) => `undone on ${x.step.host}: ${x.step.describe}${x.undone ? `\n  ${x.undone}` : ''}`),
     ...(sv
       ? [
           'rescue:',

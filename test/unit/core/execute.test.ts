@@ -324,6 +324,31 @@ describe('execute', () => {
     expect(lines(log)).toEqual(['undo']);
   });
 
+  it("a custom undo gets its own params (not the failed action's), and its answer is in the result", async () => {
+    const log = logFile();
+    const p = plan(
+      [{ name: 'p', parallel: 1 }],
+      [
+        step('a', 'restart', 'p', log, {
+          fail: true,
+          undo: { kind: 'custom', name: 'rollback', params: { prev: '/etc/x.prev' } },
+        }),
+      ],
+    );
+    const seen: unknown[] = [];
+    const custom: ExecuteEnv['custom'] = {
+      rollback: async (s) => {
+        seen.push(s.action.kind === 'custom' ? s.action.params : s.action.kind);
+        return 'restored from /etc/x.prev';
+      },
+    };
+    const rep = await execute(p, { transport, forks: 1, custom });
+    expect(seen).toEqual([{ prev: '/etc/x.prev' }]);
+    expect(outcomes(rep)).toEqual({ 'a:restart': 'undone' });
+    expect(rep.results[0]!.undone).toBe('restored from /etc/x.prev');
+    expect(rep.failure?.host).toBe('a');
+  });
+
   it('refuses a plan with a step in no phase before running anything', async () => {
     const log = logFile();
     const p = plan([{ name: 'p', parallel: 1 }], [step('a', 'one', 'p', log), step('a', 'two', 'nope', log)]);

@@ -5,6 +5,7 @@ import { Chalk } from 'chalk';
 import { describe, expect, it } from 'vitest';
 import { evaluate } from '../../../src/facts/health.js';
 import { buildReport, renderHuman } from '../../../src/facts/report.js';
+import { pendingWarnings } from '../../../src/facts/pending.js';
 import { ago, bytes, table } from '../../../src/facts/table.js';
 import type { Topology } from '../../../src/facts/topology.js';
 import { parseShowStat } from '../../../src/haproxy/stats.js';
@@ -106,6 +107,25 @@ describe('renderHuman', () => {
     expect(renderHuman(swapped, new Chalk({ level: 0 }))).toMatch(
       /db1\s+127\.0\.9\.1:6379\s+up\s+master \(inventory: replica\)/,
     );
+  });
+  it('a pending restart is a warning: shown with live and file values, the verdict stays HEALTHY', () => {
+    const pending = pendingWarnings({
+      db1: [],
+      db2: [{ kind: 'module', name: 'THREAD_COUNT', live: '2', file: '3' }],
+    });
+    expect(pending).toEqual([
+      {
+        severity: 'warning',
+        area: 'node',
+        host: 'db2',
+        message: 'db2: pending restart: THREAD_COUNT (live 2, file 3) — falkorctl config update --restart brings it in',
+      },
+    ]);
+    const r = buildReport(inv, topo, [], pending, 1795793000_000, true);
+    expect(r.healthy).toBe(true);
+    const t = renderHuman(r, new Chalk({ level: 0 }));
+    expect(t).toContain('! db2: pending restart: THREAD_COUNT (live 2, file 3)');
+    expect(t.trimEnd().split('\n').pop()).toBe('HEALTHY (1 warning(s))');
   });
   it('the JSON report leaves out the raw INFO', () => {
     expect(JSON.stringify(report)).not.toContain('"info"');
