@@ -8,6 +8,7 @@ import { createAudit } from '../core/audit.js';
 import { execute } from '../core/execute.js';
 import { corePlanText, coreStepJson } from '../core/present.js';
 import { EXIT, FalkorError, refusal, userError } from '../errors.js';
+import { bootProbeArgv, parseBootProbe } from '../firewall/boot.js';
 import { confirmOp } from '../firewall/confirm.js';
 import { firewallEnabled } from '../firewall/model.js';
 import { CONFIRM_OP, planFirewall, type HostFacts } from '../firewall/plan.js';
@@ -49,7 +50,8 @@ export const run: Handler = async ({ operands, opts }, ctx) => {
     await runParallel(hosts, typeof opts.forks === 'number' ? opts.forks : 10, async (h) => {
       const table = parseProbe((await transport.exec(h.name, probeArgv())).stdout);
       const source = parseSource((await transport.exec(h.name, sourceArgv(), { sudo: false })).stdout);
-      facts.push({ host: h.name, table, ...(source ? { source } : {}) });
+      const boot = parseBootProbe((await transport.exec(h.name, bootProbeArgv())).stdout);
+      facts.push({ host: h.name, table, boot, ...(source ? { source } : {}) });
     });
     facts.sort((a, b) => hosts.findIndex((h) => h.name === a.host) - hosts.findIndex((h) => h.name === b.host));
     const fp = planFirewall(rendered, facts, inv.network.operator, {

@@ -6,6 +6,17 @@ import type { Plan, Step } from '../core/types.js';
 import { FIREWALL_PATH } from '../templates/nftables.js';
 
 const FIREWALL_DIR = FIREWALL_PATH.slice(0, FIREWALL_PATH.lastIndexOf('/'));
+import {
+  BOOT_UNIT,
+  BOOT_UNIT_PATH,
+  bootUnit,
+  CONFIRMED_DIR,
+  CONFIRMED_PATH,
+  confirmedDirArgv,
+  enableArgv,
+  sha256 as sha,
+  type BootState,
+} from './boot.js';
 import { inNetworks } from './model.js';
 import {
   applyArgv,
@@ -27,6 +38,8 @@ export interface HostFacts {
   table: TableState;
   /** This machine's address as the host sees the SSH connection (undefined when it cannot be told). */
   source?: string;
+  /** The confirmed copy and the boot unit as they are (undefined: not read, as absent). */
+  boot?: BootState;
 }
 
 export interface PlanOpts {
@@ -38,7 +51,7 @@ export interface PlanOpts {
 export interface FirewallPlan {
   plan: Plan;
   refusals: { host: string; reason: string }[];
-  /** Hosts whose live table already equals the render. */
+  /** Hosts whose live table, confirmed copy and boot unit already equal the render. */
   unchanged: string[];
 }
 
@@ -72,12 +85,16 @@ export function planFirewall(
       });
       continue;
     }
-    if (t.state === 'present' && sameTable(t.listing, want)) {
-      unchanged.push(f.host);
-      continue;
-    }
     const h = f.host;
     const sha256 = createHash('sha256').update(want).digest('hex');
+    // Only after the confirm step (or with the render already live, read over this run's SSH connection):
+    // a failed confirm stops the run before these, so the boot unit never loads an unconfirmed upload.
+    const boot = bootSteps(h, sha256, f.boot ?? { enabled: false });
+    if (t.state === 'present' && sameTable(t.listing, want)) {
+      if (boot.length) steps.push(...boot);
+      else unchanged.push(h);
+      continue;
+    }
     const s = o.confirmTimeoutS;
     steps.push(
       {
@@ -138,6 +155,7 @@ export function planFirewall(
         describe: 'over a new SSH connection: the live table is the render; then stop the rollback timer',
         action: { kind: 'custom', name: CONFIRM_OP, params: { rollbackAfterS: s } },
       },
+      ...boot,
     );
   }
   return {
@@ -145,4 +163,61 @@ export function planFirewall(
     refusals,
     unchanged,
   };
+}
+
+/** The confirmed copy (the render, by its sha256) and the unit that loads it at boot: steps only for what differs. */
+export function bootSteps(h: string, renderSha: string, b: BootState): Step[] {
+  const steps: Step[] = [];
+  if (b.confirmed !== renderSha)
+    steps.push(
+      {
+        id: `${h}:firewall:confirmed-dir`,
+        host: h,
+        phase: PHASE,
+        describe: `create ${CONFIRMED_DIR}`,
+        action: { kind: 'exec', argv: confirmedDirArgv() },
+      },
+      {
+        id: `${h}:firewall:persist`,
+        host: h,
+        phase: PHASE,
+        describe: `keep the confirmed ruleset as ${CONFIRMED_PATH} (what the boot unit loads)`,
+        action: {
+          kind: 'upload',
+          path: CONFIRMED_PATH,
+          mode: 0o600,
+          owner: 'root:root',
+          secret: false,
+          sha256: renderSha,
+          source: { from: 'render', path: FIREWALL_PATH },
+        },
+      },
+    );
+  const unit = bootUnit();
+  const unitChanged = b.unit !== sha(unit);
+  if (unitChanged)
+    steps.push({
+      id: `${h}:firewall:boot-unit`,
+      host: h,
+      phase: PHASE,
+      describe: `install ${BOOT_UNIT_PATH}`,
+      action: {
+        kind: 'upload',
+        path: BOOT_UNIT_PATH,
+        mode: 0o644,
+        owner: 'root:root',
+        secret: false,
+        sha256: sha(unit),
+        source: { from: 'inline', content: unit },
+      },
+    });
+  if (unitChanged || !b.enabled)
+    steps.push({
+      id: `${h}:firewall:boot-enable`,
+      host: h,
+      phase: PHASE,
+      describe: `enable ${BOOT_UNIT} (loads ${CONFIRMED_PATH} at boot, before the network)`,
+      action: { kind: 'exec', argv: enableArgv() },
+    });
+  return steps;
 }
