@@ -32,11 +32,16 @@ const reachable = (host: string, port: number, ms = 3000) =>
     s.once('error', () => end(false));
   });
 
+const confirmedSum = async (h: string) =>
+  (await lab.exec(h, ['sha256sum', '/etc/falkorctl/firewall.nft'])).stdout.split(' ')[0];
+
 const removeTable = (h: string) =>
   lab.exec(h, [
     'sh',
     '-c',
-    'systemctl stop falkorctl-fw-rollback.timer 2>/dev/null; nft delete table inet falkorctl 2>/dev/null; true',
+    'systemctl stop falkorctl-fw-rollback.timer 2>/dev/null; nft delete table inet falkorctl 2>/dev/null; ' +
+      'systemctl disable falkorctl-firewall.service 2>/dev/null; ' +
+      'rm -f /etc/systemd/system/falkorctl-firewall.service /etc/falkorctl/firewall.nft; systemctl daemon-reload; true',
   ]);
 
 /** The drop rule's packet counter on a host. */
@@ -90,6 +95,20 @@ describe('firewall apply in the lab', () => {
     expect(again.stdout).toContain('nothing to do');
   });
 
+  it('keeps the confirmed table for boot: its unit is enabled and loads the table back by itself', async () => {
+    for (const h of HOSTS) {
+      const e = await lab.exec(h, ['systemctl', 'is-enabled', 'falkorctl-firewall.service']);
+      expect(e.stdout.trim(), h).toBe('enabled');
+    }
+    // what a reboot does, without the reboot: the table gone, then the boot unit run
+    expect((await lab.exec('db3', ['nft', 'delete', 'table', 'inet', 'falkorctl'])).exitCode).toBe(0);
+    expect((await checklistFirewall(good, 'network.firewall:db3')).code).toBe(1);
+    const start = await lab.exec('db3', ['systemctl', 'restart', 'falkorctl-firewall.service']);
+    expect(start.exitCode, start.stderr).toBe(0);
+    const back = await checklistFirewall(good, 'network.firewall:db3');
+    expect(back.results[0]?.outcome).toBe('pass');
+  });
+
   it('the cluster stays healthy; this machine cannot reach Redis, Sentinel or HAProxy, and SSH still works', async () => {
     const st = await falkorctl(['-i', good, 'status']);
     expect(st.code, `${st.stdout}\n${st.stderr}`).toBe(0);
@@ -129,6 +148,8 @@ describe('firewall apply in the lab', () => {
 
   it('a ruleset that would cut SSH: refused up front, and forced past that, rolled back by the host itself', async () => {
     const cut = inventoryCopy(lab, (d) => (d.network = { operator: [`${labNet()}.200`] }), tmp);
+    const goodCopy = await confirmedSum('db1');
+    expect(goodCopy).toMatch(/^[0-9a-f]{64}$/);
     const refused = await falkorctl(['-i', cut, 'firewall', 'apply', '--limit', 'db1', '--yes']);
     expect(refused.code).toBe(3);
     expect(refused.stderr).toContain(`from ${operator()}, which is not in network.operator`);
@@ -157,5 +178,7 @@ describe('firewall apply in the lab', () => {
     const after = await checklistFirewall(good, 'network.firewall:db1');
     expect(after.results[0]?.outcome).toBe('pass');
     expect(await reachable(lab.host('db1').address, 6379)).toBe(false);
+    // the boot copy is still the last confirmed table, never the upload that was rolled back
+    expect(await confirmedSum('db1')).toBe(goodCopy);
   });
 });
