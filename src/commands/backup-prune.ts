@@ -4,10 +4,8 @@
 // Exit: 0 pruned (or nothing to prune); 1 a removal failed; 3 refused (a host unreadable, not confirmed, locked).
 import type { Ctx } from '../context.js';
 import { EXIT, FalkorError, refusal } from '../errors.js';
-import { createAudit } from '../core/audit.js';
 import { execute } from '../core/execute.js';
-import { withLock } from '../core/lock.js';
-import { commandLine, operatorId } from '../core/operator.js';
+import { runLocked } from '../core/locked.js';
 import { corePlanText, coreStepJson } from '../core/present.js';
 import { discoverTopology } from '../facts/topology.js';
 import { masterHost } from '../inventory/topology.js';
@@ -69,37 +67,10 @@ export async function prune(ctx: Ctx, s: BackupSession, opts: Record<string, unk
   const topo = await discoverTopology(inv, s.factory, s.secrets);
   const lockHost =
     topo.nodes.find((n) => n.up && n.replication?.role === 'master')?.host ?? masterHost(inv)?.name ?? hosts[0]!;
-  const audit = createAudit({ cluster: inv.cluster, argv: ctx.argv, env: ctx.env, clock: ctx.clock, mask: s.mask });
-  const progress = ctx.progress(s.mask);
-  const abort = new AbortController();
-  const onSignal = () => abort.abort(new Error('interrupted'));
-  const rep = await withLock(
-    {
-      transport: s.transport,
-      host: lockHost,
-      cluster: inv.cluster,
-      owner: operatorId(ctx.env),
-      command: commandLine(['falkorctl', ...ctx.argv]),
-      clock: ctx.clock,
-    },
-    async () => {
-      process.once('SIGINT', onSignal).once('SIGTERM', onSignal);
-      try {
-        return await execute(plan, {
-          transport: s.transport,
-          forks,
-          progress,
-          audit: (x) => audit.record(x),
-          signal: abort.signal,
-          clock: ctx.clock,
-        });
-      } finally {
-        process.off('SIGINT', onSignal).off('SIGTERM', onSignal);
-        progress.stop();
-        const w = await audit.shipTo(s.transport, lockHost);
-        if (w) ctx.out.warn(w);
-      }
-    },
+  const rep = await runLocked(
+    ctx,
+    { transport: s.transport, host: lockHost, cluster: inv.cluster, mask: s.mask },
+    (r) => execute(plan, { ...r.env, forks }),
   );
   const removed = new Set(rep.results.filter((x) => x.outcome === 'changed').map((x) => x.step.id));
   const ok = !rep.failure && !rep.interrupted;

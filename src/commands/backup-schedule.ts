@@ -6,10 +6,8 @@
 import { LineCounter, parseDocument } from 'yaml';
 import type { Ctx } from '../context.js';
 import { EXIT, FalkorError, refusal, userError } from '../errors.js';
-import { createAudit } from '../core/audit.js';
 import { execute } from '../core/execute.js';
-import { withLock } from '../core/lock.js';
-import { commandLine, operatorId } from '../core/operator.js';
+import { runLocked } from '../core/locked.js';
 import { corePlanText, coreStepJson } from '../core/present.js';
 import { done, notYet, type Probe } from '../core/wait.js';
 import { discoverTopology } from '../facts/topology.js';
@@ -99,40 +97,9 @@ export async function schedule(ctx: Ctx, s: BackupSession, opts: Record<string, 
     topo.nodes.find((n) => n.up && n.replication?.role === 'master')?.host ??
     masterHost(inv)?.name ??
     dbHosts(inv)[0]!.name;
-  const audit = createAudit({ cluster: inv.cluster, argv: ctx.argv, env: ctx.env, clock: ctx.clock, mask: s.mask });
-  const progress = ctx.progress(s.mask);
-  const abort = new AbortController();
-  const onSignal = () => abort.abort(new Error('interrupted'));
-  const rep = await withLock(
-    {
-      transport: s.transport,
-      host: lockHost,
-      cluster: inv.cluster,
-      owner: operatorId(ctx.env),
-      command: commandLine(['falkorctl', ...ctx.argv]),
-      clock: ctx.clock,
-    },
-    async () => {
-      process.once('SIGINT', onSignal).once('SIGTERM', onSignal);
-      try {
-        return await execute(plan, {
-          transport: s.transport,
-          forks,
-          progress,
-          audit: (x) => audit.record(x),
-          signal: abort.signal,
-          clock: ctx.clock,
-          probes: { 'backup-timer': timerProbe(s.transport) },
-        });
-      } finally {
-        process.off('SIGINT', onSignal).off('SIGTERM', onSignal);
-        progress.stop();
-        if (plan.steps.length) {
-          const w = await audit.shipTo(s.transport, lockHost);
-          if (w) ctx.out.warn(w);
-        }
-      }
-    },
+  const lock = { transport: s.transport, host: lockHost, cluster: inv.cluster, mask: s.mask };
+  const rep = await runLocked(ctx, { ...lock, ship: plan.steps.length > 0 }, (r) =>
+    execute(plan, { ...r.env, forks, probes: { 'backup-timer': timerProbe(s.transport) } }),
   );
   const ok = !rep.failure && !rep.interrupted;
   const out = {

@@ -7,10 +7,8 @@
 import type { Ctx, Handler } from '../context.js';
 import { EXIT, FalkorError, refusal, userError } from '../errors.js';
 import { discoverTopology } from '../facts/topology.js';
-import { createAudit } from '../core/audit.js';
 import { execute } from '../core/execute.js';
-import { withLock } from '../core/lock.js';
-import { commandLine, operatorId } from '../core/operator.js';
+import { runLocked } from '../core/locked.js';
 import { corePlanText, coreStepJson } from '../core/present.js';
 import type { Plan } from '../core/types.js';
 import { createConns, customs, probes } from '../switchover/live.js';
@@ -87,42 +85,19 @@ export const run: Handler = async ({ operands, opts }, ctx) => {
     if (!ctx.opts.json) ctx.out.info(corePlanText(plan, header));
     await confirmCluster(ctx, inv.cluster, id, opts.confirm);
 
-    const audit = createAudit({ cluster: inv.cluster, argv: ctx.argv, env: ctx.env, clock: ctx.clock, mask: s.mask });
-    const progress = ctx.progress(s.mask);
-    const abort = new AbortController();
-    const onSignal = () => abort.abort(new Error('interrupted'));
     const t0 = ctx.clock.now();
     const master = pf.input.master.host;
-    const rep = await withLock(
-      {
-        transport: s.transport,
-        host: master,
-        cluster: inv.cluster,
-        owner: operatorId(ctx.env),
-        command: commandLine(['falkorctl', ...ctx.argv]),
-        clock: ctx.clock,
-      },
-      async () => {
-        process.once('SIGINT', onSignal).once('SIGTERM', onSignal);
-        try {
-          return await execute(plan, {
-            transport: s.transport,
-            forks: Number(opts.forks ?? 10),
-            progress,
-            audit: (r) => audit.record(r),
-            signal: abort.signal,
-            clock: ctx.clock,
-            probes: { ...probes(inv, conns, s.transport), ...restoreProbes(inv, conns, s.factory) },
-            custom: { ...customs(inv, s.factory), ...restoreCustoms(inv, s.transport) },
-            redis: async (host, service, _port, args) => call(conns, host, service, args),
-          });
-        } finally {
-          process.off('SIGINT', onSignal).off('SIGTERM', onSignal);
-          progress.stop();
-          const w = await audit.shipTo(s.transport, master);
-          if (w) ctx.out.warn(w);
-        }
-      },
+    const rep = await runLocked(
+      ctx,
+      { transport: s.transport, host: master, cluster: inv.cluster, mask: s.mask },
+      (r) =>
+        execute(plan, {
+          ...r.env,
+          forks: Number(opts.forks ?? 10),
+          probes: { ...probes(inv, conns, s.transport), ...restoreProbes(inv, conns, s.factory) },
+          custom: { ...customs(inv, s.factory), ...restoreCustoms(inv, s.transport) },
+          redis: async (host, service, _port, args) => call(conns, host, service, args),
+        }),
     );
     const ok = !rep.failure && !rep.interrupted;
     const json = {

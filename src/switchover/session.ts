@@ -9,10 +9,9 @@ import type { Secrets } from '../inventory/secrets.js';
 import { redisFactoryFor, type RedisFactory } from '../redis/client.js';
 import { sshTransportFor } from '../remote/ssh.js';
 import type { Transport } from '../remote/transport.js';
-import { createAudit } from '../core/audit.js';
 import { execute, type CustomFn, type ProbeFn } from '../core/execute.js';
-import { describeHolder, readLock, withLock } from '../core/lock.js';
-import { commandLine, operatorId } from '../core/operator.js';
+import { runLocked } from '../core/locked.js';
+import { describeHolder, readLock } from '../core/lock.js';
 import type { ExecuteReport, Plan } from '../core/types.js';
 import { maskSecrets, maskValue } from '../core/mask.js';
 import { gatherSwitchoverFacts, settingsOf, WRITE_BACKEND } from './facts.js';
@@ -124,60 +123,35 @@ export async function runSession(
   extraProbes: Record<string, ProbeFn> = {},
   extraCustom: Record<string, CustomFn> = {},
 ): Promise<RunOutcome> {
-  const audit = createAudit({ cluster: s.inv.cluster, argv: ctx.argv, env: ctx.env, clock: ctx.clock, mask: s.mask });
-  const progress = ctx.progress(s.mask);
-  const abort = new AbortController();
-  const onSignal = () => abort.abort(new Error('interrupted'));
   const t0 = ctx.clock.now();
-  return withLock(
-    {
-      transport: s.transport,
-      host: s.pre.master.host,
-      cluster: s.inv.cluster,
-      owner: operatorId(ctx.env),
-      command: commandLine(['falkorctl', ...ctx.argv]),
-      clock: ctx.clock,
-    },
-    async () => {
-      process.once('SIGINT', onSignal).once('SIGTERM', onSignal);
-      try {
-        const rep = await execute(plan, {
-          transport: s.transport,
-          forks: 1,
-          progress,
-          audit: (r) => audit.record(r),
-          signal: abort.signal,
-          clock: ctx.clock,
-          probes: { ...probes(s.inv, s.conns, s.transport), ...extraProbes },
-          custom: { ...customs(s.inv, s.factory), ...extraCustom },
-          redis: async (host, service, _port, args) => call(s.conns, host, service, args),
-        });
-        let saved: RescueReport | undefined;
-        // the rescue repairs what a switchover changes (pause, fence, priorities, HAProxy); a run that failed
-        // before any switchover step ran (a replica's restart) changed none of it, and its CONFIG REWRITEs
-        // would rewrite the files of nodes the run never touched
-        if ((rep.failure || rep.interrupted) && switchoverRan(rep)) {
-          progress.update(s.pre.master.host, 'rescue: unpause, fence, HAProxy from the live roles');
-          saved = await rescue({
-            inv: s.inv,
-            conns: s.conns,
-            factory: s.factory,
-            pre: s.pre,
-            minReplicas: s.minReplicas,
-            writeBackend: WRITE_BACKEND,
-            clock: ctx.clock,
-            demoteMs: s.timing.demoteMs,
-          });
-        }
-        return { rep, ...(saved ? { rescue: saved } : {}), ms: ctx.clock.now() - t0 };
-      } finally {
-        process.off('SIGINT', onSignal).off('SIGTERM', onSignal);
-        progress.stop();
-        const w = await audit.shipTo(s.transport, s.pre.master.host);
-        if (w) ctx.out.warn(w);
-      }
-    },
-  );
+  const lock = { transport: s.transport, host: s.pre.master.host, cluster: s.inv.cluster, mask: s.mask };
+  return runLocked(ctx, lock, async ({ env, progress }) => {
+    const rep = await execute(plan, {
+      ...env,
+      forks: 1,
+      probes: { ...probes(s.inv, s.conns, s.transport), ...extraProbes },
+      custom: { ...customs(s.inv, s.factory), ...extraCustom },
+      redis: async (host, service, _port, args) => call(s.conns, host, service, args),
+    });
+    let saved: RescueReport | undefined;
+    // the rescue repairs what a switchover changes (pause, fence, priorities, HAProxy); a run that failed
+    // before any switchover step ran (a replica's restart) changed none of it, and its CONFIG REWRITEs
+    // would rewrite the files of nodes the run never touched
+    if ((rep.failure || rep.interrupted) && switchoverRan(rep)) {
+      progress.update(s.pre.master.host, 'rescue: unpause, fence, HAProxy from the live roles');
+      saved = await rescue({
+        inv: s.inv,
+        conns: s.conns,
+        factory: s.factory,
+        pre: s.pre,
+        minReplicas: s.minReplicas,
+        writeBackend: WRITE_BACKEND,
+        clock: ctx.clock,
+        demoteMs: s.timing.demoteMs,
+      });
+    }
+    return { rep, ...(saved ? { rescue: saved } : {}), ms: ctx.clock.now() - t0 };
+  });
 }
 
 /** Per-step results as data, details masked. */
