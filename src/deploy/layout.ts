@@ -9,6 +9,7 @@ import { HAPROXY_CFG, HAPROXY_DROPIN, HAPROXY_ENV } from '../templates/haproxy.j
 import { SYSCTL_PATH, THP_PATH } from '../templates/host-tuning.js';
 import { sentinelSecretsPath } from '../templates/secrets-conf.js';
 import { sentinelRuntimePath, sentinelTemplatePath } from '../templates/sentinel-conf.js';
+import { notifyScriptPath, webhookUrlPath } from '../templates/sentinel-notify.js';
 import { FALKORDB_UNIT, SENTINEL_UNIT } from '../templates/systemd.js';
 import { NO_NOTIFY, noNotifyPaths } from './notify.js';
 
@@ -26,9 +27,14 @@ export function componentOf(inv: Inventory, path: string): Component {
     return 'falkordb';
   if ([sentinelTemplatePath(inv), sentinelSecretsPath(inv), SENTINEL_UNIT, NO_NOTIFY.sentinel].includes(path))
     return 'sentinel';
+  if (execedPerEvent(inv, path)) return 'sentinel';
   if ([HAPROXY_CFG, HAPROXY_ENV, HAPROXY_DROPIN].includes(path)) return 'haproxy';
   throw new Error(`deploy does not know where ${path} belongs`);
 }
+
+/** Sentinel runs its notification script (which reads the webhook file) afresh per event: no restart. */
+export const execedPerEvent = (inv: Inventory, path: string) =>
+  path === notifyScriptPath(inv) || path === webhookUrlPath(inv);
 
 export const isUnitFile = (path: string) => path.startsWith('/etc/systemd/system/');
 

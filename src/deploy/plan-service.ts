@@ -5,7 +5,7 @@ import { masterHost } from '../inventory/topology.js';
 import { HAPROXY_CFG } from '../templates/haproxy.js';
 import { SYSCTL_PATH, THP_PATH } from '../templates/host-tuning.js';
 import { kernelFindings } from '../facts/kernel.js';
-import { componentOf, isUnitFile, UNITS, type Component } from './layout.js';
+import { componentOf, execedPerEvent, isUnitFile, UNITS, type Component } from './layout.js';
 import type { HostFacts, Phase, Step } from './types.js';
 
 export interface ServiceInput {
@@ -71,6 +71,7 @@ export function serviceSteps(i: ServiceInput): Step[] {
   const st = i.facts.units[unit] ?? { active: 'inactive', enabled: 'disabled' };
   const own = [...i.changed]
     .filter(([p, why]) => componentOf(i.inv, p) === service && (why === 'new' || why === 'content'))
+    .filter(([p]) => !execedPerEvent(i.inv, p))
     .map(([p]) => p);
   const touched = own.length > 0 || (service !== 'haproxy' && i.binChanged);
 

@@ -278,6 +278,10 @@ export const sentinel = z
     /** Host names that run a Sentinel. Default: every master, replica and sentinel host. */
     hosts: z.array(name).describe('Host names that run a Sentinel (default: every non-haproxy host)').optional(),
     dataDir: hostPath().default('/var/lib/falkordb/sentinel'),
+    /** Optional: Sentinel events are POSTed as JSON to this URL (it may carry a token, so it is a reference). */
+    webhook: secretRef
+      .describe('Reference to a webhook URL for Sentinel events (env:NAME, file:PATH or prompt); syslog always')
+      .optional(),
   })
   .strict();
 

@@ -11,12 +11,14 @@ import type { Inventory } from './schema.js';
 export interface Secrets {
   password: string;
   sentinelPassword?: string;
+  /** sentinel.webhook's URL (it may carry a token). */
+  webhook?: string;
   users: Record<string, string>;
 }
 
 /** Every secret value, for masking output. */
 export const secretValues = (s: Secrets): string[] =>
-  [s.password, s.sentinelPassword ?? '', ...Object.values(s.users)].filter(Boolean);
+  [s.password, s.sentinelPassword ?? '', s.webhook ?? '', ...Object.values(s.users)].filter(Boolean);
 
 export interface SecretContext {
   env: NodeJS.ProcessEnv;
@@ -66,6 +68,8 @@ export async function resolveSecrets(inv: Inventory | LoadedInventory, ctx: Secr
   // null prototype: a user name is inventory text, and "__proto__" on a plain object sets its prototype
   const users = Object.create(null) as Record<string, string>;
   for (const [i, u] of a.users.entries()) users[u.name] = await tryGet(u.password, `auth.users[${i}].password`);
+  const wh = inventory.sentinel.webhook;
+  const webhook = wh === undefined ? undefined : await tryGet(wh, 'sentinel.webhook');
   if (failed.length) throw await missingSecrets(failed, loaded?.file ? resolve(ctx.cwd, loaded.file) : undefined);
   const short = [
     ['auth.password', password],
@@ -76,7 +80,12 @@ export async function resolveSecrets(inv: Inventory | LoadedInventory, ctx: Secr
     ctx.warn?.(
       `${k} is shorter than ${SHORT_SECRET} characters: trivially guessed (and masked in output only as a whole word)`,
     );
-  return sentinelPassword === undefined ? { password, users } : { password, sentinelPassword, users };
+  return {
+    password,
+    ...(sentinelPassword === undefined ? {} : { sentinelPassword }),
+    ...(webhook === undefined ? {} : { webhook }),
+    users,
+  };
 }
 
 /** One error naming every reference that could not be resolved, each at its line of the inventory. */

@@ -21,6 +21,13 @@ import { sentinelConf, sentinelTemplatePath } from '../templates/sentinel-conf.j
 import { FIREWALL_PATH, firewallRuleset } from '../templates/nftables.js';
 import { firewallEnabled } from '../firewall/model.js';
 import { FALKORDB_UNIT, SENTINEL_UNIT, falkordbUnit, sentinelUnit } from '../templates/systemd.js';
+import {
+  notifyScriptPath,
+  sentinelNotifyScript,
+  webhookUrl,
+  webhookUrlFile,
+  webhookUrlPath,
+} from '../templates/sentinel-notify.js';
 
 export type { Secrets } from '../templates/common.js';
 
@@ -69,6 +76,16 @@ export function renderHost(inv: Inventory, hostName: string, secrets: Secrets): 
       secret: true,
     });
     add({ path: SENTINEL_UNIT, content: sentinelUnit(inv, h), mode: 0o644 });
+    // root's, so the service cannot rewrite what it executes; its group may read and run it
+    add({ path: notifyScriptPath(inv), content: sentinelNotifyScript(inv), mode: 0o750, owner: `root:${user}` });
+    if (inv.sentinel.webhook !== undefined)
+      add({
+        path: webhookUrlPath(inv),
+        content: webhookUrlFile(webhookUrl(secrets.webhook)),
+        mode: 0o600,
+        owner: svc,
+        secret: true,
+      });
   }
   if (haproxyHosts(inv).some((x) => x.name === h.name)) {
     add({ path: HAPROXY_CFG, content: haproxyCfg(inv, h), mode: 0o644, kind: 'haproxy' });

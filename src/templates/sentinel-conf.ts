@@ -4,6 +4,7 @@ import type { Host, Inventory } from '../inventory/schema.js';
 import { bindAddresses, header, lines, paths, theMaster, type TlsFiles } from './common.js';
 import { isIp, redisArg, redisLine } from './quote.js';
 import { sentinelSecretsPath } from './secrets-conf.js';
+import { notifyScriptPath } from './sentinel-notify.js';
 
 export const sentinelTemplatePath = (inv: Inventory) => `${paths(inv).configDir}/sentinel.conf`;
 export const sentinelRuntimePath = (inv: Inventory) => `${paths(inv).sentinelDir}/sentinel.conf`;
@@ -70,6 +71,10 @@ export function sentinelConf(inv: Inventory, h: Host, t: SentinelTarget = sentin
     redisLine('sentinel', 'down-after-milliseconds', name, s.downAfterMs),
     redisLine('sentinel', 'failover-timeout', name, s.failoverTimeoutMs),
     redisLine('sentinel', 'parallel-syncs', name, s.parallelSyncs),
+    t.supervised && [
+      '# each warning-level event to syslog (and the webhook, if any); only settable here in Redis 8',
+      redisLine('sentinel', 'notification-script', name, notifyScriptPath(inv)),
+    ],
     '',
     '# auth-pass (and the Sentinel password) live in a 0600 file; Sentinel reads includes',
     `include ${redisArg(t.secretsInclude)}`,

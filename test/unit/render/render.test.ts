@@ -27,6 +27,7 @@ describe('renderAll', () => {
     expect(paths('db1')).toEqual([
       '/etc/falkordb/falkordb.conf',
       '/etc/falkordb/secrets.conf',
+      '/etc/falkordb/sentinel-notify',
       '/etc/falkordb/sentinel-secrets.conf',
       '/etc/falkordb/sentinel.conf',
       '/etc/sysctl.d/60-falkordb.conf',
