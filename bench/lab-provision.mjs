@@ -72,6 +72,8 @@ async function reset() {
       sh(
         h,
         [
+          // a cluster deployed on the lab (a lab test's) holds the volume: the bench takes the disks back
+          'systemctl stop falkordb.service falkordb-sentinel.service 2>/dev/null',
           `if findmnt -n ${MNT} >/dev/null; then umount ${MNT} || exit 1; fi`,
           `sed -i '\\# ${MNT} #d' /etc/fstab`,
           `wipefs -a -q ${disk(h)}`,
