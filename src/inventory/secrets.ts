@@ -7,16 +7,19 @@ import { SHORT_SECRET } from '../core/mask.js';
 import type { Prompter } from '../ui/prompt.js';
 import type { LoadedInventory } from './load.js';
 import type { Inventory } from './schema.js';
+import { SYSTEM_ROLES, type SystemRole } from './acl.js';
 
 export interface Secrets {
   password: string;
   sentinelPassword?: string;
   users: Record<string, string>;
+  /** ACL mode: the system users' passwords (auth.acl.*.password). */
+  acl?: Record<SystemRole, string>;
 }
 
 /** Every secret value, for masking output. */
 export const secretValues = (s: Secrets): string[] =>
-  [s.password, s.sentinelPassword ?? '', ...Object.values(s.users)].filter(Boolean);
+  [s.password, s.sentinelPassword ?? '', ...Object.values(s.users), ...Object.values(s.acl ?? {})].filter(Boolean);
 
 export interface SecretContext {
   env: NodeJS.ProcessEnv;
@@ -66,17 +69,28 @@ export async function resolveSecrets(inv: Inventory | LoadedInventory, ctx: Secr
   // null prototype: a user name is inventory text, and "__proto__" on a plain object sets its prototype
   const users = Object.create(null) as Record<string, string>;
   for (const [i, u] of a.users.entries()) users[u.name] = await tryGet(u.password, `auth.users[${i}].password`);
+  let acl: Record<SystemRole, string> | undefined;
+  if (a.acl) {
+    acl = Object.create(null) as Record<SystemRole, string>;
+    for (const r of SYSTEM_ROLES) acl[r] = await tryGet(a.acl[r].password, `auth.acl.${r}.password`);
+  }
   if (failed.length) throw await missingSecrets(failed, loaded?.file ? resolve(ctx.cwd, loaded.file) : undefined);
   const short = [
     ['auth.password', password],
     ['auth.sentinelPassword', sentinelPassword ?? ''],
     ...a.users.map((u, i) => [`auth.users[${i}].password`, users[u.name] ?? ''] as const),
+    ...SYSTEM_ROLES.map((r) => [`auth.acl.${r}.password`, acl?.[r] ?? ''] as const),
   ].filter(([, v]) => v !== '' && v.length < SHORT_SECRET);
   for (const [k] of short)
     ctx.warn?.(
       `${k} is shorter than ${SHORT_SECRET} characters: trivially guessed (and masked in output only as a whole word)`,
     );
-  return sentinelPassword === undefined ? { password, users } : { password, sentinelPassword, users };
+  return {
+    password,
+    ...(sentinelPassword === undefined ? {} : { sentinelPassword }),
+    users,
+    ...(acl ? { acl } : {}),
+  };
 }
 
 /** One error naming every reference that could not be resolved, each at its line of the inventory. */
