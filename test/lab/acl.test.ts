@@ -6,7 +6,7 @@
 // the old users keep working; a Sentinel failover completes with Sentinel's restricted user, and the old master
 // resyncs as a replica logged in as the replication user.
 import { Redis } from 'ioredis';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -57,6 +57,7 @@ function secretFile(name: string): string {
   return `file:${f}`;
 }
 
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- an inventory document of any shape, edited by tests
 function aclInventory(edit: (d: Record<string, any>) => void = () => {}): string {
   return inventoryCopy(
     lab,
@@ -201,8 +202,10 @@ describe('ACL users on a deployed cluster', () => {
     expect(r.code, `${r.stdout}\n${r.stderr}`).toBe(0);
     expect(await runIds()).toEqual(before);
     for (const h of DB) {
+      // the login itself is the proof (WRONGPASS before the load); extra may read its own keys only
       const c = await login(h, 'extra', pw.extra);
-      expect(await c.call('ACL', 'WHOAMI')).toBe('extra');
+      expect(await c.call('GET', 'extra:x')).toBeNull();
+      expect(await err(c.call('GET', 'acl:k'))).toMatch(/^NOPERM/);
     }
     inv = changed;
   });
@@ -220,30 +223,62 @@ describe('ACL users on a deployed cluster', () => {
     expect(await sha()).toBe(oldSha);
     expect(await runIds()).toEqual(before);
     const c = await login(m, 'reader', pw.reader);
-    expect(await c.call('ACL', 'WHOAMI')).toBe('reader');
+    expect(await c.call('GET', 'acl:k')).toBe('v');
+    expect(await err(c.call('SET', 'acl:k', 'w'))).toMatch(/^NOPERM/);
     // the next deploy of the good inventory has nothing to do on the master
     const again = await falkorctl(['-i', inv, 'deploy', '--dry-run']);
     expect(again.code, again.stderr).toBe(0);
+  });
+
+  it('checklist: a node that lets a client in without a login fails network.auth, and passes once repaired', async () => {
+    const run = () => falkorctl(['-i', inv, 'checklist', '--only', 'network.auth']);
+    const ok = await run();
+    expect(ok.code, `${ok.stdout}\n${ok.stderr}`).toBe(0);
+    expect(ok.stdout).toMatch(/db2: a client without a login is refused/);
+    const c = await admin('db2');
+    await c.call('ACL', 'SETUSER', 'default', 'on', 'nopass', '+ping');
+    const bad = await run();
+    expect(bad.code, `${bad.stdout}\n${bad.stderr}`).toBe(1);
+    expect(bad.stdout).toMatch(/\+PONG/);
+    expect(await c.call('ACL', 'LOAD')).toBe('OK');
+    const again = await run();
+    expect(again.code, `${again.stdout}\n${again.stderr}`).toBe(0);
   });
 
   it("a Sentinel failover completes with Sentinel's restricted user; the old master resyncs as a replica", async () => {
     const old = await masterName();
     const s = await login(old, undefined, undefined, 26379);
     expect(await s.call('SENTINEL', 'FAILOVER', 'falkordb-master')).toBe('OK');
-    const now = await waitFor(masterName, (n) => n !== old, { what: 'a new master named by the Sentinels' });
-    const o = await admin(old);
+    s.disconnect();
+    const now = await waitFor(masterName, (n) => n !== old, {
+      what: 'a new master named by the Sentinels',
+      timeoutMs: 120_000,
+    });
+    // a fresh login per probe: Sentinel's failover kills normal clients (CLIENT KILL TYPE normal)
+    const ask = async (host: string, f: (c: Redis) => Promise<string>) => {
+      const c = await admin(host);
+      try {
+        return await f(c);
+      } finally {
+        c.disconnect();
+      }
+    };
     await waitFor(
-      () => o.info('replication'),
+      () => ask(old, (c) => c.info('replication')),
       (i) => i.includes('role:slave') && i.includes('master_link_status:up') && i.includes('master_sync_in_progress:0'),
-      { what: `${old} a replica of ${now} with its link up` },
+      // Sentinel turns the old master into a replica some seconds after the switch (its next INFO round)
+      { what: `${old} a replica of ${now} with its link up`, timeoutMs: 120_000 },
     );
-    const c = await admin(now);
     await waitFor(
-      async () => String(await c.call('CLIENT', 'LIST')),
+      () => ask(now, async (c) => String(await c.call('CLIENT', 'LIST'))),
       (l) => l.split('\n').filter((x) => /flags=S/.test(x) && /user=replication/.test(x)).length === 2,
-      { what: `two replicas logged in as replication on ${now}` },
+      { what: `two replicas logged in as replication on ${now}`, timeoutMs: 120_000 },
     );
-    const st = await falkorctl(['-i', inv, 'status']);
-    expect(st.code, `${st.stdout}\n${st.stderr}`).toBe(0);
+    // falkorctl's own clients (status) still log in after the failover, and call the cluster healthy
+    await waitFor(
+      () => falkorctl(['-i', inv, 'status']),
+      (st) => st.code === 0,
+      { what: 'falkorctl status exit 0 after the failover', timeoutMs: 120_000 },
+    );
   });
 });
