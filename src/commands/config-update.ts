@@ -7,6 +7,7 @@
 // restart") unless --restart: then they go through rolling-restart's plan, a restart that fails rolled back.
 // Sentinel settings: SENTINEL SET on every Sentinel. Exit: 0 done or nothing to do; 1 a step failed (the run
 // stopped there); 2 bad input (a --set, a lint error, the trial start refused the file); 3 refused.
+import { secretValues } from '../inventory/secrets.js';
 import type { Ctx, Handler } from '../context.js';
 import { EXIT, FalkorError, isFalkorError, refusal, userError } from '../errors.js';
 import type { Inventory } from '../inventory/schema.js';
@@ -72,9 +73,8 @@ async function renderChecked(ctx: Ctx, s: Session, inv: Inventory, sets: Sets): 
 }
 
 async function lint(ctx: Ctx, s: Session, files: RenderedFile[]): Promise<void> {
-  const secrets = [s.secrets.password, s.secrets.sentinelPassword ?? '', ...Object.values(s.secrets.users)];
   try {
-    await lintGate(files, secrets.filter(Boolean), ctx.out.color.level > 0);
+    await lintGate(files, secretValues(s.secrets), ctx.out.color.level > 0);
   } catch (e) {
     if (isFalkorError(e) && e.code === 'FAILED')
       throw new FalkorError('USER', e.message.replace('deploy would push', 'config update would write'), {

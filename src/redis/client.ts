@@ -106,7 +106,12 @@ export function createRedisFactory(
         await client.connect();
         if (opts.password !== undefined) {
           const username = opts.username ?? nodeLogin(inv, host, port);
-          await client.call('AUTH', ...(username ? [username, opts.password] : [opts.password]));
+          const pw = opts.password;
+          await client.call('AUTH', ...(username ? [username, pw] : [pw])).catch((e: unknown) => {
+            // a node not yet in ACL mode (deploy is about to convert it) has no admin user: `default` then
+            if (!username || opts.username || !/WRONGPASS/.test(String((e as Error).message))) throw e;
+            return client.call('AUTH', pw);
+          });
         }
       } catch (e) {
         await r.close();
