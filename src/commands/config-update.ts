@@ -7,6 +7,7 @@
 // restart") unless --restart: then they go through rolling-restart's plan, a restart that fails rolled back.
 // Sentinel settings: SENTINEL SET on every Sentinel. Exit: 0 done or nothing to do; 1 a step failed (the run
 // stopped there); 2 bad input (a --set, a lint error, the trial start refused the file); 3 refused.
+import { adminUser } from '../inventory/acl.js';
 import { secretValues } from '../inventory/secrets.js';
 import type { Ctx, Handler } from '../context.js';
 import { EXIT, FalkorError, isFalkorError, refusal, userError } from '../errors.js';
@@ -263,6 +264,7 @@ async function update(ctx: Ctx, s: Session, sets: Sets, opts: Record<string, unk
       redisServer: inv.falkordb.redisServer,
       conf: rendered.get(trialHost.name) ?? rendered.values().next().value!,
       password: s.secrets.password,
+      ...(adminUser(inv) ? { username: adminUser(inv) } : {}),
       params: desiredOf(rendered.get(trialHost.name)!, paths(inv).modulePath).module,
       clock: ctx.clock,
       timeoutMs: VERIFY_MS,

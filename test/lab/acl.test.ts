@@ -281,4 +281,15 @@ describe('ACL users on a deployed cluster', () => {
       { what: 'falkorctl status exit 0 after the failover', timeoutMs: 120_000 },
     );
   });
+
+  it("config update works in ACL mode: its trial start and live CONFIG SET log in as falkorctl's user", async () => {
+    const r = await falkorctl(['-i', inv, 'config', 'update', '--set', 'TIMEOUT_DEFAULT=4000', '--yes']);
+    expect(r.code, `${r.stdout}\n${r.stderr}`).toBe(0);
+    expect(r.stdout + r.stderr).toMatch(/trial start: .*answered PONG/);
+    for (const h of DB) {
+      const c = await admin(h);
+      expect(await c.call('GRAPH.CONFIG', 'GET', 'TIMEOUT_DEFAULT'), h).toEqual(['TIMEOUT_DEFAULT', 4000]);
+      c.disconnect();
+    }
+  });
 });
