@@ -10,10 +10,56 @@ import { ITEMS, type Area, type CheckResult } from './types.js';
 
 const EVIDENCE = 'nft list table inet falkorctl';
 
+// A client with no login must get NOAUTH from every node: requirepass, or `user default off` in ACL mode. Asked
+// over SSH on the host's loopback with bash's /dev/tcp (no client program needed; no secret involved).
+const AUTH_PROBE = [
+  'exec 3<>"/dev/tcp/127.0.0.1/$1" || { echo "no connection to 127.0.0.1:$1"; exit 0; }',
+  "printf 'PING\\r\\n' >&3",
+  'IFS= read -r -t 5 line <&3 || line="no answer"',
+  'printf "%s\\n" "$line" | tr -d "\\r"',
+].join('\n');
+
+async function authChecks(env: Parameters<Area['run']>[0]): Promise<CheckResult[]> {
+  const out: CheckResult[] = [];
+  const port = env.inv.redis.port;
+  // a TLS-only node has no plaintext port to ask
+  if (env.inv.tls?.enabled && !env.inv.tls.allowPlaintext) return out;
+  for (const host of env.dbHosts) {
+    const r = await env.sh(host, 'exec bash -c "$1" probe "$2"', [AUTH_PROBE, String(port)]);
+    const found = r.stdout.trim().split('\n')[0] ?? '';
+    const refused = found.startsWith('-NOAUTH');
+    out.push({
+      id: `network.auth:${host}`,
+      title: `${host}: a client without a login is refused`,
+      item: ITEMS.network,
+      phase: 'pre',
+      host,
+      evidence: `PING without AUTH on 127.0.0.1:${port}`,
+      outcome: refused ? 'pass' : 'fail',
+      found,
+      expected: '-NOAUTH',
+      ...(refused
+        ? {}
+        : {
+            reason: env.inv.auth.acl
+              ? 'the default user lets clients in: users.acl says `user default off`; falkorctl deploy / ACL LOAD'
+              : 'the node asks no password: requirepass from secrets.conf is not in effect; falkorctl deploy',
+          }),
+    });
+  }
+  return out;
+}
+
 export const network: Area = {
   name: 'network',
   prefixes: ['firewall'],
   async run(env) {
+    return [...(await firewallChecks(env)), ...(await authChecks(env))];
+  },
+};
+
+async function firewallChecks(env: Parameters<Area['run']>[0]): Promise<CheckResult[]> {
+  {
     if (!firewallEnabled(env.inv))
       return [
         {
@@ -22,7 +68,7 @@ export const network: Area = {
           item: ITEMS.network,
           phase: 'pre',
           outcome: 'skip',
-          reason: 'the inventory declares no network section: the firewall is off (TLS and ACLs are not checked here)',
+          reason: 'the inventory declares no network section: the firewall is off (TLS is not checked here)',
         },
       ];
     const out: CheckResult[] = [];
@@ -76,5 +122,5 @@ export const network: Area = {
       );
     }
     return out;
-  },
-};
+  }
+}

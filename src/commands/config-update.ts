@@ -7,6 +7,8 @@
 // restart") unless --restart: then they go through rolling-restart's plan, a restart that fails rolled back.
 // Sentinel settings: SENTINEL SET on every Sentinel. Exit: 0 done or nothing to do; 1 a step failed (the run
 // stopped there); 2 bad input (a --set, a lint error, the trial start refused the file); 3 refused.
+import { adminUser } from '../inventory/acl.js';
+import { secretValues } from '../inventory/secrets.js';
 import type { Ctx, Handler } from '../context.js';
 import { EXIT, FalkorError, isFalkorError, refusal, userError } from '../errors.js';
 import type { Inventory } from '../inventory/schema.js';
@@ -72,9 +74,8 @@ async function renderChecked(ctx: Ctx, s: Session, inv: Inventory, sets: Sets): 
 }
 
 async function lint(ctx: Ctx, s: Session, files: RenderedFile[]): Promise<void> {
-  const secrets = [s.secrets.password, s.secrets.sentinelPassword ?? '', ...Object.values(s.secrets.users)];
   try {
-    await lintGate(files, secrets.filter(Boolean), ctx.out.color.level > 0);
+    await lintGate(files, secretValues(s.secrets), ctx.out.color.level > 0);
   } catch (e) {
     if (isFalkorError(e) && e.code === 'FAILED')
       throw new FalkorError('USER', e.message.replace('deploy would push', 'config update would write'), {
@@ -263,6 +264,7 @@ async function update(ctx: Ctx, s: Session, sets: Sets, opts: Record<string, unk
       redisServer: inv.falkordb.redisServer,
       conf: rendered.get(trialHost.name) ?? rendered.values().next().value!,
       password: s.secrets.password,
+      ...(adminUser(inv) ? { username: adminUser(inv) } : {}),
       params: desiredOf(rendered.get(trialHost.name)!, paths(inv).modulePath).module,
       clock: ctx.clock,
       timeoutMs: VERIFY_MS,

@@ -4,6 +4,7 @@
 // failover. Every acknowledged write is read back. Reported: write unavailability, acknowledged writes lost,
 // time to a healthy cluster, and a timeline (acknowledged writes per 100 ms, each step marked).
 // Exit: 0 nothing acknowledged was lost and the cluster is healthy again; 1 otherwise; 2 bad input; 3 refused.
+import { adminUser } from '../inventory/acl.js';
 import { writeFile } from 'node:fs/promises';
 import type { Ctx, Handler } from '../context.js';
 import { EXIT, FalkorError, refusal, userError } from '../errors.js';
@@ -36,7 +37,12 @@ export const run: Handler = async ({ opts }, ctx) => {
     );
     if (!ok) throw refusal(`not confirmed: failover test; nothing was changed`);
 
-    const target = { host: lb.address, port: s.inv.haproxy.writePort, password: s.secrets.password };
+    const target = {
+      host: lb.address,
+      port: s.inv.haproxy.writePort,
+      password: s.secrets.password,
+      username: adminUser(s.inv),
+    };
     const ac = new AbortController();
     const load = runWriteLoad({
       ...target,

@@ -67,6 +67,8 @@ export interface TrialInput {
   redisServer: string;
   conf: string;
   password: string;
+  /** ACL mode: the trial server loads the node's users.acl (default off), so log in as falkorctl's admin user. */
+  username?: string;
   /** FalkorDB parameters the started module must report (name → value as in the file). */
   params: ReadonlyMap<string, string>;
   clock?: Clock;
@@ -96,7 +98,8 @@ export async function trialStart(t: TrialInput): Promise<string> {
         const s = await state();
         if (s.startsWith('exited')) throw giveUp(refused(`the server exited\n${s.split('\n').slice(1).join('\n')}`));
         if (!s.startsWith('alive')) return notYet(s.split('\n')[0] ?? '');
-        const c = await t.factory.open(t.host, port, { password: t.password, timeoutMs: 2_000 }).catch((e: Error) => e);
+        const login = { password: t.password, timeoutMs: 2_000, ...(t.username ? { username: t.username } : {}) };
+        const c = await t.factory.open(t.host, port, login).catch((e: Error) => e);
         if (c instanceof Error) return notYet(c.message);
         try {
           const pong = await c.call('PING');

@@ -134,7 +134,8 @@ export function toCorePlan(plan: Plan): { plan: core.Plan; original: Map<core.St
           host: s.host,
           phase: rolling ? `${phase}:rolling` : phase,
           describe: s.describe,
-          action: coreAction(s),
+          action: coreAction(s.action),
+          ...(s.undo ? { undo: coreAction(s.undo) } : {}),
           ...(s.destructive ? { destructive: true } : {}),
           ...(rolling && i === first && check ? { verify: checkSpec(check, `${check.kind} after the restart`) } : {}),
         };
@@ -153,8 +154,7 @@ export function toCorePlan(plan: Plan): { plan: core.Plan; original: Map<core.St
   return { plan: { command: 'deploy', phases, steps, notes: plan.notes }, original };
 }
 
-function coreAction(s: Step): core.Action {
-  const a = s.action;
+function coreAction(a: Step['action']): core.Action {
   if (a.kind === 'redis')
     return { kind: 'redis', service: a.sentinel ? 'sentinel' : 'node', port: a.port, args: a.args };
   return a;

@@ -7,7 +7,7 @@ import { paths, serviceUser, SERVICE_DIR_MODE } from '../templates/common.js';
 import { falkordbConfPath, secretsConfPath } from '../templates/falkordb-conf.js';
 import { HAPROXY_CFG, HAPROXY_DROPIN, HAPROXY_ENV } from '../templates/haproxy.js';
 import { SYSCTL_PATH, THP_PATH } from '../templates/host-tuning.js';
-import { sentinelSecretsPath } from '../templates/secrets-conf.js';
+import { aclFilePath, sentinelSecretsPath } from '../templates/secrets-conf.js';
 import { sentinelRuntimePath, sentinelTemplatePath } from '../templates/sentinel-conf.js';
 import { notifyScriptPath, webhookUrlPath } from '../templates/sentinel-notify.js';
 import { FALKORDB_UNIT, SENTINEL_UNIT } from '../templates/systemd.js';
@@ -23,7 +23,7 @@ export const UNITS = {
 
 export function componentOf(inv: Inventory, path: string): Component {
   if (path === SYSCTL_PATH || path === THP_PATH) return 'kernel';
-  if ([falkordbConfPath(inv), secretsConfPath(inv), FALKORDB_UNIT, NO_NOTIFY.falkordb].includes(path))
+  if ([falkordbConfPath(inv), secretsConfPath(inv), aclFilePath(inv), FALKORDB_UNIT, NO_NOTIFY.falkordb].includes(path))
     return 'falkordb';
   if ([sentinelTemplatePath(inv), sentinelSecretsPath(inv), SENTINEL_UNIT, NO_NOTIFY.sentinel].includes(path))
     return 'sentinel';

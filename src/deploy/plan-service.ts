@@ -2,7 +2,9 @@
 // restart or reload only when that service's own files (or its binary) changed.
 import type { Host, Inventory } from '../inventory/schema.js';
 import { masterHost } from '../inventory/topology.js';
+import { nodePort } from '../facts/nodes.js';
 import { HAPROXY_CFG } from '../templates/haproxy.js';
+import { aclFilePath } from '../templates/secrets-conf.js';
 import { SYSCTL_PATH, THP_PATH } from '../templates/host-tuning.js';
 import { kernelFindings } from '../facts/kernel.js';
 import { componentOf, execedPerEvent, isUnitFile, UNITS, type Component } from './layout.js';
@@ -69,11 +71,15 @@ export function serviceSteps(i: ServiceInput): Step[] {
   if (!service) return steps;
   const unit = UNITS[service];
   const st = i.facts.units[unit] ?? { active: 'inactive', enabled: 'disabled' };
+  const acl = aclFilePath(i.inv);
   const own = [...i.changed]
     .filter(([p, why]) => componentOf(i.inv, p) === service && (why === 'new' || why === 'content'))
     .filter(([p]) => !execedPerEvent(i.inv, p))
     .map(([p]) => p);
-  const touched = own.length > 0 || (service !== 'haproxy' && i.binChanged);
+  // a new ACL file comes with new falkordb.conf/secrets (aclfile is read at start); a changed one loads live
+  const aclLoad = service === 'falkordb' && i.changed.get(acl) === 'content' && st.active === 'active';
+  const restartFiles = aclLoad ? own.filter((p) => p !== acl) : own;
+  const touched = restartFiles.length > 0 || (service !== 'haproxy' && i.binChanged);
 
   if (st.enabled !== 'enabled') add(`enable:${unit}`, `enable ${unit} at boot`, ['systemctl', 'enable', unit]);
   if (st.active !== 'active') {
@@ -81,6 +87,7 @@ export function serviceSteps(i: ServiceInput): Step[] {
     return steps;
   }
   if (service === 'sentinel') steps.push(...sentinelSet(i));
+  if (aclLoad && !touched) steps.push(aclLoadStep(i, acl));
   if (!touched) return steps;
   if (service === 'haproxy') {
     // a reload re-reads haproxy.cfg but keeps the old environment: a new password needs a restart
@@ -90,7 +97,7 @@ export function serviceSteps(i: ServiceInput): Step[] {
     return steps;
   }
   const isMaster = service === 'falkordb' && masterHost(i.inv)?.name === host.name;
-  const why = [...own, ...(i.binChanged ? ['binaries'] : [])].join(', ');
+  const why = [...restartFiles, ...(i.binChanged ? ['binaries'] : [])].join(', ');
   add(
     `restart:${unit}`,
     `restart ${unit} (${why} changed)${isMaster ? ': the running MASTER; clients see an outage' : ''}`,
@@ -98,6 +105,23 @@ export function serviceSteps(i: ServiceInput): Step[] {
     { destructive: isMaster },
   );
   return steps;
+}
+
+/**
+ * ACL LOAD: the running node reads its aclfile again, no restart. It is atomic (acl.c ACLLoadFromFile loads
+ * into a fresh user table and keeps the old one on any error), so a refused file changes no user; the undo
+ * puts the previous file back so a later restart does not start from the refused one either.
+ */
+function aclLoadStep(i: ServiceInput, path: string): Step {
+  return {
+    id: `${i.host.name}:acl-load`,
+    host: i.host.name,
+    phase: i.phase,
+    describe: `ACL LOAD (${path} changed; no restart)`,
+    action: { kind: 'redis', port: nodePort(i.inv), sentinel: false, args: ['ACL', 'LOAD'] },
+    undo: { kind: 'exec', argv: ['mv', '-f', '--', `${path}.prev`, path] },
+    destructive: false,
+  };
 }
 
 /** The settings a running Sentinel keeps in its own file: changed with SENTINEL SET, never by rewriting it. */

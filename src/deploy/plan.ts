@@ -10,6 +10,7 @@ import { kernelFindings } from '../facts/kernel.js';
 import { serviceUser, useraddArgv } from '../templates/common.js';
 import { falkordbConfPath } from '../templates/falkordb-conf.js';
 import { HAPROXY_CFG } from '../templates/haproxy.js';
+import { aclFilePath } from '../templates/secrets-conf.js';
 import { sentinelRuntimePath, sentinelTemplatePath } from '../templates/sentinel-conf.js';
 import { binariesOf, componentOf, dirsOf, isUnitFile, rolesOf, type Component } from './layout.js';
 import { sameMeaning } from './redis-conf.js';
@@ -78,7 +79,7 @@ export function plan(input: PlanInput): Plan {
         const why = fileChange(inv, f, facts, out);
         if (!why) continue;
         changed.set(f.path, why);
-        uploadSteps(f, why, add);
+        uploadSteps(f, why, add, aclFilePath(inv));
       }
       out.steps.push(...steps, ...serviceSteps({ inv, host: h, phase, facts, comps, changed, binChanged }));
       if (comps.has('falkordb')) out.notes.push(...kernelNotes(h.name, facts));
@@ -209,7 +210,7 @@ export function serviceSection(unit: string): string {
     .join('\n');
 }
 
-function uploadSteps(f: RenderedFile, why: Change, add: Add): void {
+function uploadSteps(f: RenderedFile, why: Change, add: Add, aclPath: string): void {
   const action = {
     kind: 'upload' as const,
     path: f.path,
@@ -234,6 +235,14 @@ function uploadSteps(f: RenderedFile, why: Change, add: Add): void {
         kind: 'exec',
         argv: ['sh', '-c', 'haproxy -c -q -f "$1"; rc=$?; rm -f -- "$1"; exit $rc', 'haproxy-check', staged],
       },
+    });
+  }
+  if (f.path === aclPath && why === 'content') {
+    // ACL LOAD refuses a file it cannot load and keeps the users it has; the copy puts the old file back then
+    add({
+      id: `${f.host}:keep:${f.path}`,
+      describe: `keep the live ${f.path} as ${f.path}.prev (put back if ACL LOAD refuses the new one)`,
+      action: { kind: 'exec', argv: ['cp', '-p', '--', f.path, `${f.path}.prev`] },
     });
   }
   const verb = {

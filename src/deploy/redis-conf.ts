@@ -3,10 +3,18 @@
 // with the render is then lost for good, so compare what the files *mean*.
 
 /**
- * Directives CONFIG REWRITE adds on its own: the include file's passwords and users, and Redis 8's
+ * Directives CONFIG REWRITE adds on its own: the include file's passwords, users, aclfile and masteruser, and Redis 8's
  * latency-tracking-info-percentiles, which it writes even at its default.
  */
-const IGNORED = new Set(['requirepass', 'masterauth', 'user', 'latency-tracking-info-percentiles']);
+const IGNORED = new Set([
+  'requirepass',
+  'masterauth',
+  'user',
+  'latency-tracking-info-percentiles',
+  // ACL mode: included from secrets.conf, written back into falkordb.conf by CONFIG REWRITE
+  'aclfile',
+  'masteruser',
+]);
 
 const SIZE = /^(\d+)(k|kb|m|mb|g|gb)$/i;
 const MULT: Record<string, number> = { k: 1000, kb: 1024, m: 1000 ** 2, mb: 1024 ** 2, g: 1000 ** 3, gb: 1024 ** 3 };

@@ -34,6 +34,8 @@ export interface Step {
   action: Action;
   /** Restarting a running master: needs --yes or an interactive yes. */
   destructive: boolean;
+  /** Run when this step fails (e.g. put the previous ACL file back when ACL LOAD refuses the new one). */
+  undo?: Action;
 }
 
 /** What must hold after a phase; always checked (also when nothing changed). */

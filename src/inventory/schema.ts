@@ -328,6 +328,22 @@ export const aclUser = z
   })
   .strict();
 
+/** A user the cluster itself needs (replication, Sentinel, HAProxy's check, the exporter): only its secret. */
+const systemUser = z.object({ password: secretRef }).strict();
+
+/**
+ * ACL mode: users.acl (aclfile) with `user default off`, falkorctl's own admin user (password auth.password),
+ * the inventory's users and one restricted user per system client (src/inventory/acl.ts names their rules).
+ */
+export const acl = z
+  .object({
+    replication: systemUser.describe('masteruser/masterauth: PSYNC, REPLCONF, PING'),
+    sentinel: systemUser.describe("Sentinel's auth-user/auth-pass on every node"),
+    healthcheck: systemUser.describe("HAProxy's tcp-check: AUTH, INFO, PING only"),
+    exporter: systemUser.describe('redis_exporter: INFO, CONFIG GET, CLIENT LIST, SLOWLOG, LATENCY, PING'),
+  })
+  .strict();
+
 export const auth = z
   .object({
     /** The password every node requires and uses for replication (one value, since any node can become master). */
@@ -336,6 +352,8 @@ export const auth = z
     sentinelPassword: secretRef.optional(),
     /** Optional ACL users besides `default`. */
     users: z.array(aclUser).max(1000).default([]),
+    /** Optional: render the users as an ACL file with `user default off` and the cluster's own users. */
+    acl: acl.optional(),
   })
   .strict();
 

@@ -7,6 +7,7 @@ import { SHORT_SECRET } from '../core/mask.js';
 import type { Prompter } from '../ui/prompt.js';
 import type { LoadedInventory } from './load.js';
 import type { Inventory } from './schema.js';
+import { SYSTEM_ROLES, type SystemRole } from './acl.js';
 
 export interface Secrets {
   password: string;
@@ -14,11 +15,15 @@ export interface Secrets {
   /** sentinel.webhook's URL (it may carry a token). */
   webhook?: string;
   users: Record<string, string>;
+  /** ACL mode: the system users' passwords (auth.acl.*.password). */
+  acl?: Record<SystemRole, string>;
 }
 
 /** Every secret value, for masking output. */
 export const secretValues = (s: Secrets): string[] =>
-  [s.password, s.sentinelPassword ?? '', s.webhook ?? '', ...Object.values(s.users)].filter(Boolean);
+  [s.password, s.sentinelPassword ?? '', s.webhook ?? '', ...Object.values(s.users), ...Object.values(s.acl ?? {})].filter(
+    Boolean,
+  );
 
 export interface SecretContext {
   env: NodeJS.ProcessEnv;
@@ -70,11 +75,17 @@ export async function resolveSecrets(inv: Inventory | LoadedInventory, ctx: Secr
   for (const [i, u] of a.users.entries()) users[u.name] = await tryGet(u.password, `auth.users[${i}].password`);
   const wh = inventory.sentinel.webhook;
   const webhook = wh === undefined ? undefined : await tryGet(wh, 'sentinel.webhook');
+  let acl: Record<SystemRole, string> | undefined;
+  if (a.acl) {
+    acl = Object.create(null) as Record<SystemRole, string>;
+    for (const r of SYSTEM_ROLES) acl[r] = await tryGet(a.acl[r].password, `auth.acl.${r}.password`);
+  }
   if (failed.length) throw await missingSecrets(failed, loaded?.file ? resolve(ctx.cwd, loaded.file) : undefined);
   const short = [
     ['auth.password', password],
     ['auth.sentinelPassword', sentinelPassword ?? ''],
     ...a.users.map((u, i) => [`auth.users[${i}].password`, users[u.name] ?? ''] as const),
+    ...SYSTEM_ROLES.map((r) => [`auth.acl.${r}.password`, acl?.[r] ?? ''] as const),
   ].filter(([, v]) => v !== '' && v.length < SHORT_SECRET);
   for (const [k] of short)
     ctx.warn?.(
@@ -85,6 +96,7 @@ export async function resolveSecrets(inv: Inventory | LoadedInventory, ctx: Secr
     ...(sentinelPassword === undefined ? {} : { sentinelPassword }),
     ...(webhook === undefined ? {} : { webhook }),
     users,
+    ...(acl ? { acl } : {}),
   };
 }
 

@@ -1,5 +1,6 @@
 // Redis settings, storage layout, TLS, SSH and ACL checks: what a careful operator would catch in review.
 import { posix } from 'node:path';
+import { RESERVED_USERS } from './acl.js';
 import { echo } from './fields.js';
 import type { KeyPath } from './locate.js';
 import { isPlainStorage, storageMounts, type Inventory } from './schema.js';
@@ -186,6 +187,13 @@ function accessFindings(inv: Inventory): Finding[] {
     if (u.name === 'default')
       out.push(
         error(['auth', 'users', i, 'name'], 'the default user is configured by auth.password; choose another name'),
+      );
+    else if (inv.auth.acl && RESERVED_USERS.includes(u.name))
+      out.push(
+        error(
+          ['auth', 'users', i, 'name'],
+          `"${u.name}" is one of the cluster's own ACL users (${RESERVED_USERS.join(', ')}); choose another name`,
+        ),
       );
     if (users.findIndex((o) => o.name === u.name) !== i)
       out.push(error(['auth', 'users', i, 'name'], `user "${u.name}" is defined twice`));

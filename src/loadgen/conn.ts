@@ -10,6 +10,7 @@ export async function openConnection(t: Target, timeoutMs: number, commandTimeou
     host: t.host,
     port: t.port,
     password: t.password,
+    ...(t.username ? { username: t.username } : {}),
     lazyConnect: true,
     enableOfflineQueue: false,
     enableReadyCheck: false,

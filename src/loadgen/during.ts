@@ -48,6 +48,9 @@ export async function underWriteLoad<T>(
     o.signal?.removeEventListener('abort', stop);
   }
   const run = await running;
-  const report = await verify({ host: o.host, port: o.port, password: o.password, ...o.verify }, run);
+  const report = await verify(
+    { host: o.host, port: o.port, password: o.password, username: o.username, ...o.verify },
+    run,
+  );
   return { result, report };
 }

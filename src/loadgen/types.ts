@@ -7,6 +7,8 @@ export interface Target {
   port: number;
   /** Sent with AUTH; never logged. */
   password?: string;
+  /** AUTH as this user (ACL mode: falkorctl's admin user); `default` when absent. */
+  username?: string;
 }
 
 export interface WriteLoadOptions extends Target {

@@ -7,6 +7,8 @@ import { Redis } from 'ioredis';
 import type { Ctx } from '../context.js';
 import { FalkorError, isFalkorError } from '../errors.js';
 import type { Host, Inventory } from '../inventory/schema.js';
+import { adminUser } from '../inventory/acl.js';
+import { haproxyHosts } from '../inventory/topology.js';
 import { sshPoolFor } from '../remote/ssh-pool.js';
 import { createSshTunnels, type Tunnels } from './tunnel.js';
 
@@ -38,6 +40,21 @@ export interface FactoryOpts {
   /** 'ssh' (default): through SSH to 127.0.0.1 on the host. 'direct': to host.address from here. */
   mode?: 'ssh' | 'direct';
   tunnels?: Tunnels;
+}
+
+/**
+ * In ACL mode `default` is off: falkorctl's own clients (status, deploy, switchover, backup, config update…)
+ * log in to a node's port (or HAProxy's ports to them) as its admin user, with the cluster password they already
+ * pass. Other ports (Sentinel,
+ * a throwaway trial or verify server with its own password) keep `default`.
+ */
+function nodeLogin(inv: Inventory, host: Host, port: number): string | undefined {
+  const nodePort = inv.tls?.enabled && !inv.tls.allowPlaintext ? inv.tls.port : inv.redis.port;
+  const db = host.role === 'master' || host.role === 'replica';
+  // HAProxy's write and read ports lead to the nodes: the same login
+  const lb = haproxyHosts(inv).some((h) => h.name === host.name);
+  const proxied = lb && (port === inv.haproxy.writePort || port === inv.haproxy.readPort);
+  return (db && port === nodePort) || proxied ? adminUser(inv) : undefined;
 }
 
 export function createRedisFactory(
@@ -87,8 +104,15 @@ export function createRedisFactory(
       open.add(r);
       try {
         await client.connect();
-        if (opts.password !== undefined)
-          await client.call('AUTH', ...(opts.username ? [opts.username, opts.password] : [opts.password]));
+        if (opts.password !== undefined) {
+          const username = opts.username ?? nodeLogin(inv, host, port);
+          const pw = opts.password;
+          await client.call('AUTH', ...(username ? [username, pw] : [pw])).catch((e: unknown) => {
+            // a node not yet in ACL mode (deploy is about to convert it) has no admin user: `default` then
+            if (!username || opts.username || !/WRONGPASS/.test(String((e as Error).message))) throw e;
+            return client.call('AUTH', pw);
+          });
+        }
       } catch (e) {
         await r.close();
         throw mapError(e, label);

@@ -6,8 +6,10 @@ import { K8S_PATH, kubernetesManifests } from '../templates/kubernetes.js';
 import { ALERTS_PATH, alertRules } from '../templates/prometheus.js';
 import type { RenderedFile } from './index.js';
 
-export function clusterFiles(inv: Inventory, s: Secrets): RenderedFile[] {
+export function clusterFiles(inv0: Inventory, s: Secrets): RenderedFile[] {
   const host = 'cluster';
+  // The container artifacts have no aclfile mount and probe as `default`: they keep the inline users (README).
+  const inv = inv0.auth.acl ? { ...inv0, auth: { ...inv0.auth, acl: undefined } } : inv0;
   return [
     { host, path: ALERTS_PATH, content: alertRules(inv), mode: 0o644, secret: false, kind: 'prometheus' },
     ...composeFiles(inv, s).map((f) => ({ host, ...f, mode: f.secret ? 0o600 : 0o644 })),

@@ -16,7 +16,13 @@ import {
   haproxyEnv,
 } from '../templates/haproxy.js';
 import { SYSCTL_PATH, THP_PATH, sysctlConf, thpTmpfiles } from '../templates/host-tuning.js';
-import { redisSecretsConf, sentinelSecretsConf, sentinelSecretsPath } from '../templates/secrets-conf.js';
+import {
+  aclFile,
+  aclFilePath,
+  redisSecretsConf,
+  sentinelSecretsConf,
+  sentinelSecretsPath,
+} from '../templates/secrets-conf.js';
 import { sentinelConf, sentinelTemplatePath } from '../templates/sentinel-conf.js';
 import { FIREWALL_PATH, firewallRuleset } from '../templates/nftables.js';
 import { firewallEnabled } from '../firewall/model.js';
@@ -62,6 +68,8 @@ export function renderHost(inv: Inventory, hostName: string, secrets: Secrets): 
   if (dbHosts(inv).some((d) => d.name === h.name)) {
     add({ path: falkordbConfPath(inv), content: falkordbConf(inv, h), mode: 0o640, owner: svc, kind: 'redis' });
     add({ path: secretsConfPath(inv), content: redisSecretsConf(inv, secrets), mode: 0o600, owner: svc, secret: true });
+    if (inv.auth.acl)
+      add({ path: aclFilePath(inv), content: aclFile(inv, secrets), mode: 0o600, owner: svc, secret: true });
     add({ path: FALKORDB_UNIT, content: falkordbUnit(inv, h), mode: 0o644 });
     add({ path: SYSCTL_PATH, content: sysctlConf(inv), mode: 0o644 });
     add({ path: THP_PATH, content: thpTmpfiles(inv), mode: 0o644 });

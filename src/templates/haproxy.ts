@@ -3,6 +3,7 @@
 // new master (a PING check would happily send writes to a replica).
 import { userError } from '../errors.js';
 import type { Host, Inventory } from '../inventory/schema.js';
+import { systemUser } from '../inventory/acl.js';
 import { dbHosts } from '../inventory/topology.js';
 import { header, lines, paths, type Secrets } from './common.js';
 import { envFileValue, haproxyAddr, safePath } from './quote.js';
@@ -20,10 +21,10 @@ export const PASSWORD_VAR = 'FALKORDB_PASSWORD';
 export const HAPROXY_STATE = '/var/lib/haproxy/server-state';
 
 /** The check logs in with an inline command, so the password must be one plain word. */
-function checkPassword(pw: string): string {
+function checkPassword(pw: string, keyPath = 'auth.password'): string {
   if (!/^[\x21-\x7e]+$/.test(pw) || /["'\\]/.test(pw)) {
     throw userError(
-      'auth.password cannot be used by the HAProxy health check: it contains a space, a quote, a backslash or a non-ASCII character',
+      `${keyPath} cannot be used by the HAProxy health check: it contains a space, a quote, a backslash or a non-ASCII character`,
       'use a password of printable ASCII without spaces, quotes or backslashes (e.g. openssl rand -hex 32)',
     );
   }
@@ -37,12 +38,15 @@ function checkPassword(pw: string): string {
  */
 const MIN_RECV = 200;
 
-function checkRules(expect: string): string[] {
+/** ACL mode: the check logs in as its own user (INFO and PING only); the password stays in the env file. */
+const checkUser = (inv: Inventory) => (inv.auth.acl ? `${systemUser('healthcheck').name} ` : '');
+
+function checkRules(inv: Inventory, expect: string): string[] {
   return [
     '    option tcp-check',
     // `default`: connect as the server line says (with TLS when it has ssl/check-ssl)
     '    tcp-check connect default',
-    `    tcp-check send "AUTH \${${PASSWORD_VAR}}\\r\\n"`,
+    `    tcp-check send "AUTH ${checkUser(inv)}\${${PASSWORD_VAR}}\\r\\n"`,
     '    tcp-check expect string +OK',
     '    tcp-check send "INFO replication\\r\\n"',
     `    tcp-check expect min-recv ${MIN_RECV} ${expect}`,
@@ -103,7 +107,7 @@ export function haproxyCfg(inv: Inventory, h: Host): string {
     '# Every database node is listed; only the one reporting role:master passes the check.',
     'backend falkordb_write',
     '    balance first',
-    checkRules('string role:master'),
+    checkRules(inv, 'string role:master'),
     defaultServer,
     db.map((d) => serverLine(d)),
     '',
@@ -114,7 +118,7 @@ export function haproxyCfg(inv: Inventory, h: Host): string {
     '# Replicas with a live link to their master (or a master, e.g. a promoted replica) take reads.',
     'backend falkordb_read',
     '    balance leastconn',
-    checkRules('rstring "role:master|master_link_status:up"'),
+    checkRules(inv, 'rstring "role:master|master_link_status:up"'),
     defaultServer,
     x.readFallbackToMaster &&
       '    # the master serves reads only while no replica is up; clients move back when one returns',
@@ -128,7 +132,11 @@ export function haproxyCfg(inv: Inventory, h: Host): string {
 export function haproxyEnv(inv: Inventory, s: Secrets): string {
   return lines(
     header(inv, `HAProxy environment — ${HAPROXY_ENV}. SECRET: mode 0600, never commit.`),
-    `${PASSWORD_VAR}=${envFileValue(checkPassword(s.password))}`,
+    `${PASSWORD_VAR}=${envFileValue(
+      inv.auth.acl
+        ? checkPassword(s.acl?.healthcheck ?? '', 'auth.acl.healthcheck.password')
+        : checkPassword(s.password),
+    )}`,
   );
 }
 
