@@ -11,6 +11,7 @@ import { sentinelSecretsPath } from '../templates/secrets-conf.js';
 import { sentinelRuntimePath, sentinelTemplatePath } from '../templates/sentinel-conf.js';
 import { FALKORDB_UNIT, SENTINEL_UNIT } from '../templates/systemd.js';
 import { NO_NOTIFY, noNotifyPaths } from './notify.js';
+import { haproxyTlsPaths, nodeTlsPaths } from '../tls/files.js';
 
 export type Component = 'falkordb' | 'kernel' | 'sentinel' | 'haproxy';
 
@@ -26,7 +27,9 @@ export function componentOf(inv: Inventory, path: string): Component {
     return 'falkordb';
   if ([sentinelTemplatePath(inv), sentinelSecretsPath(inv), SENTINEL_UNIT, NO_NOTIFY.sentinel].includes(path))
     return 'sentinel';
-  if ([HAPROXY_CFG, HAPROXY_ENV, HAPROXY_DROPIN].includes(path)) return 'haproxy';
+  if ([HAPROXY_CFG, HAPROXY_ENV, HAPROXY_DROPIN, ...haproxyTlsPaths].includes(path)) return 'haproxy';
+  // the certificates on a node: FalkorDB reads them at start (its Sentinel too; it keeps working with old ones)
+  if (nodeTlsPaths(inv).includes(path)) return 'falkordb';
   throw new Error(`deploy does not know where ${path} belongs`);
 }
 

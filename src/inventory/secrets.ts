@@ -7,11 +7,14 @@ import { SHORT_SECRET } from '../core/mask.js';
 import type { Prompter } from '../ui/prompt.js';
 import type { LoadedInventory } from './load.js';
 import type { Inventory } from './schema.js';
+import { loadTlsMaterial, type TlsMaterial } from '../tls/material.js';
 
 export interface Secrets {
   password: string;
   sentinelPassword?: string;
   users: Record<string, string>;
+  /** tls.source's files (certificates and keys), checked; absent without TLS or tls.source. */
+  tls?: TlsMaterial;
 }
 
 /** Every secret value, for masking output. */
@@ -76,7 +79,9 @@ export async function resolveSecrets(inv: Inventory | LoadedInventory, ctx: Secr
     ctx.warn?.(
       `${k} is shorter than ${SHORT_SECRET} characters: trivially guessed (and masked in output only as a whole word)`,
     );
-  return sentinelPassword === undefined ? { password, users } : { password, sentinelPassword, users };
+  const tls = await loadTlsMaterial(inventory, loaded ? resolve(ctx.cwd, loaded.file) : resolve(ctx.cwd, 'inventory'));
+  const out: Secrets = sentinelPassword === undefined ? { password, users } : { password, sentinelPassword, users };
+  return tls ? { ...out, tls } : out;
 }
 
 /** One error naming every reference that could not be resolved, each at its line of the inventory. */
