@@ -85,6 +85,7 @@ beforeAll(async () => {
   if (issued.code !== 0) throw new Error(`tls issue failed:\n${issued.stdout}\n${issued.stderr}`);
 });
 afterAll(async () => {
+  delete process.env.LAB_ROOTFS;
   closeClients();
   tlsClients.splice(0).forEach((c) => c.disconnect());
   await cleanupAll();
@@ -201,7 +202,48 @@ describe('a TLS-only cluster', { timeout: 900_000 }, () => {
       (s) => s['falkordb_write/db1']?.status === 'UP' && s['falkordb_read/db2']?.status === 'UP',
       { what: 'HAProxy marking the nodes UP again with the right CA', timeoutMs: 60_000 },
     );
-    expect(up['falkordb_write/db1']?.checkStatus).toBe('L7OK');
+    expect(up['falkordb_write/db1']?.checkStatus).toMatch(/L7OK$/); // "* L7OK" while a check runs
+  });
+
+  it('checklist: each TLS item fails when broken on a host (expired, wrong key, open key, no handshake), passes after deploy', async () => {
+    const checklist = async () => {
+      const r = await falkorctl(['-i', inv, '--json', 'checklist', '--only', 'tls']);
+      const doc = JSON.parse(r.stdout) as { results: { id: string; outcome: string; found?: string }[] };
+      return { code: r.code, doc, failed: doc.results.filter((x) => x.outcome !== 'pass').map((x) => x.id) };
+    };
+    const before = await checklist();
+    expect(before.code, JSON.stringify(before.doc)).toBe(0);
+    expect(before.doc.results.length).toBe(24); // 4 hosts × (files, key, chain, expiry) + 8 TLS ports
+    // db1: a certificate for its own key, signed by the CA, that expired in 2020 (openssl 3.5 on trixie)
+    const expired = [
+      'set -e; umask 077; d=$(mktemp -d); trap \'rm -rf "$d"\' EXIT; cat > "$d/ca.key"',
+      'openssl req -new -key /etc/falkordb/tls/tls.key -subj /CN=db1 -out "$d/csr"',
+      'openssl x509 -req -in "$d/csr" -CA /etc/falkordb/tls/ca.crt -CAkey "$d/ca.key" -not_before 20200101000000Z \\',
+      '  -not_after 20200201000000Z -out "$d/crt"',
+      'cat "$d/crt" > /etc/falkordb/tls/tls.crt',
+    ].join('\n');
+    const e = await lab.exec('db1', ['sh', '-c', expired], { input: readFileSync(join(pki, 'ca.key'), 'utf8') });
+    expect(e.exitCode, e.stderr).toBe(0);
+    // db2: another host's key in place of its own; db3: its key readable by everyone, its Sentinel stopped
+    const k = await lab.exec('db2', ['sh', '-c', 'cat > /etc/falkordb/tls/tls.key'], {
+      input: readFileSync(join(pki, 'db3', 'tls.key'), 'utf8'),
+    });
+    expect(k.exitCode, k.stderr).toBe(0);
+    const m = await lab.exec('db3', [
+      'sh',
+      '-c',
+      'chmod 0644 /etc/falkordb/tls/tls.key && systemctl stop falkordb-sentinel.service',
+    ]);
+    expect(m.exitCode, m.stderr).toBe(0);
+    const broken = await checklist();
+    expect(broken.code).toBe(1);
+    expect(broken.failed.sort()).toEqual(['tls.expiry:db1', 'tls.files:db3', 'tls.handshake:db3:26379', 'tls.key:db2']);
+    expect(broken.doc.results.find((x) => x.id === 'tls.expiry:db1')?.found).toMatch(/2020 GMT/);
+    const r = await falkorctl(['-i', inv, '--yes', 'deploy']);
+    expect(r.code, `${r.stdout}\n${r.stderr}`).toBe(0);
+    const repaired = await checklist();
+    expect(repaired.failed).toEqual([]);
+    expect(repaired.code).toBe(0);
   });
 
   it('switches over to db2 and back over TLS', async () => {
