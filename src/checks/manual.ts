@@ -11,7 +11,6 @@ const MANUAL: [string, Phase][] = [
 
 /** Automatable, but what they check is not deployed by falkorctl yet: skip, with where it will come from. */
 const NOT_YET: [string, Phase, string][] = [
-  [ITEMS.ssl, 'pre', 'TLS is not deployed by falkorctl yet (issue 11)'],
   [ITEMS.monitoring, 'pre', 'the monitoring stack is not deployed by falkorctl yet (issue 11)'],
   [ITEMS.alerts, 'pre', 'alert rules are not deployed by falkorctl yet (issue 11)'],
   [

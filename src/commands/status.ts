@@ -35,12 +35,6 @@ export const run: Handler = async ({ opts }, ctx) => {
   const loaded = await loadInventory(ctx.opts.inventory, ctx.cwd);
   for (const w of loaded.warnings) ctx.out.warn(formatDiagnostic(w));
   const inv = loaded.inventory;
-  if (inv.tls?.enabled && !inv.tls.allowPlaintext) {
-    throw userError(
-      'status cannot read TLS-only nodes yet (tls.enabled without tls.allowPlaintext)',
-      'with tls.allowPlaintext: true (a plaintext port beside the TLS one) status works; otherwise check the nodes with redis-cli --tls',
-    );
-  }
   const limit = opts.limit as string[] | undefined;
   const hosts = selectHosts(inv, limit);
   const secrets = await resolveSecrets(loaded, {

@@ -76,7 +76,7 @@ async function issue(ctx: Ctx, opts: Record<string, unknown>): Promise<number> {
       `tls issue: nothing was written:\n${plan.refusals.map((r) => `  - ${r}`).join('\n')}`,
       'move the named files away, or choose another --out DIR',
     );
-  const snippet = inventorySnippet(inv);
+  const snippet = inventorySnippet(inv, dir);
   const install = installLines(inv, dir);
   const noop = isNoop(plan);
   if (!ctx.opts.json) ctx.out.info(planText(plan));
@@ -104,7 +104,7 @@ async function issue(ctx: Ctx, opts: Record<string, unknown>): Promise<number> {
         'inventory (tls section):',
         snippet.replace(/^/gm, '  '),
         '',
-        'install on the hosts:',
+        'deploy installs them from tls.source (or install them yourself):',
         ...install.map((l) => `  ${l}`),
       ].join('\n'),
   );

@@ -12,6 +12,7 @@ import { sentinelRuntimePath, sentinelTemplatePath } from '../templates/sentinel
 import { notifyScriptPath, webhookUrlPath } from '../templates/sentinel-notify.js';
 import { FALKORDB_UNIT, SENTINEL_UNIT } from '../templates/systemd.js';
 import { NO_NOTIFY, noNotifyPaths } from './notify.js';
+import { haproxyTlsPaths, nodeTlsPaths } from '../tls/files.js';
 
 export type Component = 'falkordb' | 'kernel' | 'sentinel' | 'haproxy';
 
@@ -28,7 +29,9 @@ export function componentOf(inv: Inventory, path: string): Component {
   if ([sentinelTemplatePath(inv), sentinelSecretsPath(inv), SENTINEL_UNIT, NO_NOTIFY.sentinel].includes(path))
     return 'sentinel';
   if (execedPerEvent(inv, path)) return 'sentinel';
-  if ([HAPROXY_CFG, HAPROXY_ENV, HAPROXY_DROPIN].includes(path)) return 'haproxy';
+  if ([HAPROXY_CFG, HAPROXY_ENV, HAPROXY_DROPIN, ...haproxyTlsPaths].includes(path)) return 'haproxy';
+  // the certificates on a node: FalkorDB reads them at start (its Sentinel too; it keeps working with old ones)
+  if (nodeTlsPaths(inv).includes(path)) return 'falkordb';
   throw new Error(`deploy does not know where ${path} belongs`);
 }
 

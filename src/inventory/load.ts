@@ -2,7 +2,8 @@
 // Three passes, each only when the previous one left something to check: YAML syntax (and duplicate keys),
 // the zod schema, then the semantic checks that need the whole inventory.
 import { readFile } from 'node:fs/promises';
-import { resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
+import { absolutiseTlsSource } from '../tls/material.js';
 import { isScalar, LineCounter, parseDocument, visit, type Document, type YAMLError } from 'yaml';
 import { FalkorError, userError } from '../errors.js';
 import { echo, MAX_HOSTS, RESERVED_KEYS } from './fields.js';
@@ -137,7 +138,9 @@ export function parseInventory(text: string, file: string): LoadedInventory {
 
 /** Reads the file (relative to cwd) and parses it. */
 export async function loadInventory(file: string, cwd: string = process.cwd()): Promise<LoadedInventory> {
-  return parseInventory(await readInventoryText(file, cwd), file);
+  const loaded = parseInventory(await readInventoryText(file, cwd), file);
+  absolutiseTlsSource(loaded.inventory, dirname(resolve(cwd, file)));
+  return loaded;
 }
 
 export async function readInventoryText(file: string, cwd: string): Promise<string> {

@@ -309,6 +309,12 @@ export const tls = z
     certFile: text(4096),
     keyFile: text(4096),
     caFile: text(4096),
+    /**
+     * The operator's copy, as `tls issue --out DIR` wrote it (DIR/ca.crt, DIR/HOST/tls.crt, DIR/HOST/tls.key),
+     * relative to the inventory: deploy installs each host's files at certFile/keyFile/caFile, and falkorctl's
+     * own clients verify the hosts against DIR/ca.crt.
+     */
+    source: text(4096).optional(),
     /** Keep a plaintext port open too (migration); off means `port 0`. */
     allowPlaintext: z.boolean().default(false),
     replication: z.boolean().default(true),

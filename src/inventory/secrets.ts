@@ -8,6 +8,7 @@ import type { Prompter } from '../ui/prompt.js';
 import type { LoadedInventory } from './load.js';
 import type { Inventory } from './schema.js';
 import { SYSTEM_ROLES, type SystemRole } from './acl.js';
+import { loadTlsMaterial, type TlsMaterial } from '../tls/material.js';
 
 export interface Secrets {
   password: string;
@@ -17,13 +18,19 @@ export interface Secrets {
   users: Record<string, string>;
   /** ACL mode: the system users' passwords (auth.acl.*.password). */
   acl?: Record<SystemRole, string>;
+  /** tls.source's files (certificates and keys), checked; absent without TLS or tls.source. */
+  tls?: TlsMaterial;
 }
 
 /** Every secret value, for masking output. */
 export const secretValues = (s: Secrets): string[] =>
-  [s.password, s.sentinelPassword ?? '', s.webhook ?? '', ...Object.values(s.users), ...Object.values(s.acl ?? {})].filter(
-    Boolean,
-  );
+  [
+    s.password,
+    s.sentinelPassword ?? '',
+    s.webhook ?? '',
+    ...Object.values(s.users),
+    ...Object.values(s.acl ?? {}),
+  ].filter(Boolean);
 
 export interface SecretContext {
   env: NodeJS.ProcessEnv;
@@ -91,12 +98,14 @@ export async function resolveSecrets(inv: Inventory | LoadedInventory, ctx: Secr
     ctx.warn?.(
       `${k} is shorter than ${SHORT_SECRET} characters: trivially guessed (and masked in output only as a whole word)`,
     );
+  const tls = await loadTlsMaterial(inventory, loaded ? resolve(ctx.cwd, loaded.file) : resolve(ctx.cwd, 'inventory'));
   return {
     password,
     ...(sentinelPassword === undefined ? {} : { sentinelPassword }),
     ...(webhook === undefined ? {} : { webhook }),
     users,
     ...(acl ? { acl } : {}),
+    ...(tls ? { tls } : {}),
   };
 }
 

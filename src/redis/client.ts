@@ -1,7 +1,8 @@
 // Redis connections to the hosts. By default each one rides an SSH channel to 127.0.0.1:<port> on the
 // host, handed to ioredis through a one-shot loopback listener (so any RESP client works unchanged);
 // `direct` connects to the host's address instead. Every failure is one line naming host and port.
-import { createServer, type AddressInfo } from 'node:net';
+import { createServer, isIP, type AddressInfo } from 'node:net';
+import { checkServerIdentity, type ConnectionOptions } from 'node:tls';
 import type { Duplex } from 'node:stream';
 import { Redis } from 'ioredis';
 import type { Ctx } from '../context.js';
@@ -11,6 +12,7 @@ import { adminUser } from '../inventory/acl.js';
 import { haproxyHosts } from '../inventory/topology.js';
 import { sshPoolFor } from '../remote/ssh-pool.js';
 import { createSshTunnels, type Tunnels } from './tunnel.js';
+import { clientCa, tlsOnly } from '../tls/material.js';
 
 export interface RedisLike {
   /** Any command, as ioredis's `call`: nested arrays of strings/numbers, null, or an error thrown. */
@@ -64,11 +66,15 @@ export function createRedisFactory(
   const mode = o.mode ?? 'ssh';
   const tunnels = mode === 'ssh' ? (o.tunnels ?? createSshTunnels(inv, o)) : undefined;
   const open = new Set<RedisLike>();
+  let ca: Promise<string | undefined> | undefined;
   return {
     tunnels,
-    async open(host, port, opts = {}) {
+    async open(host, requested, opts = {}) {
       const timeoutMs = opts.timeoutMs ?? 5_000;
-      const label = `${host.name}:${port}${tunnels ? ' (via SSH)' : ''}`;
+      // TLS-only: the node's plaintext port is closed, its TLS port is the one to ask (Sentinel's port speaks TLS)
+      const port = tlsOnly(inv) && inv.tls && requested === inv.redis.port ? inv.tls.port : requested;
+      const tls = await (ca ??= clientCa(inv)).then((c) => (c === undefined ? undefined : tlsOptions(host, c)));
+      const label = `${host.name}:${port}${tls ? ' (TLS)' : ''}${tunnels ? ' (via SSH)' : ''}`;
       let endpoint = { host: host.address, port };
       let release = () => {};
       if (tunnels) {
@@ -79,6 +85,7 @@ export function createRedisFactory(
       }
       const client = new Redis({
         ...endpoint,
+        ...(tls ? { tls } : {}),
         lazyConnect: true,
         maxRetriesPerRequest: 0,
         enableOfflineQueue: false,
@@ -123,6 +130,19 @@ export function createRedisFactory(
       await Promise.all([...open].map((r) => r.close()));
       await tunnels?.close();
     },
+  };
+}
+
+/**
+ * Verified against the CA and against *this* host's name or address (the certificate's SANs), wherever the
+ * bytes travel: through the SSH tunnel the peer is 127.0.0.1, which every host's certificate also names.
+ */
+function tlsOptions(host: Host, ca: string): ConnectionOptions {
+  return {
+    ca,
+    rejectUnauthorized: true,
+    ...(isIP(host.address) ? {} : { servername: host.address }),
+    checkServerIdentity: (_name, cert) => checkServerIdentity(host.address, cert),
   };
 }
 

@@ -26,6 +26,7 @@ import {
 import { sentinelConf, sentinelTemplatePath } from '../templates/sentinel-conf.js';
 import { FIREWALL_PATH, firewallRuleset } from '../templates/nftables.js';
 import { firewallEnabled } from '../firewall/model.js';
+import { tlsHostFiles } from '../tls/files.js';
 import { FALKORDB_UNIT, SENTINEL_UNIT, falkordbUnit, sentinelUnit } from '../templates/systemd.js';
 import {
   notifyScriptPath,
@@ -100,6 +101,11 @@ export function renderHost(inv: Inventory, hostName: string, secrets: Secrets): 
     add({ path: HAPROXY_ENV, content: haproxyEnv(inv, secrets), mode: 0o600, secret: true });
     add({ path: HAPROXY_DROPIN, content: haproxyDropin(inv), mode: 0o644 });
   }
+  const roles = {
+    node: out.some((f) => f.kind === 'redis' || f.kind === 'sentinel'),
+    haproxy: out.some((f) => f.kind === 'haproxy'),
+  };
+  out.push(...tlsHostFiles(inv, h, secrets.tls, roles, user));
   if (firewallEnabled(inv))
     add({ path: FIREWALL_PATH, content: firewallRuleset(inv, h), mode: 0o644, kind: 'nftables' });
   return sortFiles(out);

@@ -6,12 +6,15 @@ import type { Host, Inventory } from '../inventory/schema.js';
 import { systemUser } from '../inventory/acl.js';
 import { dbHosts } from '../inventory/topology.js';
 import { header, lines, paths, type Secrets } from './common.js';
-import { envFileValue, haproxyAddr, safePath } from './quote.js';
+import { envFileValue, haproxyAddr } from './quote.js';
 
 export const HAPROXY_CFG = '/etc/haproxy/haproxy.cfg';
 export const HAPROXY_ENV = '/etc/haproxy/falkordb.env';
 export const HAPROXY_DROPIN = '/etc/systemd/system/haproxy.service.d/falkordb.conf';
 export const PASSWORD_VAR = 'FALKORDB_PASSWORD';
+/** TLS-only: the balancer's certificate and key in one PEM (HAProxy's `crt`), and the CA it verifies nodes with. */
+export const HAPROXY_TLS_PEM = '/etc/haproxy/falkordb-tls.pem';
+export const HAPROXY_TLS_CA = '/etc/haproxy/falkordb-ca.crt';
 /**
  * Server states handed from the running HAProxy to the one a reload starts (config update writes `show servers
  * state` here right before its reload, and "1" — a state file with no server — right after). Without it the new
@@ -56,8 +59,9 @@ function checkRules(inv: Inventory, expect: string): string[] {
 }
 
 /** The host's own address (HAProxy resolves a name at start) and loopback. */
-function binds(h: Host, port: number): string[] {
-  return [...new Set([h.address, '127.0.0.1'])].map((a) => `    bind ${haproxyAddr(a, port)}`);
+function binds(h: Host, port: number, tls: boolean): string[] {
+  const ssl = tls ? ` ssl crt ${HAPROXY_TLS_PEM}` : '';
+  return [...new Set([h.address, '127.0.0.1'])].map((a) => `    bind ${haproxyAddr(a, port)}${ssl}`);
 }
 
 export function haproxyCfg(inv: Inventory, h: Host): string {
@@ -70,7 +74,8 @@ export function haproxyCfg(inv: Inventory, h: Host): string {
     `    server ${d.name} ${haproxyAddr(d.address, port)}${backup ? ' backup' : ''}`;
   const replicas = db.filter((d) => d.role === 'replica');
   const master = db.filter((d) => d.role === 'master');
-  const ssl = tls ? ` ssl verify required ca-file ${safePath('tls.caFile', tls.caFile)} check-ssl` : '';
+  // clients reach the balancer over TLS too (its own certificate), so no hop is plaintext
+  const ssl = tls ? ` ssl verify required ca-file ${HAPROXY_TLS_CA} check-ssl` : '';
   const defaultServer = `    default-server check inter ${x.checkIntervalMs}ms fall 2 rise 2 on-marked-down shutdown-sessions${ssl}`;
   return lines(
     header(inv, `HAProxy on ${h.name} — ${HAPROXY_CFG}`),
@@ -101,7 +106,7 @@ export function haproxyCfg(inv: Inventory, h: Host): string {
     '    load-server-state-from-file global',
     '',
     'frontend falkordb_write',
-    binds(h, x.writePort),
+    binds(h, x.writePort, tls !== undefined),
     '    default_backend falkordb_write',
     '',
     '# Every database node is listed; only the one reporting role:master passes the check.',
@@ -112,7 +117,7 @@ export function haproxyCfg(inv: Inventory, h: Host): string {
     db.map((d) => serverLine(d)),
     '',
     'frontend falkordb_read',
-    binds(h, x.readPort),
+    binds(h, x.readPort, tls !== undefined),
     '    default_backend falkordb_read',
     '',
     '# Replicas with a live link to their master (or a master, e.g. a promoted replica) take reads.',

@@ -36,6 +36,8 @@ export function sentinelHostTarget(inv: Inventory, h: Host): SentinelTarget {
   };
 }
 
+const tlsOnlyConf = (inv: Inventory) => inv.tls?.enabled === true && !inv.tls.allowPlaintext;
+
 export function sentinelConf(inv: Inventory, h: Host, t: SentinelTarget = sentinelHostTarget(inv, h)): string {
   const s = inv.sentinel;
   const name = s.masterName;
@@ -46,7 +48,9 @@ export function sentinelConf(inv: Inventory, h: Host, t: SentinelTarget = sentin
     `# Sentinel rewrites its config, so it runs from a copy (${t.supervised ? sentinelRuntimePath(inv) : `${t.dir}/sentinel.conf`}) made once`,
     '# from this template. To re-seed it from this template, stop the Sentinel and delete the copy.',
     '',
-    redisLine('port', s.port),
+    // TLS-only: Sentinel's own port speaks TLS too (clients, the other Sentinels); no plaintext port
+    redisLine('port', tlsOnlyConf(inv) ? 0 : s.port),
+    tlsOnlyConf(inv) && redisLine('tls-port', s.port),
     redisLine('bind', ...t.bind),
     'protected-mode no',
     'daemonize no',
@@ -64,6 +68,8 @@ export function sentinelConf(inv: Inventory, h: Host, t: SentinelTarget = sentin
       redisLine('tls-key-file', (t.tlsFiles ?? tls).keyFile),
       redisLine('tls-ca-cert-file', (t.tlsFiles ?? tls).caFile),
       'tls-replication yes',
+      // as on the nodes: a client certificate is optional, every connection authenticates anyway
+      tlsOnlyConf(inv) && 'tls-auth-clients optional',
     ],
     '',
     redisLine('sentinel', 'monitor', name, t.masterAddress, tls ? tls.port : inv.redis.port, s.quorum),

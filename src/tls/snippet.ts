@@ -2,6 +2,7 @@
 // installed, and the install lines per host (the key readable by the service user only).
 import { posix } from 'node:path';
 import type { Inventory } from '../inventory/schema.js';
+import { HAPROXY_TLS_CA, HAPROXY_TLS_PEM } from '../templates/haproxy.js';
 import { CA_CERT, HOST_CERT, HOST_KEY, hostFiles } from './layout.js';
 
 export interface TlsPaths {
@@ -17,7 +18,7 @@ export function tlsPaths(inv: Inventory): TlsPaths {
   return { certFile: posix.join(d, HOST_CERT), keyFile: posix.join(d, HOST_KEY), caFile: posix.join(d, CA_CERT) };
 }
 
-export function inventorySnippet(inv: Inventory): string {
+export function inventorySnippet(inv: Inventory, source?: string): string {
   const p = tlsPaths(inv);
   return [
     'tls:',
@@ -25,6 +26,8 @@ export function inventorySnippet(inv: Inventory): string {
     `  certFile: ${p.certFile}`,
     `  keyFile: ${p.keyFile}`,
     `  caFile: ${p.caFile}`,
+    // where deploy reads each host's files from, and falkorctl's own clients the CA
+    ...(source === undefined ? [] : [`  source: ${inv.tls?.source ?? source}`]),
   ].join('\n');
 }
 
@@ -35,8 +38,12 @@ export function installLines(inv: Inventory, dir: string): string[] {
   return inv.hosts.flatMap((h) => {
     const f = hostFiles(dir, h.name);
     const ca = `${h.name}: ${f.ca} -> ${p.caFile} (0644)`;
-    // the rendered HAProxy config verifies the nodes against the CA and presents no certificate of its own
-    if (h.role === 'haproxy') return [ca];
+    // TLS-only, the balancer presents its own certificate to clients and verifies the nodes against the CA
+    if (h.role === 'haproxy')
+      return [
+        `${h.name}: ${f.cert} + ${f.key} -> ${HAPROXY_TLS_PEM} (0600)`,
+        `${h.name}: ${f.ca} -> ${HAPROXY_TLS_CA} (0644)`,
+      ];
     return [
       `${h.name}: ${f.cert} -> ${p.certFile} (0644)`,
       `${h.name}: ${f.key} -> ${p.keyFile} (0600, owner ${user})`,

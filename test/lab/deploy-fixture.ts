@@ -39,6 +39,7 @@ const WIPE_LB = [
   'systemctl stop haproxy.service',
   'systemctl disable haproxy.service 2>/dev/null',
   'rm -rf /etc/systemd/system/haproxy.service.d /etc/haproxy/falkordb.env /etc/haproxy/*.bak /etc/haproxy/.haproxy*',
+  'rm -f /etc/haproxy/falkordb-tls.pem /etc/haproxy/falkordb-ca.crt', // a TLS deploy's (test/lab/tls.test.ts)
   'systemctl daemon-reload',
 ].join('\n');
 

@@ -128,7 +128,8 @@ describe('falkorctl tls issue', () => {
       ].join('\n'),
     );
     expect(first.stdout).toContain(`db1: ${out}/db1/tls.key -> /etc/falkordb/tls/tls.key (0600, owner falkordb)`);
-    expect(first.stdout).toContain(`lb1: ${out}/lb1/ca.crt -> /etc/falkordb/tls/ca.crt (0644)`);
+    expect(first.stdout).toContain(`lb1: ${out}/lb1/ca.crt -> /etc/haproxy/falkordb-ca.crt (0644)`);
+    expect(first.stdout).toContain(`    source: ${out}`);
   });
 
   it('a re-run changes nothing and says so', async () => {
@@ -188,13 +189,13 @@ describe('falkorctl tls issue', () => {
   });
 
   it('configs rendered TLS-only with the printed paths pass lint and haproxy -c (the CA file is loaded)', async () => {
-    // the CA path as this machine has it, so HAProxy's parser really opens it
     const tls = [
       'tls:',
       '  enabled: true',
       '  certFile: /etc/falkordb/tls/tls.crt',
       '  keyFile: /etc/falkordb/tls/tls.key',
-      `  caFile: ${out}/ca.crt`,
+      '  caFile: /etc/falkordb/tls/ca.crt',
+      '  source: pki',
     ].join('\n');
     // haproxy -c resolves bind addresses: the load balancer by IP here
     const byIp = HOSTS.map((h) => (h.name === 'lb1' ? { ...h, address: '10.77.0.21' } : h));
@@ -206,10 +207,19 @@ describe('falkorctl tls issue', () => {
         .filter((e) => e.isFile())
         .map((e) => join(e.parentPath, e.name));
     const conf = files('db1').find((f) => f.endsWith('/falkordb.conf'))!;
-    const cfg = files('lb1').find((f) => f.endsWith('/haproxy.cfg'))!;
+    const rendered = files('lb1').find((f) => f.endsWith('/haproxy.cfg'))!;
     expect(readFileSync(conf, 'utf8')).toMatch(/^tls-cert-file \/etc\/falkordb\/tls\/tls\.crt$/m);
     expect(readFileSync(conf, 'utf8')).toMatch(/^port 0$/m);
-    expect(readFileSync(cfg, 'utf8')).toContain(`ssl verify required ca-file ${out}/ca.crt check-ssl`);
+    const text = readFileSync(rendered, 'utf8');
+    expect(text).toContain('ssl verify required ca-file /etc/haproxy/falkordb-ca.crt check-ssl');
+    // the host paths pointed at the rendered copies of the files deploy installs there, so HAProxy's parser
+    // really opens the CA and the balancer's crt PEM
+    const lbRoot = join(dir, 'rendered', 'lb1');
+    const cfg = join(dir, 'haproxy-here.cfg');
+    writeFileSync(
+      cfg,
+      text.replace(/\/etc\/haproxy\/falkordb-(ca\.crt|tls\.pem)/g, (p) => join(lbRoot, p)),
+    );
     const lint = await falkorctl('tls.yaml', 'lint', conf, cfg, '--min-severity', 'error');
     expect(lint.exitCode, lint.stdout + lint.stderr).toBe(0);
     const h = await checkHAProxyConfig(cfg, { FALKORDB_PASSWORD: PASSWORD });

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { createServer, type Server } from 'node:tls';
 import { afterAll, describe, expect, it } from 'vitest';
 import { renderAll } from '../../../src/render/index.js';
+import { HAPROXY_TLS_CA, HAPROXY_TLS_PEM } from '../../../src/templates/haproxy.js';
 import { haproxyStat, startHAProxy, useCleanup, waitFor } from '../../helpers/index.js';
 import { smallInventory } from './fixture.js';
 
@@ -114,12 +115,14 @@ describe('rendered haproxy.cfg with TLS to the nodes', { timeout: 30_000 }, () =
       'role:slave\r\nmaster_host:127.0.9.1\r\nmaster_port:6390\r\nmaster_link_status:up',
     );
     const cfg = join(dir, 'haproxy.cfg');
-    writeFileSync(
-      cfg,
+    const pem = join(dir, 'lb.pem');
+    writeFileSync(pem, readFileSync(join(dir, 'node.crt'), 'utf8') + readFileSync(join(dir, 'node.key'), 'utf8'));
+    const rendered =
       renderAll(inv, { password: PASSWORD, users: {} }, { hosts: ['lb'] }).find(
         (f) => f.path === '/etc/haproxy/haproxy.cfg',
-      )?.content ?? '',
-    );
+      )?.content ?? '';
+    // deploy's host paths (src/tls/files.ts) pointed at this test's files
+    writeFileSync(cfg, rendered.replaceAll(HAPROXY_TLS_CA, join(dir, 'ca.crt')).replaceAll(HAPROXY_TLS_PEM, pem));
     await startHAProxy({ cfg, env: { FALKORDB_PASSWORD: PASSWORD } });
     const states = async () =>
       Object.fromEntries(

@@ -1,11 +1,12 @@
 // The real tools accept what render writes: `haproxy -c -f` (Debian HAProxy 2.6) and
 // `promtool check rules`. Each check is also shown to fail on a broken file, so it cannot pass vacuously.
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { describe, expect, it } from 'vitest';
 import { renderAll } from '../../../src/render/index.js';
+import { HAPROXY_TLS_CA, HAPROXY_TLS_PEM } from '../../../src/templates/haproxy.js';
 import { findFalkorBinaries } from '../../helpers/bins.js';
 import { SECRETS, fixtureInventory, smallInventory } from './fixture.js';
 
@@ -71,8 +72,12 @@ describe('haproxy -c -f', { timeout: 30_000 }, () => {
       renderAll(inv, { password: SECRETS.password, users: {} }).find((f) => f.path === '/etc/haproxy/haproxy.cfg')
         ?.content ?? '';
     expect(cfg).toMatch(/server m1 192\.0\.2\.1:6390 backup$/m);
-    expect(cfg).toContain(`ssl verify required ca-file ${ca} check-ssl`);
-    const r = await haproxyCheck(write('tls.cfg', cfg));
+    expect(cfg).toContain(`ssl verify required ca-file ${HAPROXY_TLS_CA} check-ssl`);
+    expect(cfg).toMatch(/bind 192\.0\.2\.\d+:\d+ ssl crt \/etc\/haproxy\/falkordb-tls\.pem$/m);
+    // the host paths deploy installs, pointed at this test's files (a CA's certificate and key make a crt PEM)
+    const pem = write('tls.pem', readFileSync(ca, 'utf8') + readFileSync(join(dir, 'ca.key'), 'utf8'));
+    const here = cfg.replaceAll(HAPROXY_TLS_CA, ca).replaceAll(HAPROXY_TLS_PEM, pem);
+    const r = await haproxyCheck(write('tls.cfg', here));
     expect(r.exitCode, `${r.stdout}\n${r.stderr}`).toBe(0);
   });
   it('rejects a broken one', async () => {
