@@ -49,7 +49,8 @@ export const run: Handler = async ({ opts }, ctx) => {
     cwd: ctx.cwd,
     warn: (m) => ctx.out.warn(m),
   });
-  // one SSH connection per host for the tunnels (Redis, Sentinel, HAProxy's socket) and the kernel probe
+  // one SSH connection per host for the tunnels (Redis, Sentinel, HAProxy's socket) and, on a database host, the
+  // one command that reads its kernel settings, backups and falkordb.conf
   const pool = createSshPool(inv, {
     acceptNew: opts.acceptNew === true,
     prompt: ctx.prompt,
@@ -67,7 +68,6 @@ export const run: Handler = async ({ opts }, ctx) => {
       forks: Number(opts.forks ?? 10),
       now: () => ctx.clock.now(),
       exec: async (host, script) => (await transport.exec(host, ['sh', '-c', script], { timeoutMs: 10_000 })).stdout,
-      read: async (host, path) => (await transport.read(host, path))?.toString('utf8'),
     });
   try {
     if (every === undefined) {

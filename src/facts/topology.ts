@@ -7,7 +7,7 @@ import { dbHosts, sentinelHosts } from '../inventory/topology.js';
 import { runParallel } from '../remote/parallel.js';
 import type { RedisFactory } from '../redis/client.js';
 import { parseMasterAddr, parseSentinelMaster, type SentinelMaster } from '../redis/replies.js';
-import { errorOf, nodeFacts, nodePort, withLag, type NodeFacts } from './nodes.js';
+import { errorOf, nodeFacts, nodePort, withLag, type NodeFacts, type OnNode } from './nodes.js';
 
 export interface SentinelView {
   host: string;
@@ -34,6 +34,8 @@ export interface DiscoverOpts {
   hosts?: readonly Host[];
   forks?: number;
   timeoutMs?: number;
+  /** Asked of every node that answered, on its connection, before it is closed. */
+  onNode?: OnNode;
 }
 
 export async function discoverTopology(
@@ -47,7 +49,7 @@ export async function discoverTopology(
   const dbs = dbHosts(inv).filter((h) => chosen.has(h.name));
   const sents = sentinelHosts(inv).filter((h) => chosen.has(h.name));
   const [nodeRes, sentRes] = await Promise.all([
-    runParallel(dbs, forks, (h) => nodeFacts(inv, h, factory, secrets, o.timeoutMs)),
+    runParallel(dbs, forks, (h) => nodeFacts(inv, h, factory, secrets, o.timeoutMs, o.onNode)),
     runParallel(sents, forks, (h) => sentinelView(inv, h, factory, secrets, o.timeoutMs)),
   ]);
   const nodes = withLag(
