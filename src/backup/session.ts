@@ -7,6 +7,8 @@ import { redisFactoryFor, type RedisFactory } from '../redis/client.js';
 import { sshTransportFor } from '../remote/ssh.js';
 import type { Transport } from '../remote/transport.js';
 import { maskSecrets } from '../core/mask.js';
+import { discoverTopology } from '../facts/topology.js';
+import { dbHosts, masterHost } from '../inventory/topology.js';
 
 export interface BackupSession {
   inv: Inventory;
@@ -40,4 +42,17 @@ export async function openBackupSession(ctx: Ctx, opts: Record<string, unknown>)
       await Promise.all([factory.close(), transport.close()]);
     },
   };
+}
+
+/**
+ * The host of the cluster lock for backup prune and backup schedule: the live master (where backup and restore
+ * take it too), the inventory's master when none answers, so every mutating command meets the same lock.
+ */
+export async function lockHost(s: BackupSession): Promise<string> {
+  const topo = await discoverTopology(s.inv, s.factory, s.secrets);
+  return (
+    topo.nodes.find((n) => n.up && n.replication?.role === 'master')?.host ??
+    masterHost(s.inv)?.name ??
+    dbHosts(s.inv)[0]!.name
+  );
 }
