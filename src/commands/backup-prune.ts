@@ -9,7 +9,8 @@ import { runLocked } from '../core/locked.js';
 import { corePlanText, coreStepJson } from '../core/present.js';
 import { gatherPruneFacts, orphanGraceMs, prunePlan } from '../backup/prune.js';
 import { planRetention, type Decision } from '../backup/retention.js';
-import { lockHost, type BackupSession } from '../backup/session.js';
+import type { BackupSession } from '../backup/session.js';
+import { lockHost } from '../facts/topology.js';
 
 const row = (d: Decision) => `  ${d.keep ? 'keep  ' : 'remove'} ${d.on.padEnd(8)} ${d.id}  ${d.why.join('; ')}`;
 const json = (d: Decision) => ({
@@ -63,7 +64,7 @@ export async function prune(ctx: Ctx, s: BackupSession, opts: Record<string, unk
 
   const rep = await runLocked(
     ctx,
-    { transport: s.transport, host: await lockHost(s), cluster: inv.cluster, mask: s.mask },
+    { transport: s.transport, host: await lockHost(inv, s.factory, s.secrets), cluster: inv.cluster, mask: s.mask },
     (r) => execute(plan, { ...r.env, forks }),
   );
   const removed = new Set(rep.results.filter((x) => x.outcome === 'changed').map((x) => x.step.id));

@@ -23,7 +23,8 @@ import {
   scheduleRefusals,
   type ScheduleFacts,
 } from '../backup/schedule.js';
-import { lockHost, type BackupSession } from '../backup/session.js';
+import type { BackupSession } from '../backup/session.js';
+import { lockHost } from '../facts/topology.js';
 
 async function gather(s: BackupSession, forks: number): Promise<ScheduleFacts[]> {
   const hosts = dbHosts(s.inv);
@@ -91,7 +92,12 @@ export async function schedule(ctx: Ctx, s: BackupSession, opts: Record<string, 
     return EXIT.OK;
   }
   if (!ctx.opts.json) ctx.out.info(corePlanText(plan, header));
-  const lock = { transport: s.transport, host: await lockHost(s), cluster: inv.cluster, mask: s.mask };
+  const lock = {
+    transport: s.transport,
+    host: await lockHost(inv, s.factory, s.secrets),
+    cluster: inv.cluster,
+    mask: s.mask,
+  };
   const rep = await runLocked(ctx, { ...lock, ship: plan.steps.length > 0 }, (r) =>
     execute(plan, { ...r.env, forks, probes: { 'backup-timer': timerProbe(s.transport) } }),
   );

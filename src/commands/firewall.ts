@@ -13,7 +13,7 @@ import { confirmOp } from '../firewall/confirm.js';
 import { firewallEnabled } from '../firewall/model.js';
 import { CONFIRM_OP, planFirewall, type HostFacts } from '../firewall/plan.js';
 import { parseProbe, parseSource, probeArgv, sourceArgv } from '../firewall/remote.js';
-import { formatDiagnostic, loadInventory } from '../inventory/index.js';
+import { openInventory } from '../inventory/open.js';
 import { formatFindings, lintText } from '../lint/index.js';
 import { runParallel } from '../remote/parallel.js';
 import { selectHosts } from '../remote/select.js';
@@ -23,8 +23,7 @@ import { FIREWALL_PATH, firewallRuleset } from '../templates/nftables.js';
 export const run: Handler = async ({ operands, opts }, ctx) => {
   if (operands[0] !== 'apply')
     throw userError(`firewall: unknown action "${operands[0] ?? ''}"`, 'falkorctl firewall apply [--dry-run] [--yes]');
-  const loaded = await loadInventory(ctx.opts.inventory, ctx.cwd);
-  for (const w of loaded.warnings) ctx.out.warn(formatDiagnostic(w));
+  const loaded = await openInventory(ctx);
   const inv = loaded.inventory;
   if (!firewallEnabled(inv) || !inv.network)
     throw userError(

@@ -3,7 +3,7 @@
 // the truth is here. Shared by `status` and `deploy`.
 import type { Host, Inventory } from '../inventory/schema.js';
 import type { Secrets } from '../inventory/secrets.js';
-import { dbHosts, sentinelHosts } from '../inventory/topology.js';
+import { dbHosts, masterHost, sentinelHosts } from '../inventory/topology.js';
 import { runParallel } from '../remote/parallel.js';
 import type { RedisFactory } from '../redis/client.js';
 import { parseMasterAddr, parseSentinelMaster, type SentinelMaster } from '../redis/replies.js';
@@ -110,4 +110,22 @@ export async function sentinelView(
   } finally {
     await r.close();
   }
+}
+
+/**
+ * The host of the cluster lock for the commands that discover it (backup prune, backup schedule, firewall apply):
+ * the live master, where backup and restore take it too, the inventory's master when none answers, so every
+ * mutating command meets the same lock.
+ */
+export async function lockHost(
+  inv: Inventory,
+  factory: RedisFactory,
+  secrets: Pick<Secrets, 'password' | 'sentinelPassword'>,
+): Promise<string> {
+  const topo = await discoverTopology(inv, factory, secrets);
+  return (
+    topo.nodes.find((n) => n.up && n.replication?.role === 'master')?.host ??
+    masterHost(inv)?.name ??
+    dbHosts(inv)[0]!.name
+  );
 }
