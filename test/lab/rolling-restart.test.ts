@@ -1,13 +1,12 @@
 // `falkorctl rolling-restart` in the lab under write load through HAProxy: replicas one at a time, the master
 // by a switchover, no acknowledged write lost; a second run while one holds the cluster lock is refused; a
 // replica whose unit is broken stops the run there with the master untouched.
-import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { claim } from '../helpers/claim.js';
 import { cleanupAll } from '../helpers/cleanup.js';
 import { labClusterClaim, labUp, type Lab } from '../helpers/lab.js';
 import { waitFor } from '../helpers/wait.js';
-import { BIN, STATE_HOME, closeClients, falkorctl, redis, role, sentinelMasters, wipe } from './deploy-fixture.js';
+import { closeClients, startFalkorctl, falkorctl, redis, role, sentinelMasters, wipe } from './deploy-fixture.js';
 import { underLabLoad } from './write-load.js';
 
 let lab: Lab;
@@ -135,11 +134,7 @@ describe('rolling-restart in the lab', () => {
     const cut = `systemctl stop ssh.service ssh.socket 2>/dev/null; pkill -KILL -f '^sshd: ' ; true`;
     let dropped = false;
     const { result, report } = await underLabLoad(lab, { leadInMs: 1000, settleMs: 1500 }, async () => {
-      const run = execa('node', [BIN, '-i', inv, '--yes', 'rolling-restart'], {
-        reject: false,
-        stdin: 'ignore',
-        env: { NO_COLOR: '1', XDG_STATE_HOME: STATE_HOME },
-      });
+      const run = startFalkorctl(['-i', inv, '--yes', 'rolling-restart']);
       run.stderr?.on('data', (chunk: Buffer) => {
         if (dropped || !chunk.toString().includes(`restart falkordb.service on ${first}`)) return;
         dropped = true;

@@ -1,13 +1,12 @@
 // `falkorctl switchover` in the lab, with the write-load tool writing graph CREATEs and SETs through HAProxy's
 // write port the whole time: every acknowledged write must be on the new master, in both directions. Also:
 // --dry-run changes nothing, and a pre-flight that finds a Sentinel down refuses with every reason, untouched.
-import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { claim } from '../helpers/claim.js';
 import { cleanupAll } from '../helpers/cleanup.js';
 import { labClusterClaim, labUp, type Lab } from '../helpers/lab.js';
 import { waitFor } from '../helpers/wait.js';
-import { BIN, STATE_HOME, closeClients, falkorctl, redis, role, sentinelMasters, wipe } from './deploy-fixture.js';
+import { closeClients, startFalkorctl, falkorctl, redis, role, sentinelMasters, wipe } from './deploy-fixture.js';
 import { underLabLoad } from './write-load.js';
 
 let lab: Lab;
@@ -118,11 +117,7 @@ describe('switchover in the lab', () => {
     const minRep = await config('db1', 'min-replicas-to-write');
     let killed = false;
     const { result, report } = await underLabLoad(lab, { leadInMs: 1000, settleMs: 1500 }, async () => {
-      const run = execa('node', [BIN, '-i', inv, '--yes', 'switchover', '--to', 'db2'], {
-        reject: false,
-        stdin: 'ignore',
-        env: { NO_COLOR: '1', XDG_STATE_HOME: STATE_HOME },
-      });
+      const run = startFalkorctl(['-i', inv, '--yes', 'switchover', '--to', 'db2']);
       // the moment the run aims at the candidate (its last wait before the fence), db2 dies and stays down
       run.stderr?.on('data', (chunk: Buffer) => {
         if (killed || !/wait for the moment in Sentinel/.test(chunk.toString())) return;
@@ -189,11 +184,7 @@ describe('switchover in the lab', () => {
     const master = ['db1', 'db2', 'db3'].find((h) => `${addr(h)}:6379` === from)!;
     let killed = false;
     const { result, report } = await underLabLoad(lab, { leadInMs: 1000, settleMs: 1500 }, async () => {
-      const run = execa('node', [BIN, '-i', inv, '--yes', 'switchover'], {
-        reject: false,
-        stdin: 'ignore',
-        env: { NO_COLOR: '1', XDG_STATE_HOME: STATE_HOME },
-      });
+      const run = startFalkorctl(['-i', inv, '--yes', 'switchover']);
       // the moment the pause starts, the master dies and stays down (systemd would restart it as a master)
       run.stderr?.on('data', (chunk: Buffer) => {
         if (killed || !/CLIENT PAUSE \d+ WRITE/.test(chunk.toString())) return;
