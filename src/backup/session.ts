@@ -2,7 +2,8 @@
 // by the command transport and the Redis tunnels, and a mask for the secrets.
 import { secretValues } from '../inventory/secrets.js';
 import type { Ctx } from '../context.js';
-import { formatDiagnostic, loadInventory, resolveSecrets, type Inventory, type Secrets } from '../inventory/index.js';
+import type { Inventory, Secrets } from '../inventory/index.js';
+import { openInventory, secretsFor } from '../inventory/open.js';
 import { redisFactoryFor, type RedisFactory } from '../redis/client.js';
 import { sshTransportFor } from '../remote/ssh.js';
 import type { Transport } from '../remote/transport.js';
@@ -18,15 +19,9 @@ export interface BackupSession {
 }
 
 export async function openBackupSession(ctx: Ctx, opts: Record<string, unknown>): Promise<BackupSession> {
-  const loaded = await loadInventory(ctx.opts.inventory, ctx.cwd);
-  for (const w of loaded.warnings) ctx.out.warn(formatDiagnostic(w));
+  const loaded = await openInventory(ctx);
   const inv = loaded.inventory;
-  const secrets = await resolveSecrets(loaded, {
-    env: ctx.env,
-    prompt: ctx.prompt,
-    cwd: ctx.cwd,
-    warn: (m) => ctx.out.warn(m),
-  });
+  const secrets = await secretsFor(ctx, loaded);
   const values = secretValues(secrets);
   const transport = sshTransportFor(inv, ctx, opts);
   const factory = redisFactoryFor(inv, ctx, opts);

@@ -7,11 +7,10 @@ import { EXIT, FalkorError, refusal } from '../errors.js';
 import { execute } from '../core/execute.js';
 import { runLocked } from '../core/locked.js';
 import { corePlanText, coreStepJson } from '../core/present.js';
-import { discoverTopology } from '../facts/topology.js';
-import { masterHost } from '../inventory/topology.js';
 import { gatherPruneFacts, orphanGraceMs, prunePlan } from '../backup/prune.js';
 import { planRetention, type Decision } from '../backup/retention.js';
 import type { BackupSession } from '../backup/session.js';
+import { lockHost } from '../facts/topology.js';
 
 const row = (d: Decision) => `  ${d.keep ? 'keep  ' : 'remove'} ${d.on.padEnd(8)} ${d.id}  ${d.why.join('; ')}`;
 const json = (d: Decision) => ({
@@ -63,13 +62,9 @@ export async function prune(ctx: Ctx, s: BackupSession, opts: Record<string, unk
   if (!(await ctx.prompt.confirm(`remove ${r.prune.length} backup file set(s) on ${hosts.join(', ')}?`)))
     throw refusal('not confirmed: backup prune; nothing was removed');
 
-  // the lock lives on the live master (as for backup and restore); the inventory's when none answers
-  const topo = await discoverTopology(inv, s.factory, s.secrets);
-  const lockHost =
-    topo.nodes.find((n) => n.up && n.replication?.role === 'master')?.host ?? masterHost(inv)?.name ?? hosts[0]!;
   const rep = await runLocked(
     ctx,
-    { transport: s.transport, host: lockHost, cluster: inv.cluster, mask: s.mask },
+    { transport: s.transport, host: await lockHost(inv, s.factory, s.secrets), cluster: inv.cluster, mask: s.mask },
     (r) => execute(plan, { ...r.env, forks }),
   );
   const removed = new Set(rep.results.filter((x) => x.outcome === 'changed').map((x) => x.step.id));

@@ -10,10 +10,9 @@ import { execute } from '../core/execute.js';
 import { runLocked } from '../core/locked.js';
 import { corePlanText, coreStepJson } from '../core/present.js';
 import { done, notYet, type Probe } from '../core/wait.js';
-import { discoverTopology } from '../facts/topology.js';
 import { readInventoryText } from '../inventory/load.js';
 import { Locator } from '../inventory/locate.js';
-import { dbHosts, masterHost } from '../inventory/topology.js';
+import { dbHosts } from '../inventory/topology.js';
 import { runParallel } from '../remote/parallel.js';
 import type { Transport } from '../remote/transport.js';
 import { BACKUP_TIMER_UNIT } from '../templates/backup-timer.js';
@@ -25,6 +24,7 @@ import {
   type ScheduleFacts,
 } from '../backup/schedule.js';
 import type { BackupSession } from '../backup/session.js';
+import { lockHost } from '../facts/topology.js';
 
 async function gather(s: BackupSession, forks: number): Promise<ScheduleFacts[]> {
   const hosts = dbHosts(s.inv);
@@ -92,12 +92,12 @@ export async function schedule(ctx: Ctx, s: BackupSession, opts: Record<string, 
     return EXIT.OK;
   }
   if (!ctx.opts.json) ctx.out.info(corePlanText(plan, header));
-  const topo = await discoverTopology(inv, s.factory, s.secrets);
-  const lockHost =
-    topo.nodes.find((n) => n.up && n.replication?.role === 'master')?.host ??
-    masterHost(inv)?.name ??
-    dbHosts(inv)[0]!.name;
-  const lock = { transport: s.transport, host: lockHost, cluster: inv.cluster, mask: s.mask };
+  const lock = {
+    transport: s.transport,
+    host: await lockHost(inv, s.factory, s.secrets),
+    cluster: inv.cluster,
+    mask: s.mask,
+  };
   const rep = await runLocked(ctx, { ...lock, ship: plan.steps.length > 0 }, (r) =>
     execute(plan, { ...r.env, forks, probes: { 'backup-timer': timerProbe(s.transport) } }),
   );

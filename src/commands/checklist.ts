@@ -6,7 +6,7 @@ import { secretValues as secretValuesOf } from '../inventory/secrets.js';
 import { resolve } from 'node:path';
 import type { Handler } from '../context.js';
 import { EXIT, userError } from '../errors.js';
-import { formatDiagnostic, loadInventory, resolveSecrets } from '../inventory/index.js';
+import { openInventory, secretsFor } from '../inventory/open.js';
 import { dbHosts } from '../inventory/topology.js';
 import { selectHosts } from '../remote/select.js';
 import { createRedisFactory } from '../redis/client.js';
@@ -42,17 +42,11 @@ export const run: Handler = async ({ opts }, ctx) => {
   const mdFile = typeof opts.markdown === 'string' ? opts.markdown : undefined;
   if (junitFile) await checkWritable(ctx.cwd, junitFile, '--junit');
   if (mdFile) await checkWritable(ctx.cwd, mdFile, '--markdown');
-  const loaded = await loadInventory(ctx.opts.inventory, ctx.cwd);
-  for (const w of loaded.warnings) ctx.out.warn(formatDiagnostic(w));
+  const loaded = await openInventory(ctx);
   const inv = loaded.inventory;
   const limit = opts.limit as string[] | undefined;
   const hosts = selectHosts(inv, limit);
-  const secrets = await resolveSecrets(loaded, {
-    env: ctx.env,
-    prompt: ctx.prompt,
-    cwd: ctx.cwd,
-    warn: (m) => ctx.out.warn(m),
-  });
+  const secrets = await secretsFor(ctx, loaded);
   const pool = createSshPool(inv, {
     acceptNew: opts.acceptNew === true,
     prompt: ctx.prompt,

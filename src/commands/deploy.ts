@@ -6,7 +6,7 @@ import { resolve } from 'node:path';
 import type { Handler } from '../context.js';
 import { maskValue } from '../core/mask.js';
 import { EXIT, FalkorError, refusal } from '../errors.js';
-import { formatDiagnostic, loadInventory, resolveSecrets } from '../inventory/index.js';
+import { openInventory, secretsFor } from '../inventory/open.js';
 import { redisFactoryFor } from '../redis/client.js';
 import { selectHosts } from '../remote/select.js';
 import { sshTransportFor } from '../remote/ssh.js';
@@ -30,14 +30,8 @@ import { describeHolder, forceUnlock, withLock } from '../core/lock.js';
 import { commandLine, operatorId } from '../core/operator.js';
 
 export const run: Handler = async ({ opts }, ctx) => {
-  const loaded = await loadInventory(ctx.opts.inventory, ctx.cwd);
-  for (const w of loaded.warnings) ctx.out.warn(formatDiagnostic(w));
-  const secrets = await resolveSecrets(loaded, {
-    env: ctx.env,
-    prompt: ctx.prompt,
-    cwd: ctx.cwd,
-    warn: (m) => ctx.out.warn(m),
-  });
+  const loaded = await openInventory(ctx);
+  const secrets = await secretsFor(ctx, loaded);
   const hosts = selectHosts(loaded.inventory, opts.limit as string[] | undefined);
   const forks = typeof opts.forks === 'number' ? opts.forks : 10;
   const binaries = await checkBinarySources(loaded.inventory, resolve(ctx.cwd, loaded.file, '..'));

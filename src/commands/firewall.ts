@@ -1,11 +1,12 @@
 // `falkorctl firewall apply [--limit …] [--confirm-timeout S] [--no-source-check] [--dry-run]
 // [--yes]`: per host, the rendered nftables table checked with `nft -c`, the live one saved, a host-side
 // rollback armed, the new one applied, and only confirmed (the rollback stopped) over a NEW SSH connection.
-// Exit: 0 applied (or nothing to do); 1 a step failed or a host rolled back; 2 bad inventory, lint errors
-// or a ruleset nft refuses; 3 refused (not confirmed, this machine not in network.operator, no nft).
+// Under the cluster lock (runLocked, on the live master). Exit: 0 applied (or nothing to do); 1 a step failed or
+// a host rolled back; 2 bad inventory, lint errors or a ruleset nft refuses; 3 refused (not confirmed, this
+// machine not in network.operator, no nft, the cluster locked).
 import type { Handler } from '../context.js';
-import { createAudit } from '../core/audit.js';
 import { execute } from '../core/execute.js';
+import { runLocked } from '../core/locked.js';
 import { corePlanText, coreStepJson } from '../core/present.js';
 import { EXIT, FalkorError, refusal, userError } from '../errors.js';
 import { bootProbeArgv, parseBootProbe } from '../firewall/boot.js';
@@ -13,8 +14,10 @@ import { confirmOp } from '../firewall/confirm.js';
 import { firewallEnabled } from '../firewall/model.js';
 import { CONFIRM_OP, planFirewall, type HostFacts } from '../firewall/plan.js';
 import { parseProbe, parseSource, probeArgv, sourceArgv } from '../firewall/remote.js';
-import { formatDiagnostic, loadInventory } from '../inventory/index.js';
+import { lockHost } from '../facts/topology.js';
+import { openInventory, secretsFor } from '../inventory/open.js';
 import { formatFindings, lintText } from '../lint/index.js';
+import { redisFactoryFor } from '../redis/client.js';
 import { runParallel } from '../remote/parallel.js';
 import { selectHosts } from '../remote/select.js';
 import { createSshTransport, sshTransportFor } from '../remote/ssh.js';
@@ -23,8 +26,7 @@ import { FIREWALL_PATH, firewallRuleset } from '../templates/nftables.js';
 export const run: Handler = async ({ operands, opts }, ctx) => {
   if (operands[0] !== 'apply')
     throw userError(`firewall: unknown action "${operands[0] ?? ''}"`, 'falkorctl firewall apply [--dry-run] [--yes]');
-  const loaded = await loadInventory(ctx.opts.inventory, ctx.cwd);
-  for (const w of loaded.warnings) ctx.out.warn(formatDiagnostic(w));
+  const loaded = await openInventory(ctx);
   const inv = loaded.inventory;
   if (!firewallEnabled(inv) || !inv.network)
     throw userError(
@@ -45,6 +47,7 @@ export const run: Handler = async ({ operands, opts }, ctx) => {
     );
 
   const transport = sshTransportFor(inv, ctx, opts);
+  const factory = redisFactoryFor(inv, ctx, opts);
   try {
     const facts: HostFacts[] = [];
     await runParallel(hosts, typeof opts.forks === 'number' ? opts.forks : 10, async (h) => {
@@ -103,32 +106,12 @@ export const run: Handler = async ({ operands, opts }, ctx) => {
       }),
     };
     const files = [...rendered].map(([host, content]) => ({ host, path: FIREWALL_PATH, content }));
-    const audit = createAudit({ cluster: inv.cluster, argv: ctx.argv, env: ctx.env, clock: ctx.clock });
-    const abort = new AbortController();
-    const onSignal = () => abort.abort(new Error('interrupted'));
-    process.once('SIGINT', onSignal).once('SIGTERM', onSignal);
-    const progress = ctx.progress();
-    let rep;
-    try {
-      rep = await execute(plan, {
-        transport,
-        files,
-        custom,
-        forks: 1,
-        clock: ctx.clock,
-        progress,
-        signal: abort.signal,
-        audit: (r) => audit.record(r),
-      });
-    } finally {
-      process.off('SIGINT', onSignal).off('SIGTERM', onSignal);
-      progress.stop();
-      // each host keeps the audit of its own change (as provision does: the firewall is per host)
-      for (const h of targets) {
-        const w = await audit.shipTo(transport, h);
-        if (w) ctx.out.warn(w);
-      }
-    }
+    // under the cluster lock (on the live master, as every mutating command), so no rolling restart, switchover
+    // or second firewall apply runs meanwhile; each host keeps the audit of its own change (as provision does)
+    const lock = { transport, host: await lockHost(inv, factory, await secretsFor(ctx, loaded)), cluster: inv.cluster };
+    const rep = await runLocked(ctx, { ...lock, mask: (t) => t, shipTo: targets }, (r) =>
+      execute(plan, { ...r.env, files, custom, forks: 1 }),
+    );
     const applied = rep.results
       .filter((r) => r.step.id.endsWith(':firewall:confirm') && r.outcome === 'changed')
       .map((r) => r.step.host);
@@ -151,6 +134,6 @@ export const run: Handler = async ({ operands, opts }, ctx) => {
     ctx.out.result(json(out), () => `firewall applied and confirmed on ${applied.join(', ')}`);
     return EXIT.OK;
   } finally {
-    await transport.close();
+    await Promise.all([factory.close(), transport.close()]);
   }
 };

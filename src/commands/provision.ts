@@ -7,7 +7,7 @@ import { createAudit } from '../core/audit.js';
 import { execute } from '../core/execute.js';
 import type { Plan } from '../core/types.js';
 import { EXIT, FalkorError, refusal, userError } from '../errors.js';
-import { formatDiagnostic, loadInventory } from '../inventory/index.js';
+import { openInventory } from '../inventory/open.js';
 import { isPlainStorage } from '../inventory/schema.js';
 import { quoteArgv } from '../remote/quote.js';
 import { selectHosts } from '../remote/select.js';
@@ -18,8 +18,7 @@ import { serviceUser } from '../templates/common.js';
 import { volumeMountFor } from '../templates/systemd.js';
 
 export const run: Handler = async ({ opts }, ctx) => {
-  const loaded = await loadInventory(ctx.opts.inventory, ctx.cwd);
-  for (const w of loaded.warnings) ctx.out.warn(formatDiagnostic(w));
+  const loaded = await openInventory(ctx);
   const inv = loaded.inventory;
   const hosts = selectHosts(inv, opts.limit as string[] | undefined).filter((h) => h.storage);
   const wipe = wipeList(opts.wipe, new Set(inv.hosts.map((h) => h.name)));

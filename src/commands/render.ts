@@ -7,7 +7,7 @@ import { readdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { Handler } from '../context.js';
 import { EXIT } from '../errors.js';
-import { formatDiagnostic, loadInventory, resolveSecrets } from '../inventory/index.js';
+import { openInventory, secretsFor } from '../inventory/open.js';
 import { formatFindings } from '../lint/index.js';
 import { applyRendered } from '../render/apply.js';
 import { CLUSTER, outputPath, renderAll, type RenderedFile } from '../render/index.js';
@@ -17,14 +17,8 @@ export const run: Handler = async ({ opts }, ctx) => {
   const hosts = Array.isArray(opts.host)
     ? (opts.host as string[]).flatMap((h) => h.split(',')).filter(Boolean)
     : undefined;
-  const loaded = await loadInventory(ctx.opts.inventory, ctx.cwd);
-  for (const w of loaded.warnings) ctx.out.warn(formatDiagnostic(w));
-  const secrets = await resolveSecrets(loaded, {
-    env: ctx.env,
-    prompt: ctx.prompt,
-    cwd: ctx.cwd,
-    warn: (m) => ctx.out.warn(m),
-  });
+  const loaded = await openInventory(ctx);
+  const secrets = await secretsFor(ctx, loaded);
   const files = renderAll(loaded.inventory, secrets, { hosts });
   const secretValues = secretValuesOf(secrets);
 

@@ -3,7 +3,7 @@
 import type { Handler } from '../context.js';
 import type { Ctx } from '../context.js';
 import { EXIT, userError } from '../errors.js';
-import { formatDiagnostic, loadInventory, resolveSecrets } from '../inventory/index.js';
+import { openInventory, secretsFor } from '../inventory/open.js';
 import { selectHosts } from '../remote/select.js';
 import { createRedisFactory } from '../redis/client.js';
 import { createSshTunnels } from '../redis/tunnel.js';
@@ -32,18 +32,13 @@ export const run: Handler = async ({ opts }, ctx) => {
   if (count !== undefined && every === undefined) throw userError('--count only makes sense with --watch');
   if (every !== undefined && ctx.opts.json)
     throw userError('--watch redraws a screen for a person; with --json, run status in a loop instead');
-  const loaded = await loadInventory(ctx.opts.inventory, ctx.cwd);
-  for (const w of loaded.warnings) ctx.out.warn(formatDiagnostic(w));
+  const loaded = await openInventory(ctx);
   const inv = loaded.inventory;
   const limit = opts.limit as string[] | undefined;
   const hosts = selectHosts(inv, limit);
-  const secrets = await resolveSecrets(loaded, {
-    env: ctx.env,
-    prompt: ctx.prompt,
-    cwd: ctx.cwd,
-    warn: (m) => ctx.out.warn(m),
-  });
-  // one SSH connection per host for the tunnels (Redis, Sentinel, HAProxy's socket) and the kernel probe
+  const secrets = await secretsFor(ctx, loaded);
+  // one SSH connection per host for the tunnels (Redis, Sentinel, HAProxy's socket) and, on a database host, the
+  // one command that reads its kernel settings, backups and falkordb.conf
   const pool = createSshPool(inv, {
     acceptNew: opts.acceptNew === true,
     prompt: ctx.prompt,
@@ -61,7 +56,6 @@ export const run: Handler = async ({ opts }, ctx) => {
       forks: Number(opts.forks ?? 10),
       now: () => ctx.clock.now(),
       exec: async (host, script) => (await transport.exec(host, ['sh', '-c', script], { timeoutMs: 10_000 })).stdout,
-      read: async (host, path) => (await transport.read(host, path))?.toString('utf8'),
     });
   try {
     if (every === undefined) {

@@ -6,7 +6,7 @@
 import { resolve } from 'node:path';
 import type { Ctx, Handler } from '../context.js';
 import { EXIT, refusal, userError } from '../errors.js';
-import { formatDiagnostic, loadInventory } from '../inventory/index.js';
+import { openInventory } from '../inventory/open.js';
 import type { Inventory } from '../inventory/schema.js';
 import { gatherFiles, issuePaths } from '../tls/facts.js';
 import { executeIssue } from '../tls/issue.js';
@@ -52,8 +52,7 @@ function days(v: unknown): number {
 async function issue(ctx: Ctx, opts: Record<string, unknown>): Promise<number> {
   const dir = resolve(ctx.cwd, typeof opts.out === 'string' ? opts.out : 'tls');
   const hostDays = days(opts.days);
-  const loaded = await loadInventory(ctx.opts.inventory, ctx.cwd);
-  for (const w of loaded.warnings) ctx.out.warn(formatDiagnostic(w));
+  const loaded = await openInventory(ctx);
   const inv: Inventory = loaded.inventory;
   const files = await gatherFiles(
     issuePaths(

@@ -23,6 +23,8 @@ export interface LockedOpts {
   mask: (s: string) => string;
   /** Ship the audit to the host at the end (default true). */
   ship?: boolean;
+  /** Where the audit is shipped instead of the lock's host (a per-host change keeps its own: firewall). */
+  shipTo?: readonly string[];
 }
 
 export async function runLocked<T>(ctx: Ctx, o: LockedOpts, fn: (r: LockedRun) => Promise<T>): Promise<T> {
@@ -53,10 +55,11 @@ export async function runLocked<T>(ctx: Ctx, o: LockedOpts, fn: (r: LockedRun) =
       } finally {
         process.off('SIGINT', onSignal).off('SIGTERM', onSignal);
         progress.stop();
-        if (o.ship !== false) {
-          const w = await audit.shipTo(o.transport, o.host);
-          if (w) ctx.out.warn(w);
-        }
+        if (o.ship !== false)
+          for (const h of o.shipTo ?? [o.host]) {
+            const w = await audit.shipTo(o.transport, h);
+            if (w) ctx.out.warn(w);
+          }
       }
     },
   );

@@ -1,16 +1,9 @@
 // status's view of the backups: the newest verified backup with its age (against backup.maxAgeMs) and each
-// database host's timer with its last result. Read with the same probe as the checklist (backup/freshness.ts);
-// problems are warnings: a stale backup does not stop the cluster serving.
-import {
-  BACKUP_PROBE,
-  freshness,
-  parseBackupProbe,
-  timerProblem,
-  type Freshness,
-  type TimerState,
-} from '../backup/freshness.js';
-import type { Host, Inventory } from '../inventory/schema.js';
-import { quote } from '../remote/quote.js';
+// database host's timer with its last result. Read with the same probe as the checklist (backup/freshness.ts),
+// in status's one command per host (host-probe.ts); problems are warnings: a stale backup does not stop the
+// cluster serving.
+import { freshness, parseBackupProbe, timerProblem, type Freshness, type TimerState } from '../backup/freshness.js';
+import type { Inventory } from '../inventory/schema.js';
 import type { Finding } from './health.js';
 import { ago } from './table.js';
 
@@ -20,21 +13,14 @@ export interface BackupStatus extends Freshness {
   problems: string[];
 }
 
-export async function backupStatus(
-  inv: Inventory,
-  dbs: readonly Host[],
-  exec: (host: string, script: string) => Promise<string>,
-  now: number,
-): Promise<BackupStatus> {
-  const script = `set -- ${quote(inv.backup.dir)}\n${BACKUP_PROBE}`;
-  const read = await Promise.all(
-    dbs.map(async (h) => {
-      try {
-        return parseBackupProbe(h.name, await exec(h.name, script));
-      } catch (e) {
-        return { ...parseBackupProbe(h.name, ''), problems: [`${h.name}: ${(e as Error).message}`] };
-      }
-    }),
+/** Each database host's BACKUP_PROBE output (hostProbe's backup section), or why it could not be read. */
+export type BackupRead = { host: string; out: string } | { host: string; error: string };
+
+export function backupStatus(inv: Inventory, hosts: readonly BackupRead[], now: number): BackupStatus {
+  const read = hosts.map((h) =>
+    'out' in h
+      ? parseBackupProbe(h.host, h.out)
+      : { ...parseBackupProbe(h.host, ''), problems: [`${h.host}: ${h.error}`] },
   );
   return {
     ...freshness(read, now, inv.backup.maxAgeMs),

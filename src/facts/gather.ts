@@ -1,16 +1,18 @@
-// One status round: topology and HAProxy facts in parallel, then the verdict. No output here.
+// One status round: topology, HAProxy and the database hosts' facts (one SSH command each) in parallel, then
+// the verdict. No output here.
 import type { Host, Inventory } from '../inventory/schema.js';
 import type { Secrets } from '../inventory/secrets.js';
-import type { RedisFactory } from '../redis/client.js';
+import type { RedisFactory, RedisLike } from '../redis/client.js';
 import type { Tunnels } from '../redis/tunnel.js';
 import { haproxyFacts } from './haproxy.js';
 import { evaluate, kernelWarnings } from './health.js';
-import { KERNEL_PROBE, parseKernel } from './kernel.js';
+import { parseKernel } from './kernel.js';
+import { hostProbe, parseHostProbe, type HostProbe } from './host-probe.js';
 import { dbHosts } from '../inventory/topology.js';
 import { buildReport, type StatusReport } from './report.js';
 import { backupStatus, backupWarnings } from './backups.js';
 import { discoverTopology } from './topology.js';
-import { nodePending, pendingWarnings, type ReadFile } from './pending.js';
+import { nodePending, pendingWarnings } from './pending.js';
 import type { PendingRestart } from '../config-update/pending.js';
 
 export interface GatherOpts {
@@ -19,11 +21,15 @@ export interface GatherOpts {
   forks?: number;
   timeoutMs?: number;
   now?: () => number;
-  /** Runs a command on a host (SSH): kernel settings are read only when given. */
+  /**
+   * Runs a command on a host (SSH). Only when given: each database host's kernel settings, backups and pending
+   * restarts, all read by one command per host (hostProbe).
+   */
   exec?: (host: string, script: string) => Promise<string>;
-  /** Reads a file on a host (SSH): pending restarts (falkordb.conf against the live values) only when given. */
-  read?: ReadFile;
 }
+
+/** A host's probe, or why it could not be run. */
+type Probed = HostProbe & { error?: string };
 
 export async function gatherStatus(
   inv: Inventory,
@@ -35,32 +41,46 @@ export async function gatherStatus(
   const chosen = new Set((o.hosts ?? inv.hosts).map((h) => h.name));
   const dbs = dbHosts(inv).filter((h) => chosen.has(h.name));
   const exec = o.exec;
-  const read = o.read;
-  const [topo, haproxy, kernel, pending] = await Promise.all([
-    discoverTopology(inv, factory, secrets, o),
+  // started first, so the round trips overlap the Redis, Sentinel and HAProxy questions
+  const script = hostProbe(inv);
+  const probes = new Map<string, Promise<Probed> | undefined>(
+    dbs.map((h) => [
+      h.name,
+      exec
+        ? exec(h.name, script).then(parseHostProbe, (e: unknown): Probed => ({ error: (e as Error).message }))
+        : undefined,
+    ]),
+  );
+  const pending = new Map<string, PendingRestart[]>();
+  // the pending restarts are asked on the node's status connection, once its falkordb.conf has come
+  const onNode = async (h: Host, r: RedisLike) => {
+    const conf = (await probes.get(h.name))?.conf;
+    const p = conf === undefined ? undefined : await nodePending(inv, r, conf);
+    if (p) pending.set(h.name, p);
+  };
+  const [topo, haproxy, read] = await Promise.all([
+    discoverTopology(inv, factory, secrets, { ...o, ...(exec ? { onNode } : {}) }),
     haproxyFacts(inv, tunnels, o),
-    exec
-      ? Promise.all(
-          dbs.map((h) =>
-            exec(h.name, KERNEL_PROBE).then(
-              (out) => [h.name, parseKernel(out)] as const,
-              () => undefined,
-            ),
-          ),
-        )
-      : Promise.resolve([]),
-    read
-      ? Promise.all(
-          dbs.map(async (h) => [h.name, await nodePending(inv, h, factory, secrets, read, o.timeoutMs)] as const),
-        )
-      : Promise.resolve([]),
+    Promise.all(
+      dbs.map(async (h): Promise<Probed & { host: string }> => ({ host: h.name, ...(await probes.get(h.name)) })),
+    ),
   ]);
-  const kernelOf = Object.fromEntries(kernel.filter((x) => x !== undefined));
+  const kernelOf = Object.fromEntries(
+    read.flatMap((p) => (p.kernel === undefined ? [] : [[p.host, parseKernel(p.kernel)]])),
+  );
+  const pendingOf = Object.fromEntries(
+    dbs.flatMap((h) => (pending.has(h.name) ? [[h.name, pending.get(h.name)!]] : [])),
+  );
   const now = (o.now ?? Date.now)();
-  // the backups' age and the timers, read over SSH like the kernel settings (only when SSH is given)
-  const backups = exec ? await backupStatus(inv, dbs, exec, now) : undefined;
-  const pendingOf: Record<string, PendingRestart[]> = {};
-  for (const [h, p] of pending) if (p) pendingOf[h] = p;
+  const backups = exec
+    ? backupStatus(
+        inv,
+        read.map((p) =>
+          p.error === undefined ? { host: p.host, out: p.backup ?? '' } : { host: p.host, error: p.error },
+        ),
+        now,
+      )
+    : undefined;
   const findings = [
     ...evaluate(inv, topo, haproxy, { partial: o.partial }),
     ...kernelWarnings(kernelOf),
@@ -70,9 +90,8 @@ export async function gatherStatus(
   const r = buildReport(inv, topo, haproxy, findings, now, o.partial);
   return {
     ...r,
-    ...(exec ? { kernel: kernelOf } : {}),
+    ...(exec ? { kernel: kernelOf, pendingRestart: pendingOf } : {}),
     ...(backups ? { backups } : {}),
-    ...(read ? { pendingRestart: pendingOf } : {}),
   };
 }
 

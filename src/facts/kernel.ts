@@ -8,7 +8,27 @@ export const KERNEL_PROBE = [
   'for f in enabled defrag; do printf "thp.%s=%s\\n" "$f" "$(cat /sys/kernel/mm/transparent_hugepage/$f 2>/dev/null)"; done',
   'if [ -w /proc/sys/vm/swappiness ]; then echo sysctl.writable=1; else echo sysctl.writable=0; fi',
   'if [ -w /sys/kernel/mm/transparent_hugepage/enabled ]; then echo thp.writable=1; else echo thp.writable=0; fi',
+  // THP per process: a huge page already mapped stays after THP is turned off, until Redis restarts. Each
+  // running redis-server but Sentinels (no fork, no dataset), its proc title, then its smaps_rollup (smaps's
+  // AnonHugePages lines on kernels before 4.14)
+  'echo redis.scan=1',
+  'for p in $(pgrep -x redis-server 2>/dev/null); do t=$(tr "\\0" " " < /proc/$p/cmdline 2>/dev/null)',
+  '  case "$t" in *"[sentinel]"*) continue ;; esac',
+  '  echo "redis.pid=$p $t"',
+  "  cat /proc/$p/smaps_rollup 2>/dev/null || grep '^AnonHugePages:' /proc/$p/smaps 2>/dev/null",
+  'done',
 ].join('\n');
+
+/** The exact command that reads one process's huge pages (the evidence the checklist shows). */
+export const smapsCommand = (pid: number): string => `cat /proc/${pid}/smaps_rollup`;
+
+export interface RedisHugePages {
+  pid: number;
+  /** Its proc title ("/opt/falkordb/bin/redis-server 10.0.0.11:6379"). */
+  title: string;
+  /** AnonHugePages summed over its smaps_rollup (or smaps); undefined when unreadable. */
+  anonHugePagesKb?: number;
+}
 
 export interface KernelFacts {
   overcommit?: number;
@@ -20,6 +40,8 @@ export interface KernelFacts {
   /** /proc/sys and the THP files can be written (not a container with read-only mounts). */
   sysctlWritable: boolean;
   thpWritable: boolean;
+  /** Every running redis-server but Sentinels; undefined when the probe did not look (an older probe). */
+  redis?: RedisHugePages[];
 }
 
 const selected = (v: string | undefined) => (v ? (/\[(\w[\w+]*)\]/.exec(v)?.[1] ?? v.trim()) : undefined);
@@ -28,11 +50,20 @@ const num = (v: string | undefined) =>
 
 export function parseKernel(out: string): KernelFacts {
   const kv: Record<string, string> = {};
+  const redis: RedisHugePages[] = [];
   for (const line of out.split('\n')) {
+    const proc = /^redis\.pid=(\d+) ?(.*)$/.exec(line);
+    const huge = /^AnonHugePages:\s+(\d+) kB/.exec(line);
+    if (proc) redis.push({ pid: Number(proc[1]), title: proc[2]!.trim() });
+    else if (huge && redis.length) {
+      const r = redis[redis.length - 1]!;
+      r.anonHugePagesKb = (r.anonHugePagesKb ?? 0) + Number(huge[1]);
+    }
     const i = line.indexOf('=');
     if (i > 0) kv[line.slice(0, i)] = line.slice(i + 1);
   }
   return {
+    ...(kv['redis.scan'] === '1' ? { redis } : {}),
     overcommit: num(kv['vm.overcommit_memory']),
     somaxconn: num(kv['net.core.somaxconn']),
     swappiness: num(kv['vm.swappiness']),

@@ -2,7 +2,7 @@
 // cannot be reached is a fact too (up: false, with the reason), never an exception.
 import type { Host, Inventory } from '../inventory/schema.js';
 import type { Secrets } from '../inventory/secrets.js';
-import type { RedisFactory } from '../redis/client.js';
+import type { RedisFactory, RedisLike } from '../redis/client.js';
 import {
   field,
   memory,
@@ -39,12 +39,16 @@ export interface NodeFacts {
 export const nodePort = (inv: Inventory): number =>
   inv.tls?.enabled && !inv.tls.allowPlaintext ? inv.tls.port : inv.redis.port;
 
+/** More questions for a node that answered, on the same connection (status: its pending restarts). */
+export type OnNode = (host: Host, r: RedisLike) => Promise<void>;
+
 export async function nodeFacts(
   inv: Inventory,
   host: Host,
   factory: RedisFactory,
   secrets: Pick<Secrets, 'password'>,
   timeoutMs?: number,
+  onNode?: OnNode,
 ): Promise<NodeFacts> {
   const port = nodePort(inv);
   const base = {
@@ -62,6 +66,8 @@ export async function nodeFacts(
   try {
     const info = parseInfo(await r.info('everything'));
     const mods = await r.call('MODULE', 'LIST').then(parseModuleList, () => []);
+    // its failure is its own (a fact left out), never this node's: the node answered
+    await onNode?.(host, r).catch(() => undefined);
     return {
       ...base,
       up: true,

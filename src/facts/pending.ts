@@ -1,34 +1,20 @@
-// Pending restarts per database node, for status: its falkordb.conf (one SSH read) against one CONFIG GET of the
-// restart-only directives the file names and one GRAPH.CONFIG GET * when it names a load-time parameter.
+// Pending restarts per database node, for status: its falkordb.conf (read in status's one SSH command per host)
+// against one CONFIG GET of the restart-only directives the file names and one GRAPH.CONFIG GET * when it names
+// a load-time parameter, both on the node's one status connection.
 // The comparison is config update's own (src/config-update/pending.ts). A node that cannot be read is left
 // out: status reports it down or unreachable elsewhere.
-import type { Host, Inventory } from '../inventory/schema.js';
-import type { Secrets } from '../inventory/secrets.js';
-import type { RedisFactory } from '../redis/client.js';
+import type { Inventory } from '../inventory/schema.js';
+import type { RedisLike } from '../redis/client.js';
 import { pairs } from '../redis/replies.js';
 import { paths } from '../templates/common.js';
-import { falkordbConfPath } from '../templates/falkordb-conf.js';
 import { pendingRestarts, pendingText, restartOnlyNames, type PendingRestart } from '../config-update/pending.js';
 import type { Finding } from './health.js';
-import { nodePort } from './nodes.js';
 
-export type ReadFile = (host: string, path: string) => Promise<string | undefined>;
-
-export async function nodePending(
-  inv: Inventory,
-  host: Host,
-  factory: RedisFactory,
-  secrets: Pick<Secrets, 'password'>,
-  read: ReadFile,
-  timeoutMs?: number,
-): Promise<PendingRestart[] | undefined> {
-  const file = await read(host.name, falkordbConfPath(inv)).catch(() => undefined);
-  if (file === undefined) return undefined;
+/** The node's restart-only values, asked on the connection status already has open to it (nodeFacts's). */
+export async function nodePending(inv: Inventory, r: RedisLike, file: string): Promise<PendingRestart[] | undefined> {
   const modulePath = paths(inv).modulePath;
   const names = restartOnlyNames(file, modulePath);
   if (!names.redis.length && !names.module.length) return [];
-  const r = await factory.open(host, nodePort(inv), { password: secrets.password, timeoutMs }).catch(() => undefined);
-  if (!r) return undefined;
   try {
     const redis = names.redis.length ? pairs(await r.call('CONFIG', 'GET', ...names.redis)) : {};
     const module: Record<string, string> = {};
@@ -38,8 +24,6 @@ export async function nodePending(
     return pendingRestarts(file, modulePath, { redis: live, module });
   } catch {
     return undefined;
-  } finally {
-    await r.close();
   }
 }
 

@@ -3,11 +3,11 @@
 // the truth is here. Shared by `status` and `deploy`.
 import type { Host, Inventory } from '../inventory/schema.js';
 import type { Secrets } from '../inventory/secrets.js';
-import { dbHosts, sentinelHosts } from '../inventory/topology.js';
+import { dbHosts, masterHost, sentinelHosts } from '../inventory/topology.js';
 import { runParallel } from '../remote/parallel.js';
 import type { RedisFactory } from '../redis/client.js';
 import { parseMasterAddr, parseSentinelMaster, type SentinelMaster } from '../redis/replies.js';
-import { errorOf, nodeFacts, nodePort, withLag, type NodeFacts } from './nodes.js';
+import { errorOf, nodeFacts, nodePort, withLag, type NodeFacts, type OnNode } from './nodes.js';
 
 export interface SentinelView {
   host: string;
@@ -34,6 +34,8 @@ export interface DiscoverOpts {
   hosts?: readonly Host[];
   forks?: number;
   timeoutMs?: number;
+  /** Asked of every node that answered, on its connection, before it is closed. */
+  onNode?: OnNode;
 }
 
 export async function discoverTopology(
@@ -47,7 +49,7 @@ export async function discoverTopology(
   const dbs = dbHosts(inv).filter((h) => chosen.has(h.name));
   const sents = sentinelHosts(inv).filter((h) => chosen.has(h.name));
   const [nodeRes, sentRes] = await Promise.all([
-    runParallel(dbs, forks, (h) => nodeFacts(inv, h, factory, secrets, o.timeoutMs)),
+    runParallel(dbs, forks, (h) => nodeFacts(inv, h, factory, secrets, o.timeoutMs, o.onNode)),
     runParallel(sents, forks, (h) => sentinelView(inv, h, factory, secrets, o.timeoutMs)),
   ]);
   const nodes = withLag(
@@ -108,4 +110,22 @@ export async function sentinelView(
   } finally {
     await r.close();
   }
+}
+
+/**
+ * The host of the cluster lock for the commands that discover it (backup prune, backup schedule, firewall apply):
+ * the live master, where backup and restore take it too, the inventory's master when none answers, so every
+ * mutating command meets the same lock.
+ */
+export async function lockHost(
+  inv: Inventory,
+  factory: RedisFactory,
+  secrets: Pick<Secrets, 'password' | 'sentinelPassword'>,
+): Promise<string> {
+  const topo = await discoverTopology(inv, factory, secrets);
+  return (
+    topo.nodes.find((n) => n.up && n.replication?.role === 'master')?.host ??
+    masterHost(inv)?.name ??
+    dbHosts(inv)[0]!.name
+  );
 }

@@ -4,6 +4,7 @@
 import { FalkorError } from '../errors.js';
 import { quote, type Argv } from '../remote/quote.js';
 import type { Transport } from '../remote/transport.js';
+import { sectionMark, splitSections } from '../remote/sections.js';
 
 export const MARK = '@@falkorctl-storage@@';
 
@@ -112,7 +113,7 @@ export interface ServiceQuery {
 /** A JSON field as text: strings as they are, anything else empty. */
 const str = (v: unknown): string => (typeof v === 'string' ? v : typeof v === 'number' ? String(v) : '');
 
-const section = (name: string, cmd: string) => `echo '${MARK} ${name}'; ${cmd}`;
+const section = (name: string, cmd: string) => `${sectionMark(MARK, name)}; ${cmd}`;
 
 /** The one command (sh -c) that prints every section; device paths are validated and single-quoted. */
 export function discoveryScript(devices: readonly string[], service?: ServiceQuery): string {
@@ -176,20 +177,7 @@ export async function discover(
 }
 
 /** Splits the output at the markers: section name → text. */
-export function sections(out: string): Map<string, string> {
-  const m = new Map<string, string>();
-  let cur: string | undefined;
-  let buf: string[] = [];
-  for (const line of out.split('\n')) {
-    if (line.startsWith(`${MARK} `)) {
-      if (cur !== undefined) m.set(cur, buf.join('\n'));
-      cur = line.slice(MARK.length + 1);
-      buf = [];
-    } else buf.push(line);
-  }
-  if (cur !== undefined) m.set(cur, buf.join('\n'));
-  return m;
-}
+export const sections = (out: string): Map<string, string> => splitSections(out, MARK);
 
 /** Only the mappings of a list: a hostile or truncated report may hold nulls, numbers, anything. */
 const records = (v: unknown): Record<string, unknown>[] =>

@@ -4,7 +4,8 @@
 import { secretValues } from '../inventory/secrets.js';
 import type { Ctx } from '../context.js';
 import { FalkorError, refusal } from '../errors.js';
-import { formatDiagnostic, loadInventory, resolveSecrets, type Inventory } from '../inventory/index.js';
+import type { Inventory } from '../inventory/index.js';
+import { openInventory, secretsFor } from '../inventory/open.js';
 import type { Secrets } from '../inventory/secrets.js';
 import { redisFactoryFor, type RedisFactory } from '../redis/client.js';
 import { sshTransportFor } from '../remote/ssh.js';
@@ -41,15 +42,9 @@ const commandOf = (argv: readonly string[]) =>
   argv.includes('rolling-restart') ? 'rolling-restart' : argv.includes('config') ? 'config update' : 'switchover';
 
 export async function openSession(ctx: Ctx, opts: Record<string, unknown>, to?: string): Promise<Session> {
-  const loaded = await loadInventory(ctx.opts.inventory, ctx.cwd);
-  for (const w of loaded.warnings) ctx.out.warn(formatDiagnostic(w));
+  const loaded = await openInventory(ctx);
   const inv = loaded.inventory;
-  const secrets = await resolveSecrets(loaded, {
-    env: ctx.env,
-    prompt: ctx.prompt,
-    cwd: ctx.cwd,
-    warn: (m) => ctx.out.warn(m),
-  });
+  const secrets = await secretsFor(ctx, loaded);
   const values = secretValues(secrets);
   const settings = settingsOf(inv, to);
   const transport = sshTransportFor(inv, ctx, opts);

@@ -7,12 +7,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { StatusReport } from '../../src/facts/report.js';
-import { underWriteLoad } from '../../src/loadgen/index.js';
 import { claim } from '../helpers/claim.js';
 import { cleanupAll } from '../helpers/cleanup.js';
 import { labClusterClaim, labUp, type Lab } from '../helpers/lab.js';
 import { waitFor } from '../helpers/wait.js';
 import { closeClients, falkorctl, inventoryCopy, redis, role, wipe } from './deploy-fixture.js';
+import { underLabLoad } from './write-load.js';
 
 let lab: Lab;
 let inv: string;
@@ -114,17 +114,8 @@ describe('config update in the lab', () => {
     expect(dry.stdout).toContain('+ TIMEOUT_DEFAULT 5000   [runtime]');
     expect(dry.stdout).toContain('(dry run: nothing was changed)');
     expect(await graphConfig('db2', 'TIMEOUT_DEFAULT')).toBe('0');
-    const { result, report } = await underWriteLoad(
-      {
-        host: lab.host('lb1').address,
-        port: 6380,
-        password: lab.password(),
-        intervalMs: 2,
-        leadInMs: 500,
-        settleMs: 500,
-        verify: { waitMs: 10_000 },
-      },
-      () => falkorctl(['-i', inv, '--yes', 'config', 'update', ...sets]),
+    const { result, report } = await underLabLoad(lab, { leadInMs: 500, settleMs: 500 }, () =>
+      falkorctl(['-i', inv, '--yes', 'config', 'update', ...sets]),
     );
     expect(result.code, `${result.stdout}\n${result.stderr}`).toBe(0);
     console.log(`config update (runtime): ${report.acknowledged} acknowledged, ${report.missing.length} lost`);
@@ -175,17 +166,8 @@ describe('config update in the lab', () => {
     const human = await falkorctl(['-i', inv, 'status']);
     expect(human.stdout).toContain('! db2: pending restart: THREAD_COUNT (live 2, file 3)');
     for (const h of DB) expect(await runId(h)).toBe(before[h]);
-    const { result, report } = await underWriteLoad(
-      {
-        host: lab.host('lb1').address,
-        port: 6380,
-        password: lab.password(),
-        intervalMs: 2,
-        leadInMs: 500,
-        settleMs: 1500,
-        verify: { waitMs: 10_000 },
-      },
-      () => falkorctl(['-i', inv, '--yes', 'config', 'update', '--restart', ...sets]),
+    const { result, report } = await underLabLoad(lab, { leadInMs: 500, settleMs: 1500 }, () =>
+      falkorctl(['-i', inv, '--yes', 'config', 'update', '--restart', ...sets]),
     );
     expect(result.code, `${result.stdout}\n${result.stderr}`).toBe(0);
     console.log(
@@ -265,17 +247,8 @@ describe('config update rollback in the lab', () => {
     const valuesBefore = Object.fromEntries(await Promise.all(DB.map(async (h) => [h, await values(h)])));
     const downAfterBefore = await Promise.all(DB.map(downAfter));
 
-    const { result: r, report } = await underWriteLoad(
-      {
-        host: lab.host('lb1').address,
-        port: 6380,
-        password: lab.password(),
-        intervalMs: 2,
-        leadInMs: 500,
-        settleMs: 1500,
-        verify: { waitMs: 10_000 },
-      },
-      () => falkorctl(['-i', inv, '--yes', 'config', 'update', '--restart', ...keep, ...bad]),
+    const { result: r, report } = await underLabLoad(lab, { leadInMs: 500, settleMs: 1500 }, () =>
+      falkorctl(['-i', inv, '--yes', 'config', 'update', '--restart', ...keep, ...bad]),
     );
     const first = /config update stopped: (db\d): verify/.exec(r.stderr)?.[1] ?? 'none';
     console.log(
@@ -365,17 +338,8 @@ describe('config update: HAProxy settings by a checked reload', () => {
     const idle = redis(lab, 'lb1', 6380);
     await idle.connect();
     const id = String(await idle.call('CLIENT', 'ID'));
-    const { result: r, report } = await underWriteLoad(
-      {
-        host: lab.host('lb1').address,
-        port: 6380,
-        password: lab.password(),
-        intervalMs: 2,
-        leadInMs: 500,
-        settleMs: 1500,
-        verify: { waitMs: 10_000 },
-      },
-      () => falkorctl(['-i', changed, '--json', '--yes', 'config', 'update', ...same]),
+    const { result: r, report } = await underLabLoad(lab, { leadInMs: 500, settleMs: 1500 }, () =>
+      falkorctl(['-i', changed, '--json', '--yes', 'config', 'update', ...same]),
     );
     console.log(
       `config update HAProxy reload: ${report.acknowledged} acknowledged, ${report.failed} failed, ` +

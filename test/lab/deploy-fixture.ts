@@ -79,6 +79,14 @@ export interface CliResult {
   stderr: string;
 }
 
+/** falkorctl started, not awaited: for a test that acts while it runs (on its output, its pid). */
+export const startFalkorctl = (args: readonly string[]) =>
+  execa('node', [BIN, ...args], {
+    reject: false,
+    stdin: 'ignore',
+    env: { NO_COLOR: '1', XDG_STATE_HOME: STATE_HOME },
+  });
+
 export async function falkorctl(
   args: readonly string[],
   o: { timeoutMs?: number; stateHome?: string } = {},

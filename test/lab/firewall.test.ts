@@ -11,7 +11,8 @@ import type { CheckResult } from '../../src/checks/types.js';
 import { claim } from '../helpers/claim.js';
 import { cleanupAll } from '../helpers/cleanup.js';
 import { labClusterClaim, labNet, labUp, type Lab } from '../helpers/lab.js';
-import { closeClients, falkorctl, inventoryCopy, wipe } from './deploy-fixture.js';
+import { waitFor } from '../helpers/wait.js';
+import { closeClients, startFalkorctl, falkorctl, inventoryCopy, wipe } from './deploy-fixture.js';
 
 let lab: Lab;
 let tmp: string;
@@ -180,5 +181,34 @@ describe('firewall apply in the lab', () => {
     expect(await reachable(lab.host('db1').address, 6379)).toBe(false);
     // the boot copy is still the last confirmed table, never the upload that was rolled back
     expect(await confirmedSum('db1')).toBe(goodCopy);
+  });
+
+  it('a second firewall apply while one runs is refused by the cluster lock; the first completes', async () => {
+    await removeTable('db3'); // something for the first run to do
+    // the second would change every host (another trusted network): it has steps whatever the first did
+    const other = inventoryCopy(lab, (d) => (d.network = { operator: [operator()], trusted: ['10.99.0.0/24'] }), tmp);
+    const first = startFalkorctl(['-i', good, 'firewall', 'apply', '--yes']);
+    await waitFor(
+      () => lab.exec('db1', ['cat', '/var/lib/falkorctl/cluster.lock']),
+      (r) => r.exitCode === 0 && r.stdout.includes('firewall apply'),
+      { what: 'the first run holding the cluster lock', timeoutMs: 60_000, intervalMs: 50 },
+    );
+    // held where it is (SIGSTOP) while the second asks, so the refusal never depends on how fast the first is
+    process.kill(first.pid!, 'SIGSTOP');
+    let second;
+    try {
+      second = await falkorctl(['-i', other, 'firewall', 'apply', '--yes']);
+    } finally {
+      process.kill(first.pid!, 'SIGCONT');
+    }
+    expect(second.code, second.stderr).toBe(3);
+    expect(second.stderr).toMatch(/cluster \S+ is locked by .*firewall apply/);
+    const r = await first;
+    expect(r.exitCode, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/firewall applied and confirmed on db3/);
+    const check = await checklistFirewall(good, 'network.firewall');
+    expect(check.results.map((x) => `${x.id} ${x.outcome}`).sort()).toEqual(
+      HOSTS.map((h) => `network.firewall:${h} pass`),
+    );
   });
 });

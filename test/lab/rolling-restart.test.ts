@@ -1,14 +1,13 @@
 // `falkorctl rolling-restart` in the lab under write load through HAProxy: replicas one at a time, the master
 // by a switchover, no acknowledged write lost; a second run while one holds the cluster lock is refused; a
 // replica whose unit is broken stops the run there with the master untouched.
-import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { underWriteLoad } from '../../src/loadgen/index.js';
 import { claim } from '../helpers/claim.js';
 import { cleanupAll } from '../helpers/cleanup.js';
 import { labClusterClaim, labUp, type Lab } from '../helpers/lab.js';
 import { waitFor } from '../helpers/wait.js';
-import { BIN, STATE_HOME, closeClients, falkorctl, redis, role, sentinelMasters, wipe } from './deploy-fixture.js';
+import { closeClients, startFalkorctl, falkorctl, redis, role, sentinelMasters, wipe } from './deploy-fixture.js';
+import { underLabLoad } from './write-load.js';
 
 let lab: Lab;
 let inv: string;
@@ -41,28 +40,17 @@ describe('rolling-restart in the lab', () => {
     const want = JSON.stringify(((await m.call('GRAPH.QUERY', 'falkorctl_rolling_pre', q)) as unknown[])[1]);
     m.disconnect();
     let second: Awaited<ReturnType<typeof falkorctl>> | undefined;
-    const { result, report } = await underWriteLoad(
-      {
-        host: addr('lb1'),
-        port: 6380,
-        password: lab.password(),
-        intervalMs: 2,
-        leadInMs: 1000,
-        settleMs: 1500,
-        verify: { waitMs: 10_000 },
-      },
-      async () => {
-        const running = falkorctl(['-i', inv, '--yes', 'rolling-restart']);
-        // while it runs, a second one is refused by the lock on the master
-        await waitFor(
-          () => lab.exec('db1', ['cat', '/var/lib/falkorctl/cluster.lock']),
-          (r) => r.exitCode === 0 && r.stdout.includes('rolling-restart'),
-          { what: 'the first run holding the cluster lock', timeoutMs: 60_000, intervalMs: 50 },
-        );
-        second = await falkorctl(['-i', inv, '--yes', 'rolling-restart']);
-        return running;
-      },
-    );
+    const { result, report } = await underLabLoad(lab, { leadInMs: 1000, settleMs: 1500 }, async () => {
+      const running = falkorctl(['-i', inv, '--yes', 'rolling-restart']);
+      // while it runs, a second one is refused by the lock on the master
+      await waitFor(
+        () => lab.exec('db1', ['cat', '/var/lib/falkorctl/cluster.lock']),
+        (r) => r.exitCode === 0 && r.stdout.includes('rolling-restart'),
+        { what: 'the first run holding the cluster lock', timeoutMs: 60_000, intervalMs: 50 },
+      );
+      second = await falkorctl(['-i', inv, '--yes', 'rolling-restart']);
+      return running;
+    });
     expect(result.code, `${result.stdout}\n${result.stderr}`).toBe(0);
     console.log(result.stdout);
     console.log(
@@ -145,31 +133,16 @@ describe('rolling-restart in the lab', () => {
     // sshd stopped and its sessions killed on the candidate once the first replica's restart begins
     const cut = `systemctl stop ssh.service ssh.socket 2>/dev/null; pkill -KILL -f '^sshd: ' ; true`;
     let dropped = false;
-    const { result, report } = await underWriteLoad(
-      {
-        host: addr('lb1'),
-        port: 6380,
-        password: lab.password(),
-        intervalMs: 2,
-        leadInMs: 1000,
-        settleMs: 1500,
-        verify: { waitMs: 10_000 },
-      },
-      async () => {
-        const run = execa('node', [BIN, '-i', inv, '--yes', 'rolling-restart'], {
-          reject: false,
-          stdin: 'ignore',
-          env: { NO_COLOR: '1', XDG_STATE_HOME: STATE_HOME },
-        });
-        run.stderr?.on('data', (chunk: Buffer) => {
-          if (dropped || !chunk.toString().includes(`restart falkordb.service on ${first}`)) return;
-          dropped = true;
-          void lab.exec(candidate!, ['sh', '-c', cut]);
-        });
-        const r = await run;
-        return { code: r.exitCode ?? -1, stdout: String(r.stdout), stderr: String(r.stderr) };
-      },
-    );
+    const { result, report } = await underLabLoad(lab, { leadInMs: 1000, settleMs: 1500 }, async () => {
+      const run = startFalkorctl(['-i', inv, '--yes', 'rolling-restart']);
+      run.stderr?.on('data', (chunk: Buffer) => {
+        if (dropped || !chunk.toString().includes(`restart falkordb.service on ${first}`)) return;
+        dropped = true;
+        void lab.exec(candidate!, ['sh', '-c', cut]);
+      });
+      const r = await run;
+      return { code: r.exitCode ?? -1, stdout: String(r.stdout), stderr: String(r.stderr) };
+    });
     try {
       expect(dropped).toBe(true);
       expect(result.code, `${result.stdout}\n${result.stderr}`).toBe(1);

@@ -1,14 +1,13 @@
 // `falkorctl switchover` in the lab, with the write-load tool writing graph CREATEs and SETs through HAProxy's
 // write port the whole time: every acknowledged write must be on the new master, in both directions. Also:
 // --dry-run changes nothing, and a pre-flight that finds a Sentinel down refuses with every reason, untouched.
-import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { underWriteLoad } from '../../src/loadgen/index.js';
 import { claim } from '../helpers/claim.js';
 import { cleanupAll } from '../helpers/cleanup.js';
 import { labClusterClaim, labUp, type Lab } from '../helpers/lab.js';
 import { waitFor } from '../helpers/wait.js';
-import { BIN, STATE_HOME, closeClients, falkorctl, redis, role, sentinelMasters, wipe } from './deploy-fixture.js';
+import { closeClients, startFalkorctl, falkorctl, redis, role, sentinelMasters, wipe } from './deploy-fixture.js';
+import { underLabLoad } from './write-load.js';
 
 let lab: Lab;
 let inv: string;
@@ -54,17 +53,8 @@ async function switchUnderLoad(from: string, to: string) {
     priority: await config(to, 'replica-priority'),
     minRep: await config(from, 'min-replicas-to-write'),
   };
-  const { result, report } = await underWriteLoad(
-    {
-      host: addr('lb1'),
-      port: 6380,
-      password: lab.password(),
-      intervalMs: 2,
-      leadInMs: 1000,
-      settleMs: 1500,
-      verify: { waitMs: 10_000 },
-    },
-    () => falkorctl(['-i', inv, '--yes', 'switchover', '--to', to]),
+  const { result, report } = await underLabLoad(lab, { leadInMs: 1000, settleMs: 1500 }, () =>
+    falkorctl(['-i', inv, '--yes', 'switchover', '--to', to]),
   );
   expect(result.code, `${result.stdout}\n${result.stderr}`).toBe(0);
   expect(result.stdout).toMatch(new RegExp(`^switched over: ${from} → ${to} in [\\d.]+ s`, 'm'));
@@ -126,34 +116,19 @@ describe('switchover in the lab', () => {
     expect((await role(lab, 'db1'))[0]).toBe('master');
     const minRep = await config('db1', 'min-replicas-to-write');
     let killed = false;
-    const { result, report } = await underWriteLoad(
-      {
-        host: addr('lb1'),
-        port: 6380,
-        password: lab.password(),
-        intervalMs: 2,
-        leadInMs: 1000,
-        settleMs: 1500,
-        verify: { waitMs: 10_000 },
-      },
-      async () => {
-        const run = execa('node', [BIN, '-i', inv, '--yes', 'switchover', '--to', 'db2'], {
-          reject: false,
-          stdin: 'ignore',
-          env: { NO_COLOR: '1', XDG_STATE_HOME: STATE_HOME },
-        });
-        // the moment the run aims at the candidate (its last wait before the fence), db2 dies and stays down
-        run.stderr?.on('data', (chunk: Buffer) => {
-          if (killed || !/wait for the moment in Sentinel/.test(chunk.toString())) return;
-          killed = true;
-          void lab
-            .exec('db2', ['systemctl', 'kill', '--signal=SIGKILL', 'falkordb.service'])
-            .then(() => lab.exec('db2', ['systemctl', 'stop', 'falkordb.service']));
-        });
-        const r = await run;
-        return { code: r.exitCode ?? -1, stdout: String(r.stdout), stderr: String(r.stderr) };
-      },
-    );
+    const { result, report } = await underLabLoad(lab, { leadInMs: 1000, settleMs: 1500 }, async () => {
+      const run = startFalkorctl(['-i', inv, '--yes', 'switchover', '--to', 'db2']);
+      // the moment the run aims at the candidate (its last wait before the fence), db2 dies and stays down
+      run.stderr?.on('data', (chunk: Buffer) => {
+        if (killed || !/wait for the moment in Sentinel/.test(chunk.toString())) return;
+        killed = true;
+        void lab
+          .exec('db2', ['systemctl', 'kill', '--signal=SIGKILL', 'falkordb.service'])
+          .then(() => lab.exec('db2', ['systemctl', 'stop', 'falkordb.service']));
+      });
+      const r = await run;
+      return { code: r.exitCode ?? -1, stdout: String(r.stdout), stderr: String(r.stderr) };
+    });
     try {
       expect(killed).toBe(true);
       expect(result.code, `${result.stdout}\n${result.stderr}`).toBe(1);
@@ -208,45 +183,30 @@ describe('switchover in the lab', () => {
     const from = (await sentinelMasters(lab))[0]!;
     const master = ['db1', 'db2', 'db3'].find((h) => `${addr(h)}:6379` === from)!;
     let killed = false;
-    const { result, report } = await underWriteLoad(
-      {
-        host: addr('lb1'),
-        port: 6380,
-        password: lab.password(),
-        intervalMs: 2,
-        leadInMs: 1000,
-        settleMs: 1500,
-        verify: { waitMs: 10_000 },
-      },
-      async () => {
-        const run = execa('node', [BIN, '-i', inv, '--yes', 'switchover'], {
-          reject: false,
-          stdin: 'ignore',
-          env: { NO_COLOR: '1', XDG_STATE_HOME: STATE_HOME },
-        });
-        // the moment the pause starts, the master dies and stays down (systemd would restart it as a master)
-        run.stderr?.on('data', (chunk: Buffer) => {
-          if (killed || !/CLIENT PAUSE \d+ WRITE/.test(chunk.toString())) return;
-          killed = true;
-          void lab
-            .exec(master, ['systemctl', 'kill', '--signal=SIGKILL', 'falkordb.service'])
-            .then(() => lab.exec(master, ['systemctl', 'stop', 'falkordb.service']));
-        });
-        const r = await run;
-        // Sentinel's own failover (after down-after), then writes through the write port again
-        await waitFor(
-          () => sentinelMasters(lab),
-          (m) => new Set(m).size === 1 && m[0] !== from,
-          { what: 'the Sentinels agreeing on a new master', timeoutMs: 120_000, intervalMs: 500 },
-        );
-        await waitFor(
-          () => writePortRoles().catch(() => []),
-          (roles) => roles.length === 4 && roles.every((x) => x === 'master'),
-          { what: 'the write port reaching the new master', timeoutMs: 60_000, intervalMs: 500 },
-        );
-        return { code: r.exitCode ?? -1, stderr: String(r.stderr) };
-      },
-    );
+    const { result, report } = await underLabLoad(lab, { leadInMs: 1000, settleMs: 1500 }, async () => {
+      const run = startFalkorctl(['-i', inv, '--yes', 'switchover']);
+      // the moment the pause starts, the master dies and stays down (systemd would restart it as a master)
+      run.stderr?.on('data', (chunk: Buffer) => {
+        if (killed || !/CLIENT PAUSE \d+ WRITE/.test(chunk.toString())) return;
+        killed = true;
+        void lab
+          .exec(master, ['systemctl', 'kill', '--signal=SIGKILL', 'falkordb.service'])
+          .then(() => lab.exec(master, ['systemctl', 'stop', 'falkordb.service']));
+      });
+      const r = await run;
+      // Sentinel's own failover (after down-after), then writes through the write port again
+      await waitFor(
+        () => sentinelMasters(lab),
+        (m) => new Set(m).size === 1 && m[0] !== from,
+        { what: 'the Sentinels agreeing on a new master', timeoutMs: 120_000, intervalMs: 500 },
+      );
+      await waitFor(
+        () => writePortRoles().catch(() => []),
+        (roles) => roles.length === 4 && roles.every((x) => x === 'master'),
+        { what: 'the write port reaching the new master', timeoutMs: 60_000, intervalMs: 500 },
+      );
+      return { code: r.exitCode ?? -1, stderr: String(r.stderr) };
+    });
     try {
       expect(killed).toBe(true);
       expect(result.code, result.stderr).toBe(1);
