@@ -191,6 +191,11 @@ export function probes(inv: Inventory, conns: Conns, transport?: Transport): Rec
       const ok = row.infoRefreshMs >= Number(spec.params!.from) && row.infoRefreshMs <= Number(spec.params!.to);
       return ok ? done(seen) : notYet(seen);
     },
+    'no-blocked-clients': async (spec): Promise<Probe<string>> => {
+      const info = parseInfo(String(await call(conns, spec.host, 'node', ['INFO', 'clients'])));
+      const n = Number(field(info, 'blocked_clients'));
+      return n === 0 ? done('blocked_clients:0') : notYet(`blocked_clients:${field(info, 'blocked_clients')}`);
+    },
     'offsets-equal': async (spec): Promise<Probe<string>> => {
       const m = Number(field(await infoOf(conns, spec.host), 'master_repl_offset'));
       const hosts = spec.params!.replicas as string[];

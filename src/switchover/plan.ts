@@ -29,6 +29,8 @@ export interface Timing {
    * priorities at its next tick instead of up to 10 s later, and the timing wait takes at most one such period.
    */
   aimInfoPeriodMs: number;
+  /** After the HAProxy fence (#2359 versions), for the graph queries already running to end. */
+  inFlightMs: number;
 }
 
 /** The pause must end well before down-after, or Sentinel (whose hellos it blocks) fails over on its own. */
@@ -40,9 +42,10 @@ export function timing(downAfterMs: number): Timing {
     priorityMs: 25_000,
     promoteMs: 10_000,
     demoteMs: 30_000,
-    infoAgeMs: [700, 740],
+    infoAgeMs: [670, 740],
     infoCycleMs: 12_000,
     aimInfoPeriodMs: 1_000,
+    inFlightMs: 2_000,
   };
 }
 
@@ -141,7 +144,7 @@ export function planSwitchover(
   // that INFO. It sends SLAVEOF NO ONE three timer ticks after the command (ticks 53-100 ms apart); an INFO
   // sent in that same tick or later sees role master, one sent earlier does not, and the promotion then waits a
   // whole second more. The INFO goes out at the first tick after the last one is 1 s old, so if that moment is
-  // at least two ticks (≤ 200 ms) after the command, it is never early. Started with the last INFO 700-740 ms
+  // at least two ticks (≤ 200 ms) after the command, it is never early. Started with the last INFO 670-740 ms
   // old (plus the ~30-50 ms of fence steps before the command), it comes ~0.2-0.35 s after the command instead
   // of up to 1.1 s. Measured in the lab, probe age → 3 of 3 Sentinels naming the candidate after the command:
   // 550-560 ms → 467-558 ms; 720-742 → 318-383; 806-818 → 1272-1310 ms in 2 of 3 runs (too late: missed).
@@ -157,7 +160,7 @@ export function planSwitchover(
         kind: 'sentinel-info-age',
         host: leader,
         what: `sentinel ${leader}: its last INFO of ${c.host} between ${t.infoAgeMs[0]} and ${t.infoAgeMs[1]} ms old`,
-        timeoutMs: fastInfo ? 3 * t.aimInfoPeriodMs : t.infoCycleMs,
+        timeoutMs: fastInfo ? 10 * t.aimInfoPeriodMs : t.infoCycleMs,
         intervalMs: 10,
         params: {
           candidate: `${c.address}:${c.port}`,
@@ -189,6 +192,27 @@ export function planSwitchover(
         action: { kind: 'custom', name: 'haproxy-fence', params: { backend: s.writeBackend, server: m.host } },
         destructive: true,
       });
+  // The HAProxy fence stops new client commands, not the graph queries already running on FalkorDB's worker
+  // threads (each counts as a blocked client until it ends): one that ends inside the pause propagates its
+  // effects while paused, which is #2359's assertion (seen in the lab: 2 crashes of the master in ~30
+  // switchovers once the fence took ~5 ms instead of ~30). So the pause waits until none is in flight.
+  if (p.hazard2359)
+    add({
+      id: `${m.host}:in-flight`,
+      host: m.host,
+      phase: 'fence',
+      describe: `wait until no client command is still running on ${m.host} (blocked_clients 0, FalkorDB #2359)`,
+      action: {
+        kind: 'wait',
+        check: {
+          kind: 'no-blocked-clients',
+          host: m.host,
+          what: `${m.host}: blocked_clients 0 (no graph query still running)`,
+          timeoutMs: t.inFlightMs,
+          intervalMs: 2,
+        },
+      },
+    });
   add({
     id: `${m.host}:pause`,
     host: m.host,

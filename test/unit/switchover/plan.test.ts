@@ -21,6 +21,7 @@ describe('switchover plan', () => {
       'db1:info-timing',
       'db1:info-period-back',
       'lb1:haproxy-fence',
+      'db1:in-flight',
       'db1:pause',
       'db1:offsets-equal',
       'db1:min-replicas-fence',
@@ -74,6 +75,7 @@ describe('switchover plan', () => {
     f.nodes[1]!.info!.replication!.slave_priority = '1';
     const l = ids(planSwitchover(passed(f), settings, { minReplicas: 0 }));
     expect(l).not.toContain('lb1:haproxy-fence');
+    expect(l).not.toContain('db1:in-flight');
     expect(l).not.toContain('db2:priority');
     expect(l).not.toContain('db2:priority-back');
     expect(l[0]).toBe('db1:info-period');
