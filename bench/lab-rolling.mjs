@@ -292,8 +292,25 @@ async function measure(inv, name) {
     row.steps = result.steps.map((s) => ({ id: s.id, ms: s.ms }));
   }
   if (name === 'rolling') {
-    row.readinessSumMs = result.steps.filter((s) => s.id.endsWith(':restart')).reduce((n, s) => n + s.ms, 0);
+    const sum = (re) => result.steps.filter((s) => re.test(s.id)).reduce((n, s) => n + s.ms, 0);
+    row.readinessSumMs = sum(/:restart$/);
     row.wallOverReadiness = +(row.wallMs / row.readinessSumMs).toFixed(2);
+    row.cliOverReadiness = +(row.cliMs / row.readinessSumMs).toFixed(2);
+    // each replica's AOF rebuilt from the live data set after its RDB start (not part of restart → ready)
+    row.aofRebuildSumMs = sum(/:aof-on$/);
+  }
+  if (name !== 'seed') {
+    // where a switchover's time goes: aiming (no outage), the fenced part, Sentinel's promotion
+    const phase = (re) => result.steps.filter((s) => re.test(s.id)).reduce((n, s) => n + s.ms, 0);
+    row.switchoverPhasesMs = {
+      aim: phase(/:(priority|info-period|sees-candidate|info-timing|info-period-back)$/),
+      fenceToFailover: phase(/:(haproxy-fence|pause|offsets-equal|min-replicas-fence|failover)$/),
+      sentinelsAgree: phase(/:sentinels-agree$/),
+      flip: phase(/:haproxy-flip$/),
+      confirmAndRestore: phase(
+        /:(demote|all-sentinels|demoted|min-replicas|priority-back|rewrite|haproxy-ready|unpause|failover-done)$/,
+      ),
+    };
   }
   return row;
 }
@@ -347,6 +364,9 @@ async function main() {
   const inv = join(work, 'inventory.yaml');
   writeFileSync(inv, stringifyYaml(doc));
 
+  // a fresh lab has no data volumes yet (the unit needs its mount): provision is idempotent
+  const p = await falkorctl('-i', inv, '--yes', 'provision');
+  if (p.code !== 0) throw new Error(`provision failed (exit ${p.code}):\n${p.stdout}\n${p.stderr}`);
   log(`deploy (maxmemory ${maxMb}mb)...`);
   const d = await falkorctl('-i', inv, '--yes', 'deploy');
   if (d.code !== 0) throw new Error(`deploy failed (exit ${d.code}):\n${d.stdout}\n${d.stderr}`);
@@ -365,8 +385,10 @@ async function main() {
         `lost ${row.lost}${row.unverified ? ` (UNVERIFIED: ${row.unverified})` : ''}, full resyncs ${row.fullResyncs}, ` +
         `wall ${(row.wallMs / 1000).toFixed(1)} s` +
         (row.readinessSumMs !== undefined
-          ? `, readiness sum ${(row.readinessSumMs / 1000).toFixed(1)} s (wall/readiness ${row.wallOverReadiness})`
+          ? `, readiness sum ${(row.readinessSumMs / 1000).toFixed(1)} s (wall/readiness ${row.wallOverReadiness}, ` +
+            `CLI/readiness ${row.cliOverReadiness}), AOF rebuilds ${(row.aofRebuildSumMs / 1000).toFixed(1)} s`
           : '') +
+        (row.switchoverPhasesMs ? `, switchover phases ${JSON.stringify(row.switchoverPhasesMs)}` : '') +
         `, ${row.writesPerS} writes/s acknowledged, master ${row.masterBefore}→${row.masterAfter}`,
     );
     if (row.writesPerS < 500) out(`  warning: the writer managed ${row.writesPerS} writes/s, below the 500 asked`);

@@ -7,6 +7,7 @@ import { dbHosts, sentinelHosts } from '../inventory/topology.js';
 import type { RedisFactory } from '../redis/client.js';
 import { discoverTopology } from '../facts/topology.js';
 import { haproxyFacts } from '../facts/haproxy.js';
+import { pairs } from '../redis/replies.js';
 import { call, type Conns } from './live.js';
 import type { SwitchoverFacts, SwitchoverSettings } from './preflight.js';
 
@@ -46,6 +47,20 @@ export async function gatherSwitchoverFacts(
       }
     }),
   );
+  // Sentinel's INFO period (SENTINEL DEBUG, Redis 7+; not persisted, so 10 s after any Sentinel restart): the
+  // switchover lowers it on the leader for the moments it waits for Sentinel to read the new priorities.
+  const infoPeriods: Record<string, number> = {};
+  await Promise.all(
+    sentinelHosts(inv).map(async (h) => {
+      try {
+        const kv = pairs(await call(conns, h.name, 'sentinel', ['SENTINEL', 'DEBUG']));
+        const v = Number(kv['INFO-PERIOD'] ?? kv['info-period']);
+        if (Number.isFinite(v) && v > 0) infoPeriods[h.name] = v;
+      } catch {
+        // an older Sentinel without SENTINEL DEBUG: the switchover waits for its 10 s INFO period instead
+      }
+    }),
+  );
   const priorities: Record<string, number> = {};
   const minReplicas: Record<string, number> = {};
   await Promise.all(
@@ -61,7 +76,7 @@ export async function gatherSwitchoverFacts(
     }),
   );
   return {
-    facts: { nodes: topo.nodes, sentinels: topo.sentinels, ckquorum, haproxy, priorities },
+    facts: { nodes: topo.nodes, sentinels: topo.sentinels, ckquorum, haproxy, priorities, infoPeriods },
     minReplicas,
   };
 }

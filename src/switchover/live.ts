@@ -2,7 +2,7 @@
 // `custom` steps name, and the one Redis connection per service kept open for the whole run (the critical
 // path — pause, offsets, fence, failover, flip — must not pay a connection setup per command).
 import { FalkorError } from '../errors.js';
-import { haproxyCommand, showStat } from '../haproxy/socket.js';
+import { haproxyCommands, showStat } from '../haproxy/socket.js';
 import type { Host, Inventory } from '../inventory/schema.js';
 import type { Secrets } from '../inventory/secrets.js';
 import { sentinelHosts } from '../inventory/topology.js';
@@ -191,6 +191,11 @@ export function probes(inv: Inventory, conns: Conns, transport?: Transport): Rec
       const ok = row.infoRefreshMs >= Number(spec.params!.from) && row.infoRefreshMs <= Number(spec.params!.to);
       return ok ? done(seen) : notYet(seen);
     },
+    'no-blocked-clients': async (spec): Promise<Probe<string>> => {
+      const info = parseInfo(String(await call(conns, spec.host, 'node', ['INFO', 'clients'])));
+      const n = Number(field(info, 'blocked_clients'));
+      return n === 0 ? done('blocked_clients:0') : notYet(`blocked_clients:${field(info, 'blocked_clients')}`);
+    },
     'offsets-equal': async (spec): Promise<Probe<string>> => {
       const m = Number(field(await infoOf(conns, spec.host), 'master_repl_offset'));
       const hosts = spec.params!.replicas as string[];
@@ -281,14 +286,16 @@ export function probes(inv: Inventory, conns: Conns, transport?: Transport): Rec
   };
 }
 
-/** HAProxy runtime API commands, one per socket connection (its non-interactive mode); any answer is an error. */
+/**
+ * HAProxy runtime API commands in one socket line (they take effect together, in order); any answer is an error.
+ * HAProxy runs the rest of the line after a failed command too: the caller's rescue puts the write backend back
+ * from the live roles either way.
+ */
 export async function haproxy(factory: RedisFactory, inv: Inventory, host: string, commands: string[]): Promise<void> {
   const t = factory.tunnels;
   if (!t) throw new FalkorError('USER', 'switching HAProxy needs the SSH connection to reach its stats socket');
-  for (const c of commands) {
-    const out = (await haproxyCommand(t, host, inv.haproxy.statsSocket, c)).trim();
-    if (out) throw new FalkorError('REMOTE', `${host}: HAProxy refused "${c}": ${out}`);
-  }
+  const out = (await haproxyCommands(t, host, inv.haproxy.statsSocket, commands)).trim();
+  if (out) throw new FalkorError('REMOTE', `${host}: HAProxy refused part of "${commands.join('; ')}": ${out}`);
 }
 
 export function customs(inv: Inventory, factory: RedisFactory): Record<string, CustomFn> {

@@ -24,6 +24,13 @@ export interface Timing {
   infoAgeMs: [number, number];
   /** Outside a failover Sentinel asks a replica INFO every 10 s: the timing wait never needs longer. */
   infoCycleMs: number;
+  /**
+   * The leader's INFO period while the switchover aims (SENTINEL DEBUG INFO-PERIOD): Sentinel reads the new
+   * priorities at its next tick instead of up to 10 s later, and the timing wait takes at most one such period.
+   */
+  aimInfoPeriodMs: number;
+  /** After the HAProxy fence (#2359 versions), for the graph queries already running to end. */
+  inFlightMs: number;
 }
 
 /** The pause must end well before down-after, or Sentinel (whose hellos it blocks) fails over on its own. */
@@ -35,8 +42,10 @@ export function timing(downAfterMs: number): Timing {
     priorityMs: 25_000,
     promoteMs: 10_000,
     demoteMs: 30_000,
-    infoAgeMs: [550, 650],
+    infoAgeMs: [670, 740],
     infoCycleMs: 12_000,
+    aimInfoPeriodMs: 1_000,
+    inFlightMs: 2_000,
   };
 }
 
@@ -89,6 +98,29 @@ export function planSwitchover(
         undo: node(['CONFIG', 'SET', 'replica-priority', String(o.priority)]),
       });
   const leader = p.sentinelHosts[0]!;
+  // Sentinel learns a replica's priority only from its INFO of it: every 10 s outside a failover
+  // (SENTINEL_INFO_PERIOD in sentinel.c), which made this wait 7.5-9.3 s. SENTINEL DEBUG INFO-PERIOD 1000 on the
+  // leader makes it ask every replica whose last INFO is older than 1 s at its next tick (measured: the new
+  // priority seen 40 ms later), and the INFO cycle the timing wait aims at becomes 1 s long. Only the leader
+  // selects the replica; the value is in memory only (a restarted Sentinel is back at 10 s) and is set back
+  // before the fence, so the failover itself runs with the usual periods.
+  const period = p.leaderInfoPeriodMs;
+  const fastInfo = period !== undefined && period > t.aimInfoPeriodMs;
+  const infoPeriod = (ms: number) => ({
+    kind: 'redis' as const,
+    service: 'sentinel' as const,
+    port: s.sentinelPort,
+    args: ['SENTINEL', 'DEBUG', 'INFO-PERIOD', String(ms)] as [string, ...string[]],
+  });
+  if (fastInfo)
+    add({
+      id: `${leader}:info-period`,
+      host: leader,
+      phase: 'aim',
+      describe: `Sentinel ${leader}: INFO period ${period} → ${t.aimInfoPeriodMs} ms while aiming (SENTINEL DEBUG)`,
+      action: infoPeriod(t.aimInfoPeriodMs),
+      undo: infoPeriod(period),
+    });
   add({
     id: `${leader}:sees-candidate`,
     host: leader,
@@ -108,11 +140,15 @@ export function planSwitchover(
   });
 
   // Time the failover against the leader's INFO cycle. During a failover Sentinel asks the candidate INFO once
-  // a second, and records the promotion (the moment the write path may move) only at that INFO. Started when
-  // its last INFO of the candidate is ~0.6 s old, the next comes ~0.4 s after the command — still after
-  // SLAVEOF NO ONE (sent 0.13–0.25 s in, three timer ticks) — instead of up to 1.1 s. Measured in the lab:
-  // aimed at 0.35–0.5 s old, 2 of 3 Sentinels named the candidate 735–760 ms after the command. Waiting here
-  // costs no availability: nothing is fenced yet. Too late a window only costs one more INFO period (1 s).
+  // a second (hard-coded in sentinel.c), and records the promotion (the moment the write path may move) only at
+  // that INFO. It sends SLAVEOF NO ONE three timer ticks after the command (ticks 53-100 ms apart); an INFO
+  // sent in that same tick or later sees role master, one sent earlier does not, and the promotion then waits a
+  // whole second more. The INFO goes out at the first tick after the last one is 1 s old, so if that moment is
+  // at least two ticks (≤ 200 ms) after the command, it is never early. Started with the last INFO 670-740 ms
+  // old (plus the ~30-50 ms of fence steps before the command), it comes ~0.2-0.35 s after the command instead
+  // of up to 1.1 s. Measured in the lab, probe age → 3 of 3 Sentinels naming the candidate after the command:
+  // 550-560 ms → 467-558 ms; 720-742 → 318-383; 806-818 → 1272-1310 ms in 2 of 3 runs (too late: missed).
+  // Waiting here costs no availability: nothing is fenced yet.
   add({
     id: `${leader}:info-timing`,
     host: leader,
@@ -124,7 +160,7 @@ export function planSwitchover(
         kind: 'sentinel-info-age',
         host: leader,
         what: `sentinel ${leader}: its last INFO of ${c.host} between ${t.infoAgeMs[0]} and ${t.infoAgeMs[1]} ms old`,
-        timeoutMs: t.infoCycleMs,
+        timeoutMs: fastInfo ? 10 * t.aimInfoPeriodMs : t.infoCycleMs,
         intervalMs: 10,
         params: {
           candidate: `${c.address}:${c.port}`,
@@ -135,6 +171,15 @@ export function planSwitchover(
       },
     },
   });
+
+  if (fastInfo)
+    add({
+      id: `${leader}:info-period-back`,
+      host: leader,
+      phase: 'aim',
+      describe: `Sentinel ${leader}: INFO period back to ${period} ms`,
+      action: infoPeriod(period),
+    });
 
   // 2. Fence. On #2359 versions, first stop client writes reaching the master through HAProxy.
   if (p.hazard2359)
@@ -147,6 +192,27 @@ export function planSwitchover(
         action: { kind: 'custom', name: 'haproxy-fence', params: { backend: s.writeBackend, server: m.host } },
         destructive: true,
       });
+  // The HAProxy fence stops new client commands, not the graph queries already running on FalkorDB's worker
+  // threads (each counts as a blocked client until it ends): one that ends inside the pause propagates its
+  // effects while paused, which is #2359's assertion (seen in the lab: 2 crashes of the master in ~30
+  // switchovers once the fence took ~5 ms instead of ~30). So the pause waits until none is in flight.
+  if (p.hazard2359)
+    add({
+      id: `${m.host}:in-flight`,
+      host: m.host,
+      phase: 'fence',
+      describe: `wait until no client command is still running on ${m.host} (blocked_clients 0, FalkorDB #2359)`,
+      action: {
+        kind: 'wait',
+        check: {
+          kind: 'no-blocked-clients',
+          host: m.host,
+          what: `${m.host}: blocked_clients 0 (no graph query still running)`,
+          timeoutMs: t.inFlightMs,
+          intervalMs: 2,
+        },
+      },
+    });
   add({
     id: `${m.host}:pause`,
     host: m.host,

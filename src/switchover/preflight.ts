@@ -14,6 +14,8 @@ export interface SwitchoverFacts {
   haproxy: HAProxyView[];
   /** replica-priority per host as configured (CONFIG GET), when INFO does not carry it. */
   priorities?: Record<string, number>;
+  /** SENTINEL DEBUG INFO-PERIOD per Sentinel host, where the Sentinel has that command. */
+  infoPeriods?: Record<string, number>;
 }
 
 export interface SwitchoverSettings {
@@ -44,6 +46,8 @@ export interface Preflight {
   hazard2359: boolean;
   /** Majority of the Sentinels: how many must name the candidate before the write path moves. */
   majority: number;
+  /** The leading Sentinel's INFO period (SENTINEL DEBUG), when it can be changed; else undefined. */
+  leaderInfoPeriodMs?: number;
   notes: string[];
 }
 
@@ -171,6 +175,9 @@ export function preflight(f: SwitchoverFacts, s: SwitchoverSettings): PreflightR
       falkordbVersion,
       hazard2359,
       majority,
+      ...(f.sentinels[0] && f.infoPeriods?.[f.sentinels[0].host] !== undefined
+        ? { leaderInfoPeriodMs: f.infoPeriods[f.sentinels[0].host] }
+        : {}),
       notes,
     },
   };

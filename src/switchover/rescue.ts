@@ -108,6 +108,13 @@ export async function rescue(r: RescueInput): Promise<RescueReport> {
       await call(conns, x.host, 'node', ['CONFIG', 'REWRITE']);
     });
 
+  // The leader's INFO period, lowered while the switchover aimed (SENTINEL DEBUG; setting it again is harmless).
+  const leader = pre.sentinelHosts[0];
+  if (leader && pre.leaderInfoPeriodMs !== undefined)
+    await attempt(`Sentinel ${leader}: INFO period back to ${pre.leaderInfoPeriodMs} ms`, () =>
+      call(conns, leader, 'sentinel', ['SENTINEL', 'DEBUG', 'INFO-PERIOD', String(pre.leaderInfoPeriodMs)]),
+    );
+
   // 5. HAProxy's write backend follows the master the Sentinels name: it up, the others to their checks.
   if (masterHost)
     for (const lb of haproxyHosts(inv)) {

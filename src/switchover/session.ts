@@ -8,6 +8,7 @@ import type { Inventory } from '../inventory/index.js';
 import { openInventory, secretsFor } from '../inventory/open.js';
 import type { Secrets } from '../inventory/secrets.js';
 import { redisFactoryFor, type RedisFactory } from '../redis/client.js';
+import { dbHosts } from '../inventory/topology.js';
 import { sshTransportFor } from '../remote/ssh.js';
 import type { Transport } from '../remote/transport.js';
 import { execute, type CustomFn, type ProbeFn } from '../core/execute.js';
@@ -58,11 +59,23 @@ export async function openSession(ctx: Ctx, opts: Record<string, unknown>, to?: 
     const { facts, minReplicas } = await gatherSwitchoverFacts(inv, factory, conns, secrets);
     // Another run holds the cluster: say so first, not what its work looks like from outside (a replica
     // resyncing mid-restart would read as a failed pre-flight).
+    // The lock is on the master the holder started from; with no master answering (the holder may be
+    // restarting it: the old master's restart at the end of a rolling-restart), look on every database host.
     const master = facts.nodes.find((n) => n.up && n.replication?.role === 'master')?.host;
-    const held = master ? await readLock({ transport, host: master, cluster: inv.cluster }) : undefined;
+    let held: Awaited<ReturnType<typeof readLock>>;
+    let lockHost: string | undefined;
+    for (const h of master ? [master] : dbHosts(inv).map((x) => x.name)) {
+      // a host that cannot be reached is already a pre-flight refusal (from its INFO)
+      held = await readLock({ transport, host: h, cluster: inv.cluster }).catch((e: unknown) => {
+        if (master) throw e;
+        return undefined;
+      });
+      lockHost = h;
+      if (held) break;
+    }
     if (held)
       throw refusal(
-        `cluster ${inv.cluster} is locked by ${describeHolder(held)} on ${master}`,
+        `cluster ${inv.cluster} is locked by ${describeHolder(held)} on ${lockHost}`,
         held.stale
           ? `make sure that run is gone, then remove the lock (falkorctl deploy --force-unlock ${inv.cluster})`
           : 'wait for it to finish',

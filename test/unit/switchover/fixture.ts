@@ -48,6 +48,7 @@ export function healthy(): SwitchoverFacts {
     nodes: [node('db1', 1, 'master', 1000), node('db2', 2, 'replica', 1000), node('db3', 3, 'replica', 1000)],
     sentinels: ['db1', 'db2', 'db3'].map(sentinel),
     ckquorum: Object.fromEntries(['db1', 'db2', 'db3'].map((h) => [h, { ok: true, text: 'OK 3 usable Sentinels' }])),
+    infoPeriods: { db1: 10_000, db2: 10_000, db3: 10_000 },
     haproxy: [
       {
         host: 'lb1',

@@ -16,9 +16,12 @@ describe('switchover plan', () => {
     const l = ids(plan);
     expect(l).toEqual([
       'db2:priority',
+      'db1:info-period',
       'db1:sees-candidate',
       'db1:info-timing',
+      'db1:info-period-back',
       'lb1:haproxy-fence',
+      'db1:in-flight',
       'db1:pause',
       'db1:offsets-equal',
       'db1:min-replicas-fence',
@@ -72,9 +75,37 @@ describe('switchover plan', () => {
     f.nodes[1]!.info!.replication!.slave_priority = '1';
     const l = ids(planSwitchover(passed(f), settings, { minReplicas: 0 }));
     expect(l).not.toContain('lb1:haproxy-fence');
+    expect(l).not.toContain('db1:in-flight');
     expect(l).not.toContain('db2:priority');
     expect(l).not.toContain('db2:priority-back');
-    expect(l[0]).toBe('db1:sees-candidate');
+    expect(l[0]).toBe('db1:info-period');
+  });
+
+  it("lowers the leader's INFO period only while aiming, and back to what it was before the fence", () => {
+    const f = healthy();
+    f.infoPeriods = { db1: 8000 };
+    const plan = planSwitchover(passed(f), settings, { minReplicas: 0 });
+    const step = (id: string) => plan.steps.find((s) => s.id === id)!;
+    expect(step('db1:info-period').action).toMatchObject({
+      service: 'sentinel',
+      args: ['SENTINEL', 'DEBUG', 'INFO-PERIOD', '1000'],
+    });
+    expect(step('db1:info-period').undo).toMatchObject({ args: ['SENTINEL', 'DEBUG', 'INFO-PERIOD', '8000'] });
+    expect(step('db1:info-period-back').action).toMatchObject({ args: ['SENTINEL', 'DEBUG', 'INFO-PERIOD', '8000'] });
+    const l = ids(plan);
+    expect(l.indexOf('db1:info-period-back')).toBeLessThan(l.indexOf('db1:pause'));
+    expect(l.indexOf('db1:info-period')).toBeLessThan(l.indexOf('db1:sees-candidate'));
+  });
+
+  it('without SENTINEL DEBUG (an older Sentinel) it waits for the usual INFO period instead', () => {
+    const f = healthy();
+    delete f.infoPeriods;
+    const plan = planSwitchover(passed(f), settings, { minReplicas: 0 });
+    expect(ids(plan)).not.toContain('db1:info-period');
+    expect(ids(plan)).not.toContain('db1:info-period-back');
+    expect(plan.steps.find((s) => s.id === 'db1:info-timing')!.action).toMatchObject({
+      check: { timeoutMs: timing(5000).infoCycleMs },
+    });
   });
 
   it('moves another replica below the candidate when it would otherwise win', () => {
