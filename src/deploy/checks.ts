@@ -10,12 +10,16 @@ import type { RedisFactory, RedisLike } from '../redis/client.js';
 import { field, parseInfo } from '../redis/info.js';
 import { falkordbModule, parseModuleList, parseRole } from '../redis/replies.js';
 import type { Check } from './types.js';
+import { exporterSeen, prometheusSeen } from './checks-monitoring.js';
 
 export const DEADLINES_MS: Record<Check['kind'], number> = {
   master: 90_000,
   replica: 180_000,
   sentinel: 60_000,
   haproxy: 30_000,
+  exporter: 60_000,
+  // a first scrape waits for one scrape interval after the start
+  prometheus: 120_000,
 };
 
 export interface CheckEnv {
@@ -168,5 +172,15 @@ export async function runCheck(env: CheckEnv, c: Check): Promise<string> {
       );
       return `${c.host}: write port ${hp.writePort} → ${c.master}; read port ${hp.readPort} → ${c.replicas.length ? 'a replica' : c.master}`;
     }
+    case 'exporter':
+      await poll(env.clock, `${c.host}: redis_exporter answering with redis_up 1`, ms, () =>
+        exporterSeen(env.inv, env.factory.tunnels, c),
+      );
+      return `${c.host}: redis_exporter exports ${[c.node && 'the node', c.sentinel && 'the Sentinel'].filter(Boolean).join(' and ')} (redis_up 1)`;
+    case 'prometheus':
+      await poll(env.clock, `${c.host}: Prometheus with every target up, Alertmanager ready`, ms, () =>
+        prometheusSeen(env.inv, env.factory.tunnels, c.host),
+      );
+      return `${c.host}: Prometheus scrapes every exporter (all up), Alertmanager ready`;
   }
 }

@@ -45,7 +45,7 @@ describe('falkorctl render -o DIR', { timeout: 60_000 }, () => {
     const d = workdir();
     const r = await cli(d, ['render', '-o', 'out']);
     expect(r.exitCode, r.stderr).toBe(0);
-    expect(r.stdout).toMatch(/^wrote 40 file\(s\) to .*\/out$/m);
+    expect(r.stdout).toMatch(/^wrote 46 file\(s\) to .*\/out$/m);
     const files = tree(join(d, 'out'));
     expect(files).toContain('db1/etc/falkordb/falkordb.conf');
     expect(files).toContain('lb1/etc/haproxy/haproxy.cfg');
@@ -101,7 +101,7 @@ describe('falkorctl render -o DIR', { timeout: 60_000 }, () => {
     expect(r.exitCode).toBe(1);
     const doc = JSON.parse(r.stdout);
     expect(doc.changed).toBe(true);
-    expect(doc.changes).toHaveLength(40);
+    expect(doc.changes).toHaveLength(46);
     expect(existsSync(join(d, 'nothing-here'))).toBe(false);
   });
 
@@ -137,7 +137,7 @@ describe('falkorctl render -o DIR', { timeout: 60_000 }, () => {
     const r = await cli(d, ['--json', 'render', '-o', 'out']);
     expect(r.exitCode, r.stderr).toBe(0);
     const doc = JSON.parse(r.stdout);
-    expect(doc.files).toHaveLength(40);
+    expect(doc.files).toHaveLength(46);
     for (const f of doc.files) {
       const sha = createHash('sha256')
         .update(readFileSync(join(d, 'out', f.output)))
