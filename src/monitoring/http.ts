@@ -1,44 +1,5 @@
-// HTTP GET to a port on a host, through the same SSH tunnel that carries Redis (src/redis/tunnel.ts), so the
-// exporter and Prometheus are read where only SSH is open; `direct` mode connects to the host's address.
-import { request } from 'node:http';
-import { connect } from 'node:net';
-import type { Duplex } from 'node:stream';
-import type { Host } from '../inventory/schema.js';
-import type { Tunnels } from '../redis/tunnel.js';
-
-export interface HttpReply {
-  status: number;
-  body: string;
-}
-
-export async function httpGet(
-  tunnels: Tunnels | undefined,
-  host: Host,
-  port: number,
-  path: string,
-  timeoutMs = 10_000,
-): Promise<HttpReply> {
-  const stream: Duplex = tunnels
-    ? await tunnels.stream(host.name, { port }, timeoutMs)
-    : connect({ host: host.address, port });
-  return new Promise<HttpReply>((resolve, reject) => {
-    const req = request(
-      { host: '127.0.0.1', port, path, method: 'GET', agent: false, createConnection: () => stream },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
-        res.on('error', reject);
-      },
-    );
-    req.setTimeout(timeoutMs, () =>
-      req.destroy(new Error(`${host.name}:${port}${path}: no answer in ${timeoutMs} ms`)),
-    );
-    req.on('error', (e) => reject(new Error(`${host.name}:${port}${path}: ${e.message}`)));
-    req.end();
-  });
-}
-
+// Readers of what redis_exporter and Prometheus answer (fetched on the host by probe.ts): a sample from the
+// text format, Prometheus's targets, alerts and rules.
 /** The value of an unlabelled sample (`redis_up 1`) in Prometheus text format, or undefined. */
 export function sample(metrics: string, name: string): number | undefined {
   const m = new RegExp(`^${name}(?:\\{[^}]*\\})? (\\S+)$`, 'm').exec(metrics);
@@ -79,4 +40,12 @@ export function parseAlerts(body: string): AlertState[] {
     state: a.state ?? '',
     instance: a.labels?.instance ?? '',
   }));
+}
+
+/** Prometheus /api/v1/rules → the names of the alerting rules it has loaded. */
+export function parseRuleNames(body: string): string[] {
+  const j = JSON.parse(body) as { data?: { groups?: { rules?: { name?: string; type?: string }[] }[] } };
+  return (j.data?.groups ?? []).flatMap((g) =>
+    (g.rules ?? []).filter((r) => r.type === 'alerting').map((r) => r.name ?? ''),
+  );
 }

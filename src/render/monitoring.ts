@@ -24,7 +24,7 @@ export function monitoringFiles(inv: Inventory, h: Host, s: Secrets): RenderedFi
   if (exporterHosts(inv).some((x) => x.name === host)) {
     const svc = serviceUser(inv);
     out.push(
-      { host, path: EXPORTER_UNIT, content: exporterUnit(inv, h), mode: 0o644, secret: false },
+      { host, path: EXPORTER_UNIT, content: exporterUnit(inv, h, s), mode: 0o644, secret: false },
       {
         host,
         path: exporterPasswordsPath(inv),

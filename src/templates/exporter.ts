@@ -7,6 +7,7 @@ import type { Host, Inventory } from '../inventory/schema.js';
 import { dbHosts, sentinelHosts } from '../inventory/topology.js';
 import { header, lines, paths, serviceUser, type Secrets } from './common.js';
 import { safePath } from './quote.js';
+import { exporterCredentials } from '../monitoring/credentials.js';
 
 export const EXPORTER_UNIT = '/etc/systemd/system/falkordb-exporter.service';
 /** Debian's own unit from the package: it would listen on the same port without a password. */
@@ -22,7 +23,8 @@ export const sentinelUri = (inv: Inventory): string => `redis://127.0.0.1:${inv.
 const isDb = (inv: Inventory, h: Host) => dbHosts(inv).some((x) => x.name === h.name);
 const isSentinel = (inv: Inventory, h: Host) => sentinelHosts(inv).some((x) => x.name === h.name);
 
-export function exporterUnit(inv: Inventory, h: Host): string {
+export function exporterUnit(inv: Inventory, h: Host, s: Secrets): string {
+  const { user: redisUser } = exporterCredentials(inv, s);
   const m = inv.monitoring;
   const bin = safePath('monitoring.exporterBinary', m.exporterBinary);
   const user = serviceUser(inv);
@@ -41,7 +43,8 @@ export function exporterUnit(inv: Inventory, h: Host): string {
     `User=${user}`,
     `Group=${user}`,
     '# the password comes from the 0600 file, never from argv or the environment (both visible in ps)',
-    `ExecStart=${bin} -redis.addr=${addr} -redis.password-file=${exporterPasswordsPath(inv)} ` +
+    `ExecStart=${bin} -redis.addr=${addr}${redisUser ? ` -redis.user=${redisUser}` : ''} ` +
+      `-redis.password-file=${exporterPasswordsPath(inv)} ` +
       `-web.listen-address=:${m.exporterPort} -include-system-metrics`,
     'Restart=on-failure',
     'RestartSec=5s',
@@ -58,7 +61,7 @@ export function exporterUnit(inv: Inventory, h: Host): string {
 /** {"redis://127.0.0.1:6379": "<password>", …}: the node, and the Sentinel when it has a password. */
 export function exporterPasswords(inv: Inventory, h: Host, s: Secrets): string {
   const map: Record<string, string> = {};
-  if (isDb(inv, h)) map[nodeUri(inv)] = s.password;
+  if (isDb(inv, h)) map[nodeUri(inv)] = exporterCredentials(inv, s).password;
   if (isSentinel(inv, h) && s.sentinelPassword !== undefined) map[sentinelUri(inv)] = s.sentinelPassword;
   return `${JSON.stringify(map, null, 2)}\n`;
 }

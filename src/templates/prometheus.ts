@@ -31,7 +31,8 @@ const makeRule = (
   annotations: { summary, description },
 });
 
-export function alertRules(inv: Inventory): string {
+/** The rules, as data: what alertRules renders and what the checks expect Prometheus to have loaded. */
+export function ruleList(inv: Inventory): Rule[] {
   const m = inv.monitoring;
   // monitoring.alertFor replaces every rule's own `for:` (a short one in the lab, so a test sees an alert fire)
   const rule = (...a: Parameters<typeof makeRule>) => {
@@ -207,6 +208,10 @@ export function alertRules(inv: Inventory): string {
       );
     }
   }
-  const doc = { groups: [{ name: `falkordb-${inv.cluster}`, rules }] };
+  return rules;
+}
+
+export function alertRules(inv: Inventory): string {
+  const doc = { groups: [{ name: `falkordb-${inv.cluster}`, rules: ruleList(inv) }] };
   return `${header(inv, `Prometheus alert rules — check with: promtool check rules ${ALERTS_PATH.slice(1)}`)}\n${stringify(doc, { lineWidth: 0 })}`;
 }
