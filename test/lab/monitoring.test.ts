@@ -6,6 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CheckResult } from '../../src/checks/types.js';
 import { done, notYet, waitFor } from '../../src/core/wait.js';
+import type { MonitoringStatus } from '../../src/monitoring/status.js';
 import { claim } from '../helpers/claim.js';
 import { cleanupAll } from '../helpers/cleanup.js';
 import { labClusterClaim, labUp, type Lab } from '../helpers/lab.js';
@@ -49,6 +50,17 @@ const checklistUntil = (id: string, outcome: CheckResult['outcome']) =>
       return r?.outcome === outcome ? done(r) : notYet(`${id}: ${r ? `${r.outcome} (${r.found})` : 'absent'}`);
     },
     { what: `checklist ${id} ${outcome}`, timeoutMs: 120_000, intervalMs: 1000 },
+  );
+
+/** Polls `status --json` until lb1's monitoring entry satisfies `ok`. */
+const statusUntil = (ok: (m: MonitoringStatus) => boolean, what: string) =>
+  waitFor(
+    async () => {
+      const r = await falkorctl(['-i', lab.inventoryPath, '--json', 'status']);
+      const m = (JSON.parse(r.stdout) as { monitoring?: MonitoringStatus[] }).monitoring?.[0];
+      return m && ok(m) ? done(m) : notYet(JSON.stringify(m));
+    },
+    { what: `status: ${what}`, timeoutMs: 120_000, intervalMs: 1000 },
   );
 
 const sh = (host: string, script: string) => lab.exec(host, ['sh', '-c', script], { timeoutMs: 60_000 });
@@ -149,7 +161,11 @@ describe('monitoring in the lab', () => {
     expect(exp.found).toMatch(/node: URLError|Connection refused/);
     const targets = await checklistUntil('monitoring.targets:lb1', 'fail');
     expect(targets.found).toContain('falkordb/db2');
+    // status shows the monitoring host: 4 of 6 targets up and the exporter's alert firing
+    const seen = await statusUntil((m) => m.firing.includes('FalkorDBExporterDown db2'), 'FalkorDBExporterDown db2');
+    expect(seen).toMatchObject({ host: 'lb1', up: true, targetsUp: 4, targets: 6, alertmanager: 'ready' });
     await sh('db2', 'systemctl start falkordb-exporter.service');
+    await statusUntil((m) => m.targetsUp === 6 && m.firing.length === 0, '6/6 targets up, nothing firing');
     await checklistUntil('monitoring.exporter:db2', 'pass');
     await checklistUntil('monitoring.targets:lb1', 'pass');
   });
