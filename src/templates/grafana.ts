@@ -1,7 +1,8 @@
 // A Grafana dashboard for FalkorDB over what redis_exporter (Debian's 1.45) really exports, measured on the
 // lab's exporter: memory, ops/s, replication offsets and lag, connected replicas, clients, and GRAPH.QUERY /
-// GRAPH.RO_QUERY latency from the command stats (redis_commands_duration_seconds_total / redis_commands_total,
-// cmd="graph.query"). Import it in Grafana with the Prometheus data source chosen for ${DS_PROMETHEUS}.
+// GRAPH.RO_QUERY latency from the command stats (redis_commands_duration_seconds_total / redis_commands_total;
+// the module's commands are labelled as Redis lists them, measured: cmd="graph.QUERY") and its p50/p99 from
+// redis_latency_percentiles_usec. Import it in Grafana with the Prometheus data source chosen for ${DS_PROMETHEUS}.
 import type { Inventory } from '../inventory/schema.js';
 import { JOBS } from './monitoring.js';
 
@@ -43,8 +44,18 @@ export function dashboardPanels(): Panel[] {
       title: 'Graph query latency (mean)',
       unit: 's',
       targets: [
-        { expr: graphCmd('graph.query'), legend: '{{instance}} GRAPH.QUERY' },
-        { expr: graphCmd('graph.ro_query'), legend: '{{instance}} GRAPH.RO_QUERY' },
+        { expr: graphCmd('graph.QUERY'), legend: '{{instance}} GRAPH.QUERY' },
+        { expr: graphCmd('graph.RO_QUERY'), legend: '{{instance}} GRAPH.RO_QUERY' },
+      ],
+    },
+    {
+      title: 'Graph query latency (p50, p99 since start)',
+      unit: 'µs',
+      targets: [
+        {
+          expr: `redis_latency_percentiles_usec{${node},cmd=~"graph\\\\.(QUERY|RO_QUERY)"}`,
+          legend: '{{instance}} {{cmd}} p{{quantile}}',
+        },
       ],
     },
     {

@@ -29,7 +29,31 @@ export function metricNames(expr: string): string[] {
     .map((m) => m[1]!);
 }
 
+/** Lines the lab's exporter served after GRAPH.QUERY traffic (the failover test's writer), verbatim. */
+const MEASURED = [
+  'redis_commands_duration_seconds_total{cmd="graph.QUERY"} 0.375165',
+  'redis_commands_total{cmd="graph.QUERY"} 1713',
+  'redis_latency_percentiles_usec{cmd="graph.QUERY",quantile="99"} 2260.991',
+];
+
 describe('Grafana dashboard', () => {
+  it('graph command panels use the label values the exporter really serves (cmd="graph.QUERY")', () => {
+    const exprs = dashboardPanels().flatMap((p) => p.targets.map((t) => t.expr));
+    for (const line of MEASURED) {
+      const name = line.split('{')[0]!;
+      const cmd = /cmd="([^"]+)"/.exec(line)![1]!;
+      const matchers = exprs.flatMap((e) =>
+        [...e.matchAll(new RegExp(`${name}\\{[^}]*cmd(=~?)"([^"]+)"`, 'g'))].map((m) => ({ op: m[1], v: m[2]! })),
+      );
+      expect(matchers.length, name).toBeGreaterThan(0);
+      // PromQL unescapes the string literal ("\\." is the regex \.), and anchors a regex match
+      const hit = matchers.some((m) =>
+        m.op === '=' ? m.v === cmd : new RegExp(`^(?:${m.v.replace(/\\\\/g, '\\')})$`).test(cmd),
+      );
+      expect(hit, `${name}: no matcher selects cmd="${cmd}" (${JSON.stringify(matchers)})`).toBe(true);
+    }
+  });
+
   const panels = dashboardPanels();
 
   it('covers memory, ops/s, replication offsets and lag, connected replicas and graph query latency', () => {
