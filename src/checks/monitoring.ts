@@ -24,7 +24,6 @@ export function monitoringEnabled(inv: Inventory): boolean {
 
 export const monitoring: Area = {
   name: 'monitoring',
-  prefixes: ['exporter', 'prometheus'],
   async run(env) {
     const inv = env.inv;
     const exec = viaSh(env);
