@@ -66,6 +66,11 @@ write_inventory() {
     echo "  maxmemory: 256mb"
     echo "auth:"
     echo "  password: file:$LAB_DIR/password"
+    # the LB carries the monitoring stack (no fifth host); short intervals so a lab test sees an alert fire
+    echo "monitoring:"
+    echo "  hosts: [lb1]"
+    echo "  scrapeInterval: 2s"
+    echo "  alertFor: 4s"
   } >"$f.tmp"
   mv "$f.tmp" "$f"
 }

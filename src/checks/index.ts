@@ -6,6 +6,7 @@ import { falkordb } from './falkordb.js';
 import { hardware } from './hardware.js';
 import { kernel } from './kernel.js';
 import { manual } from './manual.js';
+import { monitoring } from './monitoring.js';
 import { network } from './network.js';
 import { processLimits } from './process.js';
 import { services } from './services.js';
@@ -25,6 +26,7 @@ export const AREAS: Area[] = [
   falkordb,
   network,
   tls,
+  monitoring,
   backup,
   manual,
 ];

@@ -11,16 +11,12 @@ const MANUAL: [string, Phase][] = [
 
 /** Automatable, but what they check is not deployed by falkorctl yet: skip, with where it will come from. */
 const NOT_YET: [string, Phase, string][] = [
-  [ITEMS.monitoring, 'pre', 'the monitoring stack is not deployed by falkorctl yet (issue 11)'],
-  [ITEMS.alerts, 'pre', 'alert rules are not deployed by falkorctl yet (issue 11)'],
   [
     ITEMS.failover,
     'deploy',
     'opt-in, it fails the master on purpose: run falkorctl failover-test under load and record the report',
   ],
   [ITEMS.loadTest, 'deploy', 'opt-in: the load test is not built yet'],
-  [ITEMS.monitoringActive, 'post', 'the monitoring stack is not deployed by falkorctl yet (issue 11)'],
-  [ITEMS.alertsConfigured, 'post', 'alert rules are not deployed by falkorctl yet (issue 11)'],
 ];
 
 const slug = (s: string) =>

@@ -28,6 +28,7 @@ import {
 import { createAudit } from '../core/audit.js';
 import { describeHolder, forceUnlock, withLock } from '../core/lock.js';
 import { commandLine, operatorId } from '../core/operator.js';
+import { hostExec } from '../monitoring/probe.js';
 
 export const run: Handler = async ({ opts }, ctx) => {
   const loaded = await openInventory(ctx);
@@ -117,7 +118,7 @@ export const run: Handler = async ({ opts }, ctx) => {
             progress,
             audit: (r) => audit.record(r),
             signal: abort.signal,
-            runCheck: (c) => runCheck({ inv, factory, secrets, clock: ctx.clock }, c),
+            runCheck: (c) => runCheck({ inv, factory, secrets, clock: ctx.clock, exec: hostExec(transport) }, c),
             redis: redisCommand(inv, factory, secrets),
           });
         } finally {

@@ -11,6 +11,8 @@ import { createSshPool } from '../remote/ssh-pool.js';
 import { createSshTransport } from '../remote/ssh.js';
 import { errorCodes, gatherStatus } from '../facts/gather.js';
 import { renderHuman, type StatusReport } from '../facts/report.js';
+import { hostExec } from '../monitoring/probe.js';
+import { withMonitoring } from '../monitoring/status.js';
 
 function watchSeconds(v: unknown): number | undefined {
   if (v === undefined || v === false) return undefined;
@@ -49,14 +51,19 @@ export const run: Handler = async ({ opts }, ctx) => {
   const tunnels = createSshTunnels(inv, { pool });
   const transport = createSshTransport(inv, { pool, log: (l) => ctx.out.verbose(l) });
   const factory = createRedisFactory(inv, { mode: opts.direct === true ? 'direct' : 'ssh', tunnels });
-  const round = () =>
-    gatherStatus(inv, secrets, factory, tunnels, {
+  const round = async () =>
+    withMonitoring(
+      await gatherStatus(inv, secrets, factory, tunnels, {
+        hosts,
+        partial: Boolean(limit?.length),
+        forks: Number(opts.forks ?? 10),
+        now: () => ctx.clock.now(),
+        exec: async (host, script) => (await transport.exec(host, ['sh', '-c', script], { timeoutMs: 10_000 })).stdout,
+      }),
+      inv,
+      hostExec(transport),
       hosts,
-      partial: Boolean(limit?.length),
-      forks: Number(opts.forks ?? 10),
-      now: () => ctx.clock.now(),
-      exec: async (host, script) => (await transport.exec(host, ['sh', '-c', script], { timeoutMs: 10_000 })).stdout,
-    });
+    );
   try {
     if (every === undefined) {
       const r = await round();

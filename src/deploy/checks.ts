@@ -10,12 +10,18 @@ import type { RedisFactory, RedisLike } from '../redis/client.js';
 import { field, parseInfo } from '../redis/info.js';
 import { falkordbModule, parseModuleList, parseRole } from '../redis/replies.js';
 import type { Check } from './types.js';
+import { notYet, done, waitFor } from '../core/wait.js';
+import { exporterProblem, prometheusProblem, prometheusView } from '../monitoring/observe.js';
+import type { HostExec } from '../monitoring/probe.js';
 
 export const DEADLINES_MS: Record<Check['kind'], number> = {
   master: 90_000,
   replica: 180_000,
   sentinel: 60_000,
   haproxy: 30_000,
+  exporter: 60_000,
+  // a first scrape waits for one scrape interval after the start
+  prometheus: 120_000,
 };
 
 export interface CheckEnv {
@@ -23,7 +29,27 @@ export interface CheckEnv {
   factory: RedisFactory;
   secrets: Pick<Secrets, 'password' | 'sentinelPassword'>;
   clock: Clock;
+  /** One bounded command on a host (the monitoring checks ask the daemons there: no tunnel). */
+  exec?: HostExec;
   deadlines?: Partial<typeof DEADLINES_MS>;
+}
+
+/** The monitoring checks: `probe` (undefined when satisfied, else what it saw) polled by waitFor to `ms`. */
+async function waitMonitoring(
+  env: CheckEnv,
+  what: string,
+  ms: number,
+  probe: (x: HostExec) => Promise<string | undefined>,
+) {
+  const exec = env.exec;
+  if (!exec) throw new Error(`${what}: no way to run commands on the host (a bug)`);
+  await waitFor(
+    async () => {
+      const seen = await probe(exec);
+      return seen === undefined ? done(undefined) : notYet(seen);
+    },
+    { what, timeoutMs: ms, intervalMs: 1_000, clock: env.clock },
+  );
 }
 
 /** Polls `probe` (which returns undefined when satisfied, or what it saw) until the deadline. */
@@ -168,5 +194,18 @@ export async function runCheck(env: CheckEnv, c: Check): Promise<string> {
       );
       return `${c.host}: write port ${hp.writePort} → ${c.master}; read port ${hp.readPort} → ${c.replicas.length ? 'a replica' : c.master}`;
     }
+    case 'exporter':
+      await waitMonitoring(env, `${c.host}: redis_exporter answering with redis_up 1`, ms, (x) =>
+        exporterProblem(env.inv, x, c),
+      );
+      return `${c.host}: redis_exporter exports ${[c.node && 'the node', c.sentinel && 'the Sentinel'].filter(Boolean).join(' and ')} (redis_up 1)`;
+    case 'prometheus':
+      await waitMonitoring(
+        env,
+        `${c.host}: Prometheus with every target up, rules loaded, Alertmanager ready`,
+        ms,
+        async (x) => prometheusProblem(env.inv, await prometheusView(env.inv, x, c.host)),
+      );
+      return `${c.host}: Prometheus scrapes every exporter (all up), alert rules loaded, Alertmanager ready`;
   }
 }

@@ -12,6 +12,7 @@ import { noNotifyProbe } from './notify.js';
 import { KERNEL_PROBE, parseKernel } from '../facts/kernel.js';
 import { dirsOf, isUnitFile, pathsOf, rolesOf, UNITS } from './layout.js';
 import { sha } from './plan.js';
+import { DAEMONS, daemonsOf } from './plan-monitoring.js';
 import type { DirState, HostFacts, UnitState } from './types.js';
 
 /** Opens the connection to every host with one harmless command; any failure stops the run, all named. */
@@ -67,6 +68,7 @@ async function hostFacts(
     ...(r.db ? [UNITS.falkordb] : []),
     ...(r.sentinel ? [UNITS.sentinel] : []),
     ...(r.haproxy ? [UNITS.haproxy] : []),
+    ...daemonsOf(inv, h).flatMap((d) => [UNITS[d], DAEMONS[d].debianUnit]),
   ];
   const dirs = dirsOf(inv, h, files).map((d) => d.path);
   // A few commands in sequence, not one per file: sshd refuses channels beyond its MaxSessions.

@@ -11,15 +11,27 @@ import { aclFilePath, sentinelSecretsPath } from '../templates/secrets-conf.js';
 import { sentinelRuntimePath, sentinelTemplatePath } from '../templates/sentinel-conf.js';
 import { notifyScriptPath, webhookUrlPath } from '../templates/sentinel-notify.js';
 import { FALKORDB_UNIT, SENTINEL_UNIT } from '../templates/systemd.js';
+import { EXPORTER_UNIT, exporterPasswordsPath } from '../templates/exporter.js';
+import {
+  ALERTMANAGER_UNIT,
+  ALERTMANAGER_YML,
+  PROMETHEUS_UNIT,
+  PROMETHEUS_YML,
+  RULES_YML,
+} from '../templates/monitoring.js';
 import { NO_NOTIFY, noNotifyPaths } from './notify.js';
 import { haproxyTlsPaths, nodeTlsPaths } from '../tls/files.js';
+import { DAEMONS, daemonsOf } from './plan-monitoring.js';
 
-export type Component = 'falkordb' | 'kernel' | 'sentinel' | 'haproxy';
+export type Component = 'falkordb' | 'kernel' | 'sentinel' | 'haproxy' | 'exporter' | 'prometheus' | 'alertmanager';
 
 export const UNITS = {
   falkordb: 'falkordb.service',
   sentinel: 'falkordb-sentinel.service',
   haproxy: 'haproxy.service',
+  exporter: 'falkordb-exporter.service',
+  prometheus: 'falkorctl-prometheus.service',
+  alertmanager: 'falkorctl-alertmanager.service',
 } as const;
 
 export function componentOf(inv: Inventory, path: string): Component {
@@ -32,6 +44,9 @@ export function componentOf(inv: Inventory, path: string): Component {
   if ([HAPROXY_CFG, HAPROXY_ENV, HAPROXY_DROPIN, ...haproxyTlsPaths].includes(path)) return 'haproxy';
   // the certificates on a node: FalkorDB reads them at start (its Sentinel too; it keeps working with old ones)
   if (nodeTlsPaths(inv).includes(path)) return 'falkordb';
+  if (path === EXPORTER_UNIT || path === exporterPasswordsPath(inv)) return 'exporter';
+  if ([PROMETHEUS_YML, RULES_YML, PROMETHEUS_UNIT].includes(path)) return 'prometheus';
+  if (path === ALERTMANAGER_YML || path === ALERTMANAGER_UNIT) return 'alertmanager';
   throw new Error(`deploy does not know where ${path} belongs`);
 }
 
@@ -93,6 +108,7 @@ const dirname = (p: string) => p.replace(/\/[^/]*$/, '') || '/';
 /** Every file path deploy compares on a host. */
 export function pathsOf(inv: Inventory, h: Host, files: readonly RenderedFile[]): string[] {
   const r = rolesOf(inv, h);
-  const extra = [...(r.sentinel ? [sentinelRuntimePath(inv)] : []), ...noNotifyPaths(r)];
+  const daemons = daemonsOf(inv, h).map((d) => DAEMONS[d].binary(inv));
+  const extra = [...(r.sentinel ? [sentinelRuntimePath(inv)] : []), ...noNotifyPaths(r), ...daemons];
   return [...new Set([...files.map((f) => f.path), ...binariesOf(inv, h).map((b) => b.path), ...extra])].sort();
 }

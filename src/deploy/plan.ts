@@ -15,6 +15,7 @@ import { sentinelRuntimePath, sentinelTemplatePath } from '../templates/sentinel
 import { binariesOf, componentOf, dirsOf, isUnitFile, rolesOf, type Component } from './layout.js';
 import { sameMeaning } from './redis-conf.js';
 import { serviceSteps, type Change } from './plan-service.js';
+import { monitoringChecks, monitoringSteps } from './plan-monitoring.js';
 import { PHASES, type Check, type HostFacts, type Phase, type Plan, type Step } from './types.js';
 
 export interface BinarySource {
@@ -39,6 +40,7 @@ export interface PlanInput {
 export function phaseOf(inv: Inventory, host: string, c: Component): Phase {
   if (c === 'sentinel') return 'sentinels';
   if (c === 'haproxy') return 'haproxy';
+  if (c === 'exporter' || c === 'prometheus' || c === 'alertmanager') return 'monitoring';
   return masterHost(inv)?.name === host ? 'master' : 'replicas';
 }
 
@@ -81,7 +83,8 @@ export function plan(input: PlanInput): Plan {
         changed.set(f.path, why);
         uploadSteps(f, why, add, aclFilePath(inv));
       }
-      out.steps.push(...steps, ...serviceSteps({ inv, host: h, phase, facts, comps, changed, binChanged }));
+      const svc = phase === 'monitoring' ? monitoringSteps : serviceSteps;
+      out.steps.push(...steps, ...svc({ inv, host: h, phase, facts, comps, changed, binChanged }));
       if (comps.has('falkordb')) out.notes.push(...kernelNotes(h.name, facts));
     }
     out.checks[phase] = checksFor(inv, input.hosts, phase);
@@ -288,5 +291,7 @@ function checksFor(inv: Inventory, hosts: readonly Host[], phase: Phase): Check[
             .filter((x) => x.name !== m.name)
             .map((x) => x.name),
         }));
+    case 'monitoring':
+      return monitoringChecks(inv, hosts);
   }
 }

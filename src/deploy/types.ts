@@ -4,7 +4,7 @@ import type { Argv } from '../remote/quote.js';
 import type { RemoteFileState } from '../remote/file-scripts.js';
 import type { KernelFacts } from '../facts/kernel.js';
 
-export const PHASES = ['master', 'replicas', 'sentinels', 'haproxy'] as const;
+export const PHASES = ['master', 'replicas', 'sentinels', 'haproxy', 'monitoring'] as const;
 export type Phase = (typeof PHASES)[number];
 
 export type Action =
@@ -43,7 +43,9 @@ export type Check =
   | { kind: 'master'; host: string }
   | { kind: 'replica'; host: string; master: { host: string; address: string; port: number } }
   | { kind: 'sentinel'; host: string; master: { address: string; port: number } }
-  | { kind: 'haproxy'; host: string; master: string; replicas: string[] };
+  | { kind: 'haproxy'; host: string; master: string; replicas: string[] }
+  | { kind: 'exporter'; host: string; node: boolean; sentinel: boolean }
+  | { kind: 'prometheus'; host: string };
 
 export interface Plan {
   steps: Step[];

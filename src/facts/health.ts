@@ -10,7 +10,17 @@ import { kernelFindings, type KernelFacts } from './kernel.js';
 
 export interface Finding {
   severity: 'degraded' | 'warning';
-  area: 'node' | 'replication' | 'persistence' | 'memory' | 'sentinel' | 'haproxy' | 'cluster' | 'kernel' | 'backup';
+  area:
+    | 'node'
+    | 'replication'
+    | 'persistence'
+    | 'memory'
+    | 'sentinel'
+    | 'haproxy'
+    | 'cluster'
+    | 'kernel'
+    | 'backup'
+    | 'monitoring';
   host?: string;
   message: string;
 }

@@ -10,6 +10,7 @@ import type { Finding } from './health.js';
 import type { NodeFacts } from './nodes.js';
 import { ago, bytes, table, type Cell, type Row } from './table.js';
 import type { Topology } from './topology.js';
+import { renderMonitoring, type MonitoringStatus } from '../monitoring/status.js';
 
 export interface StatusReport {
   cluster: string;
@@ -34,6 +35,8 @@ export interface StatusReport {
    * run (empty: none). Each non-empty one is also a warning finding.
    */
   pendingRestart?: Record<string, PendingRestart[]>;
+  /** Each monitoring host's Prometheus: targets up, rules, firing alerts (src/monitoring/status.ts). */
+  monitoring?: MonitoringStatus[];
 }
 
 export function buildReport(
@@ -177,6 +180,8 @@ export function renderHuman(r: StatusReport, c: ChalkInstance): string {
     if (rows.length) out.push(table(['HOST', 'TIMER', 'LAST RUN', 'ENDED'], rows, hdr));
     out.push('');
   }
+
+  if (r.monitoring?.length) out.push(...renderMonitoring(r.monitoring, c));
 
   const degraded = r.findings.filter((f) => f.severity === 'degraded');
   const warnings = r.findings.filter((f) => f.severity === 'warning');

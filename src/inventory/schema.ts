@@ -2,6 +2,7 @@
 // field defaults live here so that render, lint, deploy and checklist agree on them.
 import { z } from 'zod';
 import { aclRuleError } from './acl-rules.js';
+import { monitoring } from './monitoring.js';
 import {
   address,
   byteSize,
@@ -117,7 +118,7 @@ export const hardware = z
   })
   .strict();
 
-export const ROLES = ['master', 'replica', 'sentinel', 'haproxy'] as const;
+export const ROLES = ['master', 'replica', 'sentinel', 'haproxy', 'monitoring'] as const;
 export type Role = (typeof ROLES)[number];
 
 export const host = z
@@ -130,7 +131,7 @@ export const host = z
     role: z
       .enum(ROLES)
       .describe(
-        'master | replica: runs FalkorDB (+ a Sentinel by default); sentinel: Sentinel only; haproxy: load balancer',
+        'master | replica: runs FalkorDB (+ a Sentinel by default); sentinel: Sentinel only; haproxy: load balancer; monitoring: Prometheus + Alertmanager',
       ),
     ssh: z
       .object({
@@ -360,14 +361,6 @@ export const auth = z
     users: z.array(aclUser).max(1000).default([]),
     /** Optional: render the users as an ACL file with `user default off` and the cluster's own users. */
     acl: acl.optional(),
-  })
-  .strict();
-
-export const monitoring = z
-  .object({
-    exporterPort: port().default(9121),
-    memoryWarnRatio: z.number().min(0.01).max(0.99).default(0.85),
-    replicationLagBytes: int53(1).default(10_000_000),
   })
   .strict();
 

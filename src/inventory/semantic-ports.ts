@@ -4,6 +4,7 @@
 import type { KeyPath } from './locate.js';
 import type { Inventory } from './schema.js';
 import { error, type Finding } from './semantic.js';
+import { exporterHosts, haproxyHosts, monitoringHosts, sentinelHosts } from './topology.js';
 
 interface Listener {
   host: string;
@@ -17,8 +18,10 @@ interface Listener {
 export function listeners(inv: Inventory): Listener[] {
   const out: Listener[] = [];
   const tlsOn = inv.tls?.enabled === true;
-  const sentinels = new Set(inv.sentinel.hosts ?? inv.hosts.filter((h) => h.role !== 'haproxy').map((h) => h.name));
-  const proxies = new Set(inv.haproxy.hosts ?? inv.hosts.filter((h) => h.role === 'haproxy').map((h) => h.name));
+  const sentinels = new Set(sentinelHosts(inv).map((h) => h.name));
+  const proxies = new Set(haproxyHosts(inv).map((h) => h.name));
+  const exporters = new Set(exporterHosts(inv).map((h) => h.name));
+  const monitors = new Set(monitoringHosts(inv).map((h) => h.name));
   for (const [index, h] of inv.hosts.entries()) {
     const add = (port: number, what: string, path: KeyPath) =>
       out.push({ host: h.name, index, address: h.address.toLowerCase(), port, what, path });
@@ -30,6 +33,11 @@ export function listeners(inv: Inventory): Listener[] {
     if (proxies.has(h.name)) {
       add(inv.haproxy.writePort, 'HAProxy write', ['haproxy', 'writePort']);
       add(inv.haproxy.readPort, 'HAProxy read', ['haproxy', 'readPort']);
+    }
+    if (exporters.has(h.name)) add(inv.monitoring.exporterPort, 'redis_exporter', ['monitoring', 'exporterPort']);
+    if (monitors.has(h.name)) {
+      add(inv.monitoring.prometheusPort, 'Prometheus', ['monitoring', 'prometheusPort']);
+      add(inv.monitoring.alertmanagerPort, 'Alertmanager', ['monitoring', 'alertmanagerPort']);
     }
   }
   return out;

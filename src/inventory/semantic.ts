@@ -8,6 +8,7 @@ import { configFindings } from './semantic-config.js';
 import { memoryFindings } from './semantic-memory.js';
 import { portFindings } from './semantic-ports.js';
 import { networkFindings } from './semantic-network.js';
+import { sentinelHosts } from './topology.js';
 
 export interface Finding {
   path: KeyPath;
@@ -43,7 +44,7 @@ function topologyFindings(inv: Inventory): Finding[] {
         error(['hosts', i, 'name'], `a host may not be named "${CLUSTER}": render uses it for cluster-wide files`),
       );
     // render's bindAddresses: Redis and Sentinel bind IP addresses only
-    if (h.role !== 'haproxy' && !isIp(h.address) && inv.redis.bind.length === 0)
+    if (h.role !== 'haproxy' && h.role !== 'monitoring' && !isIp(h.address) && inv.redis.bind.length === 0)
       out.push(
         error(
           ['hosts', i, 'address'],
@@ -82,12 +83,17 @@ function topologyFindings(inv: Inventory): Finding[] {
       );
   });
 
-  out.push(...memberFindings(inv, 'sentinel'), ...memberFindings(inv, 'haproxy'), ...sentinelCountFindings(inv));
+  out.push(
+    ...memberFindings(inv, 'sentinel'),
+    ...memberFindings(inv, 'haproxy'),
+    ...memberFindings(inv, 'monitoring'),
+    ...sentinelCountFindings(inv),
+  );
   return out;
 }
 
-/** sentinel.hosts / haproxy.hosts must name known hosts, each once. */
-function memberFindings(inv: Inventory, section: 'sentinel' | 'haproxy'): Finding[] {
+/** sentinel.hosts / haproxy.hosts / monitoring.hosts must name known hosts, each once. */
+function memberFindings(inv: Inventory, section: 'sentinel' | 'haproxy' | 'monitoring'): Finding[] {
   const list = inv[section].hosts;
   if (!list) return [];
   const out: Finding[] = [];
@@ -105,7 +111,7 @@ function memberFindings(inv: Inventory, section: 'sentinel' | 'haproxy'): Findin
 function sentinelCountFindings(inv: Inventory): Finding[] {
   const out: Finding[] = [];
   const known = new Map(inv.hosts.map((h) => [h.name, h]));
-  const names = inv.sentinel.hosts ?? inv.hosts.filter((h) => h.role !== 'haproxy').map((h) => h.name);
+  const names = inv.sentinel.hosts ?? sentinelHosts(inv).map((h) => h.name);
   const members = [...new Set(names)].flatMap((n) => known.get(n) ?? []);
   const where = inv.sentinel.hosts ? ['sentinel', 'hosts'] : ['hosts'];
   const n = members.length;

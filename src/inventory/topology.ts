@@ -9,7 +9,20 @@ export const replicaHosts = (inv: Inventory): Host[] => inv.hosts.filter((h) => 
 
 export function sentinelHosts(inv: Inventory): Host[] {
   if (inv.sentinel.hosts) return inv.sentinel.hosts.map((n) => hostByName(inv, n)).filter((h): h is Host => Boolean(h));
-  return inv.hosts.filter((h) => h.role !== 'haproxy');
+  return inv.hosts.filter((h) => h.role !== 'haproxy' && h.role !== 'monitoring');
+}
+
+/** Hosts that run Prometheus + Alertmanager: monitoring.hosts, else every host with role monitoring. */
+export function monitoringHosts(inv: Inventory): Host[] {
+  const names = inv.monitoring.hosts;
+  if (names) return names.map((n) => hostByName(inv, n)).filter((h): h is Host => Boolean(h));
+  return inv.hosts.filter((h) => h.role === 'monitoring');
+}
+
+/** Hosts that run redis_exporter: every database host and every Sentinel host. */
+export function exporterHosts(inv: Inventory): Host[] {
+  const s = new Set(sentinelHosts(inv).map((h) => h.name));
+  return inv.hosts.filter((h) => h.role === 'master' || h.role === 'replica' || s.has(h.name));
 }
 
 export function haproxyHosts(inv: Inventory): Host[] {

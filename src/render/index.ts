@@ -5,6 +5,7 @@ import type { Host, Inventory } from '../inventory/schema.js';
 import { dbHosts, haproxyHosts, hostByName } from '../inventory/topology.js';
 import type { FileKind } from '../lint/types.js';
 import { clusterFiles } from './cluster.js';
+import { monitoringFiles } from './monitoring.js';
 import { paths, sentinels, serviceUser, type Secrets } from '../templates/common.js';
 import { falkordbConf, falkordbConfPath, secretsConfPath } from '../templates/falkordb-conf.js';
 import {
@@ -108,6 +109,7 @@ export function renderHost(inv: Inventory, hostName: string, secrets: Secrets): 
   out.push(...tlsHostFiles(inv, h, secrets.tls, roles, user));
   if (firewallEnabled(inv))
     add({ path: FIREWALL_PATH, content: firewallRuleset(inv, h), mode: 0o644, kind: 'nftables' });
+  out.push(...monitoringFiles(inv, h, secrets));
   return sortFiles(out);
 }
 

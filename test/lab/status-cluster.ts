@@ -4,6 +4,7 @@
 // real `falkordb.service` on 6379): its own ports, directories, service user, unit names and HAProxy
 // instance, so the two never touch each other's processes. Every run starts clean (no data, fresh
 // Sentinel state), so a test never inherits another's failover.
+import { monitoringFiles } from '../../src/render/monitoring.js';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -113,8 +114,10 @@ export async function deployForTest(c: LabCluster): Promise<void> {
   const sents = sentinelHosts(inv);
   const lbs = haproxyHosts(inv);
   const dirs = [inv.redis.configDir, inv.redis.dataDir, inv.redis.logDir, inv.sentinel.dataDir];
+  // the data path only: the monitoring stack's files (exporter, Prometheus, Alertmanager) are deploy's to install
+  const monitoring = new Set(inv.hosts.flatMap((h) => monitoringFiles(inv, h, c.secrets)).map((f) => f.path));
   const files = renderAll(inv, c.secrets)
-    .filter((f) => f.host !== 'cluster')
+    .filter((f) => f.host !== 'cluster' && !monitoring.has(f.path))
     .flatMap((f) => {
       const to = f.path in placed ? placed[f.path] : f.path;
       return to === undefined ? [] : [{ ...f, path: to }];

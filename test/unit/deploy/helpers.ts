@@ -3,6 +3,7 @@
 import { createHash } from 'node:crypto';
 import type { Host, Inventory } from '../../../src/inventory/schema.js';
 import { binariesOf, dirsOf, UNITS } from '../../../src/deploy/layout.js';
+import { DAEMONS, daemonsOf } from '../../../src/deploy/plan-monitoring.js';
 import type { HostFacts } from '../../../src/deploy/types.js';
 import { renderAll, type RenderedFile } from '../../../src/render/index.js';
 import { sentinelRuntimePath } from '../../../src/templates/sentinel-conf.js';
@@ -30,6 +31,9 @@ export function desiredFacts(inv: Inventory, files: RenderedFile[]): Map<string,
     }
     for (const b of binariesOf(inv, h))
       f.files[b.path] = { sha256: BIN_SHA, mode: 0o755, owner: 'root', group: 'root' };
+    // the Debian packages are installed, their own units off
+    for (const d of daemonsOf(inv, h))
+      f.files[DAEMONS[d].binary(inv)] = { sha256: BIN_SHA, mode: 0o755, owner: 'root', group: 'root' };
     if (mine.some((r) => r.path.endsWith('/sentinel.conf')))
       f.files[sentinelRuntimePath(inv)] = { sha256: 'c'.repeat(64), mode: 0o600, owner: 'falkordb', group: 'falkordb' };
     for (const d of dirsOf(inv, h, mine))

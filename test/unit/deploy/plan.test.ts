@@ -1,4 +1,5 @@
 // The planner: idempotency, order, live-topology substitution, destructive flags, Sentinel's own files.
+import { PHASES } from '../../../src/deploy/types.js';
 import { describe, expect, it } from 'vitest';
 import { liveMaster, withMaster } from '../../../src/deploy/live.js';
 import { plan } from '../../../src/deploy/plan.js';
@@ -27,13 +28,7 @@ describe('deploy planner', () => {
     const files = render(inv);
     const p = plan({ inv, hosts: inv.hosts, files, facts: emptyFacts(inv.hosts) });
     const phases = p.steps.map((s) => s.phase);
-    expect(phases).toEqual(
-      [...phases].sort(
-        (a, b) =>
-          ['master', 'replicas', 'sentinels', 'haproxy'].indexOf(a) -
-          ['master', 'replicas', 'sentinels', 'haproxy'].indexOf(b),
-      ),
-    );
+    expect(phases).toEqual([...phases].sort((a, b) => PHASES.indexOf(a) - PHASES.indexOf(b)));
     const db1 = ids(p.steps.filter((s) => s.host === 'db1' && s.phase === 'master'));
     expect(db1[0]).toBe('db1:user');
     const at = (id: string) => db1.indexOf(id);
@@ -48,7 +43,16 @@ describe('deploy planner', () => {
     const lb1 = ids(p.steps.filter((s) => s.host === 'lb1'));
     expect(lb1.indexOf('lb1:haproxy-check')).toBe(lb1.indexOf('lb1:stage:/etc/haproxy/haproxy.cfg') + 1);
     expect(lb1.indexOf('lb1:file:/etc/haproxy/haproxy.cfg')).toBe(lb1.indexOf('lb1:haproxy-check') + 1);
-    expect(lb1.slice(-2)).toEqual(['lb1:enable:haproxy.service', 'lb1:start:haproxy.service']);
+    const lbHaproxy = ids(p.steps.filter((s) => s.host === 'lb1' && s.phase === 'haproxy'));
+    expect(lbHaproxy.slice(-2)).toEqual(['lb1:enable:haproxy.service', 'lb1:start:haproxy.service']);
+    // monitoring last: the exporter of a bare db host is installed from Debian's package, its own unit disabled
+    const mon = ids(p.steps.filter((s) => s.host === 'db1' && s.phase === 'monitoring'));
+    expect(mon).toEqual(
+      expect.arrayContaining(['db1:install:prometheus-redis-exporter', 'db1:start:falkordb-exporter.service']),
+    );
+    expect(mon.indexOf('db1:disable:prometheus-redis-exporter.service')).toBeLessThan(
+      mon.indexOf('db1:start:falkordb-exporter.service'),
+    );
     // nothing runs yet: no step is destructive; secrets are 0600
     expect(p.steps.filter((s) => s.destructive)).toEqual([]);
     for (const s of p.steps) if (s.action.kind === 'upload' && s.action.secret) expect(s.action.mode).toBe(0o600);

@@ -62,7 +62,7 @@ describe('inventory JSON Schema', () => {
     expect(host.required).toEqual(['name', 'address', 'role']);
     expect(host.properties.role).toMatchObject({
       type: 'string',
-      enum: ['master', 'replica', 'sentinel', 'haproxy'],
+      enum: ['master', 'replica', 'sentinel', 'haproxy', 'monitoring'],
       description: expect.stringMatching(/^master \| replica/),
     });
     expect(schema.properties.redis.properties.port).toEqual({

@@ -62,7 +62,7 @@ describe('every error names file, line and key path', () => {
     expect(only(r.errors, 'redis.port').message).toBe('expected a number, got the string "6379"');
     expect(only(r.errors, 'hosts[0].hardware.cpus').message).toBe('expected a number, got the string "eight"');
     expect(only(r.errors, 'hosts[1].role').message).toBe(
-      'must be one of master, replica, sentinel, haproxy (got the string "primary")',
+      'must be one of master, replica, sentinel, haproxy, monitoring (got the string "primary")',
     );
   });
   it('explains a failed union by the branch that fits the value (not "Invalid input")', () => {

@@ -14,10 +14,13 @@ describe('address:port collisions', () => {
     expect(ls).toEqual([
       'db1 10.0.0.1:6379 Redis',
       'db1 10.0.0.1:26379 Sentinel',
+      'db1 10.0.0.1:9121 redis_exporter',
       'db2 10.0.0.2:6379 Redis',
       'db2 10.0.0.2:26379 Sentinel',
+      'db2 10.0.0.2:9121 redis_exporter',
       'db3 10.0.0.3:6379 Redis',
       'db3 10.0.0.3:26379 Sentinel',
+      'db3 10.0.0.3:9121 redis_exporter',
       'lb1 10.0.0.9:6380 HAProxy write',
       'lb1 10.0.0.9:6381 HAProxy read',
     ]);

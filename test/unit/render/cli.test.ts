@@ -45,11 +45,12 @@ describe('falkorctl render -o DIR', { timeout: 60_000 }, () => {
     const d = workdir();
     const r = await cli(d, ['render', '-o', 'out']);
     expect(r.exitCode, r.stderr).toBe(0);
-    expect(r.stdout).toMatch(/^wrote 43 file\(s\) to .*\/out$/m);
+    expect(r.stdout).toMatch(/^wrote 50 file\(s\) to .*\/out$/m);
     const files = tree(join(d, 'out'));
     expect(files).toContain('db1/etc/falkordb/falkordb.conf');
     expect(files).toContain('lb1/etc/haproxy/haproxy.cfg');
     expect(files).toContain('cluster/prometheus/falkordb-alerts.yml');
+    expect(files).toContain('cluster/grafana/falkordb-dashboard.json');
     const ignore = readFileSync(join(d, 'out/.gitignore'), 'utf8').split('\n');
     for (const f of files) {
       const mode = statSync(join(d, 'out', f)).mode & 0o777;
@@ -101,7 +102,7 @@ describe('falkorctl render -o DIR', { timeout: 60_000 }, () => {
     expect(r.exitCode).toBe(1);
     const doc = JSON.parse(r.stdout);
     expect(doc.changed).toBe(true);
-    expect(doc.changes).toHaveLength(43);
+    expect(doc.changes).toHaveLength(50);
     expect(existsSync(join(d, 'nothing-here'))).toBe(false);
   });
 
@@ -137,7 +138,7 @@ describe('falkorctl render -o DIR', { timeout: 60_000 }, () => {
     const r = await cli(d, ['--json', 'render', '-o', 'out']);
     expect(r.exitCode, r.stderr).toBe(0);
     const doc = JSON.parse(r.stdout);
-    expect(doc.files).toHaveLength(43);
+    expect(doc.files).toHaveLength(50);
     for (const f of doc.files) {
       const sha = createHash('sha256')
         .update(readFileSync(join(d, 'out', f.output)))

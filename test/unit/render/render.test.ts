@@ -26,11 +26,13 @@ describe('renderAll', () => {
     const paths = (h: string) => all.filter((f) => f.host === h).map((f) => f.path);
     expect(paths('db1')).toEqual([
       '/etc/falkordb/falkordb.conf',
+      '/etc/falkordb/redis-exporter.json',
       '/etc/falkordb/secrets.conf',
       '/etc/falkordb/sentinel-notify',
       '/etc/falkordb/sentinel-secrets.conf',
       '/etc/falkordb/sentinel.conf',
       '/etc/sysctl.d/60-falkordb.conf',
+      '/etc/systemd/system/falkordb-exporter.service',
       '/etc/systemd/system/falkordb-sentinel.service',
       '/etc/systemd/system/falkordb.service',
       '/etc/tmpfiles.d/falkordb-thp.conf',
@@ -57,7 +59,8 @@ describe('renderAll', () => {
       expect(holds, `${f.host}:${f.path}`).toBe(f.secret);
       if (f.secret) expect(f.mode).toBe(0o600);
     }
-    expect(all.filter((f) => f.secret).length).toBe(3 * 2 + 1 + 4);
+    // per db host: secrets.conf, sentinel-secrets.conf, redis-exporter.json
+    expect(all.filter((f) => f.secret).length).toBe(3 * 3 + 1 + 4);
   });
 });
 
@@ -397,7 +400,7 @@ describe('cluster-wide artifacts', () => {
   it('alert rules use redis_exporter names and guard the memory ratio against maxmemory 0', () => {
     expect(alerts).toContain('redis_memory_used_bytes / (redis_memory_max_bytes > 0) > 0.85');
     for (const m of [
-      'redis_up == 0',
+      'redis_up{job="falkordb"} == 0',
       'redis_master_link_up == 0',
       'redis_connected_slave_lag_seconds',
       'redis_rdb_last_bgsave_status == 0',
