@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { exporterUser, RESERVED_USERS } from '../../../src/inventory/acl.js';
 import { plan } from '../../../src/deploy/plan.js';
 import { renderAll } from '../../../src/render/index.js';
+import { EXPORTER_UNIT } from '../../../src/templates/exporter.js';
 import type { Secrets } from '../../../src/render/index.js';
 import { smallInventory } from '../render/fixture.js';
 import { desiredFacts } from '../deploy/helpers.js';
@@ -122,6 +123,19 @@ describe('ACL render', () => {
     const s = file('s1', '/etc/falkordb/sentinel-secrets.conf').content;
     expect(s).toMatch(/^sentinel auth-user falkordb-master sentinel$/m);
     expect(s).toMatch(/^sentinel auth-pass falkordb-master sent-0123456789abcdef$/m);
+  });
+
+  it('redis_exporter logs in as the exporter user; its password only in the 0600 file', () => {
+    const mon = smallInventory((i) => {
+      i.auth.acl = inv.auth.acl;
+      i.monitoring = { ...i.monitoring, hosts: ['lb'] };
+    });
+    const f = (path: string) => renderAll(mon, S).find((x) => x.host === 'm1' && x.path === path)!;
+    expect(f(EXPORTER_UNIT).content).toContain(' -redis.user=exporter ');
+    expect(f(EXPORTER_UNIT).content).not.toContain(S.acl!.exporter);
+    expect(JSON.parse(f('/etc/falkordb/redis-exporter.json').content)).toEqual({
+      'redis://127.0.0.1:6379': S.acl!.exporter,
+    });
   });
 
   it("HAProxy's check logs in as haproxy-check; its password only in the 0600 env file", () => {
