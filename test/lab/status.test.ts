@@ -129,13 +129,14 @@ describe('status on a healthy cluster', () => {
     expect(srv('falkordb_read', 'db3')).toBe('UP');
   });
 
-  it('asks each database host in one SSH command (kernel, backups, falkordb.conf), the load balancer in none', async () => {
+  it('asks each database host in one SSH command (kernel, backups, falkordb.conf), lb1 (monitoring) in one', async () => {
     // -v logs every command the SSH transport runs, "<host>: $ <command>" (tunnels are channels, not commands)
     const { code, out, err } = await cli('-v', 'status', '--json');
     expect(code).toBe(0);
     const perHost: Record<string, number> = {};
     for (const m of err.matchAll(/^(\w+): \$ /gm)) perHost[m[1]!] = (perHost[m[1]!] ?? 0) + 1;
-    expect(perHost).toEqual({ db1: 1, db2: 1, db3: 1 });
+    // lb1 carries the lab's monitoring stack: its one command is the Prometheus probe
+    expect(perHost).toEqual({ db1: 1, db2: 1, db3: 1, lb1: 1 });
     // and that one command brought all three: the kernel settings, the backup timers, the file's pending restarts
     const r = JSON.parse(out) as StatusReport;
     expect(Object.keys(r.kernel ?? {}).sort()).toEqual(['db1', 'db2', 'db3']);
