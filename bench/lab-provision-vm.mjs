@@ -10,47 +10,33 @@
 //   node bench/lab-provision-vm.mjs [--json]     (root; after bench/lab-provision.mjs, which installs Ansible)
 // Env: BENCH_ROUNDS (3); BENCH_LAB_ID (7); BENCH_KEEP_LAB=1 leaves the guest up (default: down at the end,
 //      unless it was already up); BENCH_OUT=FILE; BENCH_CACHE as in bench/lab-provision.mjs.
-import { execFile } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { homedir, tmpdir } from 'node:os';
+import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
+import {
+  BIN,
+  benchContext,
+  KEEP_LAB,
+  LAB_ID,
+  log,
+  median,
+  must,
+  now,
+  out,
+  ROOT,
+  ROUNDS,
+  runBench,
+  VENV,
+  writeSummary,
+} from './provision-common.mjs';
 
-const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const LAB_VM = join(ROOT, 'scripts/lab-vm');
-const BIN = join(ROOT, 'bin/falkorctl.js');
 const PLAYBOOK = join(ROOT, 'bench/provision-lvm.yml');
-const JSON_OUT = process.argv.includes('--json');
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
-const LAB_ID = process.env.BENCH_LAB_ID ?? '7';
-const KEEP = process.env.BENCH_KEEP_LAB === '1';
-const CACHE =
-  process.env.BENCH_CACHE ?? join(process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'falkorctl-bench');
-const ANSIBLE = join(CACHE, 'ansible-14/bin/ansible-playbook');
+const ANSIBLE = join(VENV, 'bin/ansible-playbook');
 const LAB_DIR = `/var/tmp/falkorctl-lab${LAB_ID}`;
 const MOUNTS = ['/var/lib/falkordb/data', '/var/lib/falkordb/backup'];
 
-const work = mkdtempSync(join(tmpdir(), 'falkorctl-bench-provision-vm-'));
-const env = { ...process.env, LAB_ID, NO_COLOR: '1', XDG_STATE_HOME: join(work, 'state') };
-const log = (s) => process.stderr.write(`[${new Date().toISOString().slice(11, 19)}] ${s}\n`);
-const out = (s) => (JSON_OUT ? process.stderr : process.stdout).write(`${s}\n`);
-const now = () => performance.timeOrigin + performance.now();
-
-function run(cmd, args, { timeoutMs = 1_800_000, extraEnv = {} } = {}) {
-  return new Promise((resolve) => {
-    const opts = { env: { ...env, ...extraEnv }, timeout: timeoutMs, maxBuffer: 64 << 20 };
-    execFile(cmd, args, opts, (err, stdout, stderr) => {
-      const code = err ? (typeof err.code === 'number' ? err.code : -1) : 0;
-      resolve({ code, stdout: String(stdout), stderr: String(stderr) });
-    });
-  });
-}
-const must = async (what, p) => {
-  const r = await p;
-  if (r.code !== 0) throw new Error(`${what} failed (exit ${r.code}):\n${r.stdout}\n${r.stderr}`);
-  return r;
-};
+const { work, run } = benchContext('falkorctl-bench-provision-vm-', {}, 1_800_000);
 
 let port;
 const sshArgs = () => [
@@ -174,8 +160,6 @@ async function endState() {
   return lines;
 }
 
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-
 async function main() {
   if (!existsSync(ANSIBLE)) throw new Error(`no ${ANSIBLE}: run bench/lab-provision.mjs first (it installs Ansible)`);
   const wasUp = (await run('bash', [LAB_VM, 'status'])).code === 0;
@@ -229,7 +213,7 @@ async function main() {
       rows.push(row);
     }
   } finally {
-    if (!KEEP && !wasUp) {
+    if (!KEEP_LAB && !wasUp) {
       log('guest down...');
       await run('bash', [LAB_VM, 'down']);
     }
@@ -259,15 +243,7 @@ async function main() {
         `ratio ${summary.ratios[r]}`,
     );
   out("end states equal; falkorctl plans nothing on Ansible's");
-  if (JSON_OUT) console.log(JSON.stringify(summary, null, 2));
-  if (process.env.BENCH_OUT) writeFileSync(process.env.BENCH_OUT, `${JSON.stringify(summary, null, 2)}\n`);
+  writeSummary(summary);
 }
 
-try {
-  await main();
-} catch (e) {
-  log(`FAILED: ${e.stack ?? e}`);
-  process.exitCode = 1;
-} finally {
-  rmSync(work, { recursive: true, force: true });
-}
+await runBench(main, work);

@@ -17,48 +17,34 @@
 // Env: BENCH_ROUNDS (3) rounds of first + no-op per tool; BENCH_LAB_ID (7); BENCH_KEEP_LAB=1 leaves the lab
 //      up (default: down at the end, unless it was already up); BENCH_OUT=FILE also writes the JSON summary;
 //      BENCH_CACHE (~/.cache/falkorctl-bench) holds the Ansible venv; BENCH_PYTHON a python >= 3.12 for it.
-import { execFile } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { homedir, tmpdir } from 'node:os';
+import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { stringify as stringifyYaml } from 'yaml';
+import {
+  BIN,
+  benchContext,
+  CACHE,
+  KEEP_LAB,
+  LAB_ID,
+  log,
+  median,
+  must,
+  now,
+  out,
+  ROOT,
+  ROUNDS,
+  runBench,
+  VENV,
+  writeSummary,
+} from './provision-common.mjs';
 
-const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const LAB = join(ROOT, 'scripts/lab');
-const BIN = join(ROOT, 'bin/falkorctl.js');
 const PLAYBOOK = join(ROOT, 'bench/provision.yml');
-const JSON_OUT = process.argv.includes('--json');
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
-const LAB_ID = process.env.BENCH_LAB_ID ?? '7';
-const KEEP_LAB = process.env.BENCH_KEEP_LAB === '1';
-const CACHE =
-  process.env.BENCH_CACHE ?? join(process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'falkorctl-bench');
-const VENV = join(CACHE, 'ansible-14');
 const DB = ['db1', 'db2', 'db3'];
 const MNT = '/var/lib/falkordb/data';
 
-const work = mkdtempSync(join(tmpdir(), 'falkorctl-bench-provision-'));
-const env = { ...process.env, LAB_ID, LAB_VM: '0', NO_COLOR: '1', XDG_STATE_HOME: join(work, 'state') };
-const log = (s) => process.stderr.write(`[${new Date().toISOString().slice(11, 19)}] ${s}\n`);
-const out = (s) => (JSON_OUT ? process.stderr : process.stdout).write(`${s}\n`);
-const now = () => performance.timeOrigin + performance.now();
-
-function run(cmd, args, { timeoutMs = 900_000, extraEnv = {} } = {}) {
-  return new Promise((resolve) => {
-    const opts = { env: { ...env, ...extraEnv }, timeout: timeoutMs, maxBuffer: 64 << 20 };
-    execFile(cmd, args, opts, (err, stdout, stderr) => {
-      const code = err ? (typeof err.code === 'number' ? err.code : -1) : 0;
-      resolve({ code, stdout: String(stdout), stderr: String(stderr) });
-    });
-  });
-}
+const { work, run } = benchContext('falkorctl-bench-provision-', { LAB_VM: '0' }, 900_000);
 const lab = (...args) => run('bash', [LAB, ...args]);
-const must = async (what, p) => {
-  const r = await p;
-  if (r.code !== 0) throw new Error(`${what} failed (exit ${r.code}):\n${r.stdout}\n${r.stderr}`);
-  return r;
-};
 /** A shell script on a lab host through nsenter (scripts/lab exec): no SSH connection is opened. */
 const sh = (host, script) => must(`${host}: ${script.split('\n')[0]}`, lab('exec', host, '--', 'sh', '-c', script));
 
@@ -238,7 +224,6 @@ async function endState() {
 const same = (a, b) => JSON.stringify(a) === JSON.stringify(b);
 
 // ---- the run -------------------------------------------------------------------------------------
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const perHostMax = (c) => Math.max(...Object.values(c));
 
 async function round(i) {
@@ -337,15 +322,7 @@ async function main() {
   const goal = f.single.medianWallMs <= 2000 && f.noop.maxConnectionsPerHost === 1 && summary.ratios.noopOneHost < 1;
   out(`goal (no-op <= 2 s per host, 1 connection per host, faster than Ansible): ${goal ? 'met' : 'NOT met'}`);
   out("end states equal; falkorctl plans nothing on Ansible's, Ansible changes nothing on falkorctl's");
-  if (JSON_OUT) console.log(JSON.stringify(summary, null, 2));
-  if (process.env.BENCH_OUT) writeFileSync(process.env.BENCH_OUT, `${JSON.stringify(summary, null, 2)}\n`);
+  writeSummary(summary);
 }
 
-try {
-  await main();
-} catch (e) {
-  log(`FAILED: ${e.stack ?? e}`);
-  process.exitCode = 1;
-} finally {
-  rmSync(work, { recursive: true, force: true });
-}
+await runBench(main, work);

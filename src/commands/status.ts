@@ -12,7 +12,7 @@ import { createSshTransport } from '../remote/ssh.js';
 import { errorCodes, gatherStatus } from '../facts/gather.js';
 import { renderHuman, type StatusReport } from '../facts/report.js';
 import { hostExec } from '../monitoring/probe.js';
-import { withMonitoring } from '../monitoring/status.js';
+import { monitoringStatus, withMonitoring } from '../monitoring/status.js';
 
 function watchSeconds(v: unknown): number | undefined {
   if (v === undefined || v === false) return undefined;
@@ -51,19 +51,20 @@ export const run: Handler = async ({ opts }, ctx) => {
   const tunnels = createSshTunnels(inv, { pool });
   const transport = createSshTransport(inv, { pool, log: (l) => ctx.out.verbose(l) });
   const factory = createRedisFactory(inv, { mode: opts.direct === true ? 'direct' : 'ssh', tunnels });
-  const round = async () =>
-    withMonitoring(
-      await gatherStatus(inv, secrets, factory, tunnels, {
+  // the monitoring hosts are asked at the same time as the cluster, not after it
+  const round = async () => {
+    const [report, monitoring] = await Promise.all([
+      gatherStatus(inv, secrets, factory, tunnels, {
         hosts,
         partial: Boolean(limit?.length),
         forks: Number(opts.forks ?? 10),
         now: () => ctx.clock.now(),
         exec: async (host, script) => (await transport.exec(host, ['sh', '-c', script], { timeoutMs: 10_000 })).stdout,
       }),
-      inv,
-      hostExec(transport),
-      hosts,
-    );
+      monitoringStatus(inv, hostExec(transport), hosts),
+    ]);
+    return withMonitoring(report, monitoring);
+  };
   try {
     if (every === undefined) {
       const r = await round();

@@ -25,11 +25,13 @@ export interface MonitoringStatus {
   alertmanager: string;
 }
 
+/** Each chosen monitoring host's view; undefined when the inventory names none. */
 export async function monitoringStatus(
   inv: Inventory,
   exec: HostExec,
   hosts: readonly Host[],
-): Promise<MonitoringStatus[]> {
+): Promise<MonitoringStatus[] | undefined> {
+  if (!monitoringHosts(inv).length) return undefined;
   const chosen = new Set(hosts.map((h) => h.name));
   const total = scrapeTargets(inv).length;
   return Promise.all(
@@ -62,15 +64,10 @@ export async function monitoringStatus(
   );
 }
 
-/** The report with its monitoring section and warnings (the verdict is unchanged: warnings only). */
-export async function withMonitoring(
-  r: StatusReport,
-  inv: Inventory,
-  exec: HostExec,
-  hosts: readonly Host[],
-): Promise<StatusReport> {
-  if (!monitoringHosts(inv).length) return r;
-  const monitoring = await monitoringStatus(inv, exec, hosts);
+/** The report with its monitoring section and warnings (the verdict is unchanged: warnings only); pure, so that
+ * status can ask the monitoring hosts alongside the cluster rather than after it. */
+export function withMonitoring(r: StatusReport, monitoring: MonitoringStatus[] | undefined): StatusReport {
+  if (!monitoring) return r;
   const warn = (host: string, message: string) => ({
     severity: 'warning' as const,
     area: 'monitoring' as const,

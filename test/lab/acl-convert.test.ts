@@ -10,7 +10,7 @@ import { claim } from '../helpers/claim.js';
 import { cleanupAll } from '../helpers/cleanup.js';
 import { labClusterClaim, labUp, type Lab } from '../helpers/lab.js';
 import { waitFor } from '../helpers/wait.js';
-import { falkorctl, inventoryCopy, wipe } from './deploy-fixture.js';
+import { falkorctl, inventoryCopy, redis, setupDeploy, wipe } from './deploy-fixture.js';
 
 let lab: Lab;
 let tmp: string;
@@ -20,8 +20,7 @@ beforeAll(async () => {
   lab = await labUp();
   tmp = mkdtempSync(join(tmpdir(), 'falkorctl-acl-convert-'));
   await wipe(lab);
-  const r = await falkorctl(['-i', lab.inventoryPath, 'deploy']);
-  if (r.code !== 0) throw new Error(`setup deploy failed:\n${r.stdout}\n${r.stderr}`);
+  await setupDeploy(lab.inventoryPath);
 });
 afterAll(async () => {
   if (tmp) rmSync(tmp, { recursive: true, force: true });
@@ -29,18 +28,10 @@ afterAll(async () => {
 });
 
 async function ask<T>(host: string, port: number, user: string | undefined, f: (c: Redis) => Promise<T>): Promise<T> {
-  const c = new Redis({
-    host: lab.host(host).address,
-    port,
-    ...(user ? { username: user, password: lab.password() } : {}),
-    lazyConnect: true,
-    maxRetriesPerRequest: 0,
-    enableOfflineQueue: false,
-    enableReadyCheck: false,
-    retryStrategy: () => null,
-    connectTimeout: 3000,
+  const c = redis(lab, host, port, user ? lab.password() : undefined, {
+    ...(user ? { username: user } : {}),
+    readyCheck: false,
   });
-  c.on('error', () => {});
   try {
     await c.connect();
     return await f(c);

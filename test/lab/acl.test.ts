@@ -14,7 +14,7 @@ import { claim } from '../helpers/claim.js';
 import { cleanupAll } from '../helpers/cleanup.js';
 import { labClusterClaim, labUp, type Lab } from '../helpers/lab.js';
 import { waitFor } from '../helpers/wait.js';
-import { falkorctl, inventoryCopy, wipe } from './deploy-fixture.js';
+import { closeClients, falkorctl, inventoryCopy, redis, wipe } from './deploy-fixture.js';
 
 let lab: Lab;
 let tmp: string;
@@ -23,22 +23,8 @@ const pw: Record<string, string> = {};
 const DB = ['db1', 'db2', 'db3'];
 const READER_RULES = '~* -@all +@read +graph.ro_query +graph.list +ping +info';
 
-const clients: Redis[] = [];
 async function login(host: string, user?: string, password?: string, port = 6379): Promise<Redis> {
-  const c = new Redis({
-    host: lab.host(host).address,
-    port,
-    ...(user ? { username: user } : {}),
-    ...(password ? { password } : {}),
-    lazyConnect: true,
-    maxRetriesPerRequest: 0,
-    enableOfflineQueue: false,
-    enableReadyCheck: false,
-    retryStrategy: () => null,
-    connectTimeout: 3000,
-  });
-  c.on('error', () => {});
-  clients.push(c);
+  const c = redis(lab, host, port, password, { ...(user ? { username: user } : {}), readyCheck: false });
   await c.connect();
   return c;
 }
@@ -107,7 +93,7 @@ beforeAll(async () => {
   if (r.code !== 0) throw new Error(`ACL deploy failed:\n${r.stdout}\n${r.stderr}`);
 });
 afterAll(async () => {
-  clients.splice(0).forEach((c) => c.disconnect());
+  closeClients();
   if (tmp) rmSync(tmp, { recursive: true, force: true });
   await cleanupAll();
 });

@@ -18,7 +18,7 @@ import { labClusterClaim, labUp, type Lab } from '../helpers/lab.js';
 import type { CheckResult } from '../../src/checks/types.js';
 import type { StatusReport } from '../../src/facts/report.js';
 import { waitFor } from '../helpers/wait.js';
-import { closeClients, falkorctl, inventoryCopy, redis, wipe } from './deploy-fixture.js';
+import { closeClients, falkorctl, inventoryCopy, redis, setupDeploy, wipe } from './deploy-fixture.js';
 
 let lab: Lab;
 let inv: string;
@@ -37,8 +37,7 @@ beforeAll(async () => {
   for (const h of DBS) await lab.exec(h, ['rm', '-rf', DIR]);
   tmp = mkdtempSync(join(tmpdir(), 'falkorctl-backup-schedule-'));
   inv = inventoryCopy(lab, (d) => (d.backup = { retention: { hourly: 2, daily: 3, weekly: 3 } }), tmp);
-  const r = await falkorctl(['-i', inv, 'deploy']);
-  if (r.code !== 0) throw new Error(`setup deploy failed:\n${r.stdout}\n${r.stderr}`);
+  await setupDeploy(inv);
   const c = redis(lab, 'db1', 6379);
   await c.connect();
   await c.call('GRAPH.QUERY', 'g', 'UNWIND range(1,100) AS i CREATE (:N {i:i})-[:R]->(:M)');

@@ -11,7 +11,7 @@ import { claim } from '../helpers/claim.js';
 import { cleanupAll } from '../helpers/cleanup.js';
 import { labClusterClaim, labUp, type Lab } from '../helpers/lab.js';
 import { waitFor } from '../helpers/wait.js';
-import { closeClients, falkorctl, redis, sentinelMasters, wipe } from './deploy-fixture.js';
+import { closeClients, falkorctl, redis, sentinelMasters, setupDeploy, wipe } from './deploy-fixture.js';
 
 let lab: Lab;
 let inv: string;
@@ -24,8 +24,7 @@ beforeAll(async () => {
   inv = lab.inventoryPath;
   await wipe(lab);
   for (const h of ['db1', 'db2', 'db3']) await lab.exec(h, ['rm', '-rf', DIR]);
-  const r = await falkorctl(['-i', inv, 'deploy']);
-  if (r.code !== 0) throw new Error(`setup deploy failed:\n${r.stdout}\n${r.stderr}`);
+  await setupDeploy(inv);
 });
 afterAll(async () => {
   closeClients();

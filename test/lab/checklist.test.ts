@@ -10,7 +10,7 @@ import type { CheckResult } from '../../src/checks/types.js';
 import { claim } from '../helpers/claim.js';
 import { cleanupAll } from '../helpers/cleanup.js';
 import { labClusterClaim, labUp, type Lab } from '../helpers/lab.js';
-import { closeClients, falkorctl, inventoryCopy, wipe } from './deploy-fixture.js';
+import { closeClients, falkorctl, inventoryCopy, setupDeploy, wipe } from './deploy-fixture.js';
 
 let lab: Lab;
 let inv: string;
@@ -22,8 +22,7 @@ beforeAll(async () => {
   inv = lab.inventoryPath;
   tmp = mkdtempSync(join(tmpdir(), 'falkorctl-checklist-'));
   await wipe(lab);
-  const r = await falkorctl(['-i', inv, 'deploy']);
-  if (r.code !== 0) throw new Error(`setup deploy failed:\n${r.stdout}\n${r.stderr}`);
+  await setupDeploy(inv);
 });
 afterAll(async () => {
   closeClients();

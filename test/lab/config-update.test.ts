@@ -11,7 +11,7 @@ import { claim } from '../helpers/claim.js';
 import { cleanupAll } from '../helpers/cleanup.js';
 import { labClusterClaim, labUp, type Lab } from '../helpers/lab.js';
 import { waitFor } from '../helpers/wait.js';
-import { closeClients, falkorctl, inventoryCopy, redis, role, wipe } from './deploy-fixture.js';
+import { closeClients, falkorctl, inventoryCopy, redis, role, setupDeploy, wipe } from './deploy-fixture.js';
 import { underLabLoad } from './write-load.js';
 
 let lab: Lab;
@@ -24,8 +24,7 @@ beforeAll(async () => {
   lab = await labUp();
   inv = lab.inventoryPath;
   await wipe(lab);
-  const r = await falkorctl(['-i', inv, 'deploy']);
-  if (r.code !== 0) throw new Error(`setup deploy failed:\n${r.stdout}\n${r.stderr}`);
+  await setupDeploy(inv);
 });
 afterAll(async () => {
   closeClients();

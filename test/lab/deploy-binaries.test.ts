@@ -11,7 +11,7 @@ import { claim } from '../helpers/claim.js';
 import { cleanupAll } from '../helpers/cleanup.js';
 import { labClusterClaim, labUp, type Lab } from '../helpers/lab.js';
 import { waitFor } from '../helpers/wait.js';
-import { closeClients, falkorctl, inventoryCopy, mtimes, redis, wipe } from './deploy-fixture.js';
+import { closeClients, falkorctl, inventoryCopy, mtimes, redis, setupDeploy, wipe } from './deploy-fixture.js';
 
 let lab: Lab;
 let tmp: string;
@@ -29,8 +29,7 @@ beforeAll(async () => {
   lab = await labUp();
   tmp = mkdtempSync(join(tmpdir(), 'falkorctl-deploy-bin-'));
   await wipe(lab);
-  const r = await falkorctl(['-i', lab.inventoryPath, 'deploy']);
-  if (r.code !== 0) throw new Error(`setup deploy failed:\n${r.stdout}\n${r.stderr}`);
+  await setupDeploy(lab.inventoryPath);
 });
 afterAll(async () => {
   closeClients();

@@ -6,7 +6,7 @@ import { claim } from '../helpers/claim.js';
 import { cleanupAll } from '../helpers/cleanup.js';
 import { labClusterClaim, labUp, type Lab } from '../helpers/lab.js';
 import { waitFor } from '../helpers/wait.js';
-import { closeClients, falkorctl, redis, role, sentinelMasters, wipe } from './deploy-fixture.js';
+import { closeClients, falkorctl, redis, role, sentinelMasters, setupDeploy, wipe } from './deploy-fixture.js';
 
 let lab: Lab;
 
@@ -14,8 +14,7 @@ beforeAll(async () => {
   await claim(labClusterClaim(), 600_000);
   lab = await labUp();
   await wipe(lab);
-  const r = await falkorctl(['-i', lab.inventoryPath, 'deploy']);
-  if (r.code !== 0) throw new Error(`setup deploy failed:\n${r.stdout}\n${r.stderr}`);
+  await setupDeploy(lab.inventoryPath);
 });
 afterAll(async () => {
   closeClients();

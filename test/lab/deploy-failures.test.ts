@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { claim } from '../helpers/claim.js';
 import { cleanupAll } from '../helpers/cleanup.js';
 import { labClusterClaim, labNet, labUp, type Lab } from '../helpers/lab.js';
-import { closeClients, falkorctl, inventoryCopy, mtimes, redis, wipe } from './deploy-fixture.js';
+import { closeClients, falkorctl, inventoryCopy, mtimes, redis, setupDeploy, wipe } from './deploy-fixture.js';
 
 let lab: Lab;
 let tmp: string;
@@ -25,8 +25,7 @@ beforeAll(async () => {
   lab = await labUp();
   tmp = mkdtempSync(join(tmpdir(), 'falkorctl-deploy-fail-'));
   await wipe(lab);
-  const r = await falkorctl(['-i', lab.inventoryPath, 'deploy']);
-  if (r.code !== 0) throw new Error(`setup deploy failed:\n${r.stdout}\n${r.stderr}`);
+  await setupDeploy(lab.inventoryPath);
   changing = inventoryCopy(lab, (d) => (d.redis.maxclients = 9000), tmp);
 });
 afterAll(async () => {

@@ -122,6 +122,12 @@ const MANAGED = [
   'each "%p %T@\\n" 0 /etc/sysctl.d/60-falkordb.conf /etc/tmpfiles.d/falkordb-thp.conf',
 ].join('\n');
 
+/** `falkorctl deploy` for a test's setup: a failure throws with the CLI's output. */
+export async function setupDeploy(inventory: string): Promise<void> {
+  const r = await falkorctl(['-i', inventory, 'deploy']);
+  if (r.code !== 0) throw new Error(`setup deploy failed:\n${r.stdout}\n${r.stderr}`);
+}
+
 export async function mtimes(lab: Lab): Promise<Record<string, string>> {
   const out: Record<string, string> = {};
   for (const h of lab.state.hosts) {
@@ -134,11 +140,20 @@ export async function mtimes(lab: Lab): Promise<Record<string, string>> {
 }
 
 const clients: Redis[] = [];
-export function redis(lab: Lab, host: string, port: number, password: string | undefined = lab.password()): Redis {
+/** A lazy client to one lab host; `username` logs in as an ACL user, `readyCheck: false` skips ioredis's INFO. */
+export function redis(
+  lab: Lab,
+  host: string,
+  port: number,
+  password: string | undefined = lab.password(),
+  o: { username?: string; readyCheck?: boolean } = {},
+): Redis {
   const c = new Redis({
     host: lab.host(host).address,
     port,
     password,
+    ...(o.username ? { username: o.username } : {}),
+    ...(o.readyCheck === false ? { enableReadyCheck: false } : {}),
     lazyConnect: true,
     maxRetriesPerRequest: 0,
     enableOfflineQueue: false,

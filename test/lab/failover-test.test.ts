@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { claim } from '../helpers/claim.js';
 import { cleanupAll } from '../helpers/cleanup.js';
 import { labClusterClaim, labUp, type Lab } from '../helpers/lab.js';
-import { closeClients, falkorctl, role, sentinelMasters, wipe } from './deploy-fixture.js';
+import { closeClients, falkorctl, role, sentinelMasters, setupDeploy, wipe } from './deploy-fixture.js';
 
 let lab: Lab;
 let inv: string;
@@ -20,8 +20,7 @@ beforeAll(async () => {
   inv = lab.inventoryPath;
   tmp = mkdtempSync(join(tmpdir(), 'falkorctl-failover-'));
   await wipe(lab);
-  const r = await falkorctl(['-i', inv, 'deploy']);
-  if (r.code !== 0) throw new Error(`setup deploy failed:\n${r.stdout}\n${r.stderr}`);
+  await setupDeploy(inv);
 });
 afterAll(async () => {
   closeClients();

@@ -12,7 +12,7 @@ import { claim } from '../helpers/claim.js';
 import { cleanupAll } from '../helpers/cleanup.js';
 import { labClusterClaim, labNet, labUp, type Lab } from '../helpers/lab.js';
 import { waitFor } from '../helpers/wait.js';
-import { closeClients, startFalkorctl, falkorctl, inventoryCopy, wipe } from './deploy-fixture.js';
+import { closeClients, falkorctl, inventoryCopy, setupDeploy, startFalkorctl, wipe } from './deploy-fixture.js';
 
 let lab: Lab;
 let tmp: string;
@@ -65,8 +65,7 @@ beforeAll(async () => {
   tmp = mkdtempSync(join(tmpdir(), 'falkorctl-firewall-'));
   await Promise.all(HOSTS.map(removeTable));
   await wipe(lab);
-  const r = await falkorctl(['-i', lab.inventoryPath, 'deploy']);
-  if (r.code !== 0) throw new Error(`setup deploy failed:\n${r.stdout}\n${r.stderr}`);
+  await setupDeploy(lab.inventoryPath);
   // SSH from this machine only; Redis, Sentinel and HAProxy from the cluster's own hosts only
   good = inventoryCopy(lab, (d) => (d.network = { operator: [operator()] }), tmp);
 });

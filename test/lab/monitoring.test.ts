@@ -10,7 +10,7 @@ import type { MonitoringStatus } from '../../src/monitoring/status.js';
 import { claim } from '../helpers/claim.js';
 import { cleanupAll } from '../helpers/cleanup.js';
 import { labClusterClaim, labUp, type Lab } from '../helpers/lab.js';
-import { closeClients, falkorctl, role, wipe } from './deploy-fixture.js';
+import { closeClients, falkorctl, role, setupDeploy, wipe } from './deploy-fixture.js';
 
 let lab: Lab;
 const DB = ['db1', 'db2', 'db3'];
@@ -69,8 +69,7 @@ beforeAll(async () => {
   await claim(labClusterClaim(), 600_000);
   lab = await labUp();
   await wipe(lab);
-  const r = await falkorctl(['-i', lab.inventoryPath, 'deploy']);
-  if (r.code !== 0) throw new Error(`setup deploy failed:\n${r.stdout}\n${r.stderr}`);
+  await setupDeploy(lab.inventoryPath);
 });
 afterAll(async () => {
   closeClients();

@@ -6,7 +6,16 @@ import { claim } from '../helpers/claim.js';
 import { cleanupAll } from '../helpers/cleanup.js';
 import { labClusterClaim, labUp, type Lab } from '../helpers/lab.js';
 import { waitFor } from '../helpers/wait.js';
-import { closeClients, startFalkorctl, falkorctl, redis, role, sentinelMasters, wipe } from './deploy-fixture.js';
+import {
+  closeClients,
+  falkorctl,
+  redis,
+  role,
+  sentinelMasters,
+  setupDeploy,
+  startFalkorctl,
+  wipe,
+} from './deploy-fixture.js';
 import { underLabLoad } from './write-load.js';
 
 let lab: Lab;
@@ -18,8 +27,7 @@ beforeAll(async () => {
   lab = await labUp();
   inv = lab.inventoryPath;
   await wipe(lab);
-  const r = await falkorctl(['-i', inv, 'deploy']);
-  if (r.code !== 0) throw new Error(`setup deploy failed:\n${r.stdout}\n${r.stderr}`);
+  await setupDeploy(inv);
 });
 afterAll(async () => {
   closeClients();
