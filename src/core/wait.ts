@@ -13,6 +13,8 @@ export interface WaitOptions {
   clock?: Clock;
   /** Stops waiting (Ctrl-C, the subject is gone): rejects with the signal's reason. */
   signal?: AbortSignal;
+  /** How long past the deadline a probe still running is waited for; default OVERRUN_GRACE_MS. */
+  overrunGraceMs?: number;
 }
 
 /**
@@ -29,17 +31,37 @@ export async function waitFor<T>(probe: () => Promise<Probe<T>> | Probe<T>, o: W
   for (;;) {
     o.signal?.throwIfAborted();
     try {
-      const r = await probe();
+      const r = await beforeDeadline(probe(), end - clock.now() + (o.overrunGraceMs ?? OVERRUN_GRACE_MS));
       if (r.ok) return r.value;
       last = r.seen;
     } catch (e) {
       if (e instanceof GiveUp) throw e.reason;
+      if (e instanceof Overran)
+        throw new WaitTimeoutError(o.what, `${last}; the last probe never answered`, o.timeoutMs);
       last = e instanceof Error ? e.message : String(e);
     }
     const left = end - clock.now();
     if (left <= 0) throw new WaitTimeoutError(o.what, last, o.timeoutMs);
     await clock.sleep(Math.min(o.intervalMs ?? 250, left));
   }
+}
+
+/** How long past the deadline a probe that is still running gets before the wait gives up on it anyway. */
+export const OVERRUN_GRACE_MS = 30_000;
+class Overran extends Error {}
+
+/**
+ * The probe's answer, or Overran when it is still running after `ms` (the deadline plus a grace): a probe stuck
+ * on a dead socket or SSH channel must not hold the wait (and the command) forever. Real time on purpose: the
+ * guard holds whatever clock the caller passed.
+ */
+function beforeDeadline<T>(p: Promise<T> | T, ms: number): Promise<T> {
+  if (!(p instanceof Promise)) return Promise.resolve(p);
+  let timer: NodeJS.Timeout | undefined;
+  const guard = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Overran()), Math.max(ms, 0));
+  });
+  return Promise.race([p, guard]).finally(() => clearTimeout(timer));
 }
 
 export type Probe<T> = { ok: true; value: T } | { ok: false; seen: string };
