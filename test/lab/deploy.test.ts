@@ -195,7 +195,8 @@ describe('deploy in the lab', () => {
     const doc = JSON.parse(j.stdout) as { changed: unknown[]; verified: string[]; failure: unknown };
     expect(doc.changed).toEqual([]);
     expect(doc.failure).toBeNull();
-    expect(doc.verified).toHaveLength(7); // master, 2 replicas, 3 Sentinels, 1 HAProxy
+    // master, 2 replicas, 3 Sentinels, 1 HAProxy, 3 exporters, Prometheus (the lab puts monitoring on lb1)
+    expect(doc.verified).toHaveLength(11);
     expect(await mtimes(lab)).toEqual(before);
   });
 
