@@ -8,6 +8,7 @@ import { dbHosts, sentinelHosts } from '../inventory/topology.js';
 import { header, lines, paths, serviceUser, type Secrets } from './common.js';
 import { safePath } from './quote.js';
 import { exporterCredentials } from '../monitoring/credentials.js';
+import { tlsOnly } from '../tls/material.js';
 
 export const EXPORTER_UNIT = '/etc/systemd/system/falkordb-exporter.service';
 /** Debian's own unit from the package: it would listen on the same port without a password. */
@@ -16,9 +17,14 @@ export const EXPORTER_PACKAGE = 'prometheus-redis-exporter';
 
 export const exporterPasswordsPath = (inv: Inventory): string => `${paths(inv).configDir}/redis-exporter.json`;
 
-/** The URIs the exporter connects to, as seen on the host (every daemon binds 127.0.0.1 too). */
-export const nodeUri = (inv: Inventory): string => `redis://127.0.0.1:${inv.redis.port}`;
-export const sentinelUri = (inv: Inventory): string => `redis://127.0.0.1:${inv.sentinel.port}`;
+/**
+ * The URIs the exporter connects to, as seen on the host (every daemon binds 127.0.0.1 too). TLS-only: rediss://
+ * on the TLS ports, verified against the CA (every host's certificate names 127.0.0.1).
+ */
+export const nodeUri = (inv: Inventory): string =>
+  tlsOnly(inv) ? `rediss://127.0.0.1:${inv.tls!.port}` : `redis://127.0.0.1:${inv.redis.port}`;
+export const sentinelUri = (inv: Inventory): string =>
+  `${tlsOnly(inv) ? 'rediss' : 'redis'}://127.0.0.1:${inv.sentinel.port}`;
 
 const isDb = (inv: Inventory, h: Host) => dbHosts(inv).some((x) => x.name === h.name);
 const isSentinel = (inv: Inventory, h: Host) => sentinelHosts(inv).some((x) => x.name === h.name);
@@ -45,7 +51,8 @@ export function exporterUnit(inv: Inventory, h: Host, s: Secrets): string {
     '# the password comes from the 0600 file, never from argv or the environment (both visible in ps)',
     `ExecStart=${bin} -redis.addr=${addr}${redisUser ? ` -redis.user=${redisUser}` : ''} ` +
       `-redis.password-file=${exporterPasswordsPath(inv)} ` +
-      `-web.listen-address=:${m.exporterPort} -include-system-metrics`,
+      `-web.listen-address=:${m.exporterPort} -include-system-metrics` +
+      (tlsOnly(inv) ? ` -tls-ca-cert-file=${inv.tls!.caFile}` : ''),
     'Restart=on-failure',
     'RestartSec=5s',
     'NoNewPrivileges=yes',

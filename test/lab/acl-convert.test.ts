@@ -28,7 +28,7 @@ afterAll(async () => {
 });
 
 async function ask<T>(host: string, port: number, user: string | undefined, f: (c: Redis) => Promise<T>): Promise<T> {
-  const c = redis(lab, host, port, user ? lab.password() : undefined, {
+  const c = redis(lab, host, port, user ? lab.password() : null, {
     ...(user ? { username: user } : {}),
     readyCheck: false,
   });

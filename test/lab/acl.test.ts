@@ -24,7 +24,7 @@ const DB = ['db1', 'db2', 'db3'];
 const READER_RULES = '~* -@all +@read +graph.ro_query +graph.list +ping +info';
 
 async function login(host: string, user?: string, password?: string, port = 6379): Promise<Redis> {
-  const c = redis(lab, host, port, password, { ...(user ? { username: user } : {}), readyCheck: false });
+  const c = redis(lab, host, port, password ?? null, { ...(user ? { username: user } : {}), readyCheck: false });
   await c.connect();
   return c;
 }

@@ -140,18 +140,21 @@ export async function mtimes(lab: Lab): Promise<Record<string, string>> {
 }
 
 const clients: Redis[] = [];
-/** A lazy client to one lab host; `username` logs in as an ACL user, `readyCheck: false` skips ioredis's INFO. */
+/**
+ * A lazy client to one lab host: the lab password by default, `null` for no login at all; `username` logs in as
+ * an ACL user, `readyCheck: false` skips ioredis's INFO (a restricted user may not run it).
+ */
 export function redis(
   lab: Lab,
   host: string,
   port: number,
-  password: string | undefined = lab.password(),
+  password: string | null = lab.password(),
   o: { username?: string; readyCheck?: boolean } = {},
 ): Redis {
   const c = new Redis({
     host: lab.host(host).address,
     port,
-    password,
+    ...(password === null ? {} : { password }),
     ...(o.username ? { username: o.username } : {}),
     ...(o.readyCheck === false ? { enableReadyCheck: false } : {}),
     lazyConnect: true,

@@ -71,3 +71,30 @@ describe('monitoring render', () => {
     if (amtool) execFileSync(amtool, ['check-config', put(ALERTMANAGER_YML)]);
   });
 });
+
+describe('monitoring render, TLS-only', () => {
+  const t = smallInventory((i) => {
+    i.monitoring = { ...inv.monitoring };
+    i.tls = {
+      enabled: true,
+      port: 6390,
+      certFile: '/etc/falkordb/tls/tls.crt',
+      keyFile: '/etc/falkordb/tls/tls.key',
+      caFile: '/etc/falkordb/tls/ca.crt',
+      allowPlaintext: false,
+      replication: true,
+    };
+  });
+  const tf = renderAll(t, SECRETS);
+  const at = (host: string, path: string) => tf.find((f) => f.host === host && f.path === path)!.content;
+
+  it('the exporter speaks TLS to the TLS ports, verified against the CA', () => {
+    const unit = at('m1', EXPORTER_UNIT);
+    expect(unit).toContain(' -redis.addr=rediss://127.0.0.1:6390 ');
+    expect(unit).toMatch(/ -tls-ca-cert-file=\/etc\/falkordb\/tls\/ca\.crt$/m);
+    expect(Object.keys(JSON.parse(at('m1', '/etc/falkordb/redis-exporter.json')) as object)).toContain(
+      'rediss://127.0.0.1:6390',
+    );
+    expect(at('lb', PROMETHEUS_YML)).toContain(`rediss://127.0.0.1:${t.sentinel.port}`);
+  });
+});
