@@ -25,8 +25,12 @@ async function authChecks(env: Parameters<Area['run']>[0]): Promise<CheckResult[
   // a TLS-only node has no plaintext port to ask
   if (env.inv.tls?.enabled && !env.inv.tls.allowPlaintext) return out;
   for (const host of env.dbHosts) {
-    const r = await env.sh(host, 'exec bash -c "$1" probe "$2"', [AUTH_PROBE, String(port)]);
-    const found = r.stdout.trim().split('\n')[0] ?? '';
+    // bounded: a firewall that drops loopback traffic would hold a /dev/tcp connect for minutes
+    const r = await env.sh(host, 'timeout 8 bash -c "$1" probe "$2" || echo "no answer within 8 s"', [
+      AUTH_PROBE,
+      String(port),
+    ]);
+    const found = r.stdout.trim().split('\n')[0] || 'no answer';
     const refused = found.startsWith('-NOAUTH');
     out.push({
       id: `network.auth:${host}`,

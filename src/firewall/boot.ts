@@ -53,7 +53,10 @@ export function parseBootProbe(out: string): BootState {
   return { confirmed: sum(c), unit: sum(u), enabled: e === 'enabled' };
 }
 
-export const confirmedDirArgv = (): Argv => ['install', '-d', '-m', '0700', CONFIRMED_DIR];
+// 0755, not 0700: /etc/falkorctl also holds the monitoring configs Prometheus and Alertmanager read as their own
+// users, and install -d sets the mode of a directory that exists (a 0700 cut off a running Prometheus). The
+// table itself is no secret.
+export const confirmedDirArgv = (): Argv => ['install', '-d', '-m', '0755', CONFIRMED_DIR];
 export const enableArgv = (): Argv => [
   'sh',
   '-c',

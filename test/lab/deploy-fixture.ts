@@ -22,6 +22,8 @@ const PROVISION_STATE_HOME = mkdtempSync(join(tmpdir(), 'falkorctl-lab-provision
 process.once('exit', () => rmSync(PROVISION_STATE_HOME, { recursive: true, force: true }));
 
 const WIPE_DB = [
+  // the exporter runs as the service user too: stopped before userdel, which refuses a user with processes
+  'systemctl disable --now falkordb-exporter.service 2>/dev/null',
   'systemctl stop falkordb-sentinel.service falkordb.service 2>/dev/null',
   'systemctl disable falkordb-sentinel.service falkordb.service 2>/dev/null',
   'rm -rf /etc/falkordb /var/lib/falkordb /var/log/falkordb /etc/systemd/system/falkordb.service /etc/systemd/system/falkordb-sentinel.service /etc/systemd/system/falkordb.service.d /etc/systemd/system/falkordb-sentinel.service.d /etc/sysctl.d/60-falkordb.conf /etc/tmpfiles.d/falkordb-thp.conf /etc/systemd/system/falkordb*.bak',
@@ -31,7 +33,6 @@ const WIPE_DB = [
   'rm -rf /etc/systemd/system/falkorctl-backup.service /etc/systemd/system/falkorctl-backup.timer /usr/local/lib/falkorctl',
   'rm -rf /var/backups/falkordb /var/backups/falkordb.aside',
   'rm -rf /var/lib/falkorctl /var/log/falkorctl', // the cluster lock and the host's audit log
-  'systemctl disable --now falkordb-exporter.service 2>/dev/null',
   'rm -f /etc/systemd/system/falkordb-exporter.service',
   'systemctl daemon-reload',
   'true',

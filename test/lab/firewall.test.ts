@@ -93,6 +93,18 @@ describe('firewall apply in the lab', () => {
     const again = await falkorctl(['-i', good, 'firewall', 'apply', '--yes']);
     expect(again.code, again.stderr).toBe(0);
     expect(again.stdout).toContain('nothing to do');
+    // the boot copy's directory stays traversable: lb1's Prometheus reads its config below it as its own user
+    const dir = await lab.exec('lb1', ['stat', '-c', '%a', '/etc/falkorctl']);
+    expect(dir.stdout.trim()).toBe('755');
+    const cfg = await lab.exec('lb1', [
+      'runuser',
+      '-u',
+      'prometheus',
+      '--',
+      'cat',
+      '/etc/falkorctl/prometheus/prometheus.yml',
+    ]);
+    expect(cfg.exitCode, cfg.stderr).toBe(0);
   });
 
   it('keeps the confirmed table for boot: its unit is enabled and loads the table back by itself', async () => {

@@ -18,7 +18,11 @@ const cli = (...args: string[]) =>
 /** Leaves db3's disk blank, unmounted and out of fstab, and db3 without the service user. */
 async function reset(): Promise<void> {
   await releaseDisk(lab, 'db3');
-  await lab.exec('db3', ['sh', '-c', 'systemctl stop falkordb-sentinel.service 2>/dev/null; userdel falkordb; true']);
+  await lab.exec('db3', [
+    'sh',
+    '-c',
+    'systemctl stop falkordb-sentinel.service falkordb-exporter.service 2>/dev/null; userdel falkordb; true',
+  ]);
 }
 const firstMiB = async () =>
   (await lab.exec('db3', ['sh', '-c', `head -c 1048576 ${dev} | sha256sum`])).stdout.split(' ')[0];
