@@ -3,6 +3,7 @@
 // the backup timer installed, enabled, active, its last run successful ("Backup schedule active").
 import { BACKUP_PROBE, freshness, parseBackupProbe, timerProblem, timerText } from '../backup/freshness.js';
 import { ago } from '../facts/table.js';
+import { intact } from './backup-intact.js';
 import { ITEMS, type Area, type CheckResult } from './types.js';
 
 export const backup: Area = {
@@ -34,6 +35,7 @@ export const backup: Area = {
           : 'a restore rehearsal (falkorctl restore on a staging cluster) is still a person’s sign-off') +
         (problems.length ? `; unreadable: ${problems.join('; ')}` : ''),
     });
+    out.push(await intact(env, hosts, n));
     const off = env.inv.backup.schedule === 'off';
     for (const h of hosts) {
       const p = off ? undefined : timerProblem(h.timer);

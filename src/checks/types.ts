@@ -30,8 +30,13 @@ export interface CheckEnv {
   dbHosts: string[];
   /** Hosts in scope. */
   hosts: string[];
-  /** One shell script on a host over SSH; never throws for a non-zero exit. */
-  sh(host: string, script: string, args?: readonly string[]): Promise<{ stdout: string; code: number | null }>;
+  /** One shell script on a host over SSH; never throws for a non-zero exit. 20 s unless timeoutMs says. */
+  sh(
+    host: string,
+    script: string,
+    args?: readonly string[],
+    opts?: { timeoutMs?: number },
+  ): Promise<{ stdout: string; code: number | null }>;
   /** One status round (retried by the replication checks until healthy or the deadline). */
   status(): Promise<StatusReport>;
   /** The first status round of this run, shared by checks that only read facts from it. */

@@ -74,10 +74,10 @@ export const run: Handler = async ({ opts }, ctx) => {
         dbHosts: dbHosts(inv)
           .map((h) => h.name)
           .filter((h) => names.includes(h)),
-        sh: async (host, script, args = []) => {
+        sh: async (host, script, args = [], o = {}) => {
           const r = await transport.exec(host, ['sh', '-c', script, 'sh', ...args], {
             check: false,
-            timeoutMs: 20_000,
+            timeoutMs: o.timeoutMs ?? 20_000,
           });
           return { stdout: r.stdout, code: r.code };
         },

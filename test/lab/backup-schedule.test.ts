@@ -313,6 +313,34 @@ describe('backups in status and the checklist', () => {
     for (const h of DBS) expect(c.by(`backup.timer:${h}`)?.outcome, h).toBe('pass');
   });
 
+  it('the newest verified backup changed on disk fails backup.intact; put back, it passes', async () => {
+    const n = (await status()).backups!.newestVerified!;
+    const rdb = (JSON.parse((await lab.exec(n.host, ['cat', `${DIR}/${n.id}.json`])).stdout) as { rdb: string }).rdb;
+    expect((await backupChecks()).by('backup.intact')).toMatchObject({
+      outcome: 'pass',
+      host: n.host,
+      found: expect.stringMatching(new RegExp(`^${n.id} on ${n.host}: sha256 matches, redis-check-rdb OK`)),
+    });
+    // one byte in the middle of the file inverted (never a no-op write), the original kept aside
+    const flip =
+      'import sys; p=sys.argv[1]; b=bytearray(open(p,"rb").read()); i=len(b)//2; b[i]^=0xff; open(p,"wb").write(b)';
+    expect((await lab.exec(n.host, ['cp', '-p', rdb, `${rdb}.aside`])).exitCode).toBe(0);
+    try {
+      expect((await lab.exec(n.host, ['python3', '-c', flip, rdb])).exitCode).toBe(0);
+      const c = await backupChecks();
+      expect(c.code).toBe(1);
+      expect(c.by('backup.intact')).toMatchObject({
+        outcome: 'fail',
+        found: expect.stringMatching(/sha256 [0-9a-f]{12}… differs from the manifest's; redis-check-rdb: /),
+        evidence: expect.stringContaining(`redis-check-rdb ${rdb}`),
+      });
+      expect(c.by('backup.verified')?.outcome, 'the manifest still says verified').toBe('pass');
+    } finally {
+      expect((await lab.exec(n.host, ['mv', `${rdb}.aside`, rdb])).exitCode).toBe(0);
+    }
+    expect((await backupChecks()).by('backup.intact')?.outcome).toBe('pass');
+  });
+
   it('a disabled timer fails its check and warns in status; backup schedule repairs it', async () => {
     expect((await lab.exec('db3', ['systemctl', 'disable', '--now', TIMER])).exitCode).toBe(0);
     const c = await backupChecks();
