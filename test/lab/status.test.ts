@@ -9,6 +9,7 @@ import { PassThrough } from 'node:stream';
 import { parse, stringify } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../src/cli.js';
+import type { CheckResult } from '../../src/checks/types.js';
 import type { StatusReport } from '../../src/facts/report.js';
 import { haproxyCommand } from '../../src/haproxy/socket.js';
 import { createRedisFactory, type RedisFactory } from '../../src/redis/client.js';
@@ -48,6 +49,22 @@ async function status(): Promise<{ code: number; r: StatusReport; messages: stri
   if (!out.trim()) throw new Error(`status printed no JSON (exit ${code}): ${err}`);
   const r = JSON.parse(out) as StatusReport;
   return { code, r, messages: r.findings.filter((f) => f.severity === 'degraded').map((f) => f.message) };
+}
+
+/** The checklist's Sentinel item alone; `--retry-timeout 0`: judged on the first status round. */
+async function sentinelCheck(retry = '0'): Promise<{ code: number; r: CheckResult | undefined }> {
+  const { code, out } = await cli(
+    '--json',
+    'checklist',
+    '--phase',
+    'deploy',
+    '--only',
+    'cluster.sentinel',
+    '--retry-timeout',
+    retry,
+  );
+  const doc = JSON.parse(out) as { results: CheckResult[] };
+  return { code, r: doc.results.find((x) => x.id === 'cluster.sentinel') };
 }
 
 const healthy = (what: string, timeoutMs = 60_000) =>
@@ -292,8 +309,13 @@ describe('status shows each condition broken on a real host, then healthy again'
     expect(s.r.agreedMaster).toBeUndefined();
     const human = await cli('status', '--no-color');
     expect(human.out).toMatch(/agreed: no agreement/);
+    // the checklist's "Deploy Sentinel (if using)" item fails on the same facts, with them as its evidence
+    const broken = await sentinelCheck();
+    expect(broken.code).toBe(1);
+    expect(broken.r).toMatchObject({ outcome: 'fail', found: expect.stringMatching(/^Sentinels disagree/) });
     await remonitor(`${labNet()}.11`);
     await healthy('db3 Sentinel monitors db1 again');
+    expect(await sentinelCheck('60')).toMatchObject({ code: 0, r: { outcome: 'pass', found: '3 Sentinels agree' } });
   });
 
   it('one Sentinel down is a warning (exit 0); two down is below quorum (exit 1)', async () => {
