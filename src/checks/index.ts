@@ -3,6 +3,7 @@ import { backup } from './backup.js';
 import { cluster } from './cluster.js';
 import { config } from './config.js';
 import { falkordb } from './falkordb.js';
+import { graphs } from './graph-config.js';
 import { hardware } from './hardware.js';
 import { kernel } from './kernel.js';
 import { manual } from './manual.js';
@@ -24,6 +25,7 @@ export const AREAS: Area[] = [
   processLimits,
   cluster,
   falkordb,
+  graphs,
   network,
   tls,
   monitoring,

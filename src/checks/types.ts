@@ -3,6 +3,7 @@
 // found, what was expected, and the exact command or query that produced it.
 import type { Inventory } from '../inventory/schema.js';
 import type { StatusReport } from '../facts/report.js';
+import type { GraphFacts } from '../facts/graphs.js';
 
 export type Outcome = 'pass' | 'warn' | 'fail' | 'skip';
 export type Phase = 'pre' | 'deploy' | 'post';
@@ -41,6 +42,8 @@ export interface CheckEnv {
   status(): Promise<StatusReport>;
   /** The first status round of this run, shared by checks that only read facts from it. */
   statusOnce(): Promise<StatusReport>;
+  /** Each database node's GRAPH.CONFIG, GRAPH.LIST and graph keys; read once per run. */
+  graphs(): Promise<GraphFacts[]>;
   /** The steps `deploy` would take on the hosts in scope now (masked); throws when deploy could not plan. */
   deployPlan(): Promise<{ host: string; describe: string }[]>;
   retryTimeoutMs: number;

@@ -14,6 +14,7 @@ import { createSshTunnels } from '../redis/tunnel.js';
 import { createSshPool } from '../remote/ssh-pool.js';
 import { createSshTransport } from '../remote/ssh.js';
 import { gatherStatus } from '../facts/gather.js';
+import { gatherGraphs } from '../facts/graphs.js';
 import { counts, runChecklist } from '../checks/index.js';
 import { ITEMS, type CheckResult, type Phase } from '../checks/types.js';
 import { HEADINGS, junit, markdown } from '../checks/formats.js';
@@ -66,6 +67,8 @@ export const run: Handler = async ({ opts }, ctx) => {
       now: () => ctx.clock.now(),
     });
   let first: ReturnType<typeof status> | undefined;
+  let graphs: ReturnType<typeof gatherGraphs> | undefined;
+  const dbs = dbHosts(inv).filter((h) => names.includes(h.name));
   try {
     const results = await runChecklist(
       {
@@ -83,6 +86,7 @@ export const run: Handler = async ({ opts }, ctx) => {
         },
         status,
         statusOnce: () => (first ??= status()),
+        graphs: () => (graphs ??= gatherGraphs(inv, dbs, factory, secrets, { now: () => ctx.clock.now() })),
         deployPlan: async () => {
           const binaries = await checkBinarySources(inv, resolve(ctx.cwd, loaded.file, '..'));
           const { plan } = await computePlan({

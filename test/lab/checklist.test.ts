@@ -10,7 +10,7 @@ import type { CheckResult } from '../../src/checks/types.js';
 import { claim } from '../helpers/claim.js';
 import { cleanupAll } from '../helpers/cleanup.js';
 import { labClusterClaim, labUp, type Lab } from '../helpers/lab.js';
-import { closeClients, falkorctl, inventoryCopy, setupDeploy, wipe } from './deploy-fixture.js';
+import { closeClients, falkorctl, inventoryCopy, redis, role, setupDeploy, wipe } from './deploy-fixture.js';
 
 let lab: Lab;
 let inv: string;
@@ -230,5 +230,80 @@ describe('checklist in the lab', () => {
       await restart();
     }
     expect((await checklist(['--only', 'process.nofile:db3'])).by('process.nofile:db3')?.outcome).toBe('pass');
+  });
+  it('a GRAPH.CONFIG value changed at runtime on db2 fails graph-config and warns same-graph-config; set back, both pass', async () => {
+    const c2 = redis(lab, 'db2', 6379);
+    await c2.connect();
+    const get = async () => String(((await c2.call('GRAPH.CONFIG', 'GET', 'TIMEOUT_DEFAULT')) as unknown[])[1]);
+    const orig = await get();
+    // the lab inventory sets no FalkorDB parameter: a copy declares the value the nodes run now
+    const declared = inventoryCopy(lab, (d) => (d.falkordb = { params: { TIMEOUT_DEFAULT: Number(orig) } }), tmp);
+    let c = await checklist(['--only', 'falkordb.graph-config', 'falkordb.same-graph-config'], declared);
+    for (const h of ['db1', 'db2', 'db3'])
+      expect(c.by(`falkordb.graph-config:${h}`), h).toMatchObject({
+        outcome: 'pass',
+        found: `TIMEOUT_DEFAULT=${orig}`,
+      });
+    expect(c.by('falkordb.same-graph-config')?.outcome).toBe('pass');
+    expect(await c2.call('GRAPH.CONFIG', 'SET', 'TIMEOUT_DEFAULT', '250')).toBe('OK');
+    try {
+      c = await checklist(['--only', 'falkordb.graph-config', 'falkordb.same-graph-config'], declared);
+      expect(c.by('falkordb.graph-config:db2')).toMatchObject({
+        outcome: 'fail',
+        found: 'TIMEOUT_DEFAULT=250',
+        expected: `TIMEOUT_DEFAULT=${orig}`,
+        evidence: 'GRAPH.CONFIG GET *',
+      });
+      expect(c.by('falkordb.graph-config:db1')?.outcome).toBe('pass');
+      expect(c.code).toBe(1);
+      // with the lab's own inventory the parameter is the module's: the nodes disagreeing is a warning
+      c = await checklist(['--only', 'falkordb.same-graph-config', 'falkordb.graph-config:db2']);
+      expect(c.by('falkordb.graph-config:db2')).toMatchObject({ outcome: 'skip' });
+      expect(c.by('falkordb.same-graph-config')).toMatchObject({
+        outcome: 'warn',
+        found: `TIMEOUT_DEFAULT: db1 ${orig}, db2 250, db3 ${orig}`,
+      });
+    } finally {
+      await c2.call('GRAPH.CONFIG', 'SET', 'TIMEOUT_DEFAULT', orig);
+    }
+    expect(await get()).toBe(orig);
+    c = await checklist(['--only', 'falkordb.graph-config', 'falkordb.same-graph-config'], declared);
+    expect(c.by('falkordb.graph-config:db2')?.outcome).toBe('pass');
+    expect(c.by('falkordb.same-graph-config')?.outcome).toBe('pass');
+    expect(c.code).toBe(0);
+  });
+
+  it('a graph moved out of database 0 fails graph-list on every node, naming it; moved back, it passes', async () => {
+    const masterHost = (await Promise.all(['db1', 'db2', 'db3'].map(async (h) => [h, (await role(lab, h))[0]]))).find(
+      ([, r]) => r === 'master',
+    )![0]!;
+    const m = redis(lab, masterHost, 6379);
+    await m.connect();
+    const ids = ['db1', 'db2', 'db3'].map((h) => `falkordb.graph-list:${h}`);
+    await m.call('GRAPH.QUERY', 'gl-test', 'CREATE (:T {v: 1})');
+    // every replica has it before the checklist asks (WAIT is bounded by its own timeout)
+    expect(await m.call('WAIT', '2', '20000')).toBe(2);
+    try {
+      let c = await checklist(['--only', 'falkordb.graph-list']);
+      for (const id of ids) expect(c.by(id), id).toMatchObject({ outcome: 'pass', phase: 'deploy' });
+      expect(await m.call('MOVE', 'gl-test', '1')).toBe(1);
+      expect(await m.call('WAIT', '2', '20000')).toBe(2);
+      c = await checklist(['--only', 'falkordb.graph-list']);
+      for (const id of ids)
+        expect(c.by(id), id).toMatchObject({
+          outcome: 'fail',
+          found: 'listed without a graph key: "gl-test"',
+          evidence: expect.stringContaining('SCAN <cursor> TYPE graphdata COUNT 1000'),
+        });
+      expect(c.code).toBe(1);
+    } finally {
+      await m.select(1);
+      await m.call('MOVE', 'gl-test', '0');
+      await m.select(0);
+    }
+    expect(await m.call('WAIT', '2', '20000')).toBe(2);
+    const c = await checklist(['--only', 'falkordb.graph-list']);
+    for (const id of ids) expect(c.by(id), id).toMatchObject({ outcome: 'pass' });
+    await m.call('GRAPH.DELETE', 'gl-test');
   });
 });
