@@ -7,12 +7,12 @@
 import { writeFile } from 'node:fs/promises';
 import type { Handler } from '../context.js';
 import { EXIT, FalkorError, refusal, userError } from '../errors.js';
-import { failoverPlan, measureFailover } from '../failover/measure.js';
+import { DEFAULT_SECONDS, failoverPlan, measureFailover } from '../failover/measure.js';
 import { htmlReport, sparkline } from '../failover/timeline.js';
 import { openSession } from '../switchover/session.js';
 
 export const run: Handler = async ({ opts }, ctx) => {
-  const seconds = opts.duration === undefined ? 3 : Number(opts.duration);
+  const seconds = opts.duration === undefined ? DEFAULT_SECONDS : Number(opts.duration);
   if (!Number.isFinite(seconds) || seconds < 1) throw userError(`--duration ${String(opts.duration)}: seconds ≥ 1`);
   const unplanned = opts.unplanned === true;
   const s = await openSession(ctx, opts);

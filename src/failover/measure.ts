@@ -14,6 +14,9 @@ import { call } from '../switchover/live.js';
 import { planSwitchover } from '../switchover/plan.js';
 import { failedRun, openSession, runSession, type Session } from '../switchover/session.js';
 
+/** Writing before and after the action (failover-test --duration's default). */
+export const DEFAULT_SECONDS = 3;
+
 export interface FailoverPlan {
   /** The load balancer written through. */
   lb: string;
