@@ -183,7 +183,9 @@ const COMMANDS: CommandSpec[] = [
   },
   {
     name: 'checklist',
-    summary: "the seed's pre-/post-deployment checklists, checked on the real hosts, with evidence (read-only)",
+    summary:
+      "the seed's pre-/post-deployment checklists, checked on the real hosts, with evidence (read-only unless " +
+      '--load-test / --failover-test)',
     configure: (c) =>
       hostSelection(c)
         .addOption(new Option('--phase <phase>', 'which list').choices(['pre', 'deploy', 'post', 'all']).default('all'))
@@ -192,7 +194,15 @@ const COMMANDS: CommandSpec[] = [
         .option('--only <id...>', 'only these checks: an id or id prefix (kernel, storage.mount:db1)')
         .option('--skip <id...>', 'leave out these checks (id or id prefix)')
         .option('--junit <file>', 'also write the results as JUnit XML (for CI)')
-        .option('--markdown <file>', 'also write the results as Markdown (a runbook or go-live record)'),
+        .option('--markdown <file>', 'also write the results as Markdown (a runbook or go-live record)')
+        .option('--load-test', 'run "Load test": writes to a scratch graph through HAProxy, ops/s and p99')
+        .option('--load-duration <seconds>', 'with --load-test: how long to write (default 10, at most 300)')
+        .option('--load-p99 <ms>', 'with --load-test: fail above this p99 write latency (default 50)')
+        .option('--failover-test', 'run "Perform failover test": a switchover and back under load (needs --yes)')
+        .option(
+          '--failover-max-unavailable <ms>',
+          'with --failover-test: fail when writes fail for longer than this at once (default 1000)',
+        ),
     load: () => import('./commands/checklist.js'),
   },
   {

@@ -1,4 +1,5 @@
 // Every area of the checklist, in the order the report shows them.
+import { active } from './active.js';
 import { backup } from './backup.js';
 import { cluster } from './cluster.js';
 import { config } from './config.js';
@@ -31,6 +32,8 @@ export const AREAS: Area[] = [
   monitoring,
   backup,
   manual,
+  // last: the failover test moves the master, so every read-only check has seen the cluster before it
+  active,
 ];
 
 export async function runChecklist(

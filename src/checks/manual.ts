@@ -1,5 +1,5 @@
-// Items no program can check, and items whose machinery falkorctl does not deploy yet: listed, never silently
-// passed. Manual items are signed off with --sign-off NAME (recorded with the time), else pending (skip).
+// Items no program can check: listed, never silently passed. Signed off with --sign-off NAME (recorded with the
+// time), else pending (skip). The failover and load tests are checks of their own, opt-in (active.ts).
 import { ITEMS, type Area, type CheckResult, type Phase } from './types.js';
 
 const MANUAL: [string, Phase][] = [
@@ -7,16 +7,6 @@ const MANUAL: [string, Phase][] = [
   [ITEMS.goLive, 'deploy'],
   [ITEMS.docsComplete, 'post'],
   [ITEMS.trained, 'post'],
-];
-
-/** Automatable, but what they check is not deployed by falkorctl yet: skip, with where it will come from. */
-const NOT_YET: [string, Phase, string][] = [
-  [
-    ITEMS.failover,
-    'deploy',
-    'opt-in, it fails the master on purpose: run falkorctl failover-test under load and record the report',
-  ],
-  [ITEMS.loadTest, 'deploy', 'opt-in: the load test is not built yet'],
 ];
 
 const slug = (s: string) =>
@@ -27,7 +17,6 @@ const slug = (s: string) =>
 
 export const manual: Area = {
   name: 'manual',
-  prefixes: ['pending'],
   run(env) {
     const at = new Date(env.now()).toISOString();
     const out: CheckResult[] = MANUAL.map(([item, phase]) => ({
@@ -39,8 +28,6 @@ export const manual: Area = {
         ? { outcome: 'pass' as const, found: `signed off by ${env.signOff} at ${at}` }
         : { outcome: 'skip' as const, reason: 'a person confirms this: pending until --sign-off NAME' }),
     }));
-    for (const [item, phase, reason] of NOT_YET)
-      out.push({ id: `pending.${slug(item)}`, title: item, item, phase, outcome: 'skip', reason });
     return Promise.resolve(out);
   },
 };

@@ -38,7 +38,7 @@ export function areaWanted(a: Area, s: Selection): boolean {
   return s.only.some((p) => prefixesOf(a).some((x) => idMatches(p, x) || idMatches(x, p)));
 }
 
-export function selected(r: CheckResult, s: Selection): boolean {
+export function selected(r: Pick<CheckResult, 'id'>, s: Selection): boolean {
   if (s.only.length && !s.only.some((p) => idMatches(r.id, p))) return false;
   return !s.skip.some((p) => idMatches(r.id, p));
 }

@@ -4,6 +4,7 @@
 import type { Inventory } from '../inventory/schema.js';
 import type { StatusReport } from '../facts/report.js';
 import type { GraphFacts } from '../facts/graphs.js';
+import type { ActiveEnv } from './active.js';
 
 export type Outcome = 'pass' | 'warn' | 'fail' | 'skip';
 export type Phase = 'pre' | 'deploy' | 'post';
@@ -48,6 +49,8 @@ export interface CheckEnv {
   deployPlan(): Promise<{ host: string; describe: string }[]>;
   retryTimeoutMs: number;
   signOff?: string;
+  /** The opt-in tests that act on the cluster (--load-test, --failover-test); absent: skipped. */
+  active?: ActiveEnv;
   now(): number;
   sleep(ms: number): Promise<void>;
 }

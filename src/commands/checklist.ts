@@ -1,7 +1,8 @@
 // `falkorctl checklist [--phase pre|deploy|post|all] [--limit …] [--retry-timeout S] [--sign-off NAME] [--json]`:
 // the seed's three checklists, every automatable item checked on the real hosts, each result with evidence.
-// Read-only. Exit 0 when nothing failed (warnings and skips are listed, and counted), 1 when something failed,
-// 2 bad input, 3 a host key was refused.
+// Read-only, except the opt-in --load-test (scratch writes, removed) and --failover-test (a switchover and back;
+// confirmed or --yes). Exit 0 when nothing failed (warnings and skips are listed, and counted), 1 when something
+// failed, 2 bad input, 3 a host key was refused or --failover-test was not confirmed.
 import { secretValues as secretValuesOf } from '../inventory/secrets.js';
 import { resolve } from 'node:path';
 import type { Handler } from '../context.js';
@@ -18,7 +19,9 @@ import { gatherGraphs } from '../facts/graphs.js';
 import { counts, runChecklist } from '../checks/index.js';
 import { ITEMS, type CheckResult, type Phase } from '../checks/types.js';
 import { HEADINGS, junit, markdown } from '../checks/formats.js';
-import { parseSelection } from '../checks/select.js';
+import { parseSelection, selected } from '../checks/select.js';
+import { activeOptions } from '../checks/active-options.js';
+import { activeEnv } from './checklist-active.js';
 import { checkWritable, writeReport } from '../checks/write.js';
 import { checkBinarySources, computePlan } from '../deploy/compute.js';
 import { maskSecrets } from '../deploy/present.js';
@@ -39,6 +42,8 @@ export const run: Handler = async ({ opts }, ctx) => {
   if (!Number.isFinite(retry) || retry < 0)
     throw userError(`--retry-timeout ${String(opts.retryTimeout)}: seconds ≥ 0`);
   const sel = parseSelection(opts.only as string[] | undefined, opts.skip as string[] | undefined);
+  const wanted = (id: string) => phases.includes('deploy') && selected({ id }, sel);
+  const act = activeOptions(opts, { wanted, dryRun: ctx.opts.dryRun });
   const junitFile = typeof opts.junit === 'string' ? opts.junit : undefined;
   const mdFile = typeof opts.markdown === 'string' ? opts.markdown : undefined;
   if (junitFile) await checkWritable(ctx.cwd, junitFile, '--junit');
@@ -48,6 +53,7 @@ export const run: Handler = async ({ opts }, ctx) => {
   const limit = opts.limit as string[] | undefined;
   const hosts = selectHosts(inv, limit);
   const secrets = await secretsFor(ctx, loaded);
+  const active = await activeEnv(ctx, opts, inv, secrets, act); // confirms --failover-test before any host is asked
   const pool = createSshPool(inv, {
     acceptNew: opts.acceptNew === true,
     prompt: ctx.prompt,
@@ -104,6 +110,7 @@ export const run: Handler = async ({ opts }, ctx) => {
         },
         retryTimeoutMs: retry * 1000,
         ...(typeof opts.signOff === 'string' ? { signOff: opts.signOff } : {}),
+        active,
         now: () => ctx.clock.now(),
         sleep: (ms) => ctx.clock.sleep(ms),
       },

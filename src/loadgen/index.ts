@@ -4,6 +4,7 @@ export { underWriteLoad, type DuringOptions } from './during.js';
 export { verify, type VerifyOptions } from './verify.js';
 export { formatReport } from './format.js';
 export { cleanup } from './cleanup.js';
+export { runLoadTest, scratchNames, type LoadTestRun } from './load-test.js';
 export type {
   AckLog,
   Missing,
