@@ -23,12 +23,26 @@ die() { printf 'lab: error: %s\n' "$*" >&2; exit 1; }
 lab_hosts() { echo $LAB_DB_HOSTS $LAB_LB_HOSTS; }
 is_db_host() { case " $LAB_DB_HOSTS " in *" $1 "*) return 0 ;; esac; return 1; }
 
-# db1 → .11, db2 → .12 …; lb1 → .21 …: stable addresses whatever the host count.
+# Stable addresses whatever the host count, the 3+1 lab's unchanged (tests and inventories name .11 and .21):
+# the 1st-9th db host → .11-.19, the 10th on → .110-.254 (up to 145 more); lb hosts → .21-.99 (up to 79).
+# The ranges never meet, so a 24-host lab (bench/lab-checklist.mjs) has no address twice.
 host_addr() {
   local name=$1 i=0 h
-  for h in $LAB_DB_HOSTS; do i=$((i + 1)); [ "$h" = "$name" ] && { echo "$LAB_NET_PREFIX.$((10 + i))"; return; }; done
+  for h in $LAB_DB_HOSTS; do
+    i=$((i + 1))
+    [ "$h" = "$name" ] || continue
+    [ "$i" -le 154 ] || die "more than 154 db hosts: no address left for $name"
+    if [ "$i" -le 9 ]; then echo "$LAB_NET_PREFIX.$((10 + i))"; else echo "$LAB_NET_PREFIX.$((100 + i))"; fi
+    return
+  done
   i=0
-  for h in $LAB_LB_HOSTS; do i=$((i + 1)); [ "$h" = "$name" ] && { echo "$LAB_NET_PREFIX.$((20 + i))"; return; }; done
+  for h in $LAB_LB_HOSTS; do
+    i=$((i + 1))
+    [ "$h" = "$name" ] || continue
+    [ "$i" -le 79 ] || die "more than 79 lb hosts: no address left for $name"
+    echo "$LAB_NET_PREFIX.$((20 + i))"
+    return
+  done
   return 1
 }
 host_known() { host_addr "$1" >/dev/null 2>&1 || die "no lab host named '$1' (hosts: $(lab_hosts))"; }

@@ -4,14 +4,16 @@
 import { BACKUP_PROBE, freshness, parseBackupProbe, timerProblem, timerText } from '../backup/freshness.js';
 import { ago } from '../facts/table.js';
 import { intact } from './backup-intact.js';
+import { eachHost } from './each.js';
 import { ITEMS, type Area, type CheckResult } from './types.js';
 
 export const backup: Area = {
   name: 'backup',
+  phases: ['pre', 'post'],
   async run(env) {
     const dir = env.inv.backup.dir;
-    const hosts = await Promise.all(
-      env.dbHosts.map(async (h) => parseBackupProbe(h, (await env.sh(h, BACKUP_PROBE, [dir])).stdout)),
+    const hosts = await eachHost(env, env.dbHosts, async (h) =>
+      parseBackupProbe(h, (await env.sh(h, BACKUP_PROBE, [dir])).stdout),
     );
     const out: CheckResult[] = [];
     const f = freshness(hosts, env.now(), env.inv.backup.maxAgeMs);

@@ -15,6 +15,7 @@ async function settled(env: CheckEnv): Promise<StatusReport> {
 
 export const cluster: Area = {
   name: 'cluster',
+  phases: ['deploy'],
   async run(env) {
     const r = await settled(env);
     const bad = (areas: string[]) => r.findings.filter((f) => f.severity === 'degraded' && areas.includes(f.area));

@@ -6,6 +6,7 @@ import { ITEMS, type Area, type CheckResult } from './types.js';
 
 export const config: Area = {
   name: 'config',
+  phases: ['post'],
   async run(env) {
     const out: CheckResult[] = [];
     let pending: Awaited<ReturnType<typeof env.deployPlan>>;

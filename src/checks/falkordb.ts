@@ -5,6 +5,7 @@ import { ITEMS, type Area, type CheckResult } from './types.js';
 
 export const falkordb: Area = {
   name: 'falkordb',
+  phases: ['post'],
   async run(env) {
     const r: StatusReport = await env.status();
     const up = r.nodes.filter((n) => n.up);

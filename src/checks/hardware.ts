@@ -1,6 +1,7 @@
 // Hardware: CPU cores and memory of each database host against what the inventory declares (below it: fail)
 // and the seed's recommendation for the role (master 16 cores / 64 GB, replica 8 / 32 GB; below it: warn).
 import { parseBytes } from '../inventory/topology.js';
+import { eachHost } from './each.js';
 import { ITEMS, type Area, type CheckResult } from './types.js';
 
 const RECOMMENDED = { master: { cpus: 16, memory: 64 * 2 ** 30 }, replica: { cpus: 8, memory: 32 * 2 ** 30 } };
@@ -9,11 +10,13 @@ const gib = (b: number) => `${(b / 2 ** 30).toFixed(1)} GiB`;
 
 export const hardware: Area = {
   name: 'hardware',
+  phases: ['pre'],
   async run(env) {
+    const probed = await eachHost(env, env.dbHosts, (name) => env.sh(name, PROBE));
     const out: CheckResult[] = [];
-    for (const name of env.dbHosts) {
+    for (const [i, name] of env.dbHosts.entries()) {
       const h = env.inv.hosts.find((x) => x.name === name)!;
-      const r = await env.sh(name, PROBE);
+      const r = probed[i]!;
       const [cpus, mem] = r.stdout.trim().split('\n').map(Number);
       const rec = RECOMMENDED[h.role === 'master' ? 'master' : 'replica'];
       const base = { item: ITEMS.hardware, phase: 'pre' as const, host: name, evidence: PROBE };

@@ -36,28 +36,41 @@ export const AREAS: Area[] = [
   active,
 ];
 
+/** Whether an area can give a result in one of these phases (one that cannot is not run at all). */
+export const areaInPhases = (a: Area, phases: readonly Phase[]) =>
+  !a.phases || a.phases.some((p) => phases.includes(p));
+
+/**
+ * Every wanted area, concurrently (they are independent; each bounds its per-host work by env.forks through
+ * eachHost), the results in AREAS order whatever finished first.
+ */
 export async function runChecklist(
   env: CheckEnv,
   phases: readonly Phase[],
   sel: Selection = { only: [], skip: [] },
+  areas: readonly Area[] = AREAS,
 ): Promise<CheckResult[]> {
-  const out: CheckResult[] = [];
-  for (const a of AREAS.filter((x) => areaWanted(x, sel))) {
-    try {
-      out.push(...(await a.run(env)));
-    } catch (e) {
-      // a check that cannot run is a failure with its reason, never a silent pass
-      out.push({
-        id: `${a.name}.error`,
-        title: `${a.name} checks`,
-        item: a.name,
-        phase: 'pre',
-        outcome: 'fail',
-        reason: `could not run: ${e instanceof Error ? e.message : String(e)}`,
-      });
-    }
-  }
-  return out.filter((r) => phases.includes(r.phase) && (r.id.endsWith('.error') || selected(r, sel)));
+  const wanted = areas.filter((x) => areaWanted(x, sel) && areaInPhases(x, phases));
+  const per = await Promise.all(
+    wanted.map((a) =>
+      Promise.resolve()
+        .then(() => a.run(env))
+        .catch((e: unknown) => [areaError(a, phases, e)]),
+    ),
+  );
+  return per.flat().filter((r) => phases.includes(r.phase) && (r.id.endsWith('.error') || selected(r, sel)));
+}
+
+// a check that cannot run is a failure with its reason, never a silent pass: in a phase the run shows
+function areaError(a: Area, phases: readonly Phase[], e: unknown): CheckResult {
+  return {
+    id: `${a.name}.error`,
+    title: `${a.name} checks`,
+    item: a.name,
+    phase: (a.phases ?? phases).find((p) => phases.includes(p)) ?? 'pre',
+    outcome: 'fail',
+    reason: `could not run: ${e instanceof Error ? e.message : String(e)}`,
+  };
 }
 
 export function counts(rs: readonly CheckResult[]) {

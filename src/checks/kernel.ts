@@ -2,14 +2,17 @@
 // the huge pages each running redis-server already holds (issue 13): THP turned off later does not give back
 // a huge page Redis mapped before; only a restart does.
 import { KERNEL_PROBE, kernelFindings, parseKernel, smapsCommand, type KernelFacts } from '../facts/kernel.js';
+import { eachHost } from './each.js';
 import { ITEMS, type Area, type CheckResult } from './types.js';
 
 export const kernel: Area = {
   name: 'kernel',
+  phases: ['pre'],
   async run(env) {
+    const probed = await eachHost(env, env.dbHosts, (host) => env.sh(host, KERNEL_PROBE));
     const out: CheckResult[] = [];
-    for (const host of env.dbHosts) {
-      const r = await env.sh(host, KERNEL_PROBE);
+    for (const [i, host] of env.dbHosts.entries()) {
+      const r = probed[i]!;
       const k = parseKernel(r.stdout);
       const off = kernelFindings(k);
       const base = {

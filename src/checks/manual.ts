@@ -17,6 +17,7 @@ const slug = (s: string) =>
 
 export const manual: Area = {
   name: 'manual',
+  phases: ['pre', 'deploy', 'post'],
   run(env) {
     const at = new Date(env.now()).toISOString();
     const out: CheckResult[] = MANUAL.map(([item, phase]) => ({

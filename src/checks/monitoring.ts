@@ -5,9 +5,11 @@
 import type { Inventory } from '../inventory/schema.js';
 import { dbHosts, exporterHosts, monitoringHosts, sentinelHosts } from '../inventory/topology.js';
 import { exporterProblem, missingRules, prometheusView, targetProblems } from '../monitoring/observe.js';
+import type { PrometheusView } from '../monitoring/observe.js';
 import type { HostExec } from '../monitoring/probe.js';
 import { scrapeTargets } from '../templates/monitoring.js';
 import { ruleList } from '../templates/prometheus.js';
+import { eachHost } from './each.js';
 import { ITEMS, type Area, type CheckEnv, type CheckResult } from './types.js';
 
 /** The checklist's sh() as a HostExec: `python3 -c SCRIPT ARGS` through sh's positional arguments. */
@@ -24,14 +26,23 @@ export function monitoringEnabled(inv: Inventory): boolean {
 
 export const monitoring: Area = {
   name: 'monitoring',
+  phases: ['pre', 'post'],
   async run(env) {
     const inv = env.inv;
     const exec = viaSh(env);
-    const out: CheckResult[] = [];
     const port = inv.monitoring.exporterPort;
-    for (const h of exporterHosts(inv).filter((x) => env.hosts.includes(x.name))) {
-      const c = { host: h.name, node: has(dbHosts(inv), h.name), sentinel: has(sentinelHosts(inv), h.name) };
-      const problem = await exporterProblem(inv, exec, c).catch((e: Error) => e.message);
+    const exporters = exporterHosts(inv).filter((x) => env.hosts.includes(x.name));
+    const probed = await eachHost(
+      env,
+      exporters.map((h) => h.name),
+      async (host) => {
+        const c = { host, node: has(dbHosts(inv), host), sentinel: has(sentinelHosts(inv), host) };
+        return { c, problem: await exporterProblem(inv, exec, c).catch((e: Error) => e.message) };
+      },
+    );
+    const out: CheckResult[] = [];
+    for (const [i, h] of exporters.entries()) {
+      const { c, problem } = probed[i]!;
       out.push({
         id: `monitoring.exporter:${h.name}`,
         title: `${h.name}: redis_exporter answers with redis_up 1`,
@@ -63,14 +74,22 @@ export const monitoring: Area = {
     }
     const wantTargets = scrapeTargets(inv).length;
     const wantRules = ruleList(inv).length;
-    for (const h of monitoringHosts(inv).filter((x) => env.hosts.includes(x.name))) {
+    const proms = monitoringHosts(inv).filter((x) => env.hosts.includes(x.name));
+    const views = await eachHost(
+      env,
+      proms.map((h) => h.name),
+      (host): Promise<PrometheusView> =>
+        prometheusView(inv, exec, host).catch((e: Error) => ({
+          host,
+          error: e.message,
+          targets: [],
+          rules: [],
+          alerts: [],
+        })),
+    );
+    for (const [i, h] of proms.entries()) {
       const base = { host: h.name, evidence: `on ${h.name}: GET http://127.0.0.1:${inv.monitoring.prometheusPort}` };
-      let v;
-      try {
-        v = await prometheusView(inv, exec, h.name);
-      } catch (e) {
-        v = { host: h.name, error: (e as Error).message, targets: [], rules: [], alerts: [] };
-      }
+      const v = views[i]!;
       const bad = v.error ? [v.error] : targetProblems(inv, v);
       out.push({
         ...base,

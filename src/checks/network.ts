@@ -6,6 +6,7 @@ import { canonical, parseProbe, probeArgv } from '../firewall/remote.js';
 import { hostByName } from '../inventory/topology.js';
 import { unifiedDiff } from '../render/diff.js';
 import { firewallRuleset } from '../templates/nftables.js';
+import { eachHost } from './each.js';
 import { ITEMS, type Area, type CheckResult } from './types.js';
 
 const EVIDENCE = 'nft list table inet falkorctl';
@@ -24,12 +25,12 @@ async function authChecks(env: Parameters<Area['run']>[0]): Promise<CheckResult[
   const port = env.inv.redis.port;
   // a TLS-only node has no plaintext port to ask
   if (env.inv.tls?.enabled && !env.inv.tls.allowPlaintext) return out;
-  for (const host of env.dbHosts) {
-    // bounded: a firewall that drops loopback traffic would hold a /dev/tcp connect for minutes
-    const r = await env.sh(host, 'timeout 8 bash -c "$1" probe "$2" || echo "no answer within 8 s"', [
-      AUTH_PROBE,
-      String(port),
-    ]);
+  // bounded: a firewall that drops loopback traffic would hold a /dev/tcp connect for minutes
+  const probed = await eachHost(env, env.dbHosts, (host) =>
+    env.sh(host, 'timeout 8 bash -c "$1" probe "$2" || echo "no answer within 8 s"', [AUTH_PROBE, String(port)]),
+  );
+  for (const [i, host] of env.dbHosts.entries()) {
+    const r = probed[i]!;
     const found = r.stdout.trim().split('\n')[0] || 'no answer';
     const refused = found.startsWith('-NOAUTH');
     out.push({
@@ -57,8 +58,10 @@ async function authChecks(env: Parameters<Area['run']>[0]): Promise<CheckResult[
 export const network: Area = {
   name: 'network',
   prefixes: ['firewall'],
+  phases: ['pre'],
   async run(env) {
-    return [...(await firewallChecks(env)), ...(await authChecks(env))];
+    const [fw, auth] = await Promise.all([firewallChecks(env), authChecks(env)]);
+    return [...fw, ...auth];
   },
 };
 
@@ -76,13 +79,12 @@ async function firewallChecks(env: Parameters<Area['run']>[0]): Promise<CheckRes
         },
       ];
     const out: CheckResult[] = [];
-    for (const host of env.hosts) {
-      const h = hostByName(env.inv, host);
-      if (!h) continue;
-      const want = firewallRuleset(env.inv, h);
-      const [, , script, , ...args] = probeArgv(); // sh -c SCRIPT sh ARGS…
-      const r = await env.sh(host, script!, args);
-      const t = parseProbe(r.stdout);
+    const hosts = env.hosts.filter((host) => hostByName(env.inv, host));
+    const [, , script, , ...args] = probeArgv(); // sh -c SCRIPT sh ARGS…
+    const probed = await eachHost(env, hosts, (host) => env.sh(host, script!, args));
+    for (const [i, host] of hosts.entries()) {
+      const want = firewallRuleset(env.inv, hostByName(env.inv, host)!);
+      const t = parseProbe(probed[i]!.stdout);
       const base = {
         id: `network.firewall:${host}`,
         title: `${host}: the live firewall table is the render`,

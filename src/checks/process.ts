@@ -1,6 +1,7 @@
 // The running server, not its unit file: the open-files limit the kernel actually gives falkordb's main
 // process. Redis needs maxclients + 32 descriptors; short of that it lowers maxclients at start and logs it
 // once, and clients are refused under load long after anyone read that log line.
+import { eachHost } from './each.js';
 import { ITEMS, type Area, type CheckResult } from './types.js';
 
 const PROBE = [
@@ -19,11 +20,13 @@ export function softNofile(text: string): number | 'unlimited' | undefined {
 
 export const processLimits: Area = {
   name: 'process',
+  phases: ['post'],
   async run(env) {
     const need = env.inv.redis.maxclients + 32;
+    const probed = await eachHost(env, env.dbHosts, (host) => env.sh(host, PROBE));
     const out: CheckResult[] = [];
-    for (const host of env.dbHosts) {
-      const r = await env.sh(host, PROBE);
+    for (const [i, host] of env.dbHosts.entries()) {
+      const r = probed[i]!;
       const base = {
         id: `process.nofile:${host}`,
         title: `${host}: falkordb's open-files limit ≥ maxclients + 32`,

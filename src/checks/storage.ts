@@ -6,6 +6,7 @@ import { storageMounts } from '../inventory/schema.js';
 import { MARK, parseFstab, sections } from '../storage/discover.js';
 import { norm, optionDrift } from '../storage/mount.js';
 import { bytes } from '../facts/table.js';
+import { eachHost } from './each.js';
 import { ITEMS, type Area, type CheckEnv, type CheckResult } from './types.js';
 
 // One round trip per host: $1 the data directory, then the declared mount points.
@@ -26,13 +27,17 @@ export function pairs(line: string): Record<string, string> {
 
 export const storage: Area = {
   name: 'storage',
+  phases: ['pre'],
   async run(env) {
     const dir = env.inv.redis.dataDir;
+    const declaredOf = (host: string) => storageMounts(env.inv.hosts.find((x) => x.name === host)!.storage);
+    const probed = await eachHost(env, env.dbHosts, (host) =>
+      env.sh(host, PROBE, [dir, ...declaredOf(host).map((m) => m.mount)]),
+    );
     const out: CheckResult[] = [];
-    for (const host of env.dbHosts) {
-      const h = env.inv.hosts.find((x) => x.name === host)!;
-      const declared = storageMounts(h.storage);
-      const r = await env.sh(host, PROBE, [dir, ...declared.map((m) => m.mount)]);
+    for (const [i, host] of env.dbHosts.entries()) {
+      const declared = declaredOf(host);
+      const r = probed[i]!;
       const s = sections(r.stdout);
       out.push(dataOnXfs(host, dir, pairs(s.get('data') ?? ''), r.code));
       const fstab = parseFstab(s.get('fstab') ?? '');

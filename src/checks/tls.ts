@@ -6,6 +6,7 @@ import type { Inventory } from '../inventory/schema.js';
 import { dbHosts, haproxyHosts, hostByName } from '../inventory/topology.js';
 import { sentinels, serviceUser } from '../templates/common.js';
 import { HAPROXY_TLS_CA, HAPROXY_TLS_PEM } from '../templates/haproxy.js';
+import { eachHost } from './each.js';
 import { ITEMS, type Area, type CheckResult } from './types.js';
 
 /** A certificate that ends sooner than this fails: time to renew (tls issue --days, then deploy). */
@@ -152,6 +153,7 @@ export function judgeTls(host: string, t: Target, stdout: string, minDays = TLS_
 
 export const tls: Area = {
   name: 'tls',
+  phases: ['pre'],
   async run(env) {
     if (!env.inv.tls?.enabled)
       return [
@@ -164,20 +166,17 @@ export const tls: Area = {
           reason: 'the inventory has TLS off (tls.enabled): no certificates to check',
         },
       ];
-    const out: CheckResult[] = [];
-    for (const host of env.hosts) {
-      if (!hostByName(env.inv, host)) continue;
+    const hosts = env.hosts.filter((host) => hostByName(env.inv, host));
+    const per = await eachHost(env, hosts, async (host) => {
+      const out: CheckResult[] = [];
+      // a host's targets one after another: they share its SSH connection's channels
       for (const t of tlsTargets(env.inv, host)) {
-        const r = await env.sh(host, TLS_PROBE, [
-          t.cert,
-          t.key,
-          t.ca,
-          String(TLS_MIN_DAYS * 86400),
-          ...t.ports.map(String),
-        ]);
+        const days = String(TLS_MIN_DAYS * 86400);
+        const r = await env.sh(host, TLS_PROBE, [t.cert, t.key, t.ca, days, ...t.ports.map(String)]);
         out.push(...judgeTls(host, t, r.stdout));
       }
-    }
-    return out;
+      return out;
+    });
+    return per.flat();
   },
 };

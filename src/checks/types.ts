@@ -48,6 +48,8 @@ export interface CheckEnv {
   /** The steps `deploy` would take on the hosts in scope now (masked); throws when deploy could not plan. */
   deployPlan(): Promise<{ host: string; describe: string }[]>;
   retryTimeoutMs: number;
+  /** Hosts worked on at once (--forks), across all areas of a run: see each.ts. */
+  forks: number;
   signOff?: string;
   /** The opt-in tests that act on the cluster (--load-test, --failover-test); absent: skipped. */
   active?: ActiveEnv;
@@ -59,6 +61,8 @@ export interface Area {
   name: string;
   /** Id prefixes its checks use besides its name (--only / --skip select areas by them). */
   prefixes?: string[];
+  /** The phases its results are in (absent: any): a run for other phases skips it (`--phase post` asks no kernel). */
+  phases?: readonly Phase[];
   run(env: CheckEnv): Promise<CheckResult[]>;
 }
 

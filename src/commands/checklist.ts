@@ -65,11 +65,13 @@ export const run: Handler = async ({ opts }, ctx) => {
   const transport = createSshTransport(inv, { pool, log: (l) => ctx.out.verbose(l) });
   const factory = createRedisFactory(inv, { mode: 'ssh', tunnels });
   const names = hosts.map((h) => h.name);
+  const forks = Number(opts.forks ?? 10); // --forks: hosts worked on at once, by the checks and deploy's planner
   const secretValues = secretValuesOf(secrets);
   const status = () =>
     gatherStatus(inv, secrets, factory, tunnels, {
       hosts,
       partial: Boolean(limit?.length),
+      forks,
       now: () => ctx.clock.now(),
     });
   let first: ReturnType<typeof status> | undefined;
@@ -101,7 +103,7 @@ export const run: Handler = async ({ opts }, ctx) => {
             hosts,
             transport,
             factory,
-            forks: 10,
+            forks,
             readAll: false,
             binaries,
             color: false,
@@ -109,6 +111,7 @@ export const run: Handler = async ({ opts }, ctx) => {
           return plan.steps.map((st) => ({ host: st.host, describe: maskSecrets(st.describe, secretValues) }));
         },
         retryTimeoutMs: retry * 1000,
+        forks,
         ...(typeof opts.signOff === 'string' ? { signOff: opts.signOff } : {}),
         active,
         now: () => ctx.clock.now(),

@@ -3,14 +3,14 @@
 // here, before anything has changed anywhere.
 import { FalkorError } from '../errors.js';
 import type { Host, Inventory } from '../inventory/schema.js';
-import { parseStat, type RemoteFileState } from '../remote/file-scripts.js';
+import type { RemoteFileState } from '../remote/file-scripts.js';
 import { runParallel, type Settled } from '../remote/parallel.js';
 import type { Transport } from '../remote/transport.js';
 import type { RenderedFile } from '../render/index.js';
 import { serviceUser } from '../templates/common.js';
 import { noNotifyProbe } from './notify.js';
 import { KERNEL_PROBE, parseKernel } from '../facts/kernel.js';
-import { dirsOf, isUnitFile, pathsOf, rolesOf, UNITS } from './layout.js';
+import { dirsOf, isUnitFile, pathsOf, presenceOnlyPaths, rolesOf, UNITS } from './layout.js';
 import { sha } from './plan.js';
 import { DAEMONS, daemonsOf } from './plan-monitoring.js';
 import type { DirState, HostFacts, UnitState } from './types.js';
@@ -63,6 +63,7 @@ async function hostFacts(
   readAll: boolean,
 ): Promise<HostFacts> {
   const paths = pathsOf(inv, h, files);
+  const bare = new Set(presenceOnlyPaths(inv, h));
   const r = rolesOf(inv, h);
   const units = [
     ...(r.db ? [UNITS.falkordb] : []),
@@ -72,7 +73,8 @@ async function hostFacts(
   ];
   const dirs = dirsOf(inv, h, files).map((d) => d.path);
   // A few commands in sequence, not one per file: sshd refuses channels beyond its MaxSessions.
-  const stats = parseStats((await t.exec(h.name, ['sh', '-c', STAT_ALL, 'sh', ...paths])).stdout, paths);
+  const argv = [...paths.filter((p) => !bare.has(p)), '--', ...paths.filter((p) => bare.has(p))];
+  const stats = parseStats((await t.exec(h.name, ['sh', '-c', STAT_ALL, 'sh', ...argv])).stdout, paths);
   const dirOut = await t.exec(h.name, ['stat', '-c', '%n|%a|%U|%G', ...dirs], { check: false });
   const unitOut = units.length
     ? await t.exec(h.name, ['systemctl', 'show', '--property=Id,ActiveState,UnitFileState', ...units], { check: false })
@@ -105,15 +107,20 @@ async function hostFacts(
 }
 
 // file-scripts' STAT over many paths: "<mode> <user> <group> <sha256> <path>" for each regular file
-// (or symlink to one) that exists.
-const STAT_ALL =
-  'for p; do [ -f "$p" ] || continue; s=$(stat -L -c "%a %U %G" -- "$p") && h=$(sha256sum < "$p") && echo "$s ${h%% *} $p"; done';
+// (or symlink to one) that exists; the paths after a `--` argument are not hashed ("-" in place of the sum).
+const STAT_ALL = [
+  'hash=1; for p; do [ "$p" = -- ] && { hash=; continue; }; [ -f "$p" ] || continue',
+  's=$(stat -L -c "%a %U %G" -- "$p") || continue',
+  'if [ -n "$hash" ]; then h=$(sha256sum < "$p") && echo "$s ${h%% *} $p"; else echo "$s - $p"; fi; done',
+].join('\n');
 
+/** A path listed unhashed ("-") gets sha256 '': present, with its mode and owner, and equal to no content. */
 export function parseStats(out: string, paths: readonly string[]): Record<string, RemoteFileState | undefined> {
   const res: Record<string, RemoteFileState | undefined> = Object.fromEntries(paths.map((p) => [p, undefined]));
   for (const line of out.split('\n')) {
-    const m = /^(\S+ \S+ \S+ [a-f0-9]{64}) (\/.*)$/.exec(line.trim());
-    if (m && paths.includes(m[2]!)) res[m[2]!] = parseStat(m[1]!);
+    const m = /^([0-7]+) (\S+) (\S+) ([a-f0-9]{64}|-) (\/.*)$/.exec(line.trim());
+    if (m && paths.includes(m[5]!))
+      res[m[5]!] = { mode: parseInt(m[1]!, 8), owner: m[2]!, group: m[3]!, sha256: m[4] === '-' ? '' : m[4]! };
   }
   return res;
 }

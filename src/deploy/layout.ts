@@ -105,6 +105,17 @@ export function dirsOf(inv: Inventory, h: Host, files: readonly RenderedFile[]):
 
 const dirname = (p: string) => p.replace(/\/[^/]*$/, '') || '/';
 
+/**
+ * The paths of pathsOf that deploy only needs to find, never to compare by content: a FalkorDB binary the
+ * inventory gives no source for (deploy can only require it is there) and the monitoring daemons' binaries
+ * (installed from packages when missing). Hashing them, ~70 MB a host, was most of a no-op plan's time
+ * (`checklist`'s config.drift on every host, every run: bench/lab-checklist.mjs).
+ */
+export function presenceOnlyPaths(inv: Inventory, h: Host): string[] {
+  const binaries = binariesOf(inv, h).filter((b) => !inv.falkordb.binaries?.[b.key]);
+  return [...binaries.map((b) => b.path), ...daemonsOf(inv, h).map((d) => DAEMONS[d].binary(inv))];
+}
+
 /** Every file path deploy compares on a host. */
 export function pathsOf(inv: Inventory, h: Host, files: readonly RenderedFile[]): string[] {
   const r = rolesOf(inv, h);

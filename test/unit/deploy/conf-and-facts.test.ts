@@ -47,6 +47,12 @@ describe('fact parsers', () => {
     expect('/etc/falkordb/secrets.conf' in s && s['/etc/falkordb/secrets.conf'] === undefined).toBe(true);
   });
 
+  it('a path listed unhashed (after --) is present with its mode and owner, and equal to no content', () => {
+    const bin = '/opt/falkordb/bin/redis-server';
+    const s = parseStats(`755 root root - ${bin}\n`, [bin]);
+    expect(s[bin]).toEqual({ mode: 0o755, owner: 'root', group: 'root', sha256: '' });
+  });
+
   it('directories and systemctl show blocks', () => {
     expect(parseDirs('/etc/falkordb|750|falkordb|falkordb\n')).toEqual({
       '/etc/falkordb': { mode: 0o750, owner: 'falkordb', group: 'falkordb' },
