@@ -31,7 +31,8 @@ export const ACTIVE_DEFAULTS = {
 const num = (flag: string, v: unknown, def: number, ok: (n: number) => boolean, what: string): number => {
   if (v === undefined) return def;
   const n = Number(v);
-  if (typeof v === 'boolean' || !Number.isFinite(n) || !ok(n)) throw userError(`${flag} ${String(v)}: ${what}`);
+  if (typeof v === 'boolean' || !Number.isFinite(n) || !ok(n))
+    throw userError(`${flag} ${typeof v === 'string' ? v : JSON.stringify(v)}: ${what}`);
   return n;
 };
 
