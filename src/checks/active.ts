@@ -119,6 +119,7 @@ const couldNot = (base: Base, e: unknown): CheckResult => ({
 
 export const active: Area = {
   name: 'active',
+  alone: true,
   async run(env: CheckEnv) {
     const a = env.active ?? {};
     const out: CheckResult[] = [];

@@ -42,7 +42,8 @@ export const areaInPhases = (a: Area, phases: readonly Phase[]) =>
 
 /**
  * Every wanted area, concurrently (they are independent; each bounds its per-host work by env.forks through
- * eachHost), the results in AREAS order whatever finished first.
+ * eachHost), then the areas that change the cluster (`alone`) one at a time once the others have finished, so no
+ * read-only check sees a failover half-way. The results in AREAS order whatever finished first.
  */
 export async function runChecklist(
   env: CheckEnv,
@@ -51,14 +52,17 @@ export async function runChecklist(
   areas: readonly Area[] = AREAS,
 ): Promise<CheckResult[]> {
   const wanted = areas.filter((x) => areaWanted(x, sel) && areaInPhases(x, phases));
-  const per = await Promise.all(
-    wanted.map((a) =>
-      Promise.resolve()
-        .then(() => a.run(env))
-        .catch((e: unknown) => [areaError(a, phases, e)]),
-    ),
-  );
-  return per.flat().filter((r) => phases.includes(r.phase) && (r.id.endsWith('.error') || selected(r, sel)));
+  const run = (a: Area) =>
+    Promise.resolve()
+      .then(() => a.run(env))
+      .catch((e: unknown) => [areaError(a, phases, e)]);
+  const per = new Map<Area, CheckResult[]>();
+  const together = wanted.filter((a) => !a.alone);
+  (await Promise.all(together.map(run))).forEach((rs, i) => per.set(together[i]!, rs));
+  for (const a of wanted.filter((x) => x.alone)) per.set(a, await run(a));
+  return wanted
+    .flatMap((a) => per.get(a)!)
+    .filter((r) => phases.includes(r.phase) && (r.id.endsWith('.error') || selected(r, sel)));
 }
 
 // a check that cannot run is a failure with its reason, never a silent pass: in a phase the run shows

@@ -63,6 +63,8 @@ export interface Area {
   prefixes?: string[];
   /** The phases its results are in (absent: any): a run for other phases skips it (`--phase post` asks no kernel). */
   phases?: readonly Phase[];
+  /** It changes the cluster (the failover test): run alone, after every other area has finished. */
+  alone?: boolean;
   run(env: CheckEnv): Promise<CheckResult[]>;
 }
 

@@ -120,6 +120,24 @@ describe('runChecklist over concurrent areas', () => {
     expect(ran).toEqual(['slow', 'fast']);
   });
 
+  it('an area that changes the cluster (alone) starts only after every other area has finished', async () => {
+    const log: string[] = [];
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    const areas: Area[] = [
+      {
+        name: 'mover',
+        alone: true,
+        run: () => (log.push('mover'), Promise.resolve([result('mover.a', 'post')])),
+      },
+      { name: 'reader', run: async () => (log.push('reader start'), await gate, log.push('reader end'), []) },
+      { name: 'other', run: () => (release(), Promise.resolve([result('other.a', 'post')])) },
+    ];
+    const rs = await runChecklist(env, ['post'], undefined, areas);
+    expect(log).toEqual(['reader start', 'reader end', 'mover']);
+    expect(rs.map((r) => r.id)).toEqual(['mover.a', 'other.a']);
+  });
+
   it('an area that cannot run is a failure in a phase the run shows', async () => {
     const areas: Area[] = [
       { name: 'broken', phases: ['pre', 'post'], run: () => Promise.reject(new Error('no route')) },
