@@ -2,26 +2,18 @@
 // real write reaches (found/expected shown); --failover-test without --yes refuses with exit 3 and leaves the
 // master where it was; with --yes it passes with the unavailability measured and nothing lost, and the cluster
 // is healthy afterwards (one master the Sentinels agree on, both replicas linked).
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { CheckResult } from '../../src/checks/types.js';
-import { claim } from '../helpers/claim.js';
-import { cleanupAll } from '../helpers/cleanup.js';
-import { labClusterClaim, labUp, type Lab } from '../helpers/lab.js';
-import { closeClients, falkorctl, redis, role, sentinelMasters, setupDeploy, wipe } from './deploy-fixture.js';
+import type { Lab } from '../helpers/lab.js';
+import { falkorctl, redis, role, sentinelMasters } from './deploy-fixture.js';
+import { useDeployedLab } from './deployed-lab.js';
 
 let lab: Lab;
 let inv: string;
 
-beforeAll(async () => {
-  await claim(labClusterClaim(), 600_000);
-  lab = await labUp();
-  inv = lab.inventoryPath;
-  await wipe(lab);
-  await setupDeploy(inv);
-});
-afterAll(async () => {
-  closeClients();
-  await cleanupAll();
+useDeployedLab((l) => {
+  lab = l;
+  inv = l.inventoryPath;
 });
 
 async function checklist(args: string[], global: string[] = []) {

@@ -5,30 +5,24 @@ import { execa } from 'execa';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { CheckResult } from '../../src/checks/types.js';
-import { claim } from '../helpers/claim.js';
-import { cleanupAll } from '../helpers/cleanup.js';
-import { labClusterClaim, labUp, type Lab } from '../helpers/lab.js';
-import { closeClients, falkorctl, inventoryCopy, redis, role, setupDeploy, wipe } from './deploy-fixture.js';
+import type { Lab } from '../helpers/lab.js';
+import { falkorctl, inventoryCopy, redis, role } from './deploy-fixture.js';
+import { useDeployedLab } from './deployed-lab.js';
 
 let lab: Lab;
 let inv: string;
 let tmp: string;
 
-beforeAll(async () => {
-  await claim(labClusterClaim(), 600_000);
-  lab = await labUp();
-  inv = lab.inventoryPath;
-  tmp = mkdtempSync(join(tmpdir(), 'falkorctl-checklist-'));
-  await wipe(lab);
-  await setupDeploy(inv);
-});
-afterAll(async () => {
-  closeClients();
-  rmSync(tmp, { recursive: true, force: true });
-  await cleanupAll();
-});
+useDeployedLab(
+  (l) => {
+    lab = l;
+    inv = l.inventoryPath;
+    tmp = mkdtempSync(join(tmpdir(), 'falkorctl-checklist-'));
+  },
+  () => rmSync(tmp, { recursive: true, force: true }),
+);
 
 async function checklist(args: string[], file = inv) {
   const r = await falkorctl(['-i', file, '--json', 'checklist', ...args]);

@@ -5,13 +5,12 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { StatusReport } from '../../src/facts/report.js';
-import { claim } from '../helpers/claim.js';
-import { cleanupAll } from '../helpers/cleanup.js';
-import { labClusterClaim, labUp, type Lab } from '../helpers/lab.js';
+import type { Lab } from '../helpers/lab.js';
 import { waitFor } from '../helpers/wait.js';
-import { closeClients, falkorctl, inventoryCopy, redis, role, setupDeploy, wipe } from './deploy-fixture.js';
+import { falkorctl, inventoryCopy, redis, role } from './deploy-fixture.js';
+import { useDeployedLab } from './deployed-lab.js';
 import { underLabLoad } from './write-load.js';
 
 let lab: Lab;
@@ -19,16 +18,9 @@ let inv: string;
 const DB = ['db1', 'db2', 'db3'];
 const CONF = '/etc/falkordb/falkordb.conf';
 
-beforeAll(async () => {
-  await claim(labClusterClaim(), 600_000);
-  lab = await labUp();
-  inv = lab.inventoryPath;
-  await wipe(lab);
-  await setupDeploy(inv);
-});
-afterAll(async () => {
-  closeClients();
-  await cleanupAll();
+useDeployedLab((l) => {
+  lab = l;
+  inv = l.inventoryPath;
 });
 
 async function ask(h: string, ...args: string[]): Promise<unknown> {

@@ -4,29 +4,23 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { claim } from '../helpers/claim.js';
-import { cleanupAll } from '../helpers/cleanup.js';
-import { labClusterClaim, labUp, type Lab } from '../helpers/lab.js';
-import { closeClients, falkorctl, role, sentinelMasters, setupDeploy, wipe } from './deploy-fixture.js';
+import { describe, expect, it } from 'vitest';
+import type { Lab } from '../helpers/lab.js';
+import { falkorctl, role, sentinelMasters } from './deploy-fixture.js';
+import { useDeployedLab } from './deployed-lab.js';
 
 let lab: Lab;
 let inv: string;
 let tmp: string;
 
-beforeAll(async () => {
-  await claim(labClusterClaim(), 600_000);
-  lab = await labUp();
-  inv = lab.inventoryPath;
-  tmp = mkdtempSync(join(tmpdir(), 'falkorctl-failover-'));
-  await wipe(lab);
-  await setupDeploy(inv);
-});
-afterAll(async () => {
-  closeClients();
-  rmSync(tmp, { recursive: true, force: true });
-  await cleanupAll();
-});
+useDeployedLab(
+  (l) => {
+    lab = l;
+    inv = l.inventoryPath;
+    tmp = mkdtempSync(join(tmpdir(), 'falkorctl-failover-'));
+  },
+  () => rmSync(tmp, { recursive: true, force: true }),
+);
 
 interface Doc {
   acknowledged: number;

@@ -1,37 +1,20 @@
 // `falkorctl switchover` in the lab, with the write-load tool writing graph CREATEs and SETs through HAProxy's
 // write port the whole time: every acknowledged write must be on the new master, in both directions. Also:
 // --dry-run changes nothing, and a pre-flight that finds a Sentinel down refuses with every reason, untouched.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { claim } from '../helpers/claim.js';
-import { cleanupAll } from '../helpers/cleanup.js';
-import { labClusterClaim, labUp, type Lab } from '../helpers/lab.js';
+import { describe, expect, it } from 'vitest';
+import type { Lab } from '../helpers/lab.js';
 import { waitFor } from '../helpers/wait.js';
-import {
-  closeClients,
-  falkorctl,
-  redis,
-  role,
-  sentinelMasters,
-  setupDeploy,
-  startFalkorctl,
-  wipe,
-} from './deploy-fixture.js';
+import { falkorctl, redis, role, sentinelMasters, startFalkorctl } from './deploy-fixture.js';
+import { useDeployedLab } from './deployed-lab.js';
 import { underLabLoad } from './write-load.js';
 
 let lab: Lab;
 let inv: string;
 const addr = (h: string) => lab.host(h).address;
 
-beforeAll(async () => {
-  await claim(labClusterClaim(), 600_000);
-  lab = await labUp();
-  inv = lab.inventoryPath;
-  await wipe(lab);
-  await setupDeploy(inv);
-});
-afterAll(async () => {
-  closeClients();
-  await cleanupAll();
+useDeployedLab((l) => {
+  lab = l;
+  inv = l.inventoryPath;
 });
 
 async function config(host: string, key: string): Promise<string> {
