@@ -82,9 +82,7 @@ export const run: Handler = async ({ opts }, ctx) => {
       {
         inv,
         hosts: names,
-        dbHosts: dbHosts(inv)
-          .map((h) => h.name)
-          .filter((h) => names.includes(h)),
+        dbHosts: dbs.map((h) => h.name),
         sh: async (host, script, args = [], o = {}) => {
           const r = await transport.exec(host, ['sh', '-c', script, 'sh', ...args], {
             check: false,
